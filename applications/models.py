@@ -1,0 +1,588 @@
+"""Award programs as data (rule profiles), their campaigns, the GB/T 19580 scoring scheme,
+and the applications that move through a campaign.
+
+An application's ``state`` is written only by ``applications.workflow``.
+"""
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from guardian.models import UserObjectPermissionBase
+
+from qualityaward.accounts.models import Organization, Region
+
+
+# --- GB/T 19580 scoring scheme -----------------------------------------------------------
+class ScoringScheme(models.Model):
+    code = models.CharField("代号", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=100)
+    total_points = models.PositiveIntegerField("总分", default=1000)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评分准则"
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.pk:
+            total = sum(c.points for c in self.categories.all())
+            if total and total != self.total_points:
+                raise ValidationError(f"各类目分值之和为 {total}，与总分 {self.total_points} 不一致，请核对。")
+
+
+class ScoringCategory(models.Model):
+    scheme = models.ForeignKey(ScoringScheme, on_delete=models.CASCADE, related_name="categories")
+    code = models.CharField("条款号", max_length=10)
+    name = models.CharField("类目", max_length=60)
+    points = models.PositiveIntegerField("分值")
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评分类目"
+        ordering = ["scheme", "order"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "code"], name="unique_category_code")]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class ScoringItem(models.Model):
+    class Kind(models.TextChoices):
+        PROCESS = "process", "过程"
+        RESULTS = "results", "结果"
+
+    category = models.ForeignKey(ScoringCategory, on_delete=models.CASCADE, related_name="items")
+    code = models.CharField("条款号", max_length=10)
+    name = models.CharField("评分条款", max_length=60)
+    points = models.PositiveIntegerField("分值", help_text="x.x.1 概述条款为 0 分")
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评分条款"
+        ordering = ["category__order", "order"]
+        constraints = [models.UniqueConstraint(fields=["category", "code"], name="unique_item_code")]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class ScoringBand(models.Model):
+    scheme = models.ForeignKey(ScoringScheme, on_delete=models.CASCADE, related_name="bands")
+    low = models.PositiveSmallIntegerField("下限（%）")
+    high = models.PositiveSmallIntegerField("上限（%）")
+    process_descriptor = models.TextField("过程条款描述（方法·展开·学习·整合）")
+    results_descriptor = models.TextField("结果条款描述（水平·趋势·对比·整合）")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评分分档"
+        ordering = ["scheme", "low"]
+        constraints = [models.CheckConstraint(condition=Q(low__lte=models.F("high")), name="band_low_le_high")]
+
+    def __str__(self):
+        return f"{self.low}%–{self.high}%"
+
+
+# --- Programs and rule profiles ------------------------------------------------------------
+class Program(models.Model):
+    class Level(models.TextChoices):
+        PROVINCE = "province", "省级"
+        CITY = "city", "市级"
+        COUNTY = "county", "县级"
+        DISTRICT = "district", "区级"
+
+    code = models.SlugField("代号", max_length=40, unique=True)
+    name = models.CharField("奖项名称", max_length=60)
+    short_name = models.CharField("简称", max_length=20)
+    number_prefix = models.CharField("申报编号前缀", max_length=8)
+    level = models.CharField("层级", max_length=10, choices=Level.choices)
+    organizer = models.CharField("组织机构", max_length=120)
+    issuer = models.CharField("印制单位（封面）", max_length=120)
+    seat_region = models.ForeignKey(Region, verbose_name="所在地区", on_delete=models.PROTECT)
+    source_document = models.CharField("依据文件", max_length=200, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "奖项"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class RuleProfile(models.Model):
+    """Every parameter in which the programs differ. Code reads these; it never tests a program's name."""
+
+    class Outcome(models.TextChoices):
+        AWARD = "award", "授奖"
+        CULTIVATION = "cultivation", "纳入培育库"
+        RECOMMENDATION = "recommendation", "向上级推荐"
+
+    class Recommender(models.TextChoices):
+        CITY_MARKET_BUREAU = "city_market_bureau", "省辖市（区）市场监督管理局初审 + 市级人民政府推荐"
+        CITY_INDUSTRY_DEPT = "city_industry_dept", "省辖市/省直管县工业和信息化主管部门"
+        PARENT_ORG = "parent_org", "上级组织（分支机构适用）"
+        TOWN_STREET = "town_street", "所在镇（街道）"
+        TOWN_AND_DEPARTMENT = "town_and_department", "所在镇/街道办事处 + 主管部门"
+
+    class Aggregation(models.TextChoices):
+        CONSENSUS = "consensus", "组长主持形成共识分"
+        MEAN = "mean", "算术平均"
+        TRIMMED_MEAN = "trimmed_mean", "去掉最高分和最低分后平均"
+
+    class RepeatPrize(models.TextChoices):
+        NONE = "none", "无限制"
+        NO_MONEY_FOR_REPEAT = "no_money_for_repeat", "同类奖项再次获奖不再发放奖金"
+        TITLE_ONLY_AFTER_EXPIRY = "title_only_after_expiry", "有效期满后再次获奖只授称号和证书，不发奖金、不占名额"
+
+    program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="profile", verbose_name="奖项")
+    scoring_scheme = models.ForeignKey(ScoringScheme, verbose_name="评分准则", on_delete=models.PROTECT)
+    # who may apply
+    allows_organizations = models.BooleanField("组织可申报", default=True)
+    allows_individuals = models.BooleanField("个人可申报", default=False)
+    organization_scope = models.CharField("申报主体说明", max_length=200, blank=True)
+    outcome = models.CharField("结果", max_length=20, choices=Outcome.choices, default=Outcome.AWARD)
+    outcome_label = models.CharField("结果称谓", max_length=40, help_text="如：授予县长质量奖、纳入省长质量奖培育库")
+    cycle_years = models.PositiveSmallIntegerField("评选周期（年）", default=1)
+    # eligibility
+    min_years_operating = models.PositiveSmallIntegerField("最短运行年限", null=True, blank=True)
+    min_years_little_giant = models.PositiveSmallIntegerField(
+        "专精特新“小巨人”最短运行年限", null=True, blank=True
+    )
+    self_assessment_years = models.PositiveSmallIntegerField("连续自评良好年数", null=True, blank=True)
+    self_assessment_years_little_giant = models.PositiveSmallIntegerField(
+        "“小巨人”连续自评良好年数", null=True, blank=True
+    )
+    data_years = models.PositiveSmallIntegerField("填报数据年数", default=3)
+    no_loss_years = models.PositiveSmallIntegerField("须无亏损的年数", null=True, blank=True)
+    eligibility_note = models.TextField("资格条件说明", blank=True)
+    # recommending authority
+    recommender = models.CharField("推荐/初审单位", max_length=30, choices=Recommender.choices)
+    recommender_label = models.CharField("推荐单位称谓", max_length=60)
+    requires_government_opinion = models.BooleanField("需市级人民政府推荐意见", default=False)
+    recommendation_quota = models.PositiveSmallIntegerField(
+        "每个推荐单位每届最多推荐数", null=True, blank=True, help_text="留空表示不限"
+    )
+    # review
+    has_acceptance_publicity = models.BooleanField("受理名单公示", default=True)
+    has_material_review = models.BooleanField("材料评审", default=True)
+    has_defense = models.BooleanField("陈述答辩", default=False)
+    has_onsite_review = models.BooleanField("现场评审", default=True)
+    has_committee = models.BooleanField("评委会审定", default=True)
+    has_winner_publicity = models.BooleanField("拟授奖名单公示", default=True)
+    panel_size_min = models.PositiveSmallIntegerField("评审组最少人数", null=True, blank=True)
+    panel_size_max = models.PositiveSmallIntegerField("评审组最多人数", null=True, blank=True)
+    panel_drawn_by_industry = models.BooleanField("按行业随机抽取专家", default=False)
+    material_weight = models.DecimalField(
+        "材料评审权重（%）", max_digits=5, decimal_places=2, default=Decimal("30"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    onsite_weight = models.DecimalField(
+        "现场评审权重（%）", max_digits=5, decimal_places=2, default=Decimal("70"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    finalist_threshold = models.DecimalField(
+        "入围分数线（含）", max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    aggregation = models.CharField("专家分汇总方式", max_length=20, choices=Aggregation.choices,
+                                   default=Aggregation.CONSENSUS)
+    trimmed_mean_min_experts = models.PositiveSmallIntegerField("去极值平均最少专家数", default=5)
+    vote_threshold_numerator = models.PositiveSmallIntegerField("表决通过比例（分子）", null=True, blank=True)
+    vote_threshold_denominator = models.PositiveSmallIntegerField("表决通过比例（分母）", null=True, blank=True)
+    vacancies_allowed = models.BooleanField("可以空缺", default=True)
+    # publicity and objections
+    objections_allowed = models.BooleanField("受理异议", default=True)
+    objection_answer_working_days = models.PositiveSmallIntegerField("异议书面答复时限（工作日）", null=True,
+                                                                     blank=True)
+    backfill_after_disqualification = models.BooleanField("取消资格后递补", default=False)
+    # after the award
+    repeat_prize_rule = models.CharField("重复获奖规则", max_length=30, choices=RepeatPrize.choices,
+                                         default=RepeatPrize.NONE)
+    validity_years = models.PositiveSmallIntegerField("有效期（年）", null=True, blank=True)
+    revocation_window_years = models.PositiveSmallIntegerField("获奖后发生重大事故可撤销的年限", null=True,
+                                                               blank=True)
+    ban_years = models.PositiveSmallIntegerField("撤销后禁止申报年限", null=True, blank=True)
+    annual_self_assessment_report = models.BooleanField("有效期内每年报送自评报告", default=False)
+    standards = models.TextField("评审依据标准", blank=True)
+    no_fees = models.BooleanField("不收取任何费用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "规则配置"
+
+    def __str__(self):
+        return f"{self.program} 规则配置"
+
+    def clean(self):
+        errors = {}
+        if self.material_weight is not None and self.onsite_weight is not None:
+            if self.has_material_review and self.has_onsite_review:
+                if self.material_weight + self.onsite_weight != 100:
+                    errors["onsite_weight"] = (
+                        f"材料评审权重与现场评审权重之和须为 100%，当前为 {self.material_weight + self.onsite_weight}%。"
+                    )
+        if self.panel_size_min and self.panel_size_max and self.panel_size_min > self.panel_size_max:
+            errors["panel_size_max"] = "评审组最多人数不能小于最少人数。"
+        if (self.has_material_review or self.has_onsite_review) and not self.panel_size_min:
+            errors["panel_size_min"] = "设有专家评审阶段时须填写评审组人数范围。"
+        if (self.vote_threshold_numerator is None) != (self.vote_threshold_denominator is None):
+            errors["vote_threshold_denominator"] = "表决通过比例的分子和分母须同时填写或同时留空。"
+        elif self.vote_threshold_denominator is not None and (
+            self.vote_threshold_denominator == 0 or self.vote_threshold_numerator > self.vote_threshold_denominator
+        ):
+            errors["vote_threshold_denominator"] = "表决通过比例须在 0 到 1 之间（分母大于 0，分子不大于分母）。"
+        if self.has_committee and self.vote_threshold_denominator is None:
+            errors["vote_threshold_numerator"] = "设有评委会审定时须填写表决通过比例。"
+        if not (self.allows_organizations or self.allows_individuals):
+            errors["allows_organizations"] = "至少允许组织或个人之一申报。"
+        if self.min_years_little_giant and self.min_years_operating and (
+            self.min_years_little_giant > self.min_years_operating
+        ):
+            errors["min_years_little_giant"] = "“小巨人”放宽后的年限不应大于一般年限。"
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def vote_threshold(self):
+        from fractions import Fraction
+
+        if self.vote_threshold_denominator:
+            return Fraction(self.vote_threshold_numerator, self.vote_threshold_denominator)
+        return None
+
+    def enabled_stages(self):
+        """The optional pipeline stages this program has, in pipeline order (see workflow)."""
+        flags = {
+            "acceptance_publicity": self.has_acceptance_publicity,
+            "material_review": self.has_material_review,
+            "onsite_review": self.has_onsite_review,
+            "committee": self.has_committee,
+            "proposed": self.has_winner_publicity,
+        }
+        return {name for name, on in flags.items() if on}
+
+
+class PublicityRule(models.Model):
+    class Kind(models.TextChoices):
+        INTERNAL = "internal", "申报单位内部公示"
+        AUTHORITY = "authority", "推荐单位公示"
+        ACCEPTANCE = "acceptance", "受理名单公示"
+        CANDIDATES = "candidates", "候选名单公示"
+        WINNERS = "winners", "拟授奖名单公示"
+        DATABASE = "database", "入库名单公示"
+
+    class Unit(models.TextChoices):
+        WORKING_DAYS = "working_days", "工作日"
+        CALENDAR_DAYS = "calendar_days", "自然日"
+
+    profile = models.ForeignKey(RuleProfile, on_delete=models.CASCADE, related_name="publicity_rules")
+    kind = models.CharField("公示类型", max_length=20, choices=Kind.choices)
+    min_length = models.PositiveSmallIntegerField("最短时长", null=True, blank=True,
+                                                  help_text="留空表示文件未规定，由秘书处在公告中确定")
+    unit = models.CharField("单位", max_length=20, choices=Unit.choices, default=Unit.WORKING_DAYS)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "公示规则"
+        constraints = [models.UniqueConstraint(fields=["profile", "kind"], name="unique_publicity_kind")]
+
+    def __str__(self):
+        if self.min_length:
+            return f"{self.get_kind_display()}：不少于{self.min_length}个{self.get_unit_display()}"
+        return self.get_kind_display()
+
+
+class AwardTier(models.Model):
+    profile = models.ForeignKey(RuleProfile, on_delete=models.CASCADE, related_name="tiers")
+    code = models.SlugField("代号", max_length=30)
+    name = models.CharField("名称", max_length=40)
+    quota = models.PositiveSmallIntegerField("名额上限", null=True, blank=True, help_text="留空表示不限")
+    reserved_quota = models.PositiveSmallIntegerField("预留名额", default=0)
+    reserved_for = models.CharField("预留给", max_length=60, blank=True, help_text="如：专精特新企业")
+    quota_period = models.CharField("名额周期", max_length=10, default="届", help_text="届 或 年")
+    prize_amount = models.DecimalField("奖金（元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "奖励等级与名额"
+        ordering = ["profile", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "code"], name="unique_tier_code"),
+            models.CheckConstraint(
+                condition=Q(quota__isnull=True) | Q(quota__gte=models.F("reserved_quota")),
+                name="tier_quota_ge_reserved",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.quota is not None and self.reserved_quota > self.quota:
+            raise ValidationError({"reserved_quota": f"预留名额（{self.reserved_quota}）不能大于名额上限（{self.quota}）。"})
+        if self.reserved_quota and not self.reserved_for:
+            raise ValidationError({"reserved_for": "设置了预留名额，请写明预留给哪类申报单位。"})
+
+
+class ExclusionItem(models.Model):
+    profile = models.ForeignKey(RuleProfile, on_delete=models.CASCADE, related_name="exclusions")
+    order = models.PositiveSmallIntegerField("序号")
+    text = models.TextField("不得申报的情形")
+    article = models.CharField("条款出处", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "否决情形清单"
+        ordering = ["profile", "order"]
+
+    def __str__(self):
+        return f"（{self.order}）{self.text[:30]}"
+
+
+class DepartmentOpinionRule(models.Model):
+    """A department whose opinion the recommending authority solicits, for one kind of applicant."""
+
+    class ApplicantKind(models.TextChoices):
+        ORGANIZATION = "organization", "组织"
+        INDIVIDUAL = "individual", "个人"
+
+    class OrgType(models.TextChoices):
+        AGRICULTURE = "agriculture", "农业"
+        MANUFACTURING = "manufacturing", "制造业"
+        CONSTRUCTION = "construction", "工程建设业"
+        SERVICES = "services", "服务业"
+
+    profile = models.ForeignKey(RuleProfile, on_delete=models.CASCADE, related_name="department_rules")
+    applicant_kind = models.CharField("申报主体", max_length=20, choices=ApplicantKind.choices)
+    org_type = models.CharField("组织类型", max_length=20, choices=OrgType.choices, blank=True,
+                                help_text="留空表示该类申报主体均须征求")
+    department = models.CharField("部门", max_length=40)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "征求意见部门"
+        ordering = ["profile", "applicant_kind", "order"]
+
+    def __str__(self):
+        return self.department
+
+
+class RequiredOpinion(models.Model):
+    """An opinion document the applicant (or its authority) must upload, e.g. 镇（街道）推荐意见."""
+
+    profile = models.ForeignKey(RuleProfile, on_delete=models.CASCADE, related_name="required_opinions")
+    code = models.SlugField("代号", max_length=30)
+    label = models.CharField("名称", max_length=60)
+    uploaded_by_applicant = models.BooleanField("由申报单位上传", default=True)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "必备意见材料"
+        ordering = ["profile", "order"]
+        constraints = [models.UniqueConstraint(fields=["profile", "code"], name="unique_required_opinion")]
+
+    def __str__(self):
+        return self.label
+
+
+# --- Campaigns -------------------------------------------------------------------------------
+class Campaign(models.Model):
+    """One session (届) or year of a program, with its deadlines and data years."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="campaigns", verbose_name="奖项")
+    name = models.CharField("名称", max_length=60, help_text="如：2026年度、第三届")
+    year = models.PositiveSmallIntegerField("年度")
+    data_years = models.JSONField("填报数据年度", help_text="如 [2023, 2024, 2025]")
+    opens_at = models.DateTimeField("开始申报")
+    application_deadline = models.DateTimeField("申报截止（提交至推荐单位）")
+    recommendation_deadline = models.DateTimeField("推荐截止（推荐单位报送）")
+    review_deadline = models.DateTimeField("评审完成时间", null=True, blank=True)
+    is_current = models.BooleanField("当前届次", default=False)
+    last_number = models.PositiveIntegerField("已发申报编号", default=0, editable=False)
+    notice_reference = models.CharField("通知文号", max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "届次/年度"
+        ordering = ["program", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="unique_campaign_name"),
+            models.UniqueConstraint(fields=["program"], condition=Q(is_current=True), name="one_current_campaign"),
+            models.CheckConstraint(
+                condition=Q(opens_at__lte=models.F("application_deadline"))
+                & Q(application_deadline__lte=models.F("recommendation_deadline")),
+                name="campaign_dates_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.program.short_name} {self.name}"
+
+    def clean(self):
+        errors = {}
+        years = self.data_years
+        if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
+            errors["data_years"] = "填报数据年度须为年份列表，如 [2023, 2024, 2025]。"
+        else:
+            expected = self.program.profile.data_years if self.program_id and hasattr(self.program, "profile") else 3
+            if len(years) != expected:
+                errors["data_years"] = f"本奖项要求填报 {expected} 个年度的数据，当前为 {len(years)} 个。"
+            elif sorted(years) != years or len(set(years)) != len(years):
+                errors["data_years"] = "填报数据年度须按时间先后排列且不重复。"
+        if self.opens_at and self.application_deadline and self.opens_at > self.application_deadline:
+            errors["application_deadline"] = "申报截止时间不能早于开始申报时间。"
+        if self.application_deadline and self.recommendation_deadline and (
+            self.application_deadline > self.recommendation_deadline
+        ):
+            errors["recommendation_deadline"] = "推荐截止时间不能早于申报截止时间。"
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- Applications ------------------------------------------------------------------------------
+class State(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已提交推荐单位"
+    RETURNED = "returned", "退回修改"
+    RECOMMENDED = "recommended", "已推荐"
+    ELIGIBILITY_REVIEW = "eligibility_review", "资格审核中"
+    ACCEPTED = "accepted", "已受理"
+    REJECTED = "rejected", "不予受理"
+    ACCEPTANCE_PUBLICITY = "acceptance_publicity", "受理公示中"
+    MATERIAL_REVIEW = "material_review", "材料评审"
+    ONSITE_REVIEW = "onsite_review", "现场评审"
+    FINALIST = "finalist", "入围"
+    NOT_FINALIST = "not_finalist", "未入围"
+    COMMITTEE = "committee", "评委会审定"
+    PROPOSED = "proposed", "拟授奖公示中"
+    AWARDED = "awarded", "已授奖"
+    NOT_AWARDED = "not_awarded", "未获奖"
+    WITHDRAWN = "withdrawn", "已撤回"
+    DISQUALIFIED = "disqualified", "取消资格"
+    REVOKED = "revoked", "已撤销"
+
+
+class Application(models.Model):
+    class Kind(models.TextChoices):
+        ORGANIZATION = "organization", "组织"
+        INDIVIDUAL = "individual", "个人"
+
+    number = models.CharField("申报编号", max_length=30, unique=True, null=True, blank=True)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="applications",
+                                 verbose_name="届次")
+    kind = models.CharField("申报主体", max_length=20, choices=Kind.choices, default=Kind.ORGANIZATION)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="applications", verbose_name="申报组织")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications",
+                              verbose_name="申报账号")
+    applicant_name = models.CharField("申报单位/个人名称", max_length=120)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name="所在地区（推荐单位所辖）")
+    is_little_giant = models.BooleanField("专精特新“小巨人”企业", default=False)
+    state = models.CharField("状态", max_length=30, choices=State.choices, default=State.DRAFT, editable=False)
+    state_changed_at = models.DateTimeField("状态更新时间", auto_now_add=True, editable=False)
+    submitted_at = models.DateTimeField("首次提交时间", null=True, blank=True, editable=False)
+    tier = models.ForeignKey(AwardTier, on_delete=models.PROTECT, null=True, blank=True, verbose_name="奖励等级")
+    content = models.JSONField("申报内容", default=dict, blank=True)
+    content_version = models.PositiveIntegerField("内容版本", default=0, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "申报"
+        ordering = ["-updated_at"]
+        permissions = [("read_application", "单项查阅授权（如征求意见部门）")]
+        indexes = [
+            models.Index(fields=["campaign", "state"]),
+            models.Index(fields=["region", "state"]),
+            models.Index(fields=["state", "state_changed_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="organization") | Q(organization__isnull=False),
+                name="organization_application_has_organization",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number or '（未编号）'} {self.applicant_name}"
+
+    @property
+    def program(self):
+        return self.campaign.program
+
+
+class Submission(models.Model):
+    """A frozen copy of what the applicant submitted; every (re)submission keeps its own."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="submissions")
+    sequence = models.PositiveSmallIntegerField("第几次提交")
+    submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
+    content = models.JSONField("提交内容")
+    content_hash = models.CharField("内容摘要（SHA-256）", max_length=64)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "提交版本"
+        ordering = ["application", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["application", "sequence"], name="unique_submission_seq")]
+
+    def __str__(self):
+        return f"{self.application} 第{self.sequence}次提交"
+
+
+class GeneratedDocument(models.Model):
+    """A file a background job produces (receipt, dossier, report), with its progress and outcome."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", "申报回执"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "排队中"
+        RUNNING = "running", "生成中"
+        READY = "ready", "已生成"
+        FAILED = "failed", "生成失败"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="documents")
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField("文件", upload_to="generated/%Y/%m/", blank=True)
+    content_hash = models.CharField("内容摘要", max_length=64, blank=True)
+    error = models.TextField("失败原因", blank=True)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    duration_ms = models.PositiveIntegerField("耗时（毫秒）", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "生成文件"
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "kind"], name="one_document_per_submission_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.application}"
+
+    @property
+    def download_name(self):
+        return f"{self.get_kind_display()}-{self.application.number or self.application.pk}.pdf"
+
+
+# --- Explicit per-object grants (django-guardian, direct foreign key) -------------------------
+
+
+class ApplicationReadGrant(UserObjectPermissionBase):
+    """An explicit, revocable grant no relationship implies (e.g. a consulted department's reader).
+
+    Held by django-guardian with a direct foreign key; checked through ``applications.rules``,
+    where a recusal outranks it.
+    """
+
+    content_object = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="read_grants")
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = verbose_name_plural = "单项查阅授权"

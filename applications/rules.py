@@ -1,0 +1,190 @@
+"""Who may see and act on an application, derived from relationships.
+
+Each relationship is written twice, side by side: as a ``rules`` predicate for one object and
+as a ``Q`` for querysets (used by ``applications.selectors``). A parity test checks that the
+two agree over a matrix of users and applications.
+
+Relationships other apps own (an expert's panel seat, a recusal) are registered by those apps
+in their ``AppConfig.ready`` so that imports keep running one way (applications ← review).
+A *veto* (recusal) removes access that a panel seat or an explicit guardian grant would give;
+it never removes the applicant's own access or a role's.
+"""
+from dataclasses import dataclass
+from typing import Callable
+
+import rules
+from django.db.models import Exists, OuterRef, Q
+
+from qualityaward.accounts.models import Role
+from qualityaward.accounts.selectors import has_role, role_assignments
+
+from .models import State
+
+NOTHING = Q(pk__in=[])
+
+#: Applications are private to their applicant until submitted.
+PRIVATE_STATES = {State.DRAFT}
+#: What committee members see: candidates before them and their outcome.
+COMMITTEE_STATES = {State.COMMITTEE, State.PROPOSED, State.AWARDED, State.NOT_AWARDED, State.REVOKED}
+EDITABLE_STATES = {State.DRAFT, State.RETURNED}
+
+
+@dataclass(frozen=True)
+class Relationship:
+    name: str
+    label: str
+    holds: Callable  # (user, application) -> bool
+    q: Callable  # (user) -> Q over Application
+    vetoable: bool = False
+
+
+_relationships: dict[str, Relationship] = {}
+_vetoes: dict[str, Relationship] = {}
+
+
+def register(relationship):
+    _relationships[relationship.name] = relationship
+
+
+def register_veto(relationship):
+    _vetoes[relationship.name] = relationship
+
+
+def relationships():
+    return list(_relationships.values())
+
+
+def vetoes():
+    return list(_vetoes.values())
+
+
+# --- base relationships --------------------------------------------------------------------
+def _member_org_ids(user):
+    cached = getattr(user, "_member_org_ids_cache", None)
+    if cached is None:
+        cached = frozenset(user.organizations.values_list("pk", flat=True))
+        user._member_org_ids_cache = cached
+    return cached
+
+
+def _owner_holds(user, app):
+    return app.owner_id == user.pk or (app.organization_id is not None and app.organization_id in _member_org_ids(user))
+
+
+def _owner_q(user):
+    return Q(owner=user) | Q(organization__in=list(_member_org_ids(user)))
+
+
+def _authority_scopes(user):
+    return [(a.program_id, a.region_id) for a in role_assignments(user) if a.role == Role.AUTHORITY]
+
+
+def _authority_holds(user, app):
+    if app.state in PRIVATE_STATES:
+        return False
+    program_id = app.campaign.program_id
+    regions = {app.region_id, app.region.parent_id}
+    return any(p == program_id and r in regions for p, r in _authority_scopes(user))
+
+
+def _authority_q(user):
+    q = NOTHING
+    for program_id, region_id in _authority_scopes(user):
+        q |= Q(campaign__program_id=program_id) & (Q(region_id=region_id) | Q(region__parent_id=region_id))
+    return q & ~Q(state__in=PRIVATE_STATES)
+
+
+def _program_role_holds(role, states=None, exclude_private=True):
+    def holds(user, app):
+        if exclude_private and app.state in PRIVATE_STATES:
+            return False
+        if states is not None and app.state not in states:
+            return False
+        return has_role(user, role, program_id=app.campaign.program_id)
+
+    return holds
+
+
+def _program_role_q(role, states=None, exclude_private=True):
+    def q(user):
+        scopes = [a.program_id for a in role_assignments(user) if a.role == role]
+        if not scopes:
+            return NOTHING
+        result = Q() if None in scopes else Q(campaign__program_id__in=scopes)
+        if exclude_private:
+            result &= ~Q(state__in=PRIVATE_STATES)
+        if states is not None:
+            result &= Q(state__in=states)
+        return result
+
+    return q
+
+
+def _grant_holds(user, app):
+    from .models import ApplicationReadGrant
+
+    return ApplicationReadGrant.objects.filter(user=user, permission__codename="read_application", content_object=app).exists()
+
+
+def _grant_q(user):
+    from .models import ApplicationReadGrant
+
+    return Q(Exists(ApplicationReadGrant.objects.filter(
+        user=user, permission__codename="read_application", content_object=OuterRef("pk")
+    )))
+
+
+register(Relationship("owner", "申报人本人或本组织成员", _owner_holds, _owner_q))
+register(Relationship("authority", "本区域本奖项的推荐单位", _authority_holds, _authority_q))
+register(Relationship("secretariat", "本奖项秘书处", _program_role_holds(Role.SECRETARIAT),
+                      _program_role_q(Role.SECRETARIAT)))
+register(Relationship("supervisor", "监督组", _program_role_holds(Role.SUPERVISOR), _program_role_q(Role.SUPERVISOR)))
+register(Relationship("committee", "评委会委员（审定阶段）", _program_role_holds(Role.COMMITTEE, COMMITTEE_STATES),
+                      _program_role_q(Role.COMMITTEE, COMMITTEE_STATES)))
+register(Relationship("grant", "单项查阅授权", _grant_holds, _grant_q, vetoable=True))
+
+
+# --- the composed predicates ------------------------------------------------------------------
+def relationships_held(user, app):
+    """Names of the relationships that give ``user`` access to ``app`` (after vetoes)."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return []
+    held = [r for r in relationships() if r.holds(user, app)]
+    if any(r.vetoable for r in held) and any(v.holds(user, app) for v in vetoes()):
+        held = [r for r in held if not r.vetoable]
+    return [r.name for r in held]
+
+
+@rules.predicate
+def can_view(user, app):
+    return bool(relationships_held(user, app))
+
+
+@rules.predicate
+def is_owner(user, app):
+    return user.is_authenticated and _owner_holds(user, app)
+
+
+@rules.predicate
+def is_region_authority(user, app):
+    return user.is_authenticated and _authority_holds(user, app)
+
+
+@rules.predicate
+def is_program_secretariat(user, app):
+    return user.is_authenticated and has_role(user, Role.SECRETARIAT, program_id=app.campaign.program_id)
+
+
+@rules.predicate
+def is_program_committee(user, app):
+    return user.is_authenticated and has_role(user, Role.COMMITTEE, program_id=app.campaign.program_id)
+
+
+@rules.predicate
+def is_editable(user, app):
+    return app.state in EDITABLE_STATES
+
+
+rules.add_perm("applications.view_application_obj", can_view)
+rules.add_perm("applications.edit_application_obj", is_owner & is_editable)
+rules.add_perm("applications.manage_grants_obj", is_region_authority | is_program_secretariat)

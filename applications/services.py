@@ -1,0 +1,80 @@
+"""Writes of applications (besides state, which only ``workflow`` writes)."""
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from qualityaward.accounts.services import record_event
+
+from .models import Application, Campaign, GeneratedDocument, Submission
+
+
+def content_hash(content):
+    """SHA-256 of the canonical JSON of an application's content (key order and spacing fixed)."""
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def create_application(*, actor, campaign, kind, applicant_name, region, organization=None, is_little_giant=False,
+                       content=None):
+    profile = campaign.program.profile
+    if kind == Application.Kind.INDIVIDUAL and not profile.allows_individuals:
+        raise ValidationError(f"{campaign.program.name}不接受个人申报。")
+    if kind == Application.Kind.ORGANIZATION and not profile.allows_organizations:
+        raise ValidationError(f"{campaign.program.name}不接受组织申报。")
+    if kind == Application.Kind.ORGANIZATION and organization is None:
+        raise ValidationError("组织申报须关联申报组织。")
+    with transaction.atomic():
+        app = Application.objects.create(
+            campaign=campaign, kind=kind, organization=organization, owner=actor.user,
+            applicant_name=applicant_name, region=region, is_little_giant=is_little_giant, content=content or {},
+        )
+        record_event(actor=actor, action="application:create", target=app, to_state=app.state)
+    return app
+
+
+def completeness_problems(*, application):
+    """What still keeps the application from being submitted, as Chinese sentences (empty when complete)."""
+    problems = []
+    if not application.applicant_name.strip():
+        problems.append("请填写申报单位（个人）名称")
+    if application.region_id is None:
+        problems.append("请选择所在地区")
+    return problems
+
+
+def _issue_number(application):
+    campaign = Campaign.objects.select_for_update().get(pk=application.campaign_id)
+    Campaign.objects.filter(pk=campaign.pk).update(last_number=F("last_number") + 1)
+    campaign.refresh_from_db(fields=["last_number"])
+    return f"{campaign.program.number_prefix}{campaign.year}-{campaign.last_number:05d}"
+
+
+def record_submission(*, application, actor):
+    """Freeze what is being submitted, number the application on first submission, order a receipt."""
+    if not application.number:
+        application.number = _issue_number(application)
+    sequence = application.submissions.count() + 1
+    content = {
+        "number": application.number,
+        "applicant_name": application.applicant_name,
+        "kind": application.kind,
+        "region": application.region.name,
+        "program": application.campaign.program.name,
+        "campaign": application.campaign.name,
+        "is_little_giant": application.is_little_giant,
+        "form": application.content,
+    }
+    submission = Submission.objects.create(
+        application=application, sequence=sequence, submitted_by=actor.user, content=content,
+        content_hash=content_hash(content),
+    )
+    document = GeneratedDocument.objects.create(
+        application=application, submission=submission, kind=GeneratedDocument.Kind.RECEIPT
+    )
+    from .tasks import enqueue_document
+
+    transaction.on_commit(lambda: enqueue_document(document.pk))
+    return submission

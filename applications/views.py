@@ -1,0 +1,130 @@
+"""Thin views: they read through selectors, write through services and the workflow."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from qualityaward.accounts.models import AuditEvent
+from qualityaward.accounts.services import Actor
+
+from . import workflow
+from .forms import ApplicationCreateForm, TransitionForm
+from .models import Application, GeneratedDocument, Program, State
+from .selectors import application_for_user_or_404, applications_for_user, open_campaigns
+
+
+@login_required
+@require_GET
+def application_list(request):
+    qs = applications_for_user(user=request.user).select_related("campaign__program", "region").order_by(
+        "-state_changed_at", "-pk")
+    state = request.GET.get("state", "")
+    if state in State.values:
+        qs = qs.filter(state=state)
+    query = request.GET.get("q", "").strip()[:60]
+    if query:
+        qs = qs.filter(applicant_name__icontains=query) | qs.filter(number__icontains=query)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "applications/list.html",
+                  {"page": page, "states": State.choices, "state": state, "q": query})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_create(request, campaign_id):
+    campaign = get_object_or_404(open_campaigns(), pk=campaign_id)
+    organization = request.user.organizations.select_related("region").first()
+    form = ApplicationCreateForm(request.POST or None, profile=campaign.program.profile, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        from .services import create_application
+
+        try:
+            app = create_application(
+                actor=Actor.from_request(request), campaign=campaign, kind=form.cleaned_data["kind"],
+                applicant_name=form.cleaned_data["applicant_name"], region=form.cleaned_data["region"],
+                organization=organization if form.cleaned_data["kind"] == Application.Kind.ORGANIZATION else None,
+                is_little_giant=form.cleaned_data["is_little_giant"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "申报草稿已创建。请逐项填写申报材料，完成后提交。")
+            return redirect("applications:detail", pk=app.pk)
+    return render(request, "applications/create.html", {"form": form, "campaign": campaign,
+                                                        "organization": organization})
+
+
+@login_required
+@require_GET
+def application_detail(request, pk):
+    app = application_for_user_or_404(user=request.user, pk=pk)
+    actor = Actor.from_request(request)
+    transitions = workflow.available_transitions(app, actor)
+    history = AuditEvent.objects.filter(content_type__app_label="applications", content_type__model="application",
+                                        object_id=str(app.pk)).order_by("created_at")
+    submissions = app.submissions.prefetch_related("documents").order_by("-sequence")
+    return render(request, "applications/detail.html", {
+        "app": app, "transitions": transitions, "history": history, "submissions": submissions,
+        "transition_form": TransitionForm(application=app),
+    })
+
+
+@login_required
+@require_POST
+def application_transition(request, pk, name):
+    app = application_for_user_or_404(user=request.user, pk=pk)
+    form = TransitionForm(request.POST, application=app)
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data().get("tier") or form.errors.as_data().get("reason"))
+    params = {"tier": form.cleaned_data["tier"]} if form.cleaned_data.get("tier") else {}
+    workflow.perform(application=app, name=name, actor=Actor.from_request(request),
+                     reason=form.cleaned_data["reason"], **params)
+    messages.success(request, f"已完成“{workflow.TRANSITIONS[name].label}”，当前状态：{app.get_state_display()}。")
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("applications:detail", args=[app.pk]))
+    return redirect("applications:detail", pk=app.pk)
+
+
+def _document_for_user_or_404(user, pk):
+    doc = GeneratedDocument.objects.filter(pk=pk).select_related("application").first()
+    if doc is None or not applications_for_user(user=user).filter(pk=doc.application_id).exists():
+        raise Http404("没有找到该文件，或您无权查看。")
+    return doc
+
+
+@login_required
+@require_GET
+def document_status(request, pk):
+    doc = _document_for_user_or_404(request.user, pk)
+    return render(request, "applications/partials/document_status.html", {"doc": doc})
+
+
+@login_required
+@require_GET
+def document_download(request, pk):
+    doc = _document_for_user_or_404(request.user, pk)
+    if doc.status != GeneratedDocument.Status.READY or not doc.file:
+        raise Http404("文件尚未生成，请稍后刷新页面。")
+    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.download_name,
+                        content_type="application/pdf")
+
+
+@require_GET
+def program_list(request):
+    programs = Program.objects.filter(is_active=True).select_related("profile", "seat_region")
+    return render(request, "applications/programs.html", {"programs": programs})
+
+
+@require_GET
+def program_detail(request, code):
+    program = get_object_or_404(
+        Program.objects.select_related("profile__scoring_scheme").prefetch_related(
+            "profile__tiers", "profile__publicity_rules", "profile__exclusions", "profile__department_rules",
+            "profile__required_opinions", "campaigns"),
+        code=code, is_active=True)
+    return render(request, "applications/program_detail.html", {"program": program, "profile": program.profile})

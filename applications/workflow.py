@@ -1,0 +1,346 @@
+"""The one state machine of an application's life. Nothing outside this module writes ``state``.
+
+Each transition names who may perform it, the states it leaves from, its guard, and what it
+does besides changing the state. ``perform`` runs it atomically (row locked), writes the audit
+event in the same transaction, and schedules notifications and jobs after commit.
+
+The review pipeline after acceptance is the same for every program, but a program's rule profile
+switches optional stages off (e.g. the cultivation program has no on-site review, no committee);
+forward transitions then leave from the nearest enabled stage before them.
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from qualityaward.accounts.models import Role
+from qualityaward.accounts.selectors import has_role
+from qualityaward.accounts.services import record_event
+
+from . import rules as access
+from .models import Application, State
+
+
+class TransitionError(Exception):
+    """A refused transition. ``message`` is Chinese and tells the user what to do."""
+
+    status_code = 400
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class UnknownTransition(TransitionError):
+    status_code = 400
+
+
+class InvalidTransition(TransitionError):
+    """The application is not in a state this transition leaves from."""
+
+    status_code = 409
+
+
+class NotPermitted(TransitionError):
+    status_code = 403
+
+
+class GuardFailed(TransitionError):
+    status_code = 400
+
+
+# --- the pipeline ---------------------------------------------------------------------------------
+#: Stages after acceptance, in order. Optional ones are switched by the rule profile.
+PIPELINE = [
+    State.ACCEPTED,
+    State.ACCEPTANCE_PUBLICITY,
+    State.MATERIAL_REVIEW,
+    State.ONSITE_REVIEW,
+    State.FINALIST,
+    State.COMMITTEE,
+    State.PROPOSED,
+    State.AWARDED,
+]
+REVIEW_STAGES = {State.MATERIAL_REVIEW, State.ONSITE_REVIEW}
+TERMINAL_STATES = {State.REJECTED, State.NOT_FINALIST, State.AWARDED, State.NOT_AWARDED, State.WITHDRAWN,
+                   State.DISQUALIFIED, State.REVOKED}
+ACTIVE_AFTER_SUBMISSION = [
+    State.SUBMITTED, State.RETURNED, State.RECOMMENDED, State.ELIGIBILITY_REVIEW, State.ACCEPTED,
+    State.ACCEPTANCE_PUBLICITY, State.MATERIAL_REVIEW, State.ONSITE_REVIEW, State.FINALIST, State.COMMITTEE,
+    State.PROPOSED,
+]
+
+
+def enabled_pipeline(profile):
+    optional = profile.enabled_stages()
+    stages = []
+    for stage in PIPELINE:
+        if stage == State.FINALIST:
+            if optional & {"material_review", "onsite_review"}:
+                stages.append(stage)
+        elif stage in (State.ACCEPTED, State.AWARDED) or stage.value in optional:
+            stages.append(stage)
+    return stages
+
+
+def _predecessor(target):
+    def sources(profile):
+        stages = enabled_pipeline(profile)
+        if target not in stages:
+            return set()
+        i = stages.index(target)
+        return {stages[i - 1]} if i > 0 else set()
+
+    return sources
+
+
+def _fixed(*states):
+    return lambda profile: set(states)
+
+
+def _not_finalist_sources(profile):
+    return _predecessor(State.FINALIST)(profile)
+
+
+def _not_awarded_sources(profile):
+    sources = _predecessor(State.AWARDED)(profile)
+    if State.COMMITTEE in enabled_pipeline(profile):
+        sources.add(State.COMMITTEE)
+    return sources
+
+
+# --- who --------------------------------------------------------------------------------------------
+def _owner(user, app):
+    return access.is_owner(user, app)
+
+
+def _authority(user, app):
+    return access.is_region_authority(user, app)
+
+
+def _secretariat(user, app):
+    return has_role(user, Role.SECRETARIAT, program_id=app.campaign.program_id)
+
+
+# --- guards ------------------------------------------------------------------------------------------
+def _campaign_accepting(app, actor, params):
+    now = timezone.now()
+    campaign = app.campaign
+    if now < campaign.opens_at:
+        raise GuardFailed(f"本届申报将于 {timezone.localtime(campaign.opens_at):%Y年%m月%d日 %H:%M} 开始，请届时再提交。")
+    if now > campaign.application_deadline:
+        raise GuardFailed(
+            f"本届申报已于 {timezone.localtime(campaign.application_deadline):%Y年%m月%d日 %H:%M} 截止，"
+            "不能再提交。如有特殊情况请联系推荐单位。"
+        )
+
+
+def _kind_allowed(app, actor, params):
+    profile = app.campaign.program.profile
+    if app.kind == Application.Kind.INDIVIDUAL and not profile.allows_individuals:
+        raise GuardFailed(f"{app.campaign.program.name}不接受个人申报。")
+    if app.kind == Application.Kind.ORGANIZATION and not profile.allows_organizations:
+        raise GuardFailed(f"{app.campaign.program.name}不接受组织申报。")
+
+
+def _complete(app, actor, params):
+    from .services import completeness_problems
+
+    problems = completeness_problems(application=app)
+    if problems:
+        raise GuardFailed("申报材料尚不完整，请补全后再提交：" + "；".join(problems))
+
+
+def _before_resubmission_deadline(app, actor, params):
+    if timezone.now() > app.campaign.recommendation_deadline:
+        raise GuardFailed(
+            f"本届推荐已于 {timezone.localtime(app.campaign.recommendation_deadline):%Y年%m月%d日} 截止，"
+            "不能再重新提交。"
+        )
+
+
+def _before_recommendation_deadline(app, actor, params):
+    deadline = app.campaign.recommendation_deadline
+    if timezone.now() > deadline:
+        raise GuardFailed(f"本届推荐已于 {timezone.localtime(deadline):%Y年%m月%d日 %H:%M} 截止，不能再推荐。")
+
+
+def _within_recommendation_quota(app, actor, params):
+    quota = app.campaign.program.profile.recommendation_quota
+    if quota is None:
+        return
+    from .models import Campaign
+
+    # Lock the campaign row: two staff recommending at once are serialised here.
+    Campaign.objects.select_for_update().filter(pk=app.campaign_id).first()
+    already = (
+        Application.objects.filter(campaign_id=app.campaign_id, region_id=app.region_id)
+        .exclude(pk=app.pk)
+        .filter(state__in=RECOMMENDED_OR_LATER)
+        .count()
+    )
+    if already >= quota:
+        raise GuardFailed(f"每个推荐单位本届最多推荐 {quota} 个，您已推荐 {already} 个，不能再推荐。")
+
+
+def _has_tier(app, actor, params):
+    tier = params.get("tier")
+    if tier is not None:
+        if tier.profile_id != app.campaign.program.profile.pk:
+            raise GuardFailed("所选奖励等级不属于本奖项。")
+        app.tier = tier
+    if app.campaign.program.profile.tiers.exists() and app.tier_id is None:
+        raise GuardFailed("请先选择拟授予的奖励等级。")
+
+
+RECOMMENDED_OR_LATER = [
+    State.RECOMMENDED, State.ELIGIBILITY_REVIEW, State.ACCEPTED, State.ACCEPTANCE_PUBLICITY,
+    State.MATERIAL_REVIEW, State.ONSITE_REVIEW, State.FINALIST, State.NOT_FINALIST, State.COMMITTEE,
+    State.PROPOSED, State.AWARDED, State.NOT_AWARDED, State.REVOKED, State.REJECTED, State.DISQUALIFIED,
+]
+
+
+# --- effects -----------------------------------------------------------------------------------------
+def _on_submit(app, actor, params):
+    from .services import record_submission
+
+    now = timezone.now()
+    if app.submitted_at is None:
+        app.submitted_at = now
+    return record_submission(application=app, actor=actor)
+
+
+def _on_withdraw(app, actor, params):
+    return None
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: Callable  # (profile) -> set of states
+    target: State
+    who: str  # label shown in the UI and docs
+    permitted: Callable | None  # (user, app) -> bool; None: only the system
+    system_allowed: bool = False
+    reason_required: bool = False
+    guards: tuple = ()
+    effect: Callable | None = None
+    extra_guards: list = field(default_factory=list)
+
+    def sources_for(self, app):
+        return self.sources(app.campaign.program.profile)
+
+    def allowed_for(self, actor, app):
+        if actor.user is None:
+            return self.system_allowed
+        if not actor.user.is_active:
+            return False
+        return self.permitted is not None and bool(self.permitted(actor.user, app))
+
+
+_T = Transition
+TRANSITIONS = {t.name: t for t in [
+    _T("submit", "提交申报", _fixed(State.DRAFT), State.SUBMITTED, "申报人", _owner,
+       guards=(_kind_allowed, _campaign_accepting, _complete), effect=_on_submit),
+    _T("return_for_correction", "退回修改", _fixed(State.SUBMITTED), State.RETURNED, "推荐单位", _authority,
+       reason_required=True),
+    _T("resubmit", "修改后重新提交", _fixed(State.RETURNED), State.SUBMITTED, "申报人", _owner,
+       guards=(_before_resubmission_deadline, _complete), effect=_on_submit),
+    _T("recommend", "推荐上报", _fixed(State.SUBMITTED), State.RECOMMENDED, "推荐单位", _authority,
+       guards=(_before_recommendation_deadline, _within_recommendation_quota)),
+    _T("start_eligibility_review", "开始资格审核", _fixed(State.RECOMMENDED), State.ELIGIBILITY_REVIEW, "秘书处",
+       _secretariat),
+    _T("return_to_authority", "退回推荐单位", _fixed(State.RECOMMENDED, State.ELIGIBILITY_REVIEW), State.SUBMITTED,
+       "秘书处", _secretariat, reason_required=True),
+    _T("accept", "受理", _fixed(State.ELIGIBILITY_REVIEW), State.ACCEPTED, "秘书处", _secretariat),
+    _T("reject", "不予受理", _fixed(State.ELIGIBILITY_REVIEW), State.REJECTED, "秘书处", _secretariat,
+       reason_required=True),
+    _T("open_acceptance_publicity", "发布受理名单公示", _predecessor(State.ACCEPTANCE_PUBLICITY),
+       State.ACCEPTANCE_PUBLICITY, "秘书处或系统", _secretariat, system_allowed=True),
+    _T("start_material_review", "进入材料评审", _predecessor(State.MATERIAL_REVIEW), State.MATERIAL_REVIEW,
+       "秘书处或系统（公示期满）", _secretariat, system_allowed=True),
+    _T("start_onsite_review", "进入现场评审", _predecessor(State.ONSITE_REVIEW), State.ONSITE_REVIEW,
+       "秘书处", _secretariat),
+    _T("declare_finalist", "确定入围", _predecessor(State.FINALIST), State.FINALIST, "秘书处", _secretariat),
+    _T("declare_not_finalist", "确定未入围", _not_finalist_sources, State.NOT_FINALIST, "秘书处", _secretariat,
+       reason_required=True),
+    _T("send_to_committee", "提交评委会审定", _predecessor(State.COMMITTEE), State.COMMITTEE, "秘书处",
+       _secretariat),
+    _T("propose", "确定拟授奖并公示", _predecessor(State.PROPOSED), State.PROPOSED, "秘书处", _secretariat,
+       guards=(_has_tier,)),
+    _T("award", "授奖", _predecessor(State.AWARDED), State.AWARDED, "秘书处或系统（公示期满无异议）",
+       _secretariat, system_allowed=True, guards=(_has_tier,)),
+    _T("not_award", "不予授奖", _not_awarded_sources, State.NOT_AWARDED, "秘书处", _secretariat,
+       reason_required=True),
+    _T("withdraw", "撤回申报", _fixed(State.DRAFT, *ACTIVE_AFTER_SUBMISSION), State.WITHDRAWN, "申报人", _owner,
+       effect=_on_withdraw),
+    _T("disqualify", "取消资格", _fixed(*ACTIVE_AFTER_SUBMISSION), State.DISQUALIFIED, "秘书处（异议查实等）",
+       _secretariat, reason_required=True),
+    _T("revoke", "撤销奖励", _fixed(State.AWARDED), State.REVOKED, "秘书处", _secretariat, reason_required=True),
+]}
+
+
+def add_guard(transition_name, guard):
+    """Let a later app (review, publicity) add a guard to a transition without editing this module."""
+    TRANSITIONS[transition_name].extra_guards.append(guard)
+
+
+def available_transitions(application, actor):
+    """Transitions the actor could attempt now (state and permission; guards are checked on perform)."""
+    result = []
+    for t in TRANSITIONS.values():
+        if application.state in t.sources_for(application) and t.allowed_for(actor, application):
+            result.append(t)
+    return result
+
+
+def perform(*, application, name, actor, reason="", **params):
+    """Run transition ``name`` on ``application`` for ``actor``; return the updated application.
+
+    Raises a ``TransitionError`` subclass (with a Chinese message) and writes nothing when refused.
+    """
+    transition = TRANSITIONS.get(name)
+    if transition is None:
+        raise UnknownTransition("没有这个操作，请刷新页面后重试。")
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        app = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("campaign__program__profile", "region")
+            .get(pk=application.pk)
+        )
+        if not transition.allowed_for(actor, app):
+            raise NotPermitted(f"您没有权限对该申报执行“{transition.label}”（此操作由{transition.who}执行）。")
+        if app.state not in transition.sources_for(app):
+            raise InvalidTransition(
+                f"该申报当前状态为“{app.get_state_display()}”，不能执行“{transition.label}”。请刷新页面查看最新状态。"
+            )
+        if transition.reason_required and not reason:
+            raise GuardFailed(f"“{transition.label}”须填写理由。")
+        for guard in (*transition.guards, *transition.extra_guards):
+            guard(app, actor, params)
+        from_state = app.state
+        app.state = transition.target
+        app.state_changed_at = timezone.now()
+        result = transition.effect(app, actor, params) if transition.effect else None
+        app.save()
+        record_event(
+            actor=actor,
+            action=f"transition:{transition.name}",
+            target=app,
+            from_state=from_state,
+            to_state=app.state,
+            reason=reason,
+            data={k: str(v) for k, v in params.items()} | ({"result": str(result.pk)} if result is not None else {}),
+        )
+        transaction.on_commit(lambda: _after_commit(app.pk, transition.name))
+    application.refresh_from_db()
+    return application
+
+
+def _after_commit(application_id, transition_name):
+    from . import notifications
+
+    notifications.transition_done(application_id=application_id, transition_name=transition_name)

@@ -1,0 +1,1 @@
+"""Public notices (公示) and objections."""

@@ -1,0 +1,57 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import AuditEvent, Organization, Region, RoleAssignment, User
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    autocomplete_fields = ["region"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "full_name", "email", "is_active", "roles"]
+    search_fields = ["username", "full_name", "email", "mobile"]
+    inlines = [RoleAssignmentInline]
+    fieldsets = BaseUserAdmin.fieldsets + (("联系信息", {"fields": ("full_name", "mobile", "employer")}),)
+
+    @admin.display(description="角色")
+    def roles(self, obj):
+        return "、".join(str(a) for a in obj.role_assignments.all())
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("role_assignments__program", "role_assignments__region")
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "credit_code", "region", "contact_name"]
+    search_fields = ["name", "credit_code"]
+    list_filter = ["region"]
+    filter_horizontal = ["members"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor_label", "action", "object_repr", "from_state", "to_state", "ip"]
+    list_filter = ["action"]
+    search_fields = ["object_repr", "actor_label", "reason"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "qualityaward.accounts"
+    label = "accounts"
+    verbose_name = "用户、角色与审计"

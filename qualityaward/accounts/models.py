@@ -1,0 +1,156 @@
+"""Users, the roles they hold, the regions those roles are scoped to, and the audit trail."""
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+
+
+class Region(models.Model):
+    """An administrative unit with its GB/T 2260 code (or a stable internal code)."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", "省"
+        CITY = "city", "省辖市/示范区"
+        COUNTY = "county", "县/县级市/区"
+
+    code = models.CharField("区划代码", max_length=12, unique=True)
+    name = models.CharField("名称", max_length=40)
+    level = models.CharField("层级", max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "行政区划"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A person using the portal. Roles are held through RoleAssignment rows, several at once."""
+
+    full_name = models.CharField("姓名", max_length=60, blank=True)
+    mobile = models.CharField("手机号", max_length=20, blank=True)
+    employer = models.CharField("工作单位", max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def display_name(self):
+        return self.full_name or self.username
+
+
+class Role(models.TextChoices):
+    APPLICANT = "applicant", "申报人"
+    AUTHORITY = "authority", "推荐单位"
+    SECRETARIAT = "secretariat", "秘书处"
+    EXPERT = "expert", "评审专家"
+    SUPERVISOR = "supervisor", "监督组"
+    COMMITTEE = "committee", "评委会委员"
+    ADMIN = "admin", "系统管理员"
+
+
+class RoleAssignment(models.Model):
+    """One role one person holds, scoped to a program and/or a region where the role needs it.
+
+    authority: region and program required (a city bureau for one program);
+    secretariat and committee: program required; supervisor: program optional (blank = all);
+    applicant, expert, admin: unscoped.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    program = models.ForeignKey(
+        "applications.Program", verbose_name="奖项", null=True, blank=True, on_delete=models.CASCADE
+    )
+    region = models.ForeignKey(Region, verbose_name="区域", null=True, blank=True, on_delete=models.PROTECT)
+    unit_name = models.CharField("所在单位", max_length=120, blank=True)
+    created_at = models.DateTimeField("授予时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "角色"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "program", "region"],
+                name="unique_role_scope",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="authority") | (Q(region__isnull=False) & Q(program__isnull=False)),
+                name="authority_needs_region_and_program",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=["secretariat", "committee"]) | Q(program__isnull=False),
+                name="program_role_needs_program",
+            ),
+        ]
+
+    def __str__(self):
+        scope = " · ".join(str(x) for x in (self.program, self.region) if x)
+        return f"{self.get_role_display()}（{scope}）" if scope else self.get_role_display()
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.role == Role.AUTHORITY and not (self.region_id and self.program_id):
+            raise ValidationError("推荐单位角色必须同时指定区域和奖项。")
+        if self.role in (Role.SECRETARIAT, Role.COMMITTEE) and not self.program_id:
+            raise ValidationError("秘书处和评委会角色必须指定奖项。")
+
+
+class Organization(models.Model):
+    """An applicant organization; several user accounts may work on its applications."""
+
+    name = models.CharField("组织全称（与公章一致）", max_length=120)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    region = models.ForeignKey(Region, verbose_name="所在地区", on_delete=models.PROTECT)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="可编辑的账号", related_name="organizations", blank=True
+    )
+    contact_name = models.CharField("联系人", max_length=60, blank=True)
+    contact_mobile = models.CharField("联系人手机", max_length=20, blank=True)
+    contact_email = models.EmailField("联系人邮箱", blank=True)
+    created_at = models.DateTimeField("注册时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "申报组织"
+
+    def __str__(self):
+        return self.name
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, when, from where: written in the same transaction as the change."""
+
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_label = models.CharField("操作人（记录时）", max_length=80, blank=True)
+    action = models.CharField("操作", max_length=60, db_index=True)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
+    object_id = models.CharField(max_length=40, blank=True)
+    target = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    from_state = models.CharField("原状态", max_length=30, blank=True)
+    to_state = models.CharField("新状态", max_length=30, blank=True)
+    reason = models.TextField("理由", blank=True)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    data = models.JSONField("附加信息", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计记录"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"

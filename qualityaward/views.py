@@ -1,0 +1,38 @@
+"""Project-level pages: the per-role dashboard, composed from each app's sections, and error pages."""
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from applications.dashboard import SECTIONS
+from qualityaward.accounts.models import Role
+from qualityaward.accounts.selectors import roles_of
+from review.dashboard import expert_section
+
+DASHBOARD_SECTIONS = {**SECTIONS, Role.EXPERT: expert_section}
+
+
+@login_required
+def dashboard(request):
+    roles = roles_of(request.user)
+    sections = [DASHBOARD_SECTIONS[role](request.user) for role in roles if role in DASHBOARD_SECTIONS]
+    return render(request, "dashboard.html", {"sections": sections, "roles": roles})
+
+
+def _error(request, status, title, text):
+    return render(request, "error.html", {"status": status, "title": title, "messages_list": [text]}, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400, "请求有误", "提交的内容无法处理，请返回上一页检查后重试。")
+
+
+def permission_denied(request, exception=None):
+    text = str(exception) if exception and str(exception) else "您没有权限执行此操作。如需办理，请联系秘书处。"
+    return _error(request, 403, "没有权限", text)
+
+
+def page_not_found(request, exception=None):
+    return _error(request, 404, "页面不存在", "没有找到该页面或记录，或您无权查看。请从首页重新进入。")
+
+
+def server_error(request):
+    return _error(request, 500, "系统错误", "系统出现异常，已记录。请稍后重试；如仍有问题请联系管理员。")

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ReviewConfig(AppConfig):
+    name = "review"
+    verbose_name = "专家评审"
+
+    def ready(self):
+        from . import rules  # noqa: F401  registers the panel relationship and the recusal veto
