@@ -203,3 +203,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+SILENCED_SYSTEM_CHECKS = [
+    # guardian's backend is left out on purpose: grants are checked through applications.rules,
+    # where a recusal outranks a grant.
+    "guardian.W001",
+    # SQLite cannot enforce the NULLS NOT DISTINCT role-scope constraint; PostgreSQL does, and
+    # grant_role() uses get_or_create on both.
+    "models.W047",
+]
