@@ -1,0 +1,327 @@
+"""The state machine: every transition from every state by every kind of actor, plus the guards.
+
+Expected sources are written out here by hand from the programs' stage lists, not computed with
+the module under test.
+"""
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from applications import workflow
+from applications.models import Application, Submission
+from applications.models import State as S
+from qualityaward.accounts.models import AuditEvent
+from qualityaward.accounts.services import Actor
+
+
+ACTIVE = {S.SUBMITTED, S.RETURNED, S.RECOMMENDED, S.ELIGIBILITY_REVIEW, S.ACCEPTED, S.ACCEPTANCE_PUBLICITY,
+          S.MATERIAL_REVIEW, S.ONSITE_REVIEW, S.FINALIST, S.COMMITTEE, S.PROPOSED}
+
+#: Cultivation program (000): acceptance publicity, material review only, no committee, winner publicity.
+CULTIVATION_SOURCES = {
+    "submit": {S.DRAFT},
+    "return_for_correction": {S.SUBMITTED},
+    "resubmit": {S.RETURNED},
+    "recommend": {S.SUBMITTED},
+    "start_eligibility_review": {S.RECOMMENDED},
+    "return_to_authority": {S.RECOMMENDED, S.ELIGIBILITY_REVIEW},
+    "accept": {S.ELIGIBILITY_REVIEW},
+    "reject": {S.ELIGIBILITY_REVIEW},
+    "open_acceptance_publicity": {S.ACCEPTED},
+    "start_material_review": {S.ACCEPTANCE_PUBLICITY},
+    "start_onsite_review": set(),
+    "declare_finalist": {S.MATERIAL_REVIEW},
+    "declare_not_finalist": {S.MATERIAL_REVIEW},
+    "send_to_committee": set(),
+    "propose": {S.FINALIST},
+    "award": {S.PROPOSED},
+    "not_award": {S.PROPOSED},
+    "withdraw": {S.DRAFT} | ACTIVE,
+    "disqualify": set(ACTIVE),
+    "revoke": {S.AWARDED},
+}
+
+OWNERS = {"owner", "colleague"}
+SECRETARIAT = {"secretariat"}
+WHO = {
+    "submit": OWNERS, "resubmit": OWNERS, "withdraw": OWNERS,
+    "return_for_correction": {"authority"}, "recommend": {"authority"},
+    **{name: SECRETARIAT for name in [
+        "start_eligibility_review", "return_to_authority", "accept", "reject", "open_acceptance_publicity",
+        "start_material_review", "start_onsite_review", "declare_finalist", "declare_not_finalist",
+        "send_to_committee", "propose", "award", "not_award", "disqualify", "revoke"]},
+}
+SYSTEM_MAY = {"open_acceptance_publicity", "start_material_review", "award"}
+ACTORS = ["owner", "colleague", "stranger", "authority", "authority_other_city", "authority_other_program",
+          "secretariat", "secretariat_other", "supervisor", "committee", "expert", "system"]
+
+#: How to reach each state on the cultivation program: (state on the main path, then a branch).
+BRANCHES = {
+    S.RETURNED: (S.SUBMITTED, "return_for_correction", "authority"),
+    S.REJECTED: (S.ELIGIBILITY_REVIEW, "reject", "secretariat"),
+    S.NOT_FINALIST: (S.MATERIAL_REVIEW, "declare_not_finalist", "secretariat"),
+    S.NOT_AWARDED: (S.PROPOSED, "not_award", "secretariat"),
+    S.WITHDRAWN: (S.DRAFT, "withdraw", "owner"),
+    S.DISQUALIFIED: (S.ACCEPTANCE_PUBLICITY, "disqualify", "secretariat"),
+    S.REVOKED: (S.AWARDED, "revoke", "secretariat"),
+}
+CULTIVATION_STATES = [S.DRAFT, S.SUBMITTED, S.RETURNED, S.RECOMMENDED, S.ELIGIBILITY_REVIEW, S.ACCEPTED, S.REJECTED,
+                      S.ACCEPTANCE_PUBLICITY, S.MATERIAL_REVIEW, S.FINALIST, S.NOT_FINALIST, S.PROPOSED, S.AWARDED,
+                      S.NOT_AWARDED, S.WITHDRAWN, S.DISQUALIFIED, S.REVOKED]
+
+
+def app_in_state(world, drive, state):
+    app = world.new_app()
+    if state in BRANCHES:
+        base, name, who = BRANCHES[state]
+        drive(app, base)
+        workflow.perform(application=app, name=name, actor=Actor(user=getattr(world, who)), reason="测试理由")
+        app.refresh_from_db()
+    else:
+        drive(app, state)
+    assert app.state == state
+    return app
+
+
+def actor_of(world, name):
+    return Actor() if name == "system" else Actor(user=getattr(world, name), ip="10.1.2.3")
+
+
+class Rollback(Exception):
+    pass
+
+
+def attempt(app, name, actor, **params):
+    """Try a transition and undo it; return the exception class or None when it went through."""
+    try:
+        with transaction.atomic():
+            workflow.perform(application=app, name=name, actor=actor, reason="测试理由", **params)
+            raise Rollback
+    except Rollback:
+        app.refresh_from_db()
+        return None
+    except workflow.TransitionError as exc:
+        return type(exc)
+
+
+@pytest.mark.parametrize("state", CULTIVATION_STATES, ids=lambda s: s.value)
+def test_every_transition_by_every_actor_from(world, drive, state):
+    app = app_in_state(world, drive, state)
+    tier = app.campaign.program.profile.tiers.first()
+    events_before = AuditEvent.objects.count()
+    for name in workflow.TRANSITIONS:
+        for who in ACTORS:
+            params = {"tier": tier} if name in ("propose", "award") else {}
+            outcome = attempt(app, name, actor_of(world, who), **params)
+            permitted = (who == "system" and name in SYSTEM_MAY) or who in WHO[name]
+            if who == "authority" and state == S.DRAFT:
+                permitted = False  # a draft is private to its applicant
+            in_source = state in CULTIVATION_SOURCES[name]
+            if not permitted:
+                expected = workflow.NotPermitted
+            elif not in_source:
+                expected = workflow.InvalidTransition
+            else:
+                expected = None
+            assert outcome is expected, f"{name} by {who} from {state}: got {outcome}, expected {expected}"
+            assert app.state == state
+    assert AuditEvent.objects.count() == events_before, "refused or rolled-back transitions must write nothing"
+
+
+def test_full_pipeline_on_a_program_with_onsite_review_and_committee(world):
+    secretariat = world.secretariat_other
+    from qualityaward.accounts.models import Role
+    from qualityaward.accounts.services import grant_role
+
+    authority = world.authority_other_program
+    grant_role(user=authority, role=Role.AUTHORITY, program=world.xixian, region=world.xixian_county)
+    app = world.new_app(campaign=world.xixian_campaign, region=world.xixian_county)
+    steps = [("submit", world.owner), ("recommend", authority), ("start_eligibility_review", secretariat),
+             ("accept", secretariat), ("open_acceptance_publicity", secretariat),
+             ("start_material_review", secretariat), ("start_onsite_review", secretariat),
+             ("declare_finalist", secretariat), ("send_to_committee", secretariat)]
+    for name, user in steps:
+        workflow.perform(application=app, name=name, actor=Actor(user=user))
+    assert app.state == S.COMMITTEE
+    # from material review the next stage is on-site review, so finalist must wait for it
+    assert attempt(app, "propose", Actor(user=secretariat)) is workflow.GuardFailed  # tier required
+    tier = world.xixian.profile.tiers.order_by("order").first()
+    workflow.perform(application=app, name="propose", actor=Actor(user=secretariat), tier=tier)
+    assert app.state == S.PROPOSED and app.tier == tier
+    workflow.perform(application=app, name="award", actor=Actor())  # publicity closed without objection
+    assert app.state == S.AWARDED
+    trail = list(AuditEvent.objects.filter(object_id=str(app.pk), action__startswith="transition:")
+                 .order_by("id").values_list("to_state", flat=True))
+    assert trail[-3:] == ["committee", "proposed", "awarded"]
+
+
+def test_committee_can_refuse_a_candidate(world):
+    app = world.new_app(campaign=world.xixian_campaign, region=world.xixian_county)
+    app.campaign.program.profile  # noqa: B018 - loaded for the skip below
+    sec = world.secretariat_other
+    from qualityaward.accounts.models import Role
+    from qualityaward.accounts.services import grant_role
+
+    grant_role(user=world.authority_other_program, role=Role.AUTHORITY, program=world.xixian,
+               region=world.xixian_county)
+    for name, user in [("submit", world.owner), ("recommend", world.authority_other_program),
+                       ("start_eligibility_review", sec), ("accept", sec), ("open_acceptance_publicity", sec),
+                       ("start_material_review", sec)]:
+        workflow.perform(application=app, name=name, actor=Actor(user=user))
+    # xixian has on-site review: finalist cannot be declared straight from material review
+    assert attempt(app, "declare_finalist", Actor(user=sec)) is workflow.InvalidTransition
+    for name in ["start_onsite_review", "declare_finalist", "send_to_committee"]:
+        workflow.perform(application=app, name=name, actor=Actor(user=sec))
+    workflow.perform(application=app, name="not_award", actor=Actor(user=sec), reason="表决未达到到会委员三分之二")
+    assert app.state == S.NOT_AWARDED
+
+
+def test_program_without_review_stages_goes_from_accepted_to_awarded(world):
+    from qualityaward.accounts.models import Role
+    from qualityaward.accounts.services import grant_role
+
+    authority = world.authority_other_program
+    grant_role(user=authority, role=Role.AUTHORITY, program=world.benchmark, region=world.zhengzhou)
+    sec = world.secretariat_other
+    grant_role(user=sec, role=Role.SECRETARIAT, program=world.benchmark)
+    app = world.new_app(campaign=world.benchmark_campaign)
+    for name, user in [("submit", world.owner), ("recommend", authority), ("start_eligibility_review", sec),
+                       ("accept", sec)]:
+        workflow.perform(application=app, name=name, actor=Actor(user=user))
+    for refused in ["open_acceptance_publicity", "start_material_review", "declare_finalist", "propose"]:
+        assert attempt(app, refused, Actor(user=sec), tier=world.benchmark.profile.tiers.first()) is \
+            workflow.InvalidTransition, refused
+    workflow.perform(application=app, name="award", actor=Actor(user=sec), tier=world.benchmark.profile.tiers.first())
+    assert app.state == S.AWARDED
+
+
+# --- guards ---------------------------------------------------------------------------------------
+def test_submit_after_the_deadline_is_refused_with_the_date(world):
+    app = world.new_app()
+    world.campaign.application_deadline = timezone.now() - timedelta(minutes=1)
+    world.campaign.save()
+    with pytest.raises(workflow.GuardFailed, match="截止"):
+        workflow.perform(application=app, name="submit", actor=Actor(user=world.owner))
+    app.refresh_from_db()
+    assert app.state == S.DRAFT and app.number is None and not Submission.objects.filter(application=app).exists()
+
+
+def test_submit_before_the_campaign_opens_is_refused(world):
+    app = world.new_app()
+    world.campaign.opens_at = timezone.now() + timedelta(days=1)
+    world.campaign.save()
+    with pytest.raises(workflow.GuardFailed, match="开始"):
+        workflow.perform(application=app, name="submit", actor=Actor(user=world.owner))
+
+
+def test_recommending_after_the_recommendation_deadline_is_refused(world, drive):
+    app = drive(world.new_app(), S.SUBMITTED)
+    world.campaign.recommendation_deadline = timezone.now() - timedelta(hours=1)
+    world.campaign.application_deadline = timezone.now() - timedelta(hours=2)
+    world.campaign.opens_at = timezone.now() - timedelta(days=30)
+    world.campaign.save()
+    with pytest.raises(workflow.GuardFailed, match="推荐已于"):
+        workflow.perform(application=app, name="recommend", actor=Actor(user=world.authority))
+    assert Application.objects.get(pk=app.pk).state == S.SUBMITTED
+
+
+def test_reason_is_required_where_the_transition_says_so(world, drive):
+    app = drive(world.new_app(), S.SUBMITTED)
+    with pytest.raises(workflow.GuardFailed, match="须填写理由"):
+        workflow.perform(application=app, name="return_for_correction", actor=Actor(user=world.authority),
+                         reason="   ")
+    assert Application.objects.get(pk=app.pk).state == S.SUBMITTED
+
+
+def test_incomplete_application_cannot_be_submitted(world):
+    app = world.new_app()
+    Application.objects.filter(pk=app.pk).update(applicant_name=" ")
+    with pytest.raises(workflow.GuardFailed, match="不完整"):
+        workflow.perform(application=app, name="submit", actor=Actor(user=world.owner))
+
+
+def test_individual_cannot_apply_to_an_organizations_only_program(world):
+    app = world.new_app(campaign=world.xixian_campaign, region=world.xixian_county)
+    Application.objects.filter(pk=app.pk).update(kind=Application.Kind.INDIVIDUAL)
+    with pytest.raises(workflow.GuardFailed, match="不接受个人申报"):
+        workflow.perform(application=app, name="submit", actor=Actor(user=world.owner))
+
+
+def test_recommendation_quota_per_authority(world):
+    from qualityaward.accounts.models import Role
+    from qualityaward.accounts.services import grant_role
+
+    authority = world.authority_other_program
+    grant_role(user=authority, role=Role.AUTHORITY, program=world.benchmark, region=world.zhengzhou)
+    quota = world.benchmark.profile.recommendation_quota
+    assert quota == 1
+    first, second = world.new_app(campaign=world.benchmark_campaign), world.new_app(campaign=world.benchmark_campaign)
+    for app in (first, second):
+        workflow.perform(application=app, name="submit", actor=Actor(user=world.owner))
+    workflow.perform(application=first, name="recommend", actor=Actor(user=authority))
+    with pytest.raises(workflow.GuardFailed, match="最多推荐 1 个"):
+        workflow.perform(application=second, name="recommend", actor=Actor(user=authority))
+    assert Application.objects.get(pk=second.pk).state == S.SUBMITTED
+
+
+def test_unknown_transition_is_a_clear_error(world):
+    with pytest.raises(workflow.UnknownTransition, match="没有这个操作"):
+        workflow.perform(application=world.new_app(), name="teleport", actor=Actor(user=world.owner))
+
+
+def test_inactive_user_may_do_nothing(world):
+    app = world.new_app()
+    world.owner.is_active = False
+    world.owner.save()
+    with pytest.raises(workflow.NotPermitted):
+        workflow.perform(application=app, name="submit", actor=Actor(user=world.owner))
+
+
+# --- effects ---------------------------------------------------------------------------------------
+def test_submission_numbers_freezes_content_and_audits(world):
+    app = world.new_app()
+    workflow.perform(application=app, name="submit", actor=Actor(user=world.owner, ip="10.0.0.7"))
+    assert re.fullmatch(r"PY2026-\d{5}", app.number)
+    sub = app.submissions.get()
+    assert sub.content["applicant_name"] == world.org.name and len(sub.content_hash) == 64
+    event = AuditEvent.objects.get(object_id=str(app.pk), action="transition:submit")
+    assert (event.actor, event.from_state, event.to_state, event.ip) == (world.owner, "draft", "submitted", "10.0.0.7")
+    # returned, corrected, resubmitted: the number stays, a second frozen version is kept
+    workflow.perform(application=app, name="return_for_correction", actor=Actor(user=world.authority),
+                     reason="请补充第三年的财务数据")
+    Application.objects.filter(pk=app.pk).update(content={"note": "已补充"})
+    app.refresh_from_db()
+    number = app.number
+    workflow.perform(application=app, name="resubmit", actor=Actor(user=world.colleague))
+    assert app.number == number
+    assert list(app.submissions.values_list("sequence", flat=True)) == [1, 2]
+    assert app.submissions.get(sequence=2).content["form"] == {"note": "已补充"}
+    assert app.submissions.get(sequence=1).content_hash != app.submissions.get(sequence=2).content_hash
+
+
+def test_numbers_are_sequential_per_campaign(world):
+    numbers = []
+    for _ in range(3):
+        app = world.new_app()
+        workflow.perform(application=app, name="submit", actor=Actor(user=world.owner))
+        numbers.append(app.number)
+    assert [int(n.rsplit("-", 1)[1]) for n in numbers] == [1, 2, 3]
+
+
+def test_no_code_outside_the_workflow_writes_the_state():
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for path in root.glob("*/**/*.py"):
+        rel = path.relative_to(root)
+        if rel.parts[0] in {".venv", "tests"} or "migrations" in rel.parts:
+            continue
+        if rel.as_posix() in {"applications/workflow.py", "applications/management/commands/generate_data.py"}:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"\.state\s*=[^=]|state_changed_at\s*=|update\([^)]*\bstate\s*=", text):
+            offenders.append(rel.as_posix())
+    assert offenders == []
