@@ -4,7 +4,7 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Max
 
 from qualityaward.accounts.services import record_event
 
@@ -46,10 +46,16 @@ def completeness_problems(*, application):
 
 
 def _issue_number(application):
-    campaign = Campaign.objects.select_for_update().get(pk=application.campaign_id)
-    Campaign.objects.filter(pk=campaign.pk).update(last_number=F("last_number") + 1)
-    campaign.refresh_from_db(fields=["last_number"])
-    return f"{campaign.program.number_prefix}{campaign.year}-{campaign.last_number:05d}"
+    """The campaign's next number. The counter row is locked; the highest number already issued is a
+    floor, so a counter reset (e.g. fixtures reloaded over it) can never hand out a number twice."""
+    campaign = Campaign.objects.select_for_update().select_related("program").get(pk=application.campaign_id)
+    prefix = f"{campaign.program.number_prefix}{campaign.year}-"
+    highest = (Application.objects.filter(campaign=campaign, number__startswith=prefix)
+               .aggregate(m=Max("number"))["m"])
+    issued = int(highest.removeprefix(prefix)) if highest else 0
+    campaign.last_number = max(campaign.last_number, issued) + 1
+    Campaign.objects.filter(pk=campaign.pk).update(last_number=campaign.last_number)
+    return f"{prefix}{campaign.last_number:05d}"
 
 
 def record_submission(*, application, actor):

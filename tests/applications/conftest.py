@@ -95,7 +95,10 @@ def _drive(world, app, target):
         params = {}
         if name in ("propose", "award"):
             params["tier"] = app.campaign.program.profile.tiers.first()
-        workflow.perform(application=app, name=name, actor=Actor(user=getattr(world, who)), **params)
+        user = app.owner if who == "owner" else getattr(world, who)
+        if who == "authority" and app.region_id != world.zhengzhou.pk:
+            user = world.authority_other_city
+        workflow.perform(application=app, name=name, actor=Actor(user=user), **params)
         app.refresh_from_db()
     assert app.state == target, f"could not drive to {target}"
     return app

@@ -322,6 +322,6 @@ def test_no_code_outside_the_workflow_writes_the_state():
         if rel.as_posix() in {"applications/workflow.py", "applications/management/commands/generate_data.py"}:
             continue
         text = path.read_text(encoding="utf-8")
-        if re.search(r"\.state\s*=[^=]|state_changed_at\s*=|update\([^)]*\bstate\s*=", text):
+        if re.search(r"\.state\s*=[^=]|\.state_changed_at\s*=|update\([^)]*\bstate\s*=", text):
             offenders.append(rel.as_posix())
     assert offenders == []
