@@ -61,6 +61,7 @@ class ScoringItem(models.Model):
     points = models.PositiveIntegerField("分值", help_text="x.x.1 概述条款为 0 分")
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
     order = models.PositiveSmallIntegerField("顺序", default=0)
+    guidance = models.TextField("条款要求（申报人自评时显示）", blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "评分条款"
@@ -145,6 +146,8 @@ class RuleProfile(models.Model):
     allows_organizations = models.BooleanField("组织可申报", default=True)
     allows_individuals = models.BooleanField("个人可申报", default=False)
     organization_scope = models.CharField("申报主体说明", max_length=200, blank=True)
+    organization_form = models.CharField("组织申报表", max_length=20, default="organization", choices=[
+        ("organization", "组织推荐表（培育组织推荐表格式）"), ("benchmark", "质量标杆申报材料")])
     outcome = models.CharField("结果", max_length=20, choices=Outcome.choices, default=Outcome.AWARD)
     outcome_label = models.CharField("结果称谓", max_length=40, help_text="如：授予县长质量奖、纳入省长质量奖培育库")
     cycle_years = models.PositiveSmallIntegerField("评选周期（年）", default=1)
@@ -485,6 +488,7 @@ class Application(models.Model):
     tier = models.ForeignKey(AwardTier, on_delete=models.PROTECT, null=True, blank=True, verbose_name="奖励等级")
     content = models.JSONField("申报内容", default=dict, blank=True)
     content_version = models.PositiveIntegerField("内容版本", default=0, editable=False)
+    reopened_sections = models.JSONField("退回后开放修改的部分", default=list, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 
@@ -586,3 +590,49 @@ class ApplicationReadGrant(UserObjectPermissionBase):
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = verbose_name_plural = "单项查阅授权"
+
+
+# --- The applicant's form: sections saved independently, uploads judged by content ---------------------
+class ApplicationSection(models.Model):
+    """One section of an application's form. ``version`` grows with each save; a save based on an
+    older version is refused as a conflict, so nobody's work is overwritten silently."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="sections")
+    code = models.CharField("部分", max_length=40)
+    data = models.JSONField("内容", default=dict)
+    version = models.PositiveIntegerField("版本", default=0)
+    updated_at = models.DateTimeField("保存时间", auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "申报表内容"
+        constraints = [models.UniqueConstraint(fields=["application", "code"], name="one_row_per_section")]
+
+    def __str__(self):
+        return f"{self.application} · {self.code} v{self.version}"
+
+
+class Attachment(models.Model):
+    """An uploaded file (evidence, photo, opinion scan), stored privately and served through a checked view."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    slot = models.CharField("材料类别", max_length=40)
+    title = models.CharField("标题", max_length=100, blank=True)
+    order = models.PositiveIntegerField("顺序", default=0)
+    file = models.FileField("文件", upload_to="uploads/%Y/%m/")
+    original_name = models.CharField("文件名", max_length=120)
+    content_type = models.CharField("类型", max_length=40)
+    size = models.PositiveIntegerField("大小（字节）")
+    pages = models.PositiveIntegerField("页数", default=1)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "上传材料"
+        ordering = ["application", "slot", "order", "pk"]
+        indexes = [models.Index(fields=["application", "slot", "order"])]
+
+    def __str__(self):
+        return self.title or self.original_name

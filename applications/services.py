@@ -37,11 +37,14 @@ def create_application(*, actor, campaign, kind, applicant_name, region, organiz
 
 def completeness_problems(*, application):
     """What still keeps the application from being submitted, as Chinese sentences (empty when complete)."""
+    from .form_services import missing_for_submission
+
     problems = []
     if not application.applicant_name.strip():
         problems.append("请填写申报单位（个人）名称")
     if application.region_id is None:
         problems.append("请选择所在地区")
+    problems += [f"{title}：{item}" for _code, title, item in missing_for_submission(application)]
     return problems
 
 
@@ -60,6 +63,8 @@ def _issue_number(application):
 
 def record_submission(*, application, actor):
     """Freeze what is being submitted, number the application on first submission, order a receipt."""
+    from .form_services import assemble_content
+
     if not application.number:
         application.number = _issue_number(application)
     sequence = application.submissions.count() + 1
@@ -71,7 +76,7 @@ def record_submission(*, application, actor):
         "program": application.campaign.program.name,
         "campaign": application.campaign.name,
         "is_little_giant": application.is_little_giant,
-        "form": application.content,
+        "form": assemble_content(application),
     }
     submission = Submission.objects.create(
         application=application, sequence=sequence, submitted_by=actor.user, content=content,

@@ -17,15 +17,17 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 import unicodedata
 import warnings
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 
 import filetype
 from django.core.exceptions import ValidationError
-from PIL import Image, ImageCms, ImageOps, JpegImagePlugin, PngImagePlugin
+from PIL import Image, ImageCms, ImageFile, ImageOps, JpegImagePlugin, PngImagePlugin
 from pypdf import PdfReader
 
 KINDS = {
@@ -387,6 +389,22 @@ _PNG_KEEP_MODES = {"1", "L", "LA", "P", "RGB", "RGBA", "I;16"}
 _ROTATED_ORIENTATIONS = {5, 6, 7, 8}
 
 
+_STRICT_LOCK = threading.Lock()
+
+
+@contextmanager
+def _strict_decoding():
+    """Decode with truncated images refused. WeasyPrint switches Pillow's process-wide
+    LOAD_TRUNCATED_IMAGES on when it is imported; uploads must not inherit that."""
+    with _STRICT_LOCK:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def _reencode_image(data, kind, refuse, max_pixels, min_image_side):
     pillow_format = "JPEG" if kind == "jpeg" else "PNG"
     too_big = (f"像素过多（超过 {max_pixels:,} 像素），无法安全处理。"
@@ -406,7 +424,8 @@ def _reencode_image(data, kind, refuse, max_pixels, min_image_side):
                 if min(width, height) < min_image_side:
                     refuse(f"尺寸为 {shown_w}×{shown_h} 像素，短边不足 {min_image_side} 像素，不够清晰。"
                            f"请上传短边至少 {min_image_side} 像素的原图（不要截图或压缩）。", "image_too_small")
-            image.load()  # decodes every pixel: truncated or corrupt data fails here
+            with _strict_decoding():
+                image.load()  # decodes every pixel: truncated or corrupt data fails here
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

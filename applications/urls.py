@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views
+from . import industry_views
+from . import form_views, views
 
 app_name = "applications"
 urlpatterns = [
@@ -8,8 +9,16 @@ urlpatterns = [
     path("new/<int:campaign_id>/", views.application_create, name="create"),
     path("<int:pk>/", views.application_detail, name="detail"),
     path("<int:pk>/transition/<slug:name>/", views.application_transition, name="transition"),
+    path("<int:pk>/form/", form_views.form_overview, name="form"),
+    path("<int:pk>/form/<slug:code>/", form_views.section_edit, name="section"),
+    path("<int:pk>/form/<slug:code>/save/", form_views.section_save, name="section_save"),
+    path("<int:pk>/files/<slug:slot>/upload/", form_views.attachment_upload, name="attachment_upload"),
+    path("files/<int:attachment_id>/", form_views.attachment_download, name="attachment_download"),
+    path("files/<int:attachment_id>/delete/", form_views.attachment_delete, name="attachment_delete"),
+    path("files/<int:attachment_id>/move/", form_views.attachment_move, name="attachment_move"),
     path("documents/<int:pk>/status/", views.document_status, name="document_status"),
     path("documents/<int:pk>/download/", views.document_download, name="document_download"),
+    path("industries/", industry_views.industry_search_view, name="industry_search"),
     path("programs/", views.program_list, name="programs"),
     path("programs/<slug:code>/", views.program_detail, name="program_detail"),
 ]

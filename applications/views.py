@@ -12,7 +12,9 @@ from django_htmx.http import HttpResponseClientRedirect
 from qualityaward.accounts.models import AuditEvent
 from qualityaward.accounts.services import Actor
 
-from . import workflow
+from . import form_services, workflow
+from .formspec import form_for
+from .rules import is_owner
 from .forms import ApplicationCreateForm, TransitionForm
 from .models import Application, GeneratedDocument, Program, State
 from .selectors import application_for_user_or_404, applications_for_user, open_campaigns
@@ -68,9 +70,16 @@ def application_detail(request, pk):
     history = AuditEvent.objects.filter(content_type__app_label="applications", content_type__model="application",
                                         object_id=str(app.pk)).order_by("created_at")
     submissions = app.submissions.prefetch_related("documents").order_by("-sequence")
+    entries = form_services.progress(app)
+    spec = form_for(app)
+    can_edit = is_owner(request.user, app) and bool(form_services.editable_section_codes(app))
     return render(request, "applications/detail.html", {
         "app": app, "transitions": transitions, "history": history, "submissions": submissions,
-        "transition_form": TransitionForm(application=app),
+        "transition_form": TransitionForm(application=app), "sections_total": len(entries),
+        "sections_done": sum(1 for e in entries if e["complete"]), "can_edit": can_edit,
+        "missing": form_services.missing_for_submission(app) if can_edit else [],
+        "all_sections": spec.sections,
+        "reopened": [s for s in spec.sections if s.code in (app.reopened_sections or [])],
     })
 
 
@@ -82,6 +91,8 @@ def application_transition(request, pk, name):
     if not form.is_valid():
         raise ValidationError(form.errors.as_data().get("tier") or form.errors.as_data().get("reason"))
     params = {"tier": form.cleaned_data["tier"]} if form.cleaned_data.get("tier") else {}
+    if name == "return_for_correction":
+        params["sections"] = request.POST.getlist("sections")
     workflow.perform(application=app, name=name, actor=Actor.from_request(request),
                      reason=form.cleaned_data["reason"], **params)
     messages.success(request, f"已完成“{workflow.TRANSITIONS[name].label}”，当前状态：{app.get_state_display()}。")

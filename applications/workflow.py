@@ -211,8 +211,22 @@ def _on_submit(app, actor, params):
     return record_submission(application=app, actor=actor)
 
 
-def _on_withdraw(app, actor, params):
+def _on_return(app, actor, params):
+    """Reopen exactly the sections the reviewer named (all of them when none are named)."""
+    from .formspec import form_for
+
+    codes = [s.code for s in form_for(app).sections if s.filled_by == "applicant"]
+    named = params.get("sections") or []
+    unknown = [c for c in named if c not in codes]
+    if unknown:
+        raise GuardFailed(f"退回修改时指定的部分不存在：{'、'.join(unknown)}。请重新选择。")
+    app.reopened_sections = [c for c in codes if c in named] if named else codes
     return None
+
+
+def _on_resubmit(app, actor, params):
+    app.reopened_sections = []
+    return _on_submit(app, actor, params)
 
 
 @dataclass(frozen=True)
@@ -245,9 +259,9 @@ TRANSITIONS = {t.name: t for t in [
     _T("submit", "提交申报", _fixed(State.DRAFT), State.SUBMITTED, "申报人", _owner,
        guards=(_kind_allowed, _campaign_accepting, _complete), effect=_on_submit),
     _T("return_for_correction", "退回修改", _fixed(State.SUBMITTED), State.RETURNED, "推荐单位", _authority,
-       reason_required=True),
+       reason_required=True, effect=_on_return),
     _T("resubmit", "修改后重新提交", _fixed(State.RETURNED), State.SUBMITTED, "申报人", _owner,
-       guards=(_before_resubmission_deadline, _complete), effect=_on_submit),
+       guards=(_before_resubmission_deadline, _complete), effect=_on_resubmit),
     _T("recommend", "推荐上报", _fixed(State.SUBMITTED), State.RECOMMENDED, "推荐单位", _authority,
        guards=(_before_recommendation_deadline, _within_recommendation_quota)),
     _T("start_eligibility_review", "开始资格审核", _fixed(State.RECOMMENDED), State.ELIGIBILITY_REVIEW, "秘书处",
@@ -274,8 +288,7 @@ TRANSITIONS = {t.name: t for t in [
        _secretariat, system_allowed=True, guards=(_has_tier,)),
     _T("not_award", "不予授奖", _not_awarded_sources, State.NOT_AWARDED, "秘书处", _secretariat,
        reason_required=True),
-    _T("withdraw", "撤回申报", _fixed(State.DRAFT, *ACTIVE_AFTER_SUBMISSION), State.WITHDRAWN, "申报人", _owner,
-       effect=_on_withdraw),
+    _T("withdraw", "撤回申报", _fixed(State.DRAFT, *ACTIVE_AFTER_SUBMISSION), State.WITHDRAWN, "申报人", _owner),
     _T("disqualify", "取消资格", _fixed(*ACTIVE_AFTER_SUBMISSION), State.DISQUALIFIED, "秘书处（异议查实等）",
        _secretariat, reason_required=True),
     _T("revoke", "撤销奖励", _fixed(State.AWARDED), State.REVOKED, "秘书处", _secretariat, reason_required=True),
@@ -333,7 +346,8 @@ def perform(*, application, name, actor, reason="", **params):
             from_state=from_state,
             to_state=app.state,
             reason=reason,
-            data={k: str(v) for k, v in params.items()} | ({"result": str(result.pk)} if result is not None else {}),
+            data={k: (v if isinstance(v, (list, str, int)) else str(v)) for k, v in params.items()}
+            | ({"result": str(result.pk)} if result is not None else {}),
         )
         transaction.on_commit(lambda: _after_commit(app.pk, transition.name))
     application.refresh_from_db()

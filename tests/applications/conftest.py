@@ -4,6 +4,7 @@ from django.core.management import call_command
 
 from applications import workflow
 from applications.models import Application, Campaign, Program, State
+from applications.sample_content import fill_application
 from applications.services import create_application
 from qualityaward.accounts.models import Organization, Region, Role, User
 from qualityaward.accounts.services import Actor, grant_role
@@ -57,20 +58,24 @@ class World:
         self.recused_grantee = make_user("recused_grantee")
         self.admin = make_user("admin", (Role.ADMIN, {}))
 
-        self.org = Organization.objects.create(name="河南省测试装备制造有限公司", credit_code="91410100MA44TEST0X",
+        self.org = Organization.objects.create(name="河南省测试装备制造有限公司", credit_code="91410100MA44TRAN0B",
                                                region=self.zhengzhou)
         self.org.members.add(self.owner, self.colleague)
-        self.other_org = Organization.objects.create(name="开封市另一家公司", credit_code="91410200MA44TEST1X",
+        self.other_org = Organization.objects.create(name="开封市另一家公司", credit_code="91410200MA44KF0B11",
                                                      region=self.kaifeng)
         self.other_org.members.add(self.stranger)
 
-    def new_app(self, *, owner=None, organization=None, campaign=None, region=None, name=None):
+    def new_app(self, *, owner=None, organization=None, campaign=None, region=None, name=None, filled=True):
+        """A draft; ``filled`` completes every section through the form services (ready to submit)."""
         owner = owner or self.owner
         organization = organization or self.org
-        return create_application(
+        app = create_application(
             actor=Actor(user=owner), campaign=campaign or self.campaign, kind=Application.Kind.ORGANIZATION,
             applicant_name=name or organization.name, region=region or organization.region, organization=organization,
         )
+        if filled:
+            fill_application(application=app, actor=Actor(user=owner))
+        return app
 
 
 #: The path an application takes to each state on the cultivation program, with who acts.

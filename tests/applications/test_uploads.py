@@ -407,3 +407,16 @@ def test_check_total_pages_boundary():
     with pytest.raises(ValidationError) as caught:
         check_total_pages(existing_pages=100, new_pages=12, limit=100, label="证明材料")
     assert caught.value.messages == ["证明材料总页数将达到 112 页，超过 100 页的上限。请删减后再上传。"]
+
+
+def test_truncated_images_are_refused_even_after_weasyprint_was_imported():
+    """WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole process when imported."""
+    import weasyprint  # noqa: F401
+
+    from applications.sample_content import jpeg_bytes
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    data = jpeg_bytes(800, 600)
+    with pytest.raises(ValidationError):
+        inspect_upload(uploaded=SimpleUploadedFile("半张.jpg", data[: len(data) // 2]), field_label="照片")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # left as WeasyPrint wants it

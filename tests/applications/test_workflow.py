@@ -293,13 +293,17 @@ def test_submission_numbers_freezes_content_and_audits(world):
     # returned, corrected, resubmitted: the number stays, a second frozen version is kept
     workflow.perform(application=app, name="return_for_correction", actor=Actor(user=world.authority),
                      reason="请补充第三年的财务数据")
-    Application.objects.filter(pk=app.pk).update(content={"note": "已补充"})
+    from applications.form_services import save_section
+
+    row = app.sections.get(code="overview")
+    save_section(application=app, code="overview", data={"text": "已补充"}, base_version=row.version,
+                 actor=Actor(user=world.owner))
     app.refresh_from_db()
     number = app.number
     workflow.perform(application=app, name="resubmit", actor=Actor(user=world.colleague))
     assert app.number == number
     assert list(app.submissions.values_list("sequence", flat=True)) == [1, 2]
-    assert app.submissions.get(sequence=2).content["form"] == {"note": "已补充"}
+    assert app.submissions.get(sequence=2).content["form"]["sections"]["overview"] == {"text": "已补充"}
     assert app.submissions.get(sequence=1).content_hash != app.submissions.get(sequence=2).content_hash
 
 
