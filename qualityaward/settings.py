@@ -187,6 +187,7 @@ PDF_FONT_DIRS = env.list("PDF_FONT_DIRS", default=["/usr/share/fonts"])
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "qualityaward.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:

@@ -36,3 +36,8 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return _error(request, 500, "系统错误", "系统出现异常，已记录。请稍后重试；如仍有问题请联系管理员。")
+
+
+def csrf_failure(request, reason=""):
+    return _error(request, 403, "页面已过期",
+                  "页面停留时间过长或浏览器禁用了 Cookie，提交未被接受。请刷新页面后重新提交（已填写的内容请先复制保存）。")
