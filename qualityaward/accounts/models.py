@@ -6,6 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
+from .identifiers import mask_id_number, validate_credit_code, validate_id_number
+
 
 class Region(models.Model):
     """An administrative unit with its GB/T 2260 code (or a stable internal code)."""
@@ -111,7 +113,7 @@ class Organization(models.Model):
     """An applicant organization; several user accounts may work on its applications."""
 
     name = models.CharField("组织全称（与公章一致）", max_length=120)
-    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True, validators=[validate_credit_code])
     region = models.ForeignKey(Region, verbose_name="所在地区", on_delete=models.PROTECT)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name="可编辑的账号", related_name="organizations", blank=True
@@ -154,3 +156,54 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+
+class IndividualProfile(models.Model):
+    """The identity of a person who applies in their own name (个人申报)."""
+
+    class Gender(models.TextChoices):
+        MALE = "male", "男"
+        FEMALE = "female", "女"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="账号", on_delete=models.CASCADE,
+                                related_name="individual_profile")
+    id_number = models.CharField("身份证号", max_length=18, unique=True, validators=[validate_id_number],
+                                 help_text="个人信息：除本人和秘书处外一律脱敏显示。")
+    birth_date = models.DateField("出生日期")
+    gender = models.CharField("性别", max_length=10, choices=Gender.choices)
+    employer = models.CharField("工作单位", max_length=120)
+    region = models.ForeignKey(Region, verbose_name="所在地区", on_delete=models.PROTECT)
+    created_at = models.DateTimeField("注册时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "个人申报人"
+
+    def __str__(self):
+        return f"{self.user}（{self.masked_id_number}）"
+
+    @property
+    def masked_id_number(self):
+        return mask_id_number(self.id_number)
+
+
+class Invitation(models.Model):
+    """A member of an organization invites a colleague by e-mail; the link carries ``token``."""
+
+    organization = models.ForeignKey(Organization, verbose_name="申报组织", on_delete=models.CASCADE,
+                                     related_name="invitations")
+    email = models.EmailField("受邀邮箱")
+    token = models.CharField("邀请码", max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="邀请人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="invitations_sent")
+    created_at = models.DateTimeField("邀请时间", auto_now_add=True)
+    accepted_at = models.DateTimeField("接受时间", null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接受账号", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="invitations_accepted")
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "组织邀请"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.organization} → {self.email}"

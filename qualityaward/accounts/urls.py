@@ -15,3 +15,14 @@ urlpatterns = [
          name="password_reset_confirm"),
     path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
 ]
+
+urlpatterns += [
+    path("register/", views.register, name="register"),
+    path("register/organization/", views.register_organization, name="register_organization"),
+    path("register/individual/", views.register_individual, name="register_individual"),
+    path("register/done/", views.register_done, name="register_done"),
+    path("register/confirm/<str:token>/", views.confirm_email, name="confirm_email"),
+    path("organization/invite/", views.organization_invite, name="organization_invite"),
+    path("organization/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
+]

@@ -131,6 +131,16 @@ MATRIX = {
     "password_reset_done": {"kind": "public"},
     "password_reset_confirm": {"kind": "auth"},
     "password_reset_complete": {"kind": "public"},
+    # registration (tests/accounts/test_registration.py covers the token and POST-only pages)
+    "register": {"kind": "guest"},
+    "register_organization": {"kind": "guest"},
+    "register_individual": {"kind": "guest"},
+    "register_done": {"kind": "public"},
+    "confirm_email": {"kind": "auth"},
+    "organization_invite": {"kind": "login"},
+    "invitation_revoke": {"kind": "auth"},
+    "invitation_accept": {"kind": "auth"},
+    "applications:industry_search": {"kind": "login"},
 }
 
 
