@@ -4,14 +4,18 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.encoding import escape_uri_path
 from django.views.decorators.http import require_GET, require_POST
 
+from qualityaward.accounts.models import Role
+from qualityaward.accounts.selectors import has_role
 from qualityaward.accounts.services import Actor
 
 from . import form_services as fs
+from .docx_export import build_docx
 from .formspec import (Field, Grid, Table, UploadSlot, consistency_warnings, form_for, missing_in_section,
                        section_chars)
 from .models import ApplicationSection, Attachment
@@ -205,3 +209,17 @@ def attachment_download(request, attachment_id):
     attachment = _attachment_for_user_or_404(request, attachment_id)
     return FileResponse(attachment.file.open("rb"), as_attachment=request.GET.get("inline") != "1",
                         filename=attachment.original_name, content_type=attachment.content_type)
+
+
+@login_required
+@require_GET
+def form_docx(request, pk):
+    """The filled form as a Word document in the official layout (the seed asks for a Word/WPS copy)."""
+    app = application_for_user_or_404(user=request.user, pk=pk)
+    full_id = is_owner(request.user, app) or has_role(request.user, Role.SECRETARIAT,
+                                                      program_id=app.campaign.program_id)
+    data = build_docx(application=app, mask_id_number=not full_id)
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    name = f"{app.applicant_name}-{form_for(app).title}.docx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(name)}"
+    return response

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from . import industry_views
-from . import form_views, views
+from . import form_views, industry_views, views
 
 app_name = "applications"
 urlpatterns = [
@@ -10,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.application_detail, name="detail"),
     path("<int:pk>/transition/<slug:name>/", views.application_transition, name="transition"),
     path("<int:pk>/form/", form_views.form_overview, name="form"),
+    path("<int:pk>/form/word/", form_views.form_docx, name="form_docx"),
     path("<int:pk>/form/<slug:code>/", form_views.section_edit, name="section"),
     path("<int:pk>/form/<slug:code>/save/", form_views.section_save, name="section_save"),
     path("<int:pk>/files/<slug:slot>/upload/", form_views.attachment_upload, name="attachment_upload"),

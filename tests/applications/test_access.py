@@ -7,7 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from guardian.shortcuts import assign_perm, remove_perm
 
-from applications.models import GeneratedDocument, State
+from applications.models import Application, GeneratedDocument, State
 from applications.rules import can_view, relationships_held
 from applications.selectors import applications_for_user
 
@@ -108,6 +108,10 @@ def _document(app):
     return doc
 
 
+def _attachment(app):
+    return app.attachments.order_by("pk").first()
+
+
 #: URL name -> how to build it and what each kind of visitor gets.
 #: "object" URLs answer 200 to those who can see the application and 404 to everyone else.
 MATRIX = {
@@ -118,6 +122,14 @@ MATRIX = {
     "applications:transition": {"kind": "object-post", "args": lambda w, a: [a.pk, "withdraw"]},
     "applications:document_status": {"kind": "object", "args": lambda w, a: [_document(a).pk]},
     "applications:document_download": {"kind": "object", "args": lambda w, a: [_document(a).pk]},
+    "applications:form": {"kind": "object", "args": lambda w, a: [a.pk]},
+    "applications:form_docx": {"kind": "object", "args": lambda w, a: [a.pk]},
+    "applications:section": {"kind": "object", "args": lambda w, a: [a.pk, "performance"]},
+    "applications:section_save": {"kind": "object-post", "args": lambda w, a: [a.pk, "overview"]},
+    "applications:attachment_upload": {"kind": "object-post", "args": lambda w, a: [a.pk, "evidence"]},
+    "applications:attachment_download": {"kind": "object", "args": lambda w, a: [_attachment(a).pk]},
+    "applications:attachment_delete": {"kind": "object-post", "args": lambda w, a: [_attachment(a).pk]},
+    "applications:attachment_move": {"kind": "object-post", "args": lambda w, a: [_attachment(a).pk]},
     "applications:programs": {"kind": "public"},
     "applications:program_detail": {"kind": "public", "args": lambda w, a: [w.cultivation.code]},
     "review:my_panels": {"kind": "login"},
@@ -190,6 +202,29 @@ def test_object_pages_follow_the_predicate(client, world, panel_app, url_name):
         assert response.status_code == expected, (url_name, name, response.status_code)
         if expected == 404:
             assert panel_app.applicant_name not in response.content.decode()
+
+
+@pytest.mark.parametrize("url_name", sorted(n for n, e in MATRIX.items() if e["kind"] == "object-post"))
+def test_object_posts_strangers_get_404_other_viewers_403_and_nothing_changes(client, world, panel_app, url_name):
+    from applications.models import ApplicationSection, Attachment
+
+    url = reverse(url_name, args=MATRIX[url_name]["args"](world, panel_app))
+
+    def snapshot():
+        return (Application.objects.get(pk=panel_app.pk).state,
+                list(Attachment.objects.filter(application=panel_app).values_list("pk", "order")),
+                list(ApplicationSection.objects.filter(application=panel_app).values_list("code", "version")))
+
+    before = snapshot()
+    assert client.post(url).status_code == 302  # anonymous: to the login page
+    for name in PEOPLE:
+        if name in ("owner", "colleague"):
+            continue  # the applicant's own actions are tested with the workflow and the form
+        client.force_login(getattr(world, name))
+        response = client.post(url, {"reason": "测试", "direction": "up"})
+        expected = 403 if name in PANEL_APP_ACCESS else 404
+        assert response.status_code == expected, (url_name, name, response.status_code)
+    assert snapshot() == before
 
 
 def test_transition_post_strangers_get_404_viewers_without_the_right_get_403(client, world, panel_app):
