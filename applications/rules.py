@@ -157,7 +157,13 @@ def relationships_held(user, app):
 
 @rules.predicate
 def can_view(user, app):
-    return bool(relationships_held(user, app))
+    """Like ``relationships_held`` but stops at the first relationship that holds (cheapest first)."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    if any(r.holds(user, app) for r in relationships() if not r.vetoable):
+        return True
+    return any(r.holds(user, app) for r in relationships() if r.vetoable) and not any(
+        v.holds(user, app) for v in vetoes())
 
 
 @rules.predicate

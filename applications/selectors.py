@@ -28,13 +28,19 @@ def applications_for_user(*, user):
     return Application.objects.filter(visible_q(user))
 
 
-def application_for_user_or_404(*, user, pk, for_update=False):
-    """One application the user may see; anything else (missing or not theirs) is a plain 404."""
-    qs = applications_for_user(user=user).select_related("campaign__program__profile", "region", "organization")
+def application_for_user_or_404(*, user, pk):
+    """One application the user may see; anything else (missing or not theirs) is a plain 404.
+
+    A single object is checked with the predicate (the parity test keeps it equal to the queryset):
+    one query for the row, and the applicant's own access is decided without another.
+    """
     try:
-        return qs.get(pk=pk)
+        app = Application.objects.select_related("campaign__program__profile", "region", "organization").get(pk=pk)
     except (Application.DoesNotExist, ValueError, TypeError):
         raise Http404("没有找到该申报，或您无权查看。")
+    if not access.can_view(user, app):
+        raise Http404("没有找到该申报，或您无权查看。")
+    return app
 
 
 def open_campaigns(*, now=None):
