@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from decimal import Decimal, InvalidOperation
+
 from django.db import transaction
 from django.db.models import Count, F, Max, Sum
 
@@ -31,6 +33,7 @@ class SaveResult:
     warnings: list
     missing: list
     chars: int
+    suggestion: dict | None = None
 
 
 def editable_section_codes(application):
@@ -78,8 +81,44 @@ def save_section(*, application, code, data, base_version, actor):
             Application.objects.filter(pk=application.pk).update(content_version=F("content_version") + 1)
             record_event(actor=actor, action="form:save", target=application, data={"section": code,
                                                                                    "version": row.version})
+    suggestion = org_size_suggestion(application) if code in ("basic", "performance") and not errors else None
     return SaveResult(row, errors, consistency_warnings(section, clean),
-                      missing_in_section(section, clean, upload_counts(application)), section_chars(section, clean))
+                      missing_in_section(section, clean, upload_counts(application)), section_chars(section, clean),
+                      suggestion)
+
+
+def org_size_suggestion(application):
+    """组织规模 suggested by 国统字〔2017〕213号 from the applicant's own figures: the industry and
+    employees of 2.1 and the latest year's revenue and assets of 2.4. None until they are filled in."""
+    from .classifications import org_size_rule_text, suggest_org_size
+    from .formspec import ORG_SIZES
+
+    stored = {s.code: s.data for s in ApplicationSection.objects.filter(
+        application=application, code__in=["basic", "performance"])}
+    basic, grid = stored.get("basic", {}), (stored.get("performance", {}) or {}).get("indicators", {})
+    years = application.campaign.data_years
+    latest = str(years[-1]) if years else ""
+
+    def cell(row):
+        value = str((grid.get(row) or {}).get(latest, "")).strip()
+        return value or None
+
+    revenue = cell("main_revenue")
+    if revenue is not None and cell("other_revenue") is not None:
+        try:
+            revenue = str(Decimal(revenue) + Decimal(cell("other_revenue")))
+        except InvalidOperation:
+            pass
+    try:
+        label = suggest_org_size(basic.get("industry", ""), employees=basic.get("employees") or None,
+                                 revenue=revenue, assets=cell("total_assets"))
+    except ValueError:
+        return None
+    if label is None:
+        return None
+    key = next(k for k, v in ORG_SIZES if v == label)
+    return {"key": key, "label": label, "year": latest,
+            "basis": "；".join(org_size_rule_text(basic.get("industry", ""))[:2])}
 
 
 def progress(application):

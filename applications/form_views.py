@@ -99,6 +99,7 @@ def section_edit(request, pk, code):
         "previous": codes[i - 1] if i > 0 else None, "next": codes[i + 1] if i + 1 < len(codes) else None,
         "whitespace": whitespace_js_escape(),
         "has_fields": any(not isinstance(it, UploadSlot) for it in section.items),
+        "suggestion": fs.org_size_suggestion(app) if code == "basic" else None,
     })
 
 
@@ -136,7 +137,7 @@ def section_save(request, pk, code):
                              "message": "有内容不符合要求，尚未保存。请按提示修改。"}, status=400)
     return JsonResponse({"ok": True, "version": result.section.version,
                          "saved_at": result.section.updated_at.isoformat(), "missing": result.missing,
-                         "warnings": result.warnings, "chars": result.chars})
+                         "warnings": result.warnings, "chars": result.chars, "suggestion": result.suggestion})
 
 
 def _back_to_section(app, code):

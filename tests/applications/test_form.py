@@ -263,3 +263,20 @@ def test_upload_view_shows_the_refusal_and_keeps_what_was_there(client, world):
     assert download.status_code == 200 and download["Content-Type"] == "image/jpeg"
     client.force_login(world.stranger)
     assert client.get(reverse("applications:attachment_download", args=[attachment.pk])).status_code == 404
+
+
+def test_org_size_is_suggested_from_the_applicants_own_figures(world, client):
+    app = world.new_app(filled=False)
+    basic = section_data(form_for(app).section("basic"))
+    basic.update({"industry": "3311", "employees": "350"})
+    assert not save(app, world.owner, "basic", basic).errors
+    assert fs.org_size_suggestion(app) is None  # revenue and assets not yet given
+    grid = section_data(form_for(app).section("performance"))
+    grid["indicators"]["main_revenue"]["2025"] = "1500"
+    grid["indicators"]["other_revenue"]["2025"] = "600"
+    result = save(app, world.owner, "performance", grid)
+    # 工业: 中型 needs ≥300 employees and ≥2000 万元 revenue (1500 + 600 = 2100)
+    assert result.suggestion["label"] == "中型" and result.suggestion["key"] == "medium"
+    client.force_login(world.owner)
+    page = client.get(reverse("applications:section", args=[app.pk, "basic"])).content.decode()
+    assert "建议选择：<strong>中型</strong>" in page
