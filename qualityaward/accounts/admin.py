@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import AuditEvent, Organization, Region, RoleAssignment, User
+from .identifiers import mask_id_number
+from .models import AuditEvent, IndividualProfile, Invitation, Organization, Region, RoleAssignment, User
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -55,3 +56,21 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(IndividualProfile)
+class IndividualProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "masked_id", "employer", "region"]
+    search_fields = ["user__full_name", "employer"]
+    raw_id_fields = ["user"]
+
+    @admin.display(description="身份证号")
+    def masked_id(self, obj):
+        return mask_id_number(obj.id_number)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["organization", "email", "invited_by", "created_at", "accepted_at"]
+    search_fields = ["email", "organization__name"]
+    raw_id_fields = ["organization", "invited_by", "accepted_by"]
