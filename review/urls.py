@@ -1,8 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 app_name = "review"
 urlpatterns = [
     path("", views.my_panels, name="my_panels"),
+    path("prereview/", include("review.prereview_urls")),
+    path("eligibility/", include("review.eligibility_urls")),
 ]

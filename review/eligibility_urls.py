@@ -1,0 +1,2 @@
+"""URLs of the eligibility screens (names live in the "review" namespace)."""
+urlpatterns = []

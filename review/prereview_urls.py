@@ -1,0 +1,2 @@
+"""URLs of the prereview screens (names live in the "review" namespace)."""
+urlpatterns = []
