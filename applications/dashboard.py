@@ -10,8 +10,8 @@ from qualityaward.accounts.models import AuditEvent, Role
 from qualityaward.accounts.selectors import role_assignments
 
 from . import rules as access
-from .models import State
-from .selectors import applications_for_user, open_campaigns
+from .models import Application, State
+from .selectors import open_campaigns
 
 LIST_LIMIT = 20
 
@@ -27,14 +27,21 @@ class Section:
     more: int = 0
 
 
+ROW_FIELDS = ["number", "applicant_name", "state", "updated_at", "state_changed_at", "submitted_at",
+              "region__name", "campaign__program__short_name"]
+
+
 def _rows(qs, deadline_field):
+    """The first LIST_LIMIT rows, loading only the columns the dashboard shows."""
     now = timezone.now()
     rows = []
-    for app in qs[:LIST_LIMIT]:
+    fields = ROW_FIELDS + ([f"campaign__{deadline_field}"] if deadline_field else [])
+    detail = reverse("applications:detail", args=[0])[:-2]  # "/applications/"; one reverse, not one per row
+    for app in qs.only(*fields)[:LIST_LIMIT]:
         deadline = getattr(app.campaign, deadline_field) if deadline_field else None
         rows.append({
             "app": app,
-            "url": reverse("applications:detail", args=[app.pk]),
+            "url": f"{detail}{app.pk}/",
             "deadline": deadline,
             "overdue": bool(deadline and deadline < now),
             "days_left": (deadline - now).days if deadline and deadline >= now else None,
@@ -42,17 +49,22 @@ def _rows(qs, deadline_field):
     return rows
 
 
-def _base(user):
-    return applications_for_user(user=user).select_related("campaign__program", "region")
+def _base(role_q):
+    """Applications one relationship gives (a subset of what the user may see; see rules.py).
+    Filtering by that relationship alone keeps the other relationships' subqueries out of the SQL."""
+    return Application.objects.filter(role_q).select_related("campaign__program", "region")
 
 
-def _state_counts(qs):
-    counts = dict(qs.order_by().values_list("state").annotate(n=Count("pk")))
+def _count_by_state(qs):
+    return dict(qs.order_by().values_list("state").annotate(n=Count("pk")))
+
+
+def _labelled(counts):
     return [(label, counts[value]) for value, label in State.choices if counts.get(value)]
 
 
 def applicant_section(user):
-    mine = _base(user).filter(access._owner_q(user))
+    mine = _base(access._owner_q(user))
     rows = _rows(mine.order_by("-updated_at"), "application_deadline")
     campaigns = list(open_campaigns())
     links = [(f"新建申报：{c.program.name}（{c.name}，{timezone.localtime(c.application_deadline):%Y-%m-%d} 截止）",
@@ -62,28 +74,33 @@ def applicant_section(user):
 
 
 def authority_section(user):
-    waiting = _base(user).filter(access._authority_q(user), state=State.SUBMITTED).order_by(
+    all_visible = _base(access._authority_q(user))
+    counts = _count_by_state(all_visible)
+    waiting = all_visible.filter(state=State.SUBMITTED).order_by(
         "campaign__recommendation_deadline", "submitted_at")
-    all_visible = _base(user).filter(access._authority_q(user))
     return Section(Role.AUTHORITY, "待初审推荐", rows=_rows(waiting, "recommendation_deadline"),
-                   counts=_state_counts(all_visible), more=max(0, waiting.count() - LIST_LIMIT),
-                   empty_text="本区域暂无待初审的申报。")
+                   counts=_labelled(counts), more=max(0, counts.get(State.SUBMITTED, 0) - LIST_LIMIT),
+                   empty_text="本区域暂无待初审的申报。",
+                   links=[("初审推荐工作台：核实材料、征求部门意见、签署初审意见、推荐上报", reverse("review:prereview_list"))])
 
 
 def secretariat_section(user):
-    scope = access._program_role_q(Role.SECRETARIAT)(user)
-    visible = _base(user).filter(scope)
+    visible = _base(access._program_role_q(Role.SECRETARIAT)(user))
+    counts = _count_by_state(visible)
     waiting = visible.filter(state__in=[State.RECOMMENDED, State.ELIGIBILITY_REVIEW]).order_by("state_changed_at")
     return Section(Role.SECRETARIAT, "待资格审核", rows=_rows(waiting, "review_deadline"),
-                   counts=_state_counts(visible), more=max(0, waiting.count() - LIST_LIMIT),
-                   empty_text="暂无待资格审核的申报。", links=[("管理后台（奖项规则、届次、用户）", reverse("admin:index"))])
+                   counts=_labelled(counts),
+                   more=max(0, counts.get(State.RECOMMENDED, 0) + counts.get(State.ELIGIBILITY_REVIEW, 0) - LIST_LIMIT),
+                   empty_text="暂无待资格审核的申报。", links=[("管理后台（奖项规则、届次、用户）", reverse("admin:index")),
+                                                       ("资格审核（自动核查、否决情形、受理决定）",
+                                                        reverse("review:eligibility_list")),
+                                                       ("受理名单（编制、发布、打印）", reverse("review:acceptance_lists"))])
 
 
 def supervisor_section(user):
-    scope = access._program_role_q(Role.SUPERVISOR)(user)
-    visible = _base(user).filter(scope)
+    visible = _base(access._program_role_q(Role.SUPERVISOR)(user))
     events = AuditEvent.objects.filter(action__startswith="transition:").order_by("-created_at")[:10]
-    section = Section(Role.SUPERVISOR, "监督：各阶段申报数量", counts=_state_counts(visible),
+    section = Section(Role.SUPERVISOR, "监督：各阶段申报数量", counts=_labelled(_count_by_state(visible)),
                       empty_text="暂无申报。")
     section.events = list(events)
     return section
@@ -91,9 +108,10 @@ def supervisor_section(user):
 
 def committee_section(user):
     scope = access._program_role_q(Role.COMMITTEE, access.COMMITTEE_STATES)(user)
-    waiting = _base(user).filter(scope, state=State.COMMITTEE).order_by("state_changed_at")
-    return Section(Role.COMMITTEE, "待评委会审定", rows=_rows(waiting, "review_deadline"),
-                   more=max(0, waiting.count() - LIST_LIMIT), empty_text="暂无待审定的候选申报。")
+    waiting = _base(scope).filter(state=State.COMMITTEE).order_by("state_changed_at")
+    rows = _rows(waiting, "review_deadline")
+    more = max(0, waiting.count() - LIST_LIMIT) if len(rows) == LIST_LIMIT else 0  # counted only when capped
+    return Section(Role.COMMITTEE, "待评委会审定", rows=rows, more=more, empty_text="暂无待审定的候选申报。")
 
 
 def admin_section(user):

@@ -87,10 +87,20 @@ def _authority_holds(user, app):
     return any(p == program_id and r in regions for p, r in _authority_scopes(user))
 
 
+def _campaigns_of(program_ids):
+    from .models import Campaign
+
+    return Campaign.objects.filter(program_id__in=program_ids).values("pk")
+
+
 def _authority_q(user):
+    # Subqueries instead of joins, so the (region, state) and (campaign, state) indexes serve the lists.
+    from qualityaward.accounts.models import Region
+
     q = NOTHING
     for program_id, region_id in _authority_scopes(user):
-        q |= Q(campaign__program_id=program_id) & (Q(region_id=region_id) | Q(region__parent_id=region_id))
+        regions = Region.objects.filter(Q(pk=region_id) | Q(parent_id=region_id)).values("pk")
+        q |= Q(campaign_id__in=_campaigns_of([program_id])) & Q(region_id__in=regions)
     return q & ~Q(state__in=PRIVATE_STATES)
 
 
@@ -110,7 +120,7 @@ def _program_role_q(role, states=None, exclude_private=True):
         scopes = [a.program_id for a in role_assignments(user) if a.role == role]
         if not scopes:
             return NOTHING
-        result = Q() if None in scopes else Q(campaign__program_id__in=scopes)
+        result = Q() if None in scopes else Q(campaign_id__in=_campaigns_of(scopes))
         if exclude_private:
             result &= ~Q(state__in=PRIVATE_STATES)
         if states is not None:
