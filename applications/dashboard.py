@@ -29,24 +29,37 @@ class Section:
 
 ROW_FIELDS = ["number", "applicant_name", "state", "updated_at", "state_changed_at", "submitted_at",
               "region__name", "campaign__program__short_name"]
+STATE_LABELS = dict(State.choices)
+
+
+def row(app, deadline, *, note="", now, detail_prefix):
+    """One dashboard row as plain values: the template only prints them."""
+    return {
+        "number": app.number,
+        "name": app.applicant_name,
+        "program": app.campaign.program.short_name,
+        "region": app.region.name,
+        "state": app.state,
+        "state_label": STATE_LABELS.get(app.state, app.state),
+        "url": f"{detail_prefix}{app.pk}/",
+        "note": note,
+        "deadline": deadline,
+        "deadline_text": f"{timezone.localtime(deadline):%Y-%m-%d %H:%M}" if deadline else "",
+        "overdue": bool(deadline and deadline < now),
+        "days_left": (deadline - now).days if deadline and deadline >= now else None,
+    }
+
+
+def detail_prefix():
+    return reverse("applications:detail", args=[0])[:-2]  # "/applications/": one reverse, not one per row
 
 
 def _rows(qs, deadline_field):
     """The first LIST_LIMIT rows, loading only the columns the dashboard shows."""
-    now = timezone.now()
-    rows = []
+    now, prefix = timezone.now(), detail_prefix()
     fields = ROW_FIELDS + ([f"campaign__{deadline_field}"] if deadline_field else [])
-    detail = reverse("applications:detail", args=[0])[:-2]  # "/applications/"; one reverse, not one per row
-    for app in qs.only(*fields)[:LIST_LIMIT]:
-        deadline = getattr(app.campaign, deadline_field) if deadline_field else None
-        rows.append({
-            "app": app,
-            "url": f"{detail}{app.pk}/",
-            "deadline": deadline,
-            "overdue": bool(deadline and deadline < now),
-            "days_left": (deadline - now).days if deadline and deadline >= now else None,
-        })
-    return rows
+    return [row(app, getattr(app.campaign, deadline_field) if deadline_field else None, now=now, detail_prefix=prefix)
+            for app in qs.only(*fields)[:LIST_LIMIT]]
 
 
 def _base(role_q):
