@@ -1,0 +1,378 @@
+"""Demo accounts and a handful of applications in telling states, for trying the portal out.
+
+    manage.py loaddata regions gbt19580 programs
+    manage.py load_demo
+
+Idempotent: a second run creates nothing and changes nothing; it only prints the logins again.
+Every application is created through ``create_application``, its form filled through the form
+services (``sample_content.fill_application``: every section and the required uploads), and moved
+only through ``workflow.perform`` with the actor who would really act (applicant, recommending
+authority, secretariat), so the demo data has numbers, submissions, receipts and an audit trail
+like real data.
+
+Demo notifications go to an in-memory mailbox unless ``--send-mail`` is given: demo addresses
+(example.com) are never mailed by accident.
+"""
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.test.utils import override_settings
+
+from applications import eligibility, workflow
+from applications.models import Application, Campaign, Program, State
+from applications.sample_content import fill_application
+from applications.services import create_application
+from qualityaward.accounts.identifiers import id_birth_date, id_gender, id_number_check_char
+from qualityaward.accounts.models import IndividualProfile, Organization, Region, Role, User
+from qualityaward.accounts.services import Actor, grant_role
+from review.models import Panel, PanelMember
+
+PASSWORD = "demo12345"
+EMAIL_DOMAIN = "demo.example.com"
+
+# --- 统一社会信用代码 (GB 32100-2015, with the GB 11714 organization code inside) -------------------
+GB32100_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+GB32100_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+GB11714_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def gb32100_check(first17):
+    """The 18th character of a unified social credit code."""
+    total = sum(GB32100_ALPHABET.index(ch) * w for ch, w in zip(first17, GB32100_WEIGHTS, strict=True))
+    return GB32100_ALPHABET[(31 - total % 31) % 31]
+
+
+def gb11714_check(body8):
+    """The 9th character of an organization code (positions 9-17 of a credit code)."""
+    total = sum((int(ch) if ch.isdigit() else ord(ch) - ord("A") + 10) * w
+                for ch, w in zip(body8, GB11714_WEIGHTS, strict=True))
+    c = 11 - total % 11
+    return "X" if c == 10 else "0" if c == 11 else str(c)
+
+
+def credit_code(region_code, body8, registration="91"):
+    """A valid credit code: ``registration`` (91 = 工商·企业) + 6-digit area + organization code + check.
+
+    ``body8`` is the organization code without its check; it may only use characters of the
+    GB 32100 alphabet (no I, O, S, V, Z).
+    """
+    area = region_code if region_code.isdigit() and len(region_code) == 6 else "410173"  # 航空港区
+    body8 = body8.upper()
+    if len(body8) != 8 or any(ch not in GB32100_ALPHABET for ch in body8):
+        raise ValueError(f"invalid organization code body: {body8!r}")
+    first17 = f"{registration}{area}{body8}{gb11714_check(body8)}"
+    return first17 + gb32100_check(first17)
+
+
+def is_valid_credit_code(code):
+    return (len(code) == 18 and all(ch in GB32100_ALPHABET for ch in code)
+            and gb11714_check(code[8:16]) == code[16] and gb32100_check(code[:17]) == code[17])
+
+
+# --- what the demo consists of -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    full_name: str
+    employer: str
+    #: (role, program code or None, region code or None, unit name)
+    roles: tuple
+    sees: str
+    superuser: bool = False
+    mobile: str = ""
+    #: for an individual applicant: (region code, birth date YYYYMMDD, sequence digits) of the 身份证号
+    identity: tuple = ()
+
+    @property
+    def email(self):
+        return f"{self.username}@{EMAIL_DOMAIN}"
+
+
+@dataclass(frozen=True)
+class DemoOrg:
+    name: str
+    region: str
+    body: str  # organization code body (8 characters, GB 32100 alphabet)
+    contact: str
+    members: tuple = ("applicant",)
+
+
+@dataclass(frozen=True)
+class DemoApp:
+    applicant_name: str
+    program: str
+    region: str
+    owner: str
+    target: State
+    organization: str | None = None  # None: an individual application
+    authority: str = "bureau_zz"
+    #: transitions that need a reason get this one
+    reason: str = ""
+    #: panel seats the expert gets on review stages passed: {Panel.Stage: PanelMember.Role}
+    seats: dict = field(default_factory=dict)
+
+
+HC, XX = "henan-cultivation", "xixian"
+ZZ, XIXIAN = "410100", "411528"
+
+USERS = [
+    DemoUser("applicant", "张伟", "河南中原精工集团有限公司 质量管理部", ((Role.APPLICANT, None, None, ""),),
+             "本集团 6 家子公司的申报：草稿（已填完，可直接提交）、已提交、退回修改（可改后重新提交）、已推荐；"
+             "息县两家在材料评审、评委会审定",
+             mobile="13800000001"),
+    DemoUser("applicant2", "李娜", "郑州中原精工机械有限公司（首席质量官）", ((Role.APPLICANT, None, None, ""),),
+             "本人的个人申报（已提交，等待推荐单位初审）", mobile="13800000002", identity=("410105", "19820415", "128")),
+    DemoUser("bureau_zz", "王强", "郑州市市场监督管理局",
+             ((Role.AUTHORITY, HC, ZZ, "郑州市市场监督管理局"),),
+             "郑州市的培育库申报：待初审推荐 2 份（可推荐或退回），及各状态数量"),
+    DemoUser("bureau_xx", "刘洋", "息县市场监督管理局",
+             ((Role.AUTHORITY, XX, XIXIAN, "息县市场监督管理局"),),
+             "息县县长质量奖申报各状态数量（目前无待推荐）"),
+    DemoUser("secretariat", "陈静", "河南省质量奖评审办公室",
+             ((Role.SECRETARIAT, HC, None, "河南省质量奖评审办公室"), (Role.SECRETARIAT, XX, None, "息县质量奖评审办公室")),
+             "培育库与息县两个奖项：待资格审核 1 份（已推荐），各状态数量，管理后台入口"),
+    DemoUser("expert", "杨光", "郑州大学管理学院（高级工程师）", ((Role.EXPERT, None, None, ""),),
+             "我的评审任务：息县两份申报（材料评审组长 1 份；材料/现场评审组员 1 份，已到评委会审定）"),
+    DemoUser("supervisor", "赵敏", "河南省市场监督管理局 监督组", ((Role.SUPERVISOR, None, None, "监督组"),),
+             "全部奖项各阶段申报数量、最近的状态变更"),
+    DemoUser("committee", "孙立", "息县县长质量奖评审委员会", ((Role.COMMITTEE, XX, None, "息县县长质量奖评审委员会"),),
+             "待评委会审定：息县 1 份候选申报"),
+    DemoUser("admin", "周勇", "平台运维", ((Role.ADMIN, None, None, ""),),
+             "系统管理：管理后台（超级用户）", superuser=True),
+]
+
+ORGS = [
+    DemoOrg("郑州中原精工机械有限公司", ZZ, "MA44JG01", "张伟"),
+    DemoOrg("郑州黄河智能装备股份有限公司", ZZ, "MA44HH02", "张伟"),
+    DemoOrg("郑州嵩岳新材料科技有限公司", ZZ, "MA44QY03", "张伟"),
+    DemoOrg("郑州商都食品集团有限公司", ZZ, "MA44PD04", "张伟"),
+    DemoOrg("息县淮河农产品加工有限公司", XIXIAN, "MA44HH05", "张伟"),
+    DemoOrg("息县弦山纺织服装有限公司", XIXIAN, "MA44XF06", "张伟"),
+]
+
+APPS = [
+    DemoApp("郑州中原精工机械有限公司", HC, ZZ, "applicant", State.DRAFT, organization="郑州中原精工机械有限公司"),
+    DemoApp("郑州黄河智能装备股份有限公司", HC, ZZ, "applicant", State.SUBMITTED,
+            organization="郑州黄河智能装备股份有限公司"),
+    DemoApp("郑州嵩岳新材料科技有限公司", HC, ZZ, "applicant", State.RETURNED, organization="郑州嵩岳新材料科技有限公司",
+            reason="请补充近三年经审计的财务报表（加盖公章）后重新提交。"),
+    DemoApp("郑州商都食品集团有限公司", HC, ZZ, "applicant", State.RECOMMENDED, organization="郑州商都食品集团有限公司"),
+    DemoApp("李娜", HC, ZZ, "applicant2", State.SUBMITTED),
+    DemoApp("息县淮河农产品加工有限公司", XX, XIXIAN, "applicant", State.MATERIAL_REVIEW,
+            organization="息县淮河农产品加工有限公司", authority="bureau_xx",
+            seats={Panel.Stage.MATERIAL: PanelMember.Role.LEADER}),
+    DemoApp("息县弦山纺织服装有限公司", XX, XIXIAN, "applicant", State.COMMITTEE,
+            organization="息县弦山纺织服装有限公司", authority="bureau_xx",
+            seats={Panel.Stage.MATERIAL: PanelMember.Role.MEMBER, Panel.Stage.ONSITE: PanelMember.Role.MEMBER}),
+]
+
+#: forward transitions into each stage after acceptance
+STAGE_TRANSITIONS = {
+    State.ACCEPTANCE_PUBLICITY: "open_acceptance_publicity",
+    State.MATERIAL_REVIEW: "start_material_review",
+    State.ONSITE_REVIEW: "start_onsite_review",
+    State.FINALIST: "declare_finalist",
+    State.COMMITTEE: "send_to_committee",
+    State.PROPOSED: "propose",
+    State.AWARDED: "award",
+}
+STAGE_PANELS = {State.MATERIAL_REVIEW: Panel.Stage.MATERIAL, State.ONSITE_REVIEW: Panel.Stage.ONSITE}
+
+
+def _tick_exclusions(app, actor):
+    """The secretariat ticks every item of the exclusion checklist "不存在该情形" (资格审核)."""
+    eligibility.record_exclusions(application=app, actor=actor, answers={
+        item.pk: (eligibility.ABSENT, "") for item in eligibility.exclusion_items(app)})
+
+
+def _prereview(app, actor):
+    """The recommending authority's pre-review (初审): department opinions, publicity, signed opinion."""
+    from review.prereview import complete_sample_prereview
+
+    complete_sample_prereview(application=app, actor=actor)
+
+
+#: what the acting person does on other screens before a transition (transition -> (who, step))
+BEFORE = {"recommend": ("authority", _prereview), "accept": ("secretariat", _tick_exclusions)}
+
+
+def route(target, profile):
+    """(transition, who, state reached) steps from draft to ``target`` on a program with ``profile``."""
+    steps = [("submit", "owner", State.SUBMITTED)]
+    if target == State.DRAFT:
+        return []
+    if target == State.SUBMITTED:
+        return steps
+    if target == State.RETURNED:
+        return steps + [("return_for_correction", "authority", State.RETURNED)]
+    steps += [("recommend", "authority", State.RECOMMENDED)]
+    if target == State.RECOMMENDED:
+        return steps
+    steps += [("start_eligibility_review", "secretariat", State.ELIGIBILITY_REVIEW)]
+    if target == State.ELIGIBILITY_REVIEW:
+        return steps
+    pipeline = workflow.enabled_pipeline(profile)
+    if target not in pipeline:
+        raise CommandError(f"演示数据要求的状态“{State(target).label}”不在该奖项的评审流程中，请核对奖项规则配置。")
+    steps += [("accept", "secretariat", State.ACCEPTED)]
+    for stage in pipeline[1:pipeline.index(target) + 1]:
+        steps.append((STAGE_TRANSITIONS[stage], "secretariat", stage))
+    return steps
+
+
+def id_number(region, birth, sequence):
+    """A valid 居民身份证号码 (GB 11643): area, birth date, sequence (odd last digit = male), check."""
+    first17 = f"{region}{birth}{sequence}"
+    return first17 + id_number_check_char(first17)
+
+
+def display_width(text):
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text, width):
+    return text + " " * max(0, width - display_width(text))
+
+
+def role_label(user_spec):
+    parts = []
+    for role, program, region, _unit in user_spec.roles:
+        scope = "·".join(x for x in (program and _program_name(program), region and _region_name(region)) if x)
+        parts.append(f"{Role(role).label}（{scope}）" if scope else Role(role).label)
+    return "、".join(parts)
+
+
+def _program_name(code):
+    program = Program.objects.filter(code=code).first()
+    return program.short_name if program else code
+
+
+def _region_name(code):
+    region = Region.objects.filter(code=code).first()
+    return region.name if region else code
+
+
+class Command(BaseCommand):
+    help = "创建演示账号（每个角色一个）和若干处于不同状态的申报；可重复运行，第二次只打印登录信息。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--send-mail", action="store_true",
+                            help="按配置真实发送演示通知邮件（默认只写入内存邮箱，不外发）。")
+
+    def handle(self, *args, send_mail=False, **options):
+        self._check_reference_data()
+        self.created = []
+        mail = {} if send_mail else {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+        with override_settings(**mail):
+            with transaction.atomic():
+                users = {spec.username: self._user(spec) for spec in USERS}
+                orgs = {spec.name: self._organization(spec, users) for spec in ORGS}
+                for spec in APPS:
+                    self._application(spec, users, orgs)
+            # receipts (eager Celery) and notifications run on commit, still inside the mail override
+        if self.created:
+            self.stdout.write(self.style.SUCCESS(f"已创建演示数据：{len(self.created)} 项。"))
+        else:
+            self.stdout.write("演示数据已存在，未做任何更改。")
+        self._print_logins()
+
+    # --- steps ---------------------------------------------------------------------------------------
+    def _check_reference_data(self):
+        missing = [code for code in (HC, XX)
+                   if not Campaign.objects.filter(program__code=code, is_current=True).exists()]
+        missing += [code for code in (ZZ, XIXIAN) if not Region.objects.filter(code=code).exists()]
+        if missing:
+            raise CommandError(
+                f"缺少基础数据（{'、'.join(missing)}）。请先运行：manage.py loaddata regions gbt19580 programs")
+
+    def _user(self, spec):
+        user = User.objects.filter(username=spec.username).first()
+        if user is None:
+            user = User(username=spec.username, full_name=spec.full_name, email=spec.email, employer=spec.employer,
+                        mobile=spec.mobile, is_staff=spec.superuser, is_superuser=spec.superuser)
+            user.set_password(PASSWORD)
+            user.save()
+            self.created.append(f"用户 {spec.username}")
+        if spec.identity and not IndividualProfile.objects.filter(user=user).exists():
+            number = id_number(*spec.identity)
+            IndividualProfile.objects.create(
+                user=user, id_number=number, birth_date=id_birth_date(number), gender=id_gender(number),
+                employer=spec.employer, region=Region.objects.get(code=spec.identity[0]))
+            self.created.append(f"个人信息 {spec.username}")
+        for role, program_code, region_code, unit in spec.roles:
+            program = Program.objects.get(code=program_code) if program_code else None
+            region = Region.objects.get(code=region_code) if region_code else None
+            before = user.role_assignments.count()
+            grant_role(user=user, role=role, program=program, region=region, unit_name=unit)
+            if user.role_assignments.count() != before:
+                self.created.append(f"角色 {spec.username}:{role}")
+        return user
+
+    def _organization(self, spec, users):
+        code = credit_code(spec.region, spec.body)
+        org = Organization.objects.filter(credit_code=code).first()
+        if org is None:
+            owner = users[spec.members[0]]
+            org = Organization.objects.create(
+                name=spec.name, credit_code=code, region=Region.objects.get(code=spec.region),
+                contact_name=spec.contact, contact_mobile=owner.mobile, contact_email=owner.email,
+            )
+            self.created.append(f"组织 {spec.name}")
+        present = set(org.members.values_list("username", flat=True))
+        for username in spec.members:
+            if username not in present:
+                org.members.add(users[username])
+        return org
+
+    def _application(self, spec, users, orgs):
+        campaign = Campaign.objects.select_related("program__profile").get(program__code=spec.program, is_current=True)
+        if Application.objects.filter(campaign=campaign, applicant_name=spec.applicant_name).exists():
+            return
+        owner = users[spec.owner]
+        organization = orgs[spec.organization] if spec.organization else None
+        app = create_application(
+            actor=Actor(user=owner), campaign=campaign,
+            kind=Application.Kind.ORGANIZATION if organization else Application.Kind.INDIVIDUAL,
+            applicant_name=spec.applicant_name, region=Region.objects.get(code=spec.region),
+            organization=organization,
+        )
+        fill_application(application=app, actor=Actor(user=owner))
+        actors = {"owner": owner, "authority": users[spec.authority], "secretariat": users["secretariat"]}
+        for name, who, reached in route(spec.target, campaign.program.profile):
+            stage = STAGE_PANELS.get(reached)
+            if stage and stage in spec.seats:
+                panel, _ = Panel.objects.get_or_create(application=app, stage=stage)
+                PanelMember.objects.get_or_create(panel=panel, expert=users["expert"],
+                                                  defaults={"role": spec.seats[stage]})
+            reason = spec.reason if workflow.TRANSITIONS[name].reason_required else ""
+            try:
+                if name in BEFORE:
+                    before_who, step = BEFORE[name]
+                    step(app, Actor(user=actors[before_who]))
+                app = workflow.perform(application=app, name=name, actor=Actor(user=actors[who]), reason=reason)
+            except (workflow.TransitionError, ValidationError) as exc:
+                message = exc.message if isinstance(exc, workflow.TransitionError) else "；".join(exc.messages)
+                raise CommandError(f"演示申报“{spec.applicant_name}”无法执行“{name}”：{message}") from exc
+        if app.state != spec.target:
+            raise CommandError(f"演示申报“{spec.applicant_name}”停在“{app.get_state_display()}”，预期“{spec.target.label}”。")
+        self.created.append(f"申报 {spec.applicant_name}（{app.get_state_display()}）")
+
+    # --- output --------------------------------------------------------------------------------------
+    def _print_logins(self):
+        header = ("用户名", "密码", "角色", "登录后可见")
+        rows = [(spec.username, PASSWORD, role_label(spec), spec.sees) for spec in USERS]
+        widths = [max(display_width(r[i]) for r in [header, *rows]) for i in range(3)]
+
+        def line(row):
+            cells = [pad(row[i], widths[i]) for i in range(3)] + [row[3]]
+            return "| " + " | ".join(cells) + " |"
+
+        self.stdout.write("")
+        self.stdout.write("演示账号（登录地址 /accounts/login/）：")
+        self.stdout.write(line(header))
+        self.stdout.write("|" + "|".join("-" * (w + 2) for w in widths) + "|" + "-" * 12)
+        for row in rows:
+            self.stdout.write(line(row))

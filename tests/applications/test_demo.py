@@ -1,0 +1,156 @@
+"""``load_demo``: idempotent, every printed login works and lands on its role's dashboard section,
+and the demo applications are in the states the demo promises (reached through the workflow)."""
+import io
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+
+from applications.management.commands import load_demo
+from applications.management.commands.load_demo import is_valid_credit_code
+from applications.form_services import missing_for_submission
+from applications.models import Application, ApplicationSection, Attachment, GeneratedDocument, State, Submission
+from qualityaward.accounts.identifiers import is_valid_id_number
+from qualityaward.accounts.models import AuditEvent, IndividualProfile, Organization, Role, RoleAssignment, User
+from qualityaward.views import DASHBOARD_SECTIONS
+from review.models import Panel, PanelMember
+
+FIXTURES = [str(Path(settings.BASE_DIR) / "fixtures" / f"{name}.json") for name in ("regions", "gbt19580", "programs")]
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED_STATES = {
+    "郑州中原精工机械有限公司": State.DRAFT,
+    "郑州黄河智能装备股份有限公司": State.SUBMITTED,
+    "郑州嵩岳新材料科技有限公司": State.RETURNED,
+    "郑州商都食品集团有限公司": State.RECOMMENDED,
+    "李娜": State.SUBMITTED,
+    "息县淮河农产品加工有限公司": State.MATERIAL_REVIEW,
+    "息县弦山纺织服装有限公司": State.COMMITTEE,
+}
+EXPECTED_ROLES = {
+    "applicant": {Role.APPLICANT}, "applicant2": {Role.APPLICANT}, "bureau_zz": {Role.AUTHORITY},
+    "bureau_xx": {Role.AUTHORITY}, "secretariat": {Role.SECRETARIAT}, "expert": {Role.EXPERT},
+    "supervisor": {Role.SUPERVISOR}, "committee": {Role.COMMITTEE}, "admin": {Role.ADMIN},
+}
+COUNTED = [User, RoleAssignment, IndividualProfile, Organization, Organization.members.through, Application,
+           ApplicationSection, Attachment, Submission, GeneratedDocument, Panel, PanelMember, AuditEvent]
+
+
+def run_demo():
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def printed_logins(output):
+    """{username: (password, role label)} parsed from the printed table."""
+    logins = {}
+    for line in output.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0] in EXPECTED_ROLES:
+            logins[cells[0]] = (cells[1], cells[2])
+    return logins
+
+
+def snapshot():
+    return {model._meta.label: sorted(model.objects.values_list("pk", flat=True)) for model in COUNTED} | {
+        "states": sorted(Application.objects.values_list("pk", "state", "number", "updated_at")),
+        "passwords": sorted(User.objects.values_list("username", "password")),
+    }
+
+
+@pytest.fixture
+def demo():
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    return run_demo()
+
+
+def test_second_run_changes_nothing_and_prints_logins_again(demo):
+    before = snapshot()
+    second = run_demo()
+    assert snapshot() == before
+    assert "未做任何更改" in second
+    assert printed_logins(second) == printed_logins(demo)
+    assert len(printed_logins(second)) == len(load_demo.USERS)
+
+
+def test_users_roles_and_organizations(demo):
+    for username, roles in EXPECTED_ROLES.items():
+        user = User.objects.get(username=username)
+        held = set(user.role_assignments.values_list("role", flat=True))
+        assert held == roles, username
+        assert user.full_name and user.email.endswith("example.com")
+    assert User.objects.get(username="admin").is_superuser
+    assert set(RoleAssignment.objects.filter(user__username="secretariat").values_list("program__code", flat=True)) == {
+        "henan-cultivation", "xixian"}
+    assert RoleAssignment.objects.get(user__username="bureau_zz").region.code == "410100"
+    assert RoleAssignment.objects.get(user__username="bureau_xx").region.code == "411528"
+    zhengzhou = Organization.objects.filter(region__code="410100", members__username="applicant")
+    assert zhengzhou.exists()
+    for org in Organization.objects.all():
+        assert is_valid_credit_code(org.credit_code), org.credit_code
+        org.full_clean()  # the model's own validators (GB 32100 check character)
+    profile = IndividualProfile.objects.get(user__username="applicant2")
+    assert is_valid_id_number(profile.id_number) and profile.gender == "female"
+
+
+def test_credit_code_check_characters():
+    # published codes (GB 32100 and the GB 11714 organization code inside)
+    for code in ("91350100M000100Y43", "91110000600037341L", "91440300708461136T"):
+        assert is_valid_credit_code(code)
+    assert not is_valid_credit_code("91350100M000100Y44")
+    assert load_demo.credit_code("410100", "MA44JG01")[:8] == "91410100"
+
+
+def test_demo_applications_reached_their_states_through_the_workflow(demo):
+    apps = {a.applicant_name: a for a in Application.objects.select_related("campaign__program", "region")}
+    assert {name: app.state for name, app in apps.items()} == EXPECTED_STATES
+    assert apps["李娜"].kind == Application.Kind.INDIVIDUAL
+    for name, app in apps.items():
+        expected_program = "xixian" if name.startswith("息县") else "henan-cultivation"
+        assert app.campaign.program.code == expected_program and app.campaign.is_current
+        transitions = AuditEvent.objects.filter(object_id=str(app.pk), action__startswith="transition:")
+        if app.state == State.DRAFT:
+            assert app.number is None and not transitions.exists()
+        else:
+            assert app.number and app.submissions.exists()
+            assert transitions.order_by("-created_at", "-id").first().to_state == app.state
+    assert missing_for_submission(apps["郑州中原精工机械有限公司"]) == []  # the draft can be submitted as it is
+    returned = apps["郑州嵩岳新材料科技有限公司"]
+    assert returned.reopened_sections
+    assert AuditEvent.objects.get(object_id=str(returned.pk), action="transition:return_for_correction").reason
+    seat = PanelMember.objects.get(panel__application=apps["息县淮河农产品加工有限公司"], expert__username="expert")
+    assert seat.role == PanelMember.Role.LEADER and seat.panel.stage == Panel.Stage.MATERIAL
+
+
+def test_every_printed_login_works_and_shows_its_sections(demo, client):
+    logins = printed_logins(demo)
+    assert set(logins) == set(EXPECTED_ROLES)
+    for username, (password, _label) in logins.items():
+        client.logout()
+        response = client.post(reverse("login"), {"username": username, "password": password})
+        assert response.status_code == 302, f"{username} could not log in with the printed password"
+        response = client.get("/")
+        assert response.status_code == 200, username
+        html = response.content.decode()
+        user = User.objects.get(username=username)
+        for role in EXPECTED_ROLES[username]:
+            title = DASHBOARD_SECTIONS[role](user).title
+            assert title in html, f"{username}: section “{title}” missing"
+
+
+def test_dashboards_show_the_demo_work(demo, client):
+    def dashboard(username):
+        client.logout()
+        client.post(reverse("login"), {"username": username, "password": load_demo.PASSWORD})
+        return client.get("/").content.decode()
+
+    assert "郑州黄河智能装备股份有限公司" in dashboard("bureau_zz")
+    assert "郑州商都食品集团有限公司" in dashboard("secretariat")
+    assert "息县淮河农产品加工有限公司" in dashboard("expert")
+    assert "息县弦山纺织服装有限公司" in dashboard("committee")
+    applicant = dashboard("applicant")
+    assert all(name in applicant for name in EXPECTED_STATES if name != "李娜")
