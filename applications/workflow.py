@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from qualityaward.accounts.models import Role
@@ -167,17 +168,22 @@ def _before_recommendation_deadline(app, actor, params):
 
 
 def _within_recommendation_quota(app, actor, params):
+    """At most ``recommendation_quota`` per authority per campaign; the authority's area is its region
+    and the regions under it (a city bureau's quota covers its counties)."""
     quota = app.campaign.program.profile.recommendation_quota
     if quota is None:
         return
     from .models import Campaign
 
+    scopes = [region_id for program_id, region_id in access._authority_scopes(actor.user)
+              if program_id == app.campaign.program_id] if actor.user else []
+    area = app.region_id if app.region_id in scopes else (app.region.parent_id or app.region_id)
     # Lock the campaign row: two staff recommending at once are serialised here.
     Campaign.objects.select_for_update().filter(pk=app.campaign_id).first()
     already = (
-        Application.objects.filter(campaign_id=app.campaign_id, region_id=app.region_id)
+        Application.objects.filter(campaign_id=app.campaign_id, state__in=RECOMMENDED_OR_LATER)
+        .filter(Q(region_id=area) | Q(region__parent_id=area))
         .exclude(pk=app.pk)
-        .filter(state__in=RECOMMENDED_OR_LATER)
         .count()
     )
     if already >= quota:
