@@ -131,3 +131,51 @@ class GeneratedDocumentAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status"]
     readonly_fields = ["application", "submission", "kind", "status", "file", "content_hash", "error", "attempts",
                        "started_at", "finished_at", "duration_ms"]
+
+
+# --- eligibility review and acceptance lists (read-only: written through the portal) -------------------------
+from .models import AcceptanceList, AcceptanceListItem, EligibilityReview  # noqa: E402
+
+
+@admin.register(EligibilityReview)
+class EligibilityReviewAdmin(admin.ModelAdmin):
+    """Read-only: the review is written by the secretariat's eligibility screens and the workflow."""
+
+    list_display = ["application", "submission", "computed_at", "reviewer", "decision", "decided_at"]
+    list_filter = ["application__campaign__program", "decision"]
+    search_fields = ["application__number", "application__applicant_name"]
+    readonly_fields = ["application", "submission", "results", "computed_at", "reviewer", "exclusion_ticks",
+                       "decision", "decision_reason", "decided_at", "decided_by", "started_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AcceptanceListItemInline(admin.TabularInline):
+    model = AcceptanceListItem
+    extra = 0
+    fields = ["order", "applicant_name", "region_name", "industry_name", "application"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AcceptanceList)
+class AcceptanceListAdmin(admin.ModelAdmin):
+    """Read-only: lists are drawn up and published on the portal; a published list never changes."""
+
+    list_display = ["title", "campaign", "number", "created_by", "created_at", "published_at"]
+    list_filter = ["campaign__program"]
+    readonly_fields = ["campaign", "number", "title", "created_by", "created_at", "published_at"]
+    inlines = [AcceptanceListItemInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

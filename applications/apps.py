@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ApplicationsConfig(AppConfig):
     name = "applications"
     verbose_name = "奖项与申报"
+
+    def ready(self):
+        from . import eligibility
+
+        eligibility.install()  # guards on accept / reject and the eligibility review's after-transition hook

@@ -184,6 +184,7 @@ def organization_form(*, years, scoring_items, required_opinions=()):
             Field("email", "电子邮箱", "email"),
             Field("org_type", "组织类型", "choice", choices=ORG_TYPES, help="农业、制造业、工程建设业、服务业四选一"),
             Field("credit_code", "社会信用代码编号", "credit_code"),
+            Field("established_on", "成立日期", "date", help="用于核对正常运行年限（资格审核）"),
             Field("economic_type", "经济类型", "choice", choices=ECONOMIC_TYPES,
                   help="依据《关于划分企业登记注册类型的规定》（国统字〔2011〕86号）"),
             Field("industry", "所属行业", "industry", help="按《国民经济行业分类》（GB/T 4754-2017）小类填写，可输入代码或名称搜索"),

@@ -636,3 +636,96 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.title or self.original_name
+
+
+# --- Secretariat: eligibility review (资格审核) and acceptance lists (受理名单) ------------------------
+class EligibilityReview(models.Model):
+    """The secretariat's eligibility review of one submission: the automatic checks computed from the
+    submitted form and the rule profile, the exclusion checklist ticked by a person, and the decision.
+
+    One row per start of the review (``start_eligibility_review``); the current one is the newest row
+    of the application's latest submission that has no decision yet (see ``applications.eligibility``).
+    """
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", "受理"
+        REJECTED = "rejected", "不予受理"
+        RETURNED = "returned", "退回推荐单位"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="eligibility_reviews",
+                                    verbose_name="申报")
+    # RESTRICT: a reviewed submission cannot be deleted on its own, but deleting the application removes both
+    submission = models.ForeignKey(Submission, on_delete=models.RESTRICT, related_name="eligibility_reviews",
+                                   verbose_name="审核的提交版本")
+    results = models.JSONField("自动核查结果", default=list, blank=True,
+                               help_text="[{code, label, status, evidence}]，status 为 pass / fail / na")
+    computed_at = models.DateTimeField("核查时间", null=True, blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+", verbose_name="审核人")
+    exclusion_ticks = models.JSONField("否决情形勾选", default=dict, blank=True,
+                                       help_text="{否决情形 id: {present, note, by, at}}")
+    decision = models.CharField("审核结论", max_length=10, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField("结论理由", blank=True)
+    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name="决定人")
+    started_at = models.DateTimeField("开始时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "资格审核"
+        ordering = ["application", "-pk"]
+        indexes = [models.Index(fields=["application", "submission"])]
+
+    def __str__(self):
+        return f"{self.application} 资格审核（第{self.submission.sequence}次提交）"
+
+
+class AcceptanceList(models.Model):
+    """受理名单 of a campaign: the accepted applications' public fields, frozen when the list is drawn up.
+
+    Published lists are public (the acceptance publicity); a list is never changed after publication —
+    a correction is a new list with the next number.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="acceptance_lists",
+                                 verbose_name="届次")
+    number = models.PositiveSmallIntegerField("批次号")
+    title = models.CharField("标题", max_length=120)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="编制人")
+    created_at = models.DateTimeField("编制时间", auto_now_add=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "受理名单"
+        ordering = ["campaign", "-number"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "number"], name="unique_acceptance_list_number")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_published(self):
+        return self.published_at is not None
+
+
+class AcceptanceListItem(models.Model):
+    """One line of a 受理名单: public fields only (never ID numbers, contacts or scores)."""
+
+    acceptance_list = models.ForeignKey(AcceptanceList, on_delete=models.CASCADE, related_name="items",
+                                        verbose_name="受理名单")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+", verbose_name="申报")
+    order = models.PositiveIntegerField("序号")
+    applicant_name = models.CharField("申报单位/个人", max_length=120)
+    region_name = models.CharField("所在地区", max_length=60)
+    industry_name = models.CharField("所属行业", max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "受理名单条目"
+        ordering = ["acceptance_list", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["acceptance_list", "application"], name="one_line_per_application"),
+        ]
+
+    def __str__(self):
+        return f"{self.order}. {self.applicant_name}"

@@ -58,7 +58,8 @@ def _value(field, index=0):
     if field.type == "phone":
         return "0371-65566860"
     if field.type == "date":
-        return "2025-06-30"
+        # an establishment date long enough before any campaign's deadline to meet the years operating
+        return "2012-06-30" if field.key == "established_on" else "2025-06-30"
     if field.type == "credit_code":
         return VALID_CREDIT_CODE
     if field.type == "id_number":

@@ -248,6 +248,7 @@ class Transition:
     guards: tuple = ()
     effect: Callable | None = None
     extra_guards: list = field(default_factory=list)
+    extra_effects: list = field(default_factory=list)
 
     def sources_for(self, app):
         return self.sources(app.campaign.program.profile)
@@ -303,7 +304,18 @@ TRANSITIONS = {t.name: t for t in [
 
 def add_guard(transition_name, guard):
     """Let a later app (review, publicity) add a guard to a transition without editing this module."""
-    TRANSITIONS[transition_name].extra_guards.append(guard)
+    if guard not in TRANSITIONS[transition_name].extra_guards:
+        TRANSITIONS[transition_name].extra_guards.append(guard)
+
+
+def add_effect(transition_name, effect):
+    """Let a later app record its own data in the same transaction as a transition.
+
+    ``effect(app, actor, params, reason)`` runs after the state changed and before the audit event is
+    written; a dict it returns is added to the event's data.
+    """
+    if effect not in TRANSITIONS[transition_name].extra_effects:
+        TRANSITIONS[transition_name].extra_effects.append(effect)
 
 
 def available_transitions(application, actor):
@@ -345,6 +357,9 @@ def perform(*, application, name, actor, reason="", **params):
         app.state_changed_at = timezone.now()
         result = transition.effect(app, actor, params) if transition.effect else None
         app.save()
+        extra = {}
+        for effect in transition.extra_effects:
+            extra.update(effect(app, actor, params, reason) or {})
         record_event(
             actor=actor,
             action=f"transition:{transition.name}",
@@ -353,7 +368,7 @@ def perform(*, application, name, actor, reason="", **params):
             to_state=app.state,
             reason=reason,
             data={k: (v if isinstance(v, (list, str, int)) else str(v)) for k, v in params.items()}
-            | ({"result": str(result.pk)} if result is not None else {}),
+            | ({"result": str(result.pk)} if result is not None else {}) | extra,
         )
         transaction.on_commit(lambda: _after_commit(app.pk, transition.name))
     application.refresh_from_db()
