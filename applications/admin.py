@@ -1,9 +1,31 @@
 """The secretariat edits programs, rule profiles and campaigns here; model ``clean`` methods validate."""
 from django.contrib import admin
 
+from qualityaward.accounts.models import Role
+from qualityaward.accounts.selectors import role_assignments
+
 from .models import (Application, AwardTier, Campaign, DepartmentOpinionRule, ExclusionItem, GeneratedDocument,
                      Program, PublicityRule, RequiredOpinion, RuleProfile, ScoringBand, ScoringCategory,
                      ScoringItem, ScoringScheme, Submission)
+
+
+class SecretariatScopedAdmin(admin.ModelAdmin):
+    """A secretariat member sees and edits only the programs it serves; superusers see all."""
+
+    program_path = "program"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        programs = [a.program_id for a in role_assignments(request.user) if a.role == Role.SECRETARIAT]
+        return qs.filter(**{f"{self.program_path}__in": programs})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "program" and not request.user.is_superuser:
+            programs = [a.program_id for a in role_assignments(request.user) if a.role == Role.SECRETARIAT]
+            kwargs["queryset"] = Program.objects.filter(pk__in=programs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class PublicityRuleInline(admin.TabularInline):
@@ -32,7 +54,7 @@ class RequiredOpinionInline(admin.TabularInline):
 
 
 @admin.register(RuleProfile)
-class RuleProfileAdmin(admin.ModelAdmin):
+class RuleProfileAdmin(SecretariatScopedAdmin):
     list_display = ["program", "outcome_label", "recommender_label", "panel_size_min", "panel_size_max",
                     "material_weight", "onsite_weight", "finalist_threshold"]
     inlines = [AwardTierInline, PublicityRuleInline, ExclusionItemInline, DepartmentOpinionRuleInline,
@@ -66,13 +88,15 @@ class CampaignInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(SecretariatScopedAdmin):
+    program_path = "pk"
+
     list_display = ["code", "name", "level", "organizer", "is_active"]
     inlines = [CampaignInline]
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(SecretariatScopedAdmin):
     list_display = ["program", "name", "year", "application_deadline", "recommendation_deadline", "is_current"]
     list_filter = ["program", "is_current"]
 

@@ -63,10 +63,40 @@ def record_event(*, actor, action, target=None, from_state="", to_state="", reas
     )
 
 
+#: Admin pages the secretariat works in (its programs' rules and campaigns; see applications/admin.py).
+SECRETARIAT_GROUP = "秘书处"
+SECRETARIAT_PERMISSIONS = [
+    ("applications", "program", ["view", "change"]),
+    ("applications", "ruleprofile", ["view", "change"]),
+    ("applications", "campaign", ["view", "add", "change"]),
+    ("applications", "awardtier", ["view", "add", "change", "delete"]),
+    ("applications", "publicityrule", ["view", "add", "change", "delete"]),
+    ("applications", "exclusionitem", ["view", "add", "change", "delete"]),
+    ("applications", "departmentopinionrule", ["view", "add", "change", "delete"]),
+    ("applications", "requiredopinion", ["view", "add", "change", "delete"]),
+]
+
+
+def secretariat_group():
+    from django.contrib.auth.models import Group, Permission
+
+    group, created = Group.objects.get_or_create(name=SECRETARIAT_GROUP)
+    if created:
+        codenames = [f"{action}_{model}" for _app, model, actions in SECRETARIAT_PERMISSIONS for action in actions]
+        group.permissions.set(Permission.objects.filter(content_type__app_label="applications", codename__in=codenames))
+    return group
+
+
 def grant_role(*, user, role, program=None, region=None, unit_name=""):
+    """Give ``user`` a role; the secretariat also gets the admin pages of its programs' rules."""
     assignment, _ = RoleAssignment.objects.get_or_create(
         user=user, role=role, program=program, region=region, defaults={"unit_name": unit_name}
     )
+    if role == Role.SECRETARIAT:
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        user.groups.add(secretariat_group())
     return assignment
 
 
