@@ -13,6 +13,11 @@
   var statusEl = document.getElementById("qa-status");
   var messageEl = document.getElementById("qa-message");
   var dirty = false, saving = false, again = false, timer = null, retryDelay = 2000, retryTimer = null;
+  var conflictOpen = false;  // while the conflict panel asks, nothing is saved behind the user's back
+
+  // A field's path is its key as is (keys may contain dots: self-assessment items are named like
+  // "item_4.1.2"); table cells ("rows.0.name") and grid cells ("indicators.sales.2024") are nested.
+  function isFieldKey(el) { return !!el.closest(".qa-field"); }
 
   function countChars(text) {
     var n = 0;
@@ -57,7 +62,7 @@
     if (!totalEl) return;
     var n = 0;
     form.querySelectorAll('textarea[data-path], input[type=text][data-path]').forEach(function (el) {
-      if (el.dataset.path.indexOf(".") === -1) n += countChars(el.value);
+      if (isFieldKey(el)) n += countChars(el.value);
     });
     totalEl.textContent = n;
     var max = parseInt(totalEl.parentElement.dataset.totalMax, 10);
@@ -81,8 +86,8 @@
     });
     form.querySelectorAll("[data-path]").forEach(function (el) {
       if (el.closest(".qa-table")) return;
+      if (isFieldKey(el)) { data[el.dataset.path] = el.value; return; }
       var parts = el.dataset.path.split(".");
-      if (parts.length === 1) { data[parts[0]] = el.value; return; }
       var node = data;
       for (var i = 0; i < parts.length - 1; i++) { node[parts[i]] = node[parts[i]] || {}; node = node[parts[i]]; }
       node[parts[parts.length - 1]] = el.value;
@@ -105,11 +110,18 @@
     form.querySelectorAll("[data-path]").forEach(function (el) {
       if (el.closest(".qa-table")) return;
       var node = data;
-      el.dataset.path.split(".").forEach(function (p) { node = (node && typeof node === "object") ? node[p] : undefined; });
+      if (isFieldKey(el)) node = data[el.dataset.path];
+      else el.dataset.path.split(".").forEach(function (p) { node = (node && typeof node === "object") ? node[p] : undefined; });
       el.value = node === undefined || node === null ? "" : node;
       updateCounter(el);
     });
     updateTotal();
+  }
+
+  function labelText(label) {  // the label without its "required" star
+    var copy = label.cloneNode(true);
+    copy.querySelectorAll('[title="必填"]').forEach(function (star) { star.remove(); });
+    return copy.textContent.replace(/\s+/g, " ").trim();
   }
 
   function readable(data) {
@@ -119,7 +131,7 @@
         Object.keys(value).forEach(function (k) { walk(prefix ? prefix + "." + k : k, value[k]); });
       } else if (value !== "" && value !== undefined) {
         var el = form.querySelector('[data-path="' + prefix + '"]');
-        var label = el ? (el.getAttribute("aria-label") || (el.labels && el.labels[0] ? el.labels[0].textContent.trim() : prefix)) : prefix;
+        var label = el ? (el.getAttribute("aria-label") || (el.labels && el.labels[0] ? labelText(el.labels[0]) : prefix)) : prefix;
         lines.push(label + "：" + value);
       }
     }
@@ -166,7 +178,7 @@
   }
 
   function save(force) {
-    if (!editable) return;
+    if (!editable || conflictOpen) return;
     if (saving) { again = true; return; }
     if (!dirty && !force) return;
     saving = true; dirty = false;
@@ -178,21 +190,29 @@
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken(), "Accept": "application/json"},
       body: JSON.stringify({version: version, data: sent})
     }).then(function (response) {
-      return response.json().then(function (body) { return {status: response.status, body: body}; },
-                                  function () { return {status: response.status, body: {}}; });
+      return response.json().then(function (body) { return {status: response.status, body: body, redirected: response.redirected}; },
+                                  function () { return {status: response.status, body: {}, redirected: response.redirected}; });
     }).then(function (r) {
       saving = false;
       retryDelay = 2000;
-      if (r.status === 200 && r.body.ok) {
+      if (r.redirected) {  // sent to the login page: the session ended (timeout, signed out elsewhere)
+        dirty = true; backup();
+        setStatus("未保存：登录已过期", "err");
+        showMessage("登录已过期或已在其他页面退出，本页内容未保存，已暂存在本机浏览器中。请在新窗口重新登录，然后刷新本页：内容会自动恢复并保存。");
+      } else if (r.status === 200 && r.body.ok) {
         version = r.body.version;
         clearErrors(); showMessage("");
-        if (!dirty) clearBackup(); else backup();
-        var t = new Date(r.body.saved_at);
-        setStatus("已保存 " + t.toLocaleTimeString("zh-CN", {hour12: false}), "ok");
+        if (dirty) {  // typed while this save was on its way: the newest text is not saved yet
+          backup();
+          setStatus("有未保存的修改", "warn");
+        } else {
+          clearBackup();
+          var t = new Date(r.body.saved_at);
+          setStatus("已保存 " + t.toLocaleTimeString("zh-CN", {hour12: false}), "ok");
+        }
         showMissing(r.body.missing); showWarnings(r.body.warnings);
       } else if (r.status === 409 && r.body.conflict) {
         dirty = true; backup();
-        setStatus("未保存：版本冲突", "err");
         showConflict(sent, r.body);
       } else if (r.status === 400 && r.body.errors) {
         dirty = true; backup();
@@ -218,19 +238,26 @@
     });
   }
 
-  function showConflict(mine, body) {
+  // ``restore``: "mine" is not what the page shows (a local backup); keeping it puts it back first.
+  function showConflict(mine, body, restore) {
     var box = document.getElementById("qa-conflict");
+    conflictOpen = true;
+    clearTimeout(timer);
+    setStatus("未保存：版本冲突", "err");
     document.getElementById("qa-conflict-message").textContent = body.message;
     document.getElementById("qa-conflict-mine").textContent = readable(mine);
     document.getElementById("qa-conflict-theirs").textContent = readable(body.data);
     box.classList.remove("d-none");
     box.scrollIntoView({behavior: "smooth"});
     document.getElementById("qa-keep-mine").onclick = function () {
+      conflictOpen = false;
+      if (restore) apply(mine);
       version = body.version; box.classList.add("d-none"); dirty = true; save(true);
     };
     document.getElementById("qa-take-theirs").onclick = function () {
+      conflictOpen = false; clearTimeout(timer);
       clearBackup(); version = body.version; apply(body.data); dirty = false;
-      box.classList.add("d-none"); setStatus("已采用已保存的版本", "ok");
+      box.classList.add("d-none"); showMessage(""); setStatus("已采用已保存的版本", "ok");
     };
   }
 
@@ -323,7 +350,7 @@
         save();
       } else {
         showConflict(saved.data, {message: "本机有一份未保存的内容，但这一部分此后已被保存过（版本 " + version + "）。请选择保留哪个版本。",
-                                  data: collect(), version: version});
+                                  data: collect(), version: version}, true);
       }
     }
     window.addEventListener("beforeunload", function (event) {
