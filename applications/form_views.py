@@ -140,8 +140,8 @@ def section_save(request, pk, code):
                          "warnings": result.warnings, "chars": result.chars, "suggestion": result.suggestion})
 
 
-def _back_to_section(app, code):
-    return redirect(reverse("applications:section", args=[app.pk, code]) + "#uploads")
+def _back_to_section(app, code, slot=None):
+    return redirect(reverse("applications:section", args=[app.pk, code]) + (f"#upload-{slot}" if slot else "#uploads"))
 
 
 def _section_of_slot(app, slot):
@@ -171,7 +171,7 @@ def attachment_upload(request, pk, slot):
             break
         else:
             messages.success(request, f"已上传“{upload.name}”。")
-    return _back_to_section(app, code)
+    return _back_to_section(app, code, slot)
 
 
 def _attachment_for_user_or_404(request, attachment_id):

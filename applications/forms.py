@@ -14,7 +14,7 @@ class ApplicationCreateForm(forms.Form):
                                     error_messages={"invalid_choice": "请从列表中选择所在地区。"})
     is_little_giant = forms.BooleanField(label="本单位是专精特新“小巨人”企业", required=False)
 
-    def __init__(self, *args, profile, organization=None, **kwargs):
+    def __init__(self, *args, profile, organization=None, person=None, **kwargs):
         super().__init__(*args, **kwargs)
         kinds = [(k, label) for k, label in Application.Kind.choices
                  if (k == "organization" and profile.allows_organizations and organization is not None)
@@ -24,6 +24,10 @@ class ApplicationCreateForm(forms.Form):
         if organization is not None:
             self.initial.setdefault("applicant_name", organization.name)
             self.initial.setdefault("region", organization.region_id)
+        elif person is not None and profile.allows_individuals:
+            self.initial.setdefault("kind", Application.Kind.INDIVIDUAL)
+            self.initial.setdefault("applicant_name", person.user.display_name)
+            self.initial.setdefault("region", person.region_id)
 
 
 class TransitionForm(forms.Form):

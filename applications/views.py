@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from qualityaward.accounts.models import AuditEvent
+from qualityaward.accounts.models import AuditEvent, IndividualProfile
 from qualityaward.accounts.services import Actor
 
 from . import form_services, workflow
@@ -41,7 +41,9 @@ def application_list(request):
 def application_create(request, campaign_id):
     campaign = get_object_or_404(open_campaigns(), pk=campaign_id)
     organization = request.user.organizations.select_related("region").first()
-    form = ApplicationCreateForm(request.POST or None, profile=campaign.program.profile, organization=organization)
+    person = IndividualProfile.objects.filter(user=request.user).select_related("user").first()
+    form = ApplicationCreateForm(request.POST or None, profile=campaign.program.profile, organization=organization,
+                                 person=person)
     if request.method == "POST" and form.is_valid():
         from .services import create_application
 

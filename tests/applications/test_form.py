@@ -280,3 +280,25 @@ def test_org_size_is_suggested_from_the_applicants_own_figures(world, client):
     client.force_login(world.owner)
     page = client.get(reverse("applications:section", args=[app.pk, "basic"])).content.decode()
     assert "建议选择：<strong>中型</strong>" in page
+
+
+def test_an_individual_starts_an_application_with_their_registration_filled_in(client, world):
+    import datetime
+
+    from applications.models import Application
+    from qualityaward.accounts.models import IndividualProfile
+
+    person = world.stranger
+    person.full_name = "李娜"
+    person.save()
+    person.organizations.clear()
+    IndividualProfile.objects.create(user=person, id_number="11010519491231002X", birth_date=datetime.date(1949, 12, 31),
+                                     gender="female", employer="郑州某公司", region=world.zhengzhou)
+    client.force_login(person)
+    url = reverse("applications:create", args=[world.campaign.pk])
+    page = client.get(url).content.decode()
+    assert 'value="李娜"' in page and 'value="individual" selected' in page
+    response = client.post(url, {"kind": "individual", "applicant_name": "李娜", "region": world.zhengzhou.pk})
+    app = Application.objects.get(owner=person)
+    assert response.status_code == 302 and app.kind == "individual" and app.organization is None
+    assert form_for(app).code == "individual"
