@@ -1,6 +1,9 @@
 from django.contrib import admin
 
-from .models import Panel, PanelMember, Recusal
+from .models import (
+    AuthorityPublicity, DepartmentOpinion, GovernmentOpinion, InitialOpinion, Panel, PanelMember, Recusal,
+    ReturnedSection, ReturnRequest, SectionCheck,
+)
 
 
 class PanelMemberInline(admin.TabularInline):
@@ -20,3 +23,64 @@ class PanelAdmin(admin.ModelAdmin):
 class RecusalAdmin(admin.ModelAdmin):
     list_display = ["application", "user", "reason", "created_at"]
     raw_id_fields = ["application", "user"]
+
+
+# --- the recommending authority's pre-review (read-only here: it is written through review.prereview) ---
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the bureau writes through its workspace (audited there); the admin only shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReturnedSectionInline(admin.TabularInline):
+    model = ReturnedSection
+    extra = 0
+    can_delete = False
+    readonly_fields = ["code", "title", "reason", "order"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReturnRequest)
+class ReturnRequestAdmin(_ReadOnlyAdmin):
+    list_display = ["application", "submission", "created_by", "created_at"]
+    raw_id_fields = ["application", "submission"]
+    inlines = [ReturnedSectionInline]
+
+
+@admin.register(SectionCheck)
+class SectionCheckAdmin(_ReadOnlyAdmin):
+    list_display = ["submission", "section", "verdict", "updated_by", "updated_at"]
+    list_filter = ["verdict"]
+
+
+@admin.register(DepartmentOpinion)
+class DepartmentOpinionAdmin(_ReadOnlyAdmin):
+    list_display = ["application", "department", "asked_on", "answer", "answered_on", "reader", "reader_revoked_at"]
+    list_filter = ["answer", "department"]
+    search_fields = ["application__applicant_name", "application__number", "department"]
+
+
+@admin.register(AuthorityPublicity)
+class AuthorityPublicityAdmin(_ReadOnlyAdmin):
+    list_display = ["application", "starts_on", "ends_on", "channel", "objections_received"]
+
+
+@admin.register(InitialOpinion)
+class InitialOpinionAdmin(_ReadOnlyAdmin):
+    list_display = ["application", "version", "signed_by", "signed_at", "text_sha256", "supersedes"]
+    list_filter = ["signed_at"]
+    search_fields = ["application__applicant_name", "application__number", "text_sha256"]
+
+
+@admin.register(GovernmentOpinion)
+class GovernmentOpinionAdmin(_ReadOnlyAdmin):
+    list_display = ["application", "issued_on", "original_name", "sha256", "uploaded_by", "uploaded_at"]

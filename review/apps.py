@@ -7,3 +7,6 @@ class ReviewConfig(AppConfig):
 
     def ready(self):
         from . import rules  # noqa: F401  registers the panel relationship and the recusal veto
+        from .prereview import register_guards
+
+        register_guards()  # the recommending authority's conditions on "recommend"

@@ -103,8 +103,17 @@ def _drive(world, app, target):
         user = app.owner if who == "owner" else getattr(world, who)
         if who == "authority" and app.region_id != world.zhengzhou.pk:
             user = world.authority_other_city
+        if name == "recommend":
+            from review.prereview import complete_sample_prereview
+
+            complete_sample_prereview(application=app, actor=Actor(user=user))
         workflow.perform(application=app, name=name, actor=Actor(user=user), **params)
         app.refresh_from_db()
+        if name == "start_eligibility_review":  # the secretariat ticks the exclusion checklist
+            from applications.eligibility import ABSENT, exclusion_items, record_exclusions
+
+            record_exclusions(application=app, actor=Actor(user=user),
+                              answers={item.pk: (ABSENT, "") for item in exclusion_items(app)})
     assert app.state == target, f"could not drive to {target}"
     return app
 

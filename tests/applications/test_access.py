@@ -112,6 +112,16 @@ def _attachment(app):
     return app.attachments.order_by("pk").first()
 
 
+def _acceptance_list(world):
+    """A published acceptance list (public once published)."""
+    from django.utils import timezone
+
+    from applications.models import AcceptanceList
+
+    return AcceptanceList.objects.create(campaign=world.campaign, number=1, title="测试受理名单",
+                                         created_by=world.secretariat, published_at=timezone.now())
+
+
 #: URL name -> how to build it and what each kind of visitor gets.
 #: "object" URLs answer 200 to those who can see the application and 404 to everyone else.
 MATRIX = {
@@ -153,6 +163,33 @@ MATRIX = {
     "invitation_revoke": {"kind": "auth"},
     "invitation_accept": {"kind": "auth"},
     "applications:industry_search": {"kind": "login"},
+    # the recommending authority's pre-review (tests/applications/test_prereview*.py cover the actions).
+    # GET pages answer every viewer (the bureau works there, others read); POSTs are the bureau's alone.
+    "review:prereview_list": {"kind": "login"},  # the user's authority scopes only (empty for others)
+    "review:prereview_detail": {"kind": "object", "args": lambda w, a: [a.pk]},
+    "review:prereview_diff": {"kind": "object", "args": lambda w, a: [a.pk]},
+    "review:prereview_checklist": {"kind": "object-post", "args": lambda w, a: [a.pk]},
+    "review:prereview_return": {"kind": "object-post", "args": lambda w, a: [a.pk]},
+    "review:prereview_solicit": {"kind": "object-post", "args": lambda w, a: [a.pk]},
+    "review:prereview_answer": {"kind": "object-post", "args": lambda w, a: [a.pk]},
+    "review:prereview_publicity": {"kind": "object-post", "args": lambda w, a: [a.pk]},
+    "review:prereview_opinion": {"kind": "object-post", "args": lambda w, a: [a.pk]},
+    "review:prereview_sign": {"kind": "object-post", "args": lambda w, a: [a.pk]},
+    "review:prereview_government": {"kind": "object-post", "args": lambda w, a: [a.pk]},
+    "review:prereview_recommend": {"kind": "object-post", "args": lambda w, a: [a.pk]},
+    # reply letters and the government's scan: 200 to the bureau, the secretariat and supervisors, 403 to the
+    # application's other viewers, 404 to strangers (tests/applications/test_prereview_access.py)
+    "review:prereview_file": {"kind": "object-staff",
+                              "args": lambda w, a: ["government", a.government_opinions.get().pk]},
+    # the secretariat's eligibility review (tests/applications/test_eligibility_review.py covers the actions)
+    "review:eligibility_list": {"kind": "login"},  # shows only the user's programs as secretariat
+    "review:eligibility_detail": {"kind": "object", "args": lambda w, a: [a.pk]},  # read-only to other viewers
+    "review:eligibility_start": {"kind": "object-post", "args": lambda w, a: [a.pk]},
+    "review:eligibility_recompute": {"kind": "object-post", "args": lambda w, a: [a.pk]},
+    "review:eligibility_exclusions": {"kind": "object-post", "args": lambda w, a: [a.pk]},
+    "review:eligibility_decide": {"kind": "object-post", "args": lambda w, a: [a.pk, "accept"]},
+    "review:acceptance_lists": {"kind": "login"},  # GET for everyone signed in; POST: secretariat only
+    "review:acceptance_list": {"kind": "public", "args": lambda w, a: [_acceptance_list(w).pk]},  # once published
 }
 
 

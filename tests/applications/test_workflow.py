@@ -16,6 +16,7 @@ from applications.models import Application, Submission
 from applications.models import State as S
 from qualityaward.accounts.models import AuditEvent
 from qualityaward.accounts.services import Actor
+from review.prereview import complete_sample_prereview
 
 
 ACTIVE = {S.SUBMITTED, S.RETURNED, S.RECOMMENDED, S.ELIGIBILITY_REVIEW, S.ACCEPTED, S.ACCEPTANCE_PUBLICITY,
@@ -83,8 +84,18 @@ def app_in_state(world, drive, state):
         app.refresh_from_db()
     else:
         drive(app, state)
+    if state == S.SUBMITTED:  # ready to be recommended: the bureau's pre-review is done
+        complete_sample_prereview(application=app, actor=Actor(user=world.authority))
     assert app.state == state
     return app
+
+
+def tick_exclusions(app, user):
+    """The secretariat ticks the exclusion checklist (required before accept / reject)."""
+    from applications.eligibility import ABSENT, exclusion_items, record_exclusions
+
+    record_exclusions(application=app, actor=Actor(user=user),
+                      answers={item.pk: (ABSENT, "") for item in exclusion_items(app)})
 
 
 def actor_of(world, name):
@@ -145,6 +156,10 @@ def test_full_pipeline_on_a_program_with_onsite_review_and_committee(world):
              ("start_material_review", secretariat), ("start_onsite_review", secretariat),
              ("declare_finalist", secretariat), ("send_to_committee", secretariat)]
     for name, user in steps:
+        if name == "accept":
+            tick_exclusions(app, user)
+        if name == "recommend":  # the bureau's pre-review (review.prereview guards "recommend")
+            complete_sample_prereview(application=app, actor=Actor(user=user))
         workflow.perform(application=app, name=name, actor=Actor(user=user))
     assert app.state == S.COMMITTEE
     # from material review the next stage is on-site review, so finalist must wait for it
@@ -171,6 +186,10 @@ def test_committee_can_refuse_a_candidate(world):
     for name, user in [("submit", world.owner), ("recommend", world.authority_other_program),
                        ("start_eligibility_review", sec), ("accept", sec), ("open_acceptance_publicity", sec),
                        ("start_material_review", sec)]:
+        if name == "accept":
+            tick_exclusions(app, user)
+        if name == "recommend":  # the bureau's pre-review (review.prereview guards "recommend")
+            complete_sample_prereview(application=app, actor=Actor(user=user))
         workflow.perform(application=app, name=name, actor=Actor(user=user))
     # xixian has on-site review: finalist cannot be declared straight from material review
     assert attempt(app, "declare_finalist", Actor(user=sec)) is workflow.InvalidTransition
@@ -191,6 +210,10 @@ def test_program_without_review_stages_goes_from_accepted_to_awarded(world):
     app = world.new_app(campaign=world.benchmark_campaign)
     for name, user in [("submit", world.owner), ("recommend", authority), ("start_eligibility_review", sec),
                        ("accept", sec)]:
+        if name == "accept":
+            tick_exclusions(app, user)
+        if name == "recommend":  # the bureau's pre-review (review.prereview guards "recommend")
+            complete_sample_prereview(application=app, actor=Actor(user=user))
         workflow.perform(application=app, name=name, actor=Actor(user=user))
     for refused in ["open_acceptance_publicity", "start_material_review", "declare_finalist", "propose"]:
         assert attempt(app, refused, Actor(user=sec), tier=world.benchmark.profile.tiers.first()) is \
@@ -262,6 +285,7 @@ def test_recommendation_quota_per_authority(world):
     first, second = world.new_app(campaign=world.benchmark_campaign), world.new_app(campaign=world.benchmark_campaign)
     for app in (first, second):
         workflow.perform(application=app, name="submit", actor=Actor(user=world.owner))
+    complete_sample_prereview(application=first, actor=Actor(user=authority))
     workflow.perform(application=first, name="recommend", actor=Actor(user=authority))
     with pytest.raises(workflow.GuardFailed, match="最多推荐 1 个"):
         workflow.perform(application=second, name="recommend", actor=Actor(user=authority))
