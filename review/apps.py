@@ -7,6 +7,7 @@ class ReviewConfig(AppConfig):
 
     def ready(self):
         from . import rules  # noqa: F401  registers the panel relationship and the recusal veto
-        from .prereview import register_guards
+        from .prereview import register_eligibility_plugins, register_guards
 
         register_guards()  # the recommending authority's conditions on "recommend"
+        register_eligibility_plugins()  # its record shown and checked in the secretariat's eligibility review

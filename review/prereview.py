@@ -629,3 +629,39 @@ def complete_sample_prereview(*, application, actor, on=None):
                                   uploaded=SimpleUploadedFile("市政府推荐意见.pdf", pdf_bytes(1), "application/pdf"))
     return application
 
+
+
+# --- what the secretariat sees of the pre-review (applications.eligibility plug-ins) ----------------------
+def check_prereview_record(facts):
+    """Eligibility check: the recommending authority's record is complete (signed opinion on the
+    submission under review, the government opinion where required, every department answered)."""
+    from applications.eligibility import FAIL, PASS, CheckResult
+
+    app = facts.application
+    problems = []
+    for guard in (guard_signed_opinion, guard_government_opinion, guard_department_answers):
+        try:
+            guard(app, None, {})
+        except workflow.GuardFailed as exc:
+            problems.append(exc.message)
+    label = "推荐单位初审记录"
+    if problems:
+        return CheckResult("prereview_record", label, FAIL, "；".join(problems) + " 请退回推荐单位补正。")
+    opinion = current_opinion(app)
+    return CheckResult("prereview_record", label, PASS,
+                       f"初审意见第{opinion.version}版已于 {timezone.localtime(opinion.signed_at):%Y-%m-%d %H:%M} 由"
+                       f"{opinion.signed_by}签署（SHA-256 {opinion.text_sha256[:12]}…）；部门意见均已答复。")
+
+
+def record_panels(application, user):
+    """The bureau's record on the secretariat's eligibility page."""
+    opinion = current_opinion(application)
+    return [{"template": "review/prereview/_record.html", "opinion": opinion,
+             "departments": department_rows(application), "readiness": readiness(application)}]
+
+
+def register_eligibility_plugins():
+    from applications import eligibility
+
+    eligibility.register_check("prereview_record", "推荐单位初审记录", check_prereview_record)
+    eligibility.register_prereview_panel(record_panels)

@@ -207,8 +207,8 @@ def _set_basic(app, **values):
     row.save()
 
 
-def test_sample_application_passes_every_check_on_the_cultivation_program(world):
-    app = world.new_app()
+def test_sample_application_passes_every_check_on_the_cultivation_program(world, drive):
+    app = drive(world.new_app(), State.RECOMMENDED)  # submitted, pre-reviewed and recommended by the bureau
     facts = el.facts_for(app)
     assert facts.deadline == DEADLINE and facts.basic["established_on"] == "2012-06-30"
     statuses = {r.code: r.status for r in el.compute(app)}

@@ -329,3 +329,13 @@ def test_a_reviewed_submission_is_kept_but_the_application_can_still_be_deleted(
     assert EligibilityReview.objects.filter(application=app).exists()
     Application.objects.filter(pk=app.pk).delete()  # the review goes with its application
     assert not EligibilityReview.objects.filter(application_id=app.pk).exists()
+
+
+def test_the_bureaus_record_is_checked_and_shown_in_the_eligibility_review(client, world, drive):
+    app = drive(world.new_app(), State.ELIGIBILITY_REVIEW)
+    results = {r.code: r for r in el.compute(app)}
+    assert results["prereview_record"].status == el.PASS
+    assert "签署" in results["prereview_record"].evidence
+    client.force_login(world.secretariat)
+    page = client.get(reverse("review:eligibility_detail", args=[app.pk])).content.decode()
+    assert "推荐单位初审记录" in page and "征求部门意见" in page and "第1版" in page
