@@ -26,24 +26,11 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from benchdb import fresh_postgres_url
+
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench-results" / "bureau_list.json"
 SEED = 7
-
-
-def postgres_url():
-    try:
-        import psycopg2
-
-        conn = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=3)
-    except Exception:
-        return None
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute('DROP DATABASE IF EXISTS "qa_bench_bureau" WITH (FORCE)')
-        cur.execute("CREATE DATABASE \"qa_bench_bureau\" ENCODING 'UTF8' TEMPLATE template0")
-    conn.close()
-    return "postgres://postgres@127.0.0.1:5432/qa_bench_bureau"
 
 
 def main():
@@ -54,7 +41,7 @@ def main():
     args = parser.parse_args()
 
     workdir = tempfile.mkdtemp(prefix="qa-bench-bureau-")
-    url = None if args.sqlite else postgres_url()
+    url = None if args.sqlite else fresh_postgres_url("qa_bench_bureau")
     os.environ.update({
         "DATABASE_URL": url or f"sqlite:///{workdir}/bench.sqlite3",
         "MEDIA_ROOT": f"{workdir}/media", "STATIC_ROOT": f"{workdir}/static", "DEBUG": "0",

@@ -37,40 +37,18 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from benchdb import fresh_postgres_url
+
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS = ROOT / "bench-results" / "dashboards.json"
 FIXTURES = [str(ROOT / "fixtures" / f"{name}.json") for name in ("regions", "gbt19580", "programs")]
-PG_URL = "postgres://postgres@127.0.0.1:5432/{name}"
 ROLES = ["applicant", "authority", "secretariat", "expert", "supervisor", "committee", "admin"]
 GOAL_RATIO = 0.5
 SEED = 1
 
 
 # --- environment ------------------------------------------------------------------------------
-def postgres_reachable():
-    try:
-        import psycopg2
-    except ImportError:
-        return False
-    try:
-        psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=3).close()
-        return True
-    except Exception:
-        return False
-
-
-def recreate_postgres(name):
-    import psycopg2
-
-    conn = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=5)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
-    conn.close()
-
-
 def bench_env(database_url, workdir):
     env = dict(os.environ)
     env.update({
@@ -107,8 +85,7 @@ def manage(env, *args):
 
 def build_database(label, name, apps, experts, use_pg, workdir):
     if use_pg:
-        recreate_postgres(name)
-        url = PG_URL.format(name=name)
+        url = fresh_postgres_url(name)
     else:
         url = f"sqlite:///{workdir / (name + '.sqlite3')}"
     env = bench_env(url, workdir)
@@ -354,7 +331,7 @@ def main():
     if args.inprocess:
         return inprocess(args.inprocess)
 
-    use_pg = not args.sqlite and postgres_reachable()
+    use_pg = not args.sqlite and fresh_postgres_url("qa_bench") is not None
     workdir = Path(tempfile.mkdtemp(prefix="qa-bench-"))
     where = "PostgreSQL 127.0.0.1:5432" if use_pg else "SQLite (temporary directory)"
     print(f">> database: {where}; work dir {workdir}")

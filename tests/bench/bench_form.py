@@ -25,23 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchdb import fresh_postgres_url
+
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench-results" / "form.json"
-
-
-def postgres_url():
-    try:
-        import psycopg2
-
-        conn = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=3)
-    except Exception:
-        return None
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute('DROP DATABASE IF EXISTS "qa_bench_form" WITH (FORCE)')
-        cur.execute("CREATE DATABASE \"qa_bench_form\" ENCODING 'UTF8' TEMPLATE template0")
-    conn.close()
-    return "postgres://postgres@127.0.0.1:5432/qa_bench_form"
 
 
 def main():
@@ -52,7 +39,7 @@ def main():
     args = parser.parse_args()
 
     workdir = tempfile.mkdtemp(prefix="qa-bench-form-")
-    url = None if args.sqlite else postgres_url()
+    url = None if args.sqlite else fresh_postgres_url("qa_bench_form")
     os.environ.update({
         "DATABASE_URL": url or f"sqlite:///{workdir}/bench.sqlite3",
         "MEDIA_ROOT": f"{workdir}/media", "STATIC_ROOT": f"{workdir}/static", "DEBUG": "0", "SECRET_KEY": "bench-" + "x" * 60,
