@@ -28,6 +28,9 @@ PG_CACHE_URL ?= rediscache://$(REDIS_HOST):$(REDIS_PORT)/14
 
 # Extra pytest arguments for both passes, e.g. `make test PYTEST_ARGS="-k workflow -x"`.
 PYTEST_ARGS ?=
+# Both passes run on two pytest-xdist workers (each with its own test database); the tests that use
+# the real Celery worker share one xdist group, so a single Celery worker serves them.
+XDIST ?= -n 2 --dist loadgroup
 
 # Both passes pin the environment, so a developer's shell or .env cannot change what is tested
 # (settings.py reads .env without overwriting variables that are already set).
@@ -74,7 +77,7 @@ run: install
 # Pytest exit codes: 0 passed, 1 failed, 2 interrupted, 3 internal error, 4 usage error,
 # 5 no tests collected. Anything but 0 fails the target; 5 gets its own message.
 define run_pytest
-	rc=0; env $(2) $(PY) -m pytest $(3) $(PYTEST_ARGS) || rc=$$?; \
+	rc=0; env $(2) $(PY) -m pytest $(XDIST) $(3) $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: the $(1) pass collected no tests (pytest exit 5): failing." >&2; exit 5; fi; \
 	if [ $$rc -ne 0 ]; then echo "make test: the $(1) pass failed (pytest exit $$rc)." >&2; exit $$rc; fi
 endef

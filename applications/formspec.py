@@ -384,6 +384,9 @@ def form_for(application):
 
 
 # --- validation -------------------------------------------------------------------------------------
+#: C0 control characters but tab, newline and carriage return, and lone surrogates (pasted from other
+#: programs; PostgreSQL's jsonb cannot store NUL). Dropped from everything typed into the form.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 PHONE_RE = re.compile(r"^[0-9+\-()（） ]{7,20}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -391,7 +394,7 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def _clean_value(f, raw, errors, path, label_prefix=""):
     """Normalise one input; record a Chinese error naming the field when it is malformed."""
     label = f"{label_prefix}{f.label}"
-    value = "" if raw is None else str(raw)
+    value = CONTROL_CHARS.sub("", "" if raw is None else str(raw))
     if f.type not in ("textarea",):
         value = value.strip()
     if value == "":

@@ -180,3 +180,11 @@ def _celery_mode(request):
     app.conf.task_always_eager = worker is None
     yield
     app.conf.task_always_eager = previous
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``--dist loadgroup``) every test that may use the real Celery worker runs in
+    one xdist worker, so one Celery worker, consuming one queue, serves them all."""
+    for item in items:
+        if item.get_closest_marker("celery_worker") or "celery_real_worker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("celery"))

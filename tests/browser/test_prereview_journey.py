@@ -4,7 +4,8 @@ the bureau marks a section as having a problem and returns the application namin
 sees the reason on the application page and on that section, corrects it and resubmits; the bureau
 sees what changed, consults the departments (one contact may read the application until the answer
 is in), records the answers, registers its publicity, drafts and signs the initial opinion, uploads
-the city government's opinion and recommends.
+the city government's opinion and recommends; the secretariat then runs the eligibility review on
+it and accepts.
 """
 import re
 from datetime import timedelta
@@ -140,4 +141,22 @@ def test_bureau_returns_applicant_corrects_bureau_consults_signs_and_recommends(
     expect(page.locator(".badge.state-recommended").first).to_be_visible()
     app.refresh_from_db()
     assert app.state == State.RECOMMENDED
+
+    # --- the secretariat runs the eligibility review and accepts -------------------------------------------
+    secretariat = User.objects.create_user(username="hn_sec", password=portal.password, full_name="省质量奖办 陈审核")
+    grant_role(user=secretariat, role=Role.SECRETARIAT, program=app.campaign.program)
+    portal.sign_in(context, secretariat)
+    page.goto("/")
+    page.get_by_role("link", name=app.applicant_name).first.click()
+    page.get_by_role("link", name=re.compile("^资格审核工作台")).click()
+    page.get_by_role("button", name="开始资格审核").click()
+    expect(page.locator("#prereview-record")).to_contain_text("初审意见")
+    expect(page.locator("body")).to_contain_text("正常运行年限")
+    for radio in page.get_by_label("不存在该情形").all():
+        radio.check()
+    page.get_by_role("button", name="保存否决情形清单").click()
+    page.get_by_role("button", name="受理", exact=True).click()
+    expect(page.locator(".badge.state-accepted").first).to_be_visible()
+    app.refresh_from_db()
+    assert app.state == State.ACCEPTED
     assert page.js_errors == []
