@@ -28,9 +28,9 @@ PG_CACHE_URL ?= rediscache://$(REDIS_HOST):$(REDIS_PORT)/14
 
 # Extra pytest arguments for both passes, e.g. `make test PYTEST_ARGS="-k workflow -x"`.
 PYTEST_ARGS ?=
-# Both passes run on two pytest-xdist workers (each with its own test database); the tests that use
-# the real Celery worker share one xdist group, so a single Celery worker serves them.
-XDIST ?= -n 2 --dist loadgroup
+# Both passes run on two pytest-xdist workers, each with its own test database, cache database and,
+# when a test needs the real Celery worker, its own Celery worker and queue (tests/conftest.py).
+XDIST ?= -n 2
 
 # Both passes pin the environment, so a developer's shell or .env cannot change what is tested
 # (settings.py reads .env without overwriting variables that are already set).

@@ -46,9 +46,20 @@ def media_root(tmp_path_factory):
 
 @pytest.fixture(scope="session", autouse=True)
 def _session_settings(media_root):
+    from django.conf import settings
+
+    extra = {}
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    cache = settings.CACHES["default"]
+    if worker.startswith("gw") and cache["BACKEND"].endswith("RedisCache"):
+        # Every test clears the cache (FLUSHDB on Redis): give each xdist worker a Redis database of
+        # its own, counting down from the configured one (the broker keeps database 15).
+        base, _, index = str(cache["LOCATION"]).rpartition("/")
+        extra["CACHES"] = {"default": {**cache, "LOCATION": f"{base}/{int(index or 0) - int(worker[2:])}"}}
     overrides = override_settings(
         MEDIA_ROOT=str(media_root),
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        **extra,
     )
     overrides.enable()
     yield
@@ -126,6 +137,12 @@ def celery_real_worker(request, media_root, tmp_path_factory):
 
     database_url = _test_database_url()
     queue = app.conf.task_default_queue
+    xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if xdist_worker:
+        # Under pytest-xdist each test process starts its own Celery worker on its own test database,
+        # so each gets its own queue too (set before this process publishes anything).
+        queue = f"{queue}-{xdist_worker}"
+        app.conf.task_default_queue = queue
     nodename = host_format(f"qa-test-{os.getpid()}-{uuid.uuid4().hex[:6]}@%h")
     log = tmp_path_factory.mktemp("celery") / "worker.log"
     env = {
@@ -181,10 +198,3 @@ def _celery_mode(request):
     yield
     app.conf.task_always_eager = previous
 
-
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (``--dist loadgroup``) every test that may use the real Celery worker runs in
-    one xdist worker, so one Celery worker, consuming one queue, serves them all."""
-    for item in items:
-        if item.get_closest_marker("celery_worker") or "celery_real_worker" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("celery"))
