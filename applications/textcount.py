@@ -19,5 +19,5 @@ def count_chars(text):
 
 
 def whitespace_js_escape():
-    """The whitespace set as a JavaScript string literal body (\\uXXXX escapes)."""
+    """The whitespace set as the body of a JavaScript string literal, one backslash-u escape per character."""
     return "".join(f"\\u{ord(ch):04x}" for ch in sorted(WHITESPACE))
