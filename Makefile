@@ -69,7 +69,7 @@ $(STAMP): requirements.txt | $(PY)
 
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py loaddata regions gbt19580 programs
+	$(PY) manage.py load_seed_data
 	$(PY) manage.py load_demo
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py runserver 127.0.0.1:8000
