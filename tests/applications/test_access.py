@@ -3,6 +3,9 @@
 The view matrix lists every URL the project serves; a URL added without an entry here fails
 ``test_every_url_has_an_access_entry``.
 """
+import importlib.util
+import pathlib
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from guardian.shortcuts import assign_perm, remove_perm
@@ -192,6 +195,21 @@ MATRIX = {
     "review:acceptance_list": {"kind": "public", "args": lambda w, a: [_acceptance_list(w).pk]},  # once published
 }
 
+
+
+def _entries_from_sibling_files():
+    """Each area lists its URLs in ``access_entries_<area>.py`` beside this file (``ENTRIES`` dict,
+    same shape as MATRIX), so adding an area does not touch this module."""
+    for path in sorted(pathlib.Path(__file__).parent.glob("access_entries_*.py")):
+        spec = importlib.util.spec_from_file_location(f"access_entries.{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        duplicated = set(module.ENTRIES) & set(MATRIX)
+        assert not duplicated, f"{path.name} repeats MATRIX entries: {duplicated}"
+        MATRIX.update(module.ENTRIES)
+
+
+_entries_from_sibling_files()
 
 def _url_names(patterns, prefix=""):
     for p in patterns:
