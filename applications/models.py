@@ -540,6 +540,9 @@ class GeneratedDocument(models.Model):
 
     class Kind(models.TextChoices):
         RECEIPT = "receipt", "申报回执"
+        DOSSIER = "dossier", "推荐材料（印制装订版）"
+        REVIEW_REPORT = "review_report", "评审报告"
+        CERTIFICATE = "certificate", "获奖证书"
 
     class Status(models.TextChoices):
         PENDING = "pending", "排队中"
