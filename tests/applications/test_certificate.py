@@ -145,3 +145,28 @@ def test_a_revoked_award_withdraws_the_certificate(client, world, awarded):
     assert response.status_code == 403 and "获奖证书已失效" in response.content.decode()
     page = client.get(reverse("applications:detail", args=[awarded.pk])).content.decode()
     assert "获奖证书已收回" in page
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_the_certificate_through_the_real_worker(celery_real_worker, world, drive):
+    """With QA_REAL_CELERY=1 the award commits, the job crosses Redis to a worker process and the holder
+    downloads the result; otherwise the job runs eagerly."""
+    import time
+
+    from django.test import Client
+
+    app = drive(world.new_app(name="河南省真实队列获奖公司"), State.PROPOSED)
+    workflow.perform(application=app, name="award", actor=Actor(user=world.secretariat))  # commits, then enqueues
+    doc = GeneratedDocument.objects.get(application=app, kind=GeneratedDocument.Kind.CERTIFICATE)
+    started = time.monotonic()
+    while time.monotonic() - started < 60:
+        doc.refresh_from_db()
+        if doc.status in (GeneratedDocument.Status.READY, GeneratedDocument.Status.FAILED):
+            break
+        time.sleep(0.2)
+    assert doc.status == GeneratedDocument.Status.READY, f"status {doc.status}: {doc.error}"
+    client = Client()
+    client.force_login(world.owner)
+    response = client.get(reverse("applications:document_download", args=[doc.pk]))
+    assert "河南省真实队列获奖公司" in pdf_text(b"".join(response.streaming_content))
