@@ -71,6 +71,16 @@ def test_the_writer_freezes_the_header_sets_widths_and_keeps_formulas_as_text(tm
     assert ws.column_dimensions["A"].width >= 12
 
 
+def test_control_characters_and_odd_sheet_titles_never_break_the_file(tmp_path):
+    """A name pasted with a stray control character would make the spreadsheet library refuse the file."""
+    path = tmp_path / "t.xlsx"
+    write_workbook(path, [Sheet("2026/第1批[草稿]?", ["名称"], iter([["郑州\x0b甲公司\x00"], ["\x01=1+1"]]))])
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    assert ws.title == "2026_第1批_草稿__"
+    assert [r[0] for r in rows_of(ws)] == ["郑州甲公司", "'=1+1"]
+
+
 # --- applications:list -----------------------------------------------------------------------------------------
 def test_the_application_list_export_holds_exactly_what_the_list_shows(client, world, listed):
     for name in ["owner", "stranger", "authority", "authority_other_city", "secretariat", "secretariat_other",
