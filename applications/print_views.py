@@ -49,6 +49,14 @@ def decision(request, campaign_id):
                      data={"doc_number": params["doc_number"]})
         return pdf_response(pdf, f"{campaign.program.short_name}{campaign.name}决定.pdf")
     context = prints.decision_context(campaign=campaign, **(params or {}))
+    if prints.is_program_secretariat_of(request.user, campaign):  # the certificates the secretariat hands out
+        apps = [a for g in context["groups"] for a in g.applications]
+        certificates = {}
+        for doc in GeneratedDocument.objects.filter(application__in=apps, kind=GeneratedDocument.Kind.CERTIFICATE
+                                                    ).order_by("requested_at", "pk"):
+            certificates[doc.application_id] = doc
+        for app in apps:
+            app.certificate = certificates.get(app.pk)
     return render(request, "applications/decision.html", {
         **context, "errors": errors, "form": request.GET, "is_secretariat": prints.is_program_secretariat_of(
             request.user, campaign),

@@ -71,6 +71,11 @@ def test_the_decision_page_shows_the_list_and_the_form(client, world, outcome):
     client.force_login(world.secretariat)
     body = client.get(reverse("applications:decision", args=[world.campaign.pk])).content.decode()
     assert "发文字号" in body and "成文日期" in body and "郑州重点公司" in body and "郑州拟入库公司" not in body
+    # each awarded application's certificate, for the secretariat to print and hand out
+    from applications.models import GeneratedDocument
+
+    for doc in GeneratedDocument.objects.filter(kind="certificate", application__in=outcome["awarded"]):
+        assert reverse("applications:document_status", args=[doc.pk]) in body
     eligibility = client.get(reverse("review:eligibility_list")).content.decode()
     assert reverse("applications:decision", args=[world.campaign.pk]) in eligibility
 
