@@ -94,3 +94,25 @@ def test_a_draft_notice_is_a_proof_for_its_secretariat_only(client, world, notic
     response = client.get(url)
     assert response.status_code == 200 and "草稿" in pdf_text(response.content)
     assert client.get(reverse("publicity:notice_pdf", args=[99999])).status_code == 404
+
+
+def test_the_body_keeps_the_gbt9704_grid_of_22_lines_of_28_characters(world):
+    """Checked on the printed text: a full page of body text is 22 lines × 28 characters, and a paragraph's
+    first line is indented by two characters."""
+    import subprocess
+
+    from publicity.prints import notice_pdf
+
+    now = timezone.now()
+    n = Notice.objects.create(
+        campaign=world.campaign, kind=Notice.Kind.WINNERS, title="版式测试", body="质" * (28 * 60 + 2),
+        issuer="测试机关", window_length=5, opens_at=now, last_day=timezone.localdate() + dt.timedelta(days=7),
+        closes_at=now + dt.timedelta(days=8), status=Notice.Status.OPEN)
+    pdf = notice_pdf(n)
+    pages = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+                           ).stdout.decode().split("\f")
+    first = [line.count("质") for line in pages[0].splitlines() if "质" in line]
+    full = [line.count("质") for line in pages[1].splitlines() if "质" in line]
+    assert first[0] == 26 and set(first[1:]) == {28}
+    assert full == [28] * 22
+    assert "— 2 —" in pages[1] or "—2—" in pages[1].replace(" ", "")
