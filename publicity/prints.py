@@ -2,6 +2,10 @@
 window line. What a notice prints is exactly what the public notice page shows: the frozen public fields
 of ``NoticeItem`` (name, region, industry, tier) — never ID numbers, contacts or scores.
 """
+import hashlib
+import json
+
+from django.core.cache import cache
 from django.http import Http404
 from django.utils import timezone
 
@@ -51,5 +55,28 @@ def notice_context(notice):
     }
 
 
+#: A published notice never changes (a correction is a new notice), so its PDF is rendered once and kept.
+CACHE_SECONDS = 24 * 3600
+
+
+def _cache_key(context):
+    notice = context["notice"]
+    printed = [notice.pk, context["title"], context["issuer"], context["paragraphs"], context["columns"],
+               context["rows"], context["window"], notice.contact, str(context["signed_on"]),
+               context["objections_allowed"]]
+    digest = hashlib.sha256(json.dumps(printed, ensure_ascii=False, default=str).encode()).hexdigest()
+    return f"publicity:notice-pdf:{notice.pk}:{digest}"
+
+
 def notice_pdf(notice):
-    return render_pdf("pdf/notice.html", notice_context(notice))
+    """The notice as a PDF. Published notices are public, so their PDF is cached (keyed by everything it
+    prints): anyone may download it without costing a rendering each time. Drafts are always rendered."""
+    context = notice_context(notice)
+    if context["draft"]:
+        return render_pdf("pdf/notice.html", context)
+    key = _cache_key(context)
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = render_pdf("pdf/notice.html", context)
+        cache.set(key, pdf, CACHE_SECONDS)
+    return pdf

@@ -116,3 +116,24 @@ def test_the_body_keeps_the_gbt9704_grid_of_22_lines_of_28_characters(world):
     assert first[0] == 26 and set(first[1:]) == {28}
     assert full == [28] * 22
     assert "— 2 —" in pages[1] or "—2—" in pages[1].replace(" ", "")
+
+
+def test_a_published_notice_is_rendered_once_and_a_draft_every_time(client, world, notice):
+    from django.core.cache import cache
+
+    from publicity.prints import _cache_key, notice_context
+
+    url = reverse("publicity:notice_pdf", args=[notice.pk])
+    first = client.get(url).content
+    key = _cache_key(notice_context(notice))
+    assert cache.get(key) == first
+    assert client.get(url).content == first
+    NoticeItem.objects.filter(notice=notice, position=2).update(name="郑州更正公司")  # what it prints changed
+    assert _cache_key(notice_context(notice)) != key
+    assert "郑州更正公司" in pdf_text(client.get(url).content)
+    Notice.objects.filter(pk=notice.pk).update(status=Notice.Status.DRAFT, opened_at=None)
+    cache.clear()
+    client.force_login(world.secretariat)
+    assert client.get(url).status_code == 200
+    notice.refresh_from_db()
+    assert cache.get(_cache_key(notice_context(notice))) is None  # a draft's proof is never kept
