@@ -183,6 +183,10 @@ def main():
               f"{total / large['seconds']:.0f} rows/s")
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    flat = all(results[f"{view} peak ratio"] < 1.5 for view in ("applications:list_export", "review:prereview_export"))
+    print(f"peak memory flat (< ×1.5) when the rows grow ×{args.factor}: {flat}")
+    if not flat:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
