@@ -659,7 +659,7 @@ def draw_panel(*, actor, campaign, applications, stage, size, reserves=DEFAULT_R
             known = {c for c in codes if c}
             if len(apps) == 1 and known:
                 chosen = codes[0]
-            elif not known or len(known) != len(apps):
+            elif not all(codes):
                 raise ValidationError("有申报未填写所属行业，请在“抽取行业”中填写门类字母或大类代码。")
             else:
                 sections = {section_of(c) for c in known}
