@@ -260,7 +260,7 @@ def _cell(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = str(value).strip()
     return text[1:] if text.startswith("'") else text
 
 
@@ -290,8 +290,8 @@ def _sheet_rows(wb, title, columns, errors):
         return None
     ws = wb[title]
     rows = ws.iter_rows(values_only=True)
-    header = [_cell(v) for v in next(rows, ())]
-    if header[: len(columns)] != columns:
+    header = [unicodedata.normalize("NFKC", _cell(v)) for v in next(rows, ())]
+    if header[: len(columns)] != [unicodedata.normalize("NFKC", c) for c in columns]:
         errors.append(f"“{title}”表的表头与模板不一致，应为：{'、'.join(columns)}。请使用导入模板。")
         return None
     out = []
@@ -358,7 +358,7 @@ def import_experts(*, actor, uploaded):
                 row_errors.append(f"专家编号“{pid}”不存在（新增专家请留空）")
             else:
                 profile = existing_by_pk[int(pid)]
-        phone = re.sub(r"[\s-]", "", phone)
+        phone = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", phone))
         if not PHONE_RE.fullmatch(phone):
             row_errors.append(f"手机号“{phone}”应为 11 位数字" if phone else "手机号必填")
         else:
