@@ -201,3 +201,24 @@ def test_template_downloads_and_is_importable_once_the_example_is_filled(client,
     wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert wb.sheetnames == ["评审专家", "关联单位", "填写说明"]
     assert _import(client, _xlsx([], [])).status_code == 400  # no data rows: refused, nothing changes
+
+
+def test_generated_experts_get_profiles_and_their_seats_open_after_the_pledge(seeded):
+    from django.core.management import call_command
+
+    from applications.classifications import industry_lookup
+    from applications.rules import can_view
+    from review.models import PanelMember, Pledge, Recusal
+
+    call_command("generate_data", applications=40, experts=12, seed=11, stdout=io.StringIO())
+    profiles = list(ExpertProfile.objects.select_related("user"))
+    assert len(profiles) == 12 and len({p.phone for p in profiles}) == 12
+    assert all(p.specialties and all(industry_lookup(c) for c in p.specialties) for p in profiles)
+    assert all(has_role(p.user, Role.EXPERT) for p in profiles)
+    seat = PanelMember.objects.filter(role="leader").select_related("panel__application", "expert").first()
+    if seat is not None:
+        recused = Recusal.objects.filter(application=seat.panel.application, user=seat.expert).exists()
+        assert Pledge.objects.filter(panel=seat.panel, expert=seat.expert).exists()
+        assert can_view(seat.expert, seat.panel.application) == (not recused)
+    call_command("generate_data", applications=40, experts=12, seed=11, replace=True, stdout=io.StringIO())
+    assert ExpertProfile.objects.count() == 12
