@@ -222,3 +222,19 @@ def test_generated_experts_get_profiles_and_their_seats_open_after_the_pledge(se
         assert can_view(seat.expert, seat.panel.application) == (not recused)
     call_command("generate_data", applications=40, experts=12, seed=11, replace=True, stdout=io.StringIO())
     assert ExpertProfile.objects.count() == 12
+
+
+def test_the_demo_seeds_a_pool_and_the_demo_experts_pledges(db):
+    from django.core.management import call_command
+
+    from applications.models import Application
+    from applications.rules import can_view
+    from qualityaward.accounts.models import User
+
+    call_command("loaddata", "regions", "gbt19580", "programs", verbosity=0)
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())  # twice changes nothing
+    assert ExpertProfile.objects.count() == 9
+    expert = User.objects.get(username="expert")
+    assert can_view(expert, Application.objects.get(applicant_name="息县弦山纺织服装有限公司"))
+    assert not can_view(expert, Application.objects.get(applicant_name="息县淮河农产品加工有限公司"))  # pledge first
