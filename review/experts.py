@@ -142,8 +142,17 @@ def save_expert(*, actor, values, profile=None, username=""):
     with transaction.atomic():
         created = profile is None
         if created:
-            username = (username or values["phone"]).strip()
-            user = User.objects.filter(username=username).first()
+            chosen = (username or "").strip()
+            if chosen:  # the secretariat named an existing (or new) account on purpose
+                user = User.objects.filter(username=chosen).first()
+                username = chosen
+            else:  # never adopt someone else's account because its name happens to be the phone number
+                username = values["phone"]
+                if User.objects.filter(username=username).exists():
+                    username = f"zj{values['phone']}"
+                if User.objects.filter(username=username).exists():
+                    raise ValidationError(f"无法为手机号 {values['phone']} 创建专家账号：账号名已被占用，请在“登录账号”中指定。")
+                user = None
             if user is None:
                 user = User(username=username, email=values.get("email", ""), full_name=values["name"],
                             mobile=values["phone"], employer=values.get("employer", ""))
@@ -431,11 +440,10 @@ def import_experts(*, actor, uploaded):
     try:
         with transaction.atomic():
             for n, profile, values in planned:
-                username = "" if profile else values["phone"]
-                if profile is None and User.objects.filter(username=username).exclude(
-                        expert_profile__isnull=True).exists():
-                    raise ImportRefused([f"“评审专家”表第 {n} 行：账号 {username} 已是另一位专家的账号。"])
-                saved = save_expert(actor=actor, values=values, profile=profile, username=username)
+                try:
+                    saved = save_expert(actor=actor, values=values, profile=profile)
+                except ValidationError as exc:
+                    raise ImportRefused([f"“评审专家”表第 {n} 行：" + "；".join(exc.messages)])
                 if profile is None:
                     result.created += 1
                 else:
@@ -523,6 +531,11 @@ def screen(*, campaign, applications, industry_code, exclude_same_region=False, 
     apps = list(applications)
     orgs = {a.pk: a.organization for a in apps}
     recused = set(Recusal.objects.filter(application__in=apps).values_list("application_id", "user_id"))
+    individual_employers = {}
+    for app_id, data in ApplicationSection.objects.filter(
+            application__in=[a for a in apps if not a.organization_id], code="basic").values_list("application_id",
+                                                                                                  "data"):
+        individual_employers[app_id] = str((data or {}).get("employer") or "")
     members = defaultdict(set)
     for app in apps:
         if app.organization_id:
@@ -536,12 +549,13 @@ def screen(*, campaign, applications, industry_code, exclude_same_region=False, 
             reasons.append(exclude_reason)
         for app in apps:
             org = orgs[app.pk]
-            label = app.applicant_name if len(apps) == 1 else f"（{app.applicant_name}）"
-            prefix = "" if len(apps) == 1 else label
+            prefix = "" if len(apps) == 1 else f"（{app.applicant_name}）"
             if app.owner_id == p.user_id or p.user_id in members[app.pk]:
                 reasons.append(f"{prefix}本人为申报账号或申报组织成员")
             if _same_name(p.employer, app.applicant_name) or (org and _same_name(p.employer, org.name)):
                 reasons.append(f"{prefix}工作单位与申报单位相同（{p.employer}）")
+            elif _same_name(p.employer, individual_employers.get(app.pk)):
+                reasons.append(f"{prefix}工作单位与申报人的工作单位相同（{p.employer}）")
             elif org and p.employer_credit_code and p.employer_credit_code == org.credit_code:
                 reasons.append(f"{prefix}工作单位统一社会信用代码与申报单位相同（{p.employer_credit_code}）")
             for rel in p.relationships.all():

@@ -228,3 +228,22 @@ def test_supervisors_see_draws_read_only_and_strangers_get_404(client, world, ac
         for url in (campaign_url, draw_url):
             assert client.get(url).status_code == 404, (name, url)
         assert client.post(draw_form, {"app": accepted.pk}).status_code == 404, name
+
+
+def test_an_individual_applicants_employer_excludes_colleagues_and_the_industry_is_asked_for(world, drive, pool):
+    from applications.models import Application
+    from applications.sample_content import fill_application
+    from applications.services import create_application
+
+    app = create_application(actor=Actor(user=world.stranger), campaign=world.campaign,
+                             kind=Application.Kind.INDIVIDUAL, applicant_name="王个人", region=world.zhengzhou)
+    fill_application(application=app, actor=Actor(user=world.stranger))
+    drive(app, State.ACCEPTED)
+    employer = app.sections.get(code="basic").data["employer"]
+    colleague = pool(1, employer=employer)[0]
+    pool(4)
+    with pytest.raises(ValidationError, match="抽取行业"):
+        _draw(world, app)  # the individual form has no industry: the secretariat names one
+    draw = _draw(world, app, industry_code="C")
+    reasons = {e["id"]: "；".join(e["reasons"]) for e in draw.exclusions}
+    assert "工作单位与申报人的工作单位相同" in reasons[colleague.pk]

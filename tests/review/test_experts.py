@@ -238,3 +238,14 @@ def test_the_demo_seeds_a_pool_and_the_demo_experts_pledges(db):
     expert = User.objects.get(username="expert")
     assert can_view(expert, Application.objects.get(applicant_name="息县弦山纺织服装有限公司"))
     assert not can_view(expert, Application.objects.get(applicant_name="息县淮河农产品加工有限公司"))  # pledge first
+
+
+def test_an_import_never_adopts_an_account_named_like_the_phone(client, world):
+    from qualityaward.accounts.models import User
+
+    someone = User.objects.create_user(username="13900000001", password="x-12345678")
+    client.force_login(world.secretariat)
+    assert _import(client, _xlsx(GOOD[:1])).status_code == 302
+    profile = ExpertProfile.objects.get(phone="13900000001")
+    assert profile.user != someone and profile.user.username == "zj13900000001"
+    assert not has_role(someone, Role.EXPERT)
