@@ -743,7 +743,7 @@ def draw_replacement(*, actor, panel, vacated, seed="", witness_name="", witness
     witness_name = _witness_check(witness_name, witness, campaign)
     with transaction.atomic():
         Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
-        seat = (PanelMember.objects.select_for_update().filter(panel=panel, expert=vacated, role__in=SEATED)
+        seat = (PanelMember.objects.select_for_update(of=("self",)).filter(panel=panel, expert=vacated, role__in=SEATED)
                 .select_related("draw__group").first())
         if seat is None:
             raise ValidationError("该专家不在此评审组中（可能已被替换），请刷新页面。")
