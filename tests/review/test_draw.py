@@ -222,12 +222,23 @@ def test_supervisors_see_draws_read_only_and_strangers_get_404(client, world, ac
     assert "抽取专家" not in client.get(campaign_url).content.decode()
     assert client.post(draw_form, {"app": accepted.pk, "stage": "material", "size": 3, "reserves": 0,
                                    "witness_name": "x"}).status_code == 403
+    panel = Panel.objects.get(application=accepted)
+    leader = panel.members.get(role="leader").expert
+    Recusal.objects.create(application=accepted, user=leader, reason="回避")
+    replace_url = reverse("review:panel_replace", args=[panel.pk, leader.pk])
+    assert client.post(replace_url, {"witness_name": "x"}).status_code == 403
     assert PanelDraw.objects.count() == 1
     for name in ["owner", "expert", "authority", "committee", "secretariat_other", "stranger"]:
         client.force_login(getattr(world, name))
-        for url in (campaign_url, draw_url):
+        for url in (campaign_url, draw_url, replace_url):
             assert client.get(url).status_code == 404, (name, url)
         assert client.post(draw_form, {"app": accepted.pk}).status_code == 404, name
+        assert client.post(replace_url, {"witness_name": "x"}).status_code == 404, name
+    assert PanelDraw.objects.count() == 1 and panel.members.filter(expert=leader).exists()
+    client.force_login(world.secretariat)
+    assert "补充抽取" in client.get(replace_url).content.decode()
+    assert client.post(replace_url, {"witness_name": "王某"}).status_code == 302
+    assert PanelDraw.objects.filter(kind="replacement").count() == 1
 
 
 def test_an_individual_applicants_employer_excludes_colleagues_and_the_industry_is_asked_for(world, drive, pool):
