@@ -84,3 +84,41 @@ class InitialOpinionAdmin(_ReadOnlyAdmin):
 @admin.register(GovernmentOpinion)
 class GovernmentOpinionAdmin(_ReadOnlyAdmin):
     list_display = ["application", "issued_on", "original_name", "sha256", "uploaded_by", "uploaded_at"]
+
+
+# --- the expert pool, draws and pledges (written through review.experts; read-only here) ---------------
+from .models import ExpertProfile, ExpertRelationship, PanelDraw, Pledge  # noqa: E402
+
+
+class ExpertRelationshipInline(admin.TabularInline):
+    model = ExpertRelationship
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExpertProfile)
+class ExpertProfileAdmin(_ReadOnlyAdmin):
+    list_display = ["pk", "name", "title", "employer", "region", "phone", "is_active"]
+    list_filter = ["is_active", "region"]
+    search_fields = ["name", "employer", "phone"]
+    inlines = [ExpertRelationshipInline]
+
+
+@admin.register(PanelDraw)
+class PanelDrawAdmin(_ReadOnlyAdmin):
+    list_display = ["campaign", "number", "kind", "stage", "seed", "witness_name", "performed_by", "performed_at"]
+    list_filter = ["kind", "stage"]
+
+
+@admin.register(Pledge)
+class PledgeAdmin(_ReadOnlyAdmin):
+    list_display = ["panel", "expert", "conflict_declared", "accepted_at", "ip"]
+    list_filter = ["conflict_declared"]
