@@ -333,3 +333,8 @@ class GovernmentOpinion(UploadedScan):
 
     def __str__(self):
         return f"{self.application} 市级人民政府推荐意见（{self.issued_on}）"
+
+
+from .committee_models import (  # noqa: E402,F401  committee vote, awards and self-assessment reports
+    Award, Ballot, SelfAssessmentReminder, SelfAssessmentReport, VoteCandidate, VoterRoll, VoteSession,
+)
