@@ -46,10 +46,11 @@ class Committee:
         org = Organization.objects.create(name=name, credit_code=credit_code(self.region.code, f"Q{self._n:07d}"),
                                           region=self.region)
         org.members.add(owner)
-        return org, owner
+        return org
 
     def finalist(self, name, *, little_giant=False, organization=None, campaign=None, target=State.FINALIST):
-        org, owner = organization or self.organization(name)
+        org = organization or self.organization(name)
+        owner = org.members.order_by("pk").first()
         app = self.world.new_app(owner=owner, organization=org, campaign=campaign or self.campaign,
                                  region=self.region, name=name)
         if little_giant:
