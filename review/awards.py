@@ -188,6 +188,17 @@ def awards_for(user):
         access._owner_q(user))))
 
 
+def staff_awards_for(user):
+    """Awards ``user`` oversees by role (not the ones the user merely won)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Award.objects.none()
+    staff = [a for a in role_assignments(user) if a.role in (Role.SECRETARIAT, Role.COMMITTEE, Role.SUPERVISOR,
+                                                              Role.ADMIN)]
+    if any(a.role in (Role.SUPERVISOR, Role.ADMIN) and not a.program_id for a in staff):
+        return Award.objects.all()
+    return Award.objects.filter(program_id__in={a.program_id for a in staff if a.program_id})
+
+
 def is_program_secretariat(user, award):
     return bool(user and user.is_authenticated and has_role(user, Role.SECRETARIAT, program_id=award.program_id))
 

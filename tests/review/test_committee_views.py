@@ -1,0 +1,165 @@
+"""The committee and award pages as their users see them: who sees a vote, the ballot form, results hidden
+until the close, the secretariat's close and decision, the award decision, revocation and the winner's
+self-assessment report."""
+import datetime
+import io
+
+from django.urls import reverse
+from pypdf import PdfWriter
+
+from applications import workflow
+from applications.models import State
+from qualityaward.accounts.services import Actor
+from review import committee as svc
+from review.committee_models import Award, Ballot, VoterRoll
+
+
+def _session(c, apps):
+    return svc.open_session(campaign=c.campaign, actor=Actor(user=c.secretariat),
+                            candidates=[(a, c.tiers[0]) for a in apps])
+
+
+def test_secretariat_opens_a_vote_from_the_finalists(client, committee_of):
+    c = committee_of("xixian")
+    apps = [c.finalist("息县甲公司"), c.finalist("息县乙公司")]
+    client.force_login(c.secretariat)
+    body = client.get(reverse("review:committee_list")).content.decode()
+    assert reverse("review:committee_open", args=[c.campaign.pk]) in body
+    url = reverse("review:committee_open", args=[c.campaign.pk])
+    page = client.get(url).content.decode()
+    assert "息县甲公司" in page and "县长质量奖提名奖" in page
+    response = client.post(url, {"title": "第一次全体会议表决", "closes_at": "明天"})
+    assert response.status_code == 400 and "定时结束时间格式不正确" in response.content.decode()
+    response = client.post(url, {"title": "第一次全体会议表决"})
+    assert response.status_code == 400 and "请至少选择一个候选申报" in response.content.decode()
+    response = client.post(url, {"title": "第一次全体会议表决", f"take_{apps[0].pk}": "1",
+                                 f"tier_{apps[0].pk}": c.tiers[1].pk})
+    assert response.status_code == 302
+    apps[0].refresh_from_db()
+    apps[1].refresh_from_db()
+    assert apps[0].state == State.COMMITTEE and apps[1].state == State.FINALIST
+    # nobody else may open a vote
+    client.force_login(c.members[0])
+    assert client.get(url).status_code == 404
+
+
+def test_members_vote_on_one_form_and_results_wait_for_the_close(client, committee_of, world):
+    c = committee_of("xixian", members=2)
+    session = _session(c, [c.finalist("息县甲公司"), c.finalist("息县乙公司")])
+    first, second = session.candidates.order_by("order")
+    url = reverse("review:committee_session", args=[session.pk])
+    for outsider in (world.stranger, world.committee, world.secretariat):  # committee of another program
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+        assert client.get(reverse("review:committee_results", args=[session.pk])).status_code == 404
+
+    member = c.members[0]
+    client.force_login(member)
+    page = client.get(url).content.decode()
+    assert 'id="ballot"' in page and "息县乙公司" in page
+    vote_url = reverse("review:committee_vote", args=[session.pk])
+    response = client.post(vote_url, {f"c{first.pk}": "approve"})
+    assert response.status_code == 400 and "请对每一位候选对象选择" in response.content.decode()
+    assert not VoterRoll.objects.exists()
+    assert client.post(vote_url, {f"c{first.pk}": "approve", f"c{second.pk}": "reject"}).status_code == 302
+    page = client.get(url).content.decode()
+    assert "您已投票" in page and 'id="ballot"' not in page
+    response = client.post(vote_url, {f"c{first.pk}": "reject", f"c{second.pk}": "reject"})
+    assert response.status_code == 400 and "只能投票一次" in response.content.decode()
+    assert Ballot.objects.count() == 2
+    results = client.get(reverse("review:committee_results", args=[session.pk])).content.decode()
+    assert "计票结果在表决结束后公布" in results and 'id="results"' not in results
+
+    client.force_login(c.secretariat)
+    page = client.get(url).content.decode()
+    assert "已投票 <strong>1</strong> 人 / 评委会委员 2 人" in page and 'id="ballot"' not in page
+    assert client.post(vote_url, {f"c{first.pk}": "approve", f"c{second.pk}": "approve"}).status_code == 403
+    client.force_login(member)
+    assert client.post(reverse("review:committee_close", args=[session.pk])).status_code == 403
+    client.force_login(c.secretariat)
+    assert client.post(reverse("review:committee_close", args=[session.pk])).status_code == 302
+    page = client.get(url).content.decode()
+    assert 'id="plan"' in page and "确定拟授奖名单" in page
+    results = client.get(reverse("review:committee_results", args=[session.pk])).content.decode()
+    assert 'id="results"' in results and "未通过" in results  # 1 of 1 approves 甲, 0 of 1 approves 乙
+    assert client.post(reverse("review:committee_decide", args=[session.pk])).status_code == 302
+    states = dict(type(first.application).objects.filter(pk__in=[first.application_id, second.application_id])
+                  .values_list("applicant_name", "state"))
+    assert states == {"息县甲公司": State.PROPOSED, "息县乙公司": State.NOT_AWARDED}
+    response = client.post(reverse("review:committee_decide", args=[session.pk]))
+    assert response.status_code == 400 and "已经确定" in response.content.decode()
+    client.force_login(member)  # members read the results after the close
+    assert "表决未通过" in client.get(reverse("review:committee_results", args=[session.pk])).content.decode()
+
+
+def test_award_decision_revocation_and_award_pages(client, committee_of, world):
+    c = committee_of("xixian")
+    app = c.finalist("息县授奖公司", target=State.COMMITTEE)
+    workflow.perform(application=app, name="propose", actor=Actor(user=c.secretariat), tier=c.tiers[0])
+    client.force_login(c.secretariat)
+    body = client.get(reverse("review:award_list")).content.decode()
+    assert 'id="waiting"' in body and "息县授奖公司" in body
+    url = reverse("review:award_decide", args=[app.pk])
+    response = client.post(url, {"decision": "award", "decided_on": "2026-13-01"}, follow=True)
+    assert "授奖日期格式不正确" in response.content.decode()
+    app.refresh_from_db()
+    assert app.state == State.PROPOSED
+    response = client.post(url, {"decision": "award", "decided_on": "2026-11-01", "reference": "息政〔2026〕9号"},
+                           follow=True)
+    assert "证书编号 XX2026-001" in response.content.decode()
+    award = Award.objects.get(application=app)
+    assert award.decided_on == datetime.date(2026, 11, 1)
+
+    detail = reverse("review:award_detail", args=[award.pk])
+    for outsider in (world.stranger, world.secretariat):
+        client.force_login(outsider)
+        assert client.get(detail).status_code == 404
+    client.force_login(app.owner)
+    page = client.get(detail).content.decode()
+    assert "XX2026-001" in page and 'id="revoke"' not in page
+    assert client.post(reverse("review:award_revoke", args=[app.pk]), {"ground": "fraud", "reason": "x"}).status_code == 403
+
+    client.force_login(c.secretariat)
+    assert 'id="revoke"' in client.get(detail).content.decode()
+    response = client.post(reverse("review:award_revoke", args=[app.pk]), {"ground": "", "reason": "弄虚作假"},
+                           follow=True)
+    assert "请选择撤销情形" in response.content.decode()
+    response = client.post(reverse("review:award_revoke", args=[app.pk]),
+                           {"ground": "fraud", "reason": "查实以不正当手段获奖。"}, follow=True)
+    assert "前不得再次申报" in response.content.decode()
+    app.refresh_from_db()
+    assert app.state == State.REVOKED
+
+
+def _pdf():
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    out.seek(0)
+    out.name = "自评报告2026.pdf"
+    return out
+
+
+def test_winner_uploads_a_self_assessment_report_and_secretariat_sees_the_overview(client, committee_of):
+    c = committee_of("gongyi")
+    app = c.finalist("巩义自评公司", target=State.COMMITTEE)
+    workflow.perform(application=app, name="propose", actor=Actor(user=c.secretariat), tier=c.tiers[0])
+    workflow.perform(application=app, name="award", actor=Actor(), decided_on="2025-06-01")
+    award = Award.objects.get(application=app)
+    client.force_login(app.owner)
+    url = reverse("review:self_assessment_submit", args=[award.pk])
+    fake = io.BytesIO(b"not a pdf at all")
+    fake.name = "报告.pdf"
+    response = client.post(url, {"period": 1, "file": fake})
+    assert response.status_code == 400 and "自评报告" in response.content.decode()
+    assert client.post(url, {"period": 1, "file": _pdf()}).status_code == 302
+    report = award.self_assessments.get()
+    file_url = reverse("review:self_assessment_file", args=[award.pk, 1])
+    assert client.get(file_url).status_code == 200
+    client.force_login(c.members[0])
+    assert client.post(url, {"period": 1, "text": "自评" * 150}).status_code == 403
+    client.force_login(c.secretariat)
+    page = client.get(reverse("review:self_assessment_overview")).content.decode()
+    assert "巩义自评公司" in page and "第1年：已报送" in page
+    assert report.pages == 1
