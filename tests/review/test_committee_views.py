@@ -163,3 +163,23 @@ def test_winner_uploads_a_self_assessment_report_and_secretariat_sees_the_overvi
     page = client.get(reverse("review:self_assessment_overview")).content.decode()
     assert "巩义自评公司" in page and "第1年：已报送" in page
     assert report.pages == 1
+
+
+def test_dashboards_point_to_votes_awaiting_a_ballot_and_reports_due(client, committee_of):
+    c = committee_of("gongyi", members=2)
+    session = _session(c, [c.finalist("巩义候选公司")])
+    client.force_login(c.members[0])
+    body = client.get(reverse("dashboard")).content.decode()
+    assert f"待投票：{session.title}" in body
+    svc.cast_ballot(session=session, actor=Actor(user=c.members[0]),
+                    choices={x.pk: "approve" for x in session.candidates.all()})
+    assert "待投票" not in client.get(reverse("dashboard")).content.decode()
+    client.force_login(c.secretariat)
+    body = client.get(reverse("dashboard")).content.decode()
+    assert "1 场进行中" in body and reverse("review:award_list") in body
+
+    winner = c.finalist("巩义获奖公司", target=State.COMMITTEE)
+    workflow.perform(application=winner, name="propose", actor=Actor(user=c.secretariat), tier=c.tiers[0])
+    workflow.perform(application=winner, name="award", actor=Actor(), decided_on="2025-06-01")
+    client.force_login(winner.owner)
+    assert "年度自评报告待报送：巩义市市长质量奖（第1年度" in client.get(reverse("dashboard")).content.decode()
