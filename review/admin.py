@@ -84,3 +84,50 @@ class InitialOpinionAdmin(_ReadOnlyAdmin):
 @admin.register(GovernmentOpinion)
 class GovernmentOpinionAdmin(_ReadOnlyAdmin):
     list_display = ["application", "issued_on", "original_name", "sha256", "uploaded_by", "uploaded_at"]
+
+
+# --- committee votes and awards: read-only here (votes change only through the vote pages, so that the
+# ballots stay anonymous and the counts stay whole; awards change only through the workflow) ---------------
+from .committee_models import Award, SelfAssessmentReport, VoteCandidate, VoteSession  # noqa: E402
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class VoteCandidateInline(admin.TabularInline):
+    model = VoteCandidate
+    extra = 0
+    fields = ["order", "application", "tier", "approve", "reject", "abstain", "passed", "outcome", "outcome_reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VoteSession)
+class VoteSessionAdmin(_ReadOnly):
+    list_display = ["title", "campaign", "opened_at", "closed_at", "decided_at"]
+    list_filter = ["campaign__program"]
+    inlines = [VoteCandidateInline]
+
+
+@admin.register(Award)
+class AwardAdmin(_ReadOnly):
+    list_display = ["certificate_number", "recipient_name", "program", "tier", "prize_amount", "decided_on",
+                    "valid_until", "revoked_on"]
+    list_filter = ["program", "revoked_on"]
+    search_fields = ["certificate_number", "recipient_name"]
+
+
+@admin.register(SelfAssessmentReport)
+class SelfAssessmentReportAdmin(_ReadOnly):
+    list_display = ["award", "period", "submitted_by", "submitted_at"]

@@ -218,7 +218,8 @@ def _due(session):
 def close_session(*, session, actor):
     """End the vote, count it and keep the count. The secretariat closes it, or the system at ``closes_at``."""
     with transaction.atomic():
-        session = VoteSession.objects.select_for_update(of=("self",)).select_related("campaign__program").get(pk=session.pk)
+        session = (VoteSession.objects.select_for_update(of=("self",)).select_related("campaign__program")
+                   .get(pk=session.pk))
         if actor.user is None:
             if not _due(session):
                 raise ValidationError("表决尚未到定时结束时间。")

@@ -65,7 +65,8 @@ class Committee:
                 record_exclusions(application=app, actor=sec,
                                   answers={item.pk: (ABSENT, "") for item in exclusion_items(app)})
             workflow.perform(application=app, name=name_, actor=actor)
-        stages = {State.ACCEPTANCE_PUBLICITY: "open_acceptance_publicity", State.MATERIAL_REVIEW: "start_material_review",
+        stages = {State.ACCEPTANCE_PUBLICITY: "open_acceptance_publicity",
+                  State.MATERIAL_REVIEW: "start_material_review",
                   State.ONSITE_REVIEW: "start_onsite_review", State.FINALIST: "declare_finalist",
                   State.COMMITTEE: "send_to_committee"}
         for stage in workflow.enabled_pipeline(self.profile)[1:]:

@@ -117,7 +117,8 @@ def test_award_decision_revocation_and_award_pages(client, committee_of, world):
     client.force_login(app.owner)
     page = client.get(detail).content.decode()
     assert "XX2026-001" in page and 'id="revoke"' not in page
-    assert client.post(reverse("review:award_revoke", args=[app.pk]), {"ground": "fraud", "reason": "x"}).status_code == 403
+    revoke_url = reverse("review:award_revoke", args=[app.pk])
+    assert client.post(revoke_url, {"ground": "fraud", "reason": "x"}).status_code == 403
 
     client.force_login(c.secretariat)
     assert 'id="revoke"' in client.get(detail).content.decode()
@@ -183,3 +184,17 @@ def test_dashboards_point_to_votes_awaiting_a_ballot_and_reports_due(client, com
     workflow.perform(application=winner, name="award", actor=Actor(), decided_on="2025-06-01")
     client.force_login(winner.owner)
     assert "年度自评报告待报送：巩义市市长质量奖（第1年度" in client.get(reverse("dashboard")).content.decode()
+
+
+def test_the_demo_committee_member_has_a_vote_to_cast(client, seeded):
+    from django.core.management import call_command
+
+    from qualityaward.accounts.models import User
+
+    call_command("load_demo", verbosity=0)
+    call_command("load_demo", verbosity=0)  # twice changes nothing
+    from review.committee_models import VoteSession
+
+    assert VoteSession.objects.count() == 1
+    client.force_login(User.objects.get(username="committee"))
+    assert "待投票：" in client.get(reverse("dashboard")).content.decode()
