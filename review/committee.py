@@ -317,6 +317,8 @@ def plan(*, session):
     ids = [c.application_id for c in candidates]
     plans, failed = {}, []
     for c in sorted(candidates, key=rank_key):
+        if c.application.state != State.COMMITTEE:  # withdrawn or disqualified while the vote ran
+            continue
         if not c.passed:
             failed.append(c)
             continue
@@ -390,7 +392,11 @@ def decide(*, session, actor):
             c.outcome_reason = (f"评委会表决未通过：同意 {c.approve} 票，投票 {c.voters} 人，"
                                 f"未达到投票人数的 {threshold}。")
             workflow.perform(application=c.application, name="not_award", actor=actor, reason=c.outcome_reason)
-        for c in [c for p in plans.values() for c in p.within + p.exempt + p.over] + failed:
+        handled = [c for p in plans.values() for c in p.within + p.exempt + p.over] + failed
+        for c in session.candidates.select_related("application").exclude(pk__in=[c.pk for c in handled]):
+            c.outcome_reason = f"表决期间该申报已{c.application.get_state_display()}，未参与名额分配。"
+            handled.append(c)
+        for c in handled:
             c.save(update_fields=["outcome", "outcome_reason"])
         session.decided_at = timezone.now()
         session.decided_by = actor.user

@@ -18,7 +18,7 @@ from applications import workflow
 from applications.models import AwardTier, Campaign, State
 from applications.rules import is_program_secretariat
 from applications.selectors import application_for_user_or_404
-from qualityaward.accounts.services import Actor
+from qualityaward.accounts.services import SYSTEM, Actor
 
 from . import awards as award_svc
 from . import committee as svc
@@ -36,6 +36,8 @@ def _session_or_404(request, pk):
     session = get_object_or_404(VoteSession.objects.select_related("campaign__program__profile"), pk=pk)
     if not svc.can_see_session(request.user, session):
         raise Http404
+    if session.is_open and session.closes_at and session.closes_at <= timezone.now():
+        session = svc.close_session(session=session, actor=SYSTEM)  # its time has come; the beat job may lag
     return session
 
 

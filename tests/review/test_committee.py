@@ -241,3 +241,19 @@ def test_only_the_secretariat_or_the_clock_closes(committee_of):
     with pytest.raises(ValidationError, match="定时结束"):
         svc.close_session(session=session, actor=SYSTEM)
     assert VoteSession.objects.get(pk=session.pk).is_open
+
+
+def test_a_candidate_disqualified_during_the_vote_takes_no_part_in_the_quotas(committee_of):
+    from applications import workflow
+
+    c = committee_of("xixian", members=1)
+    apps = [c.finalist("甲"), c.finalist("乙"), c.finalist("丙")]
+    session = open_vote(c, apps)
+    vote(session, c.members[0], A, A, A)
+    workflow.perform(application=apps[0], name="disqualify", actor=Actor(user=c.secretariat), reason="异议查实")
+    close(c, session)
+    (p,) = svc.plan(session=session)[0].values()
+    assert [x.application.applicant_name for x in p.within] == ["乙", "丙"]
+    svc.decide(session=session, actor=Actor(user=c.secretariat))
+    assert "已取消资格，未参与名额分配" in VoteCandidate.objects.get(application=apps[0]).outcome_reason
+    assert type(apps[0]).objects.get(pk=apps[0].pk).state == State.DISQUALIFIED

@@ -198,3 +198,23 @@ def test_the_demo_committee_member_has_a_vote_to_cast(client, seeded):
     assert VoteSession.objects.count() == 1
     client.force_login(User.objects.get(username="committee"))
     assert "待投票：" in client.get(reverse("dashboard")).content.decode()
+
+
+def test_a_vote_past_its_set_time_shows_its_results_without_waiting_for_the_beat(client, committee_of):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from review.committee_models import VoteSession
+
+    c = committee_of("xixian", members=1)
+    session = svc.open_session(campaign=c.campaign, actor=Actor(user=c.secretariat),
+                               candidates=[(c.finalist("息县定时公司"), c.tiers[0])],
+                               closes_at=timezone.now() + timedelta(minutes=5))
+    svc.cast_ballot(session=session, actor=Actor(user=c.members[0]),
+                    choices={x.pk: "approve" for x in session.candidates.all()})
+    VoteSession.objects.filter(pk=session.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    client.force_login(c.members[0])
+    results = client.get(reverse("review:committee_results", args=[session.pk])).content.decode()
+    assert 'id="results"' in results and "通过" in results
+    assert VoteSession.objects.get(pk=session.pk).closed_by is None
