@@ -28,7 +28,9 @@ import random
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -166,10 +168,25 @@ def open_session(*, campaign, actor, candidates, title="", note="", closes_at=No
             elif app.state != State.COMMITTEE:
                 raise ValidationError(f"“{app.applicant_name}”当前状态为“{app.get_state_display()}”，不能提交评委会表决。")
             VoteCandidate.objects.create(session=session, application=app, tier=tier, order=order)
+        transaction.on_commit(lambda: notify_members(session_id=session.pk))
         record_event(actor=actor, action="committee:open", target=session,
                      data={"session": session.pk, "candidates": [a.pk for a, _t in candidates],
                            "closes_at": closes_at.isoformat() if closes_at else ""})
     return session
+
+
+def notify_members(*, session_id):
+    """E-mail the program's committee members that a vote is open (after the opening committed)."""
+    session = VoteSession.objects.select_related("campaign__program").get(pk=session_id)
+    emails = sorted(set(members_of(session.campaign.program).exclude(email="").values_list("email", flat=True)))
+    if not emails:
+        return
+    until = (f"表决将于 {timezone.localtime(session.closes_at):%Y年%m月%d日 %H:%M} 结束。" if session.closes_at
+             else "表决由秘书处宣布结束。")
+    send_mail(f"评委会表决已开始：{session.title}",
+              f"{session.campaign.program.name}{session.campaign.name}的评委会表决已开始，共 "
+              f"{session.candidates.count()} 个候选对象。请登录质量奖申报评审平台，在“评委会表决”中投票"
+              f"（无记名，每人一次）。{until}\n", settings.DEFAULT_FROM_EMAIL, emails, fail_silently=True)
 
 
 # --- voting ------------------------------------------------------------------------------------------------------

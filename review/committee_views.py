@@ -18,6 +18,7 @@ from applications import workflow
 from applications.models import AwardTier, Campaign, State
 from applications.rules import is_program_secretariat
 from applications.selectors import application_for_user_or_404
+from applications.xlsx import Sheet, xlsx_response
 from qualityaward.accounts.services import SYSTEM, Actor
 
 from . import awards as award_svc
@@ -185,6 +186,13 @@ def committee_results(request, pk):
     session = _session_or_404(request, pk)
     rows = svc.results(session=session)
     voted, total = svc.turnout(session=session)
+    if rows is not None and request.GET.get("format") == "xlsx":
+        return xlsx_response(f"计票结果-{session.campaign.program.short_name}-{session.campaign.name}", [Sheet(
+            title="计票结果",
+            headers=["序号", "编号", "候选对象", "地区", "拟授等级", "同意", "不同意", "弃权", "投票人数", "表决结果", "确定结果"],
+            rows=[[c.order, c.application.number or "", c.application.applicant_name, c.application.region.name,
+                   c.tier.name if c.tier else "", c.approve, c.reject, c.abstain, c.voters,
+                   "通过" if c.passed else "未通过", c.outcome_reason] for c in rows])])
     return render(request, "review/committee/results.html", {
         "session": session, "rows": rows, "voted": voted, "total": total, "threshold": session.threshold,
     })
@@ -194,6 +202,16 @@ def committee_results(request, pk):
 @login_required
 @require_GET
 def award_list(request):
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response("获奖名单", [Sheet(
+            title="获奖名单",
+            headers=["证书编号", "获奖单位/个人", "奖项", "等级", "奖金（元）", "奖金说明", "授奖日期", "授奖文号", "有效期至",
+                     "撤销日期", "撤销理由", "禁止申报至"],
+            rows=[[a.certificate_number, a.recipient_name, a.program.name, a.tier.name if a.tier else "",
+                   a.prize_amount, a.prize_note, a.decided_on, a.decision_reference, a.valid_until, a.revoked_on,
+                   a.revocation_reason, a.ban_until]
+                  for a in award_svc.awards_for(request.user).select_related("program", "tier").iterator()],
+            number_format={4: "#,##0.00", 6: "yyyy-mm-dd", 8: "yyyy-mm-dd", 9: "yyyy-mm-dd", 11: "yyyy-mm-dd"})])
     awards = list(award_svc.awards_for(request.user).select_related("program", "tier")[:500])
     waiting = list(award_svc.proposed_for(request.user)[:200])
     return render(request, "review/awards/list.html", {

@@ -32,10 +32,17 @@ def close(c, session):
     return svc.close_session(session=session, actor=Actor(user=c.secretariat))
 
 
-def test_opening_moves_finalists_to_the_committee_and_snapshots_the_threshold(committee_of):
+def test_opening_moves_finalists_to_the_committee_and_snapshots_the_threshold(
+        committee_of, django_capture_on_commit_callbacks):
+    from django.core import mail
+
     c = committee_of("xixian")
     apps = [c.finalist("息县甲公司"), c.finalist("息县乙公司")]
-    session = open_vote(c, apps, [c.tiers[0], c.tiers[1]])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        session = open_vote(c, apps, [c.tiers[0], c.tiers[1]])
+    (notice,) = [m for m in mail.outbox if m.subject.startswith("评委会表决已开始")]
+    assert sorted(notice.to) == sorted(m.email for m in c.members) and "共 2 个候选对象" in notice.body
     for app in apps:
         app.refresh_from_db()
         assert app.state == State.COMMITTEE

@@ -88,6 +88,8 @@ def test_members_vote_on_one_form_and_results_wait_for_the_close(client, committ
     assert states == {"息县甲公司": State.PROPOSED, "息县乙公司": State.NOT_AWARDED}
     response = client.post(reverse("review:committee_decide", args=[session.pk]))
     assert response.status_code == 400 and "已经确定" in response.content.decode()
+    export = client.get(reverse("review:committee_results", args=[session.pk]), {"format": "xlsx"})
+    assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
     client.force_login(member)  # members read the results after the close
     assert "表决未通过" in client.get(reverse("review:committee_results", args=[session.pk])).content.decode()
 
@@ -109,6 +111,11 @@ def test_award_decision_revocation_and_award_pages(client, committee_of, world):
     assert "证书编号 XX2026-001" in response.content.decode()
     award = Award.objects.get(application=app)
     assert award.decided_on == datetime.date(2026, 11, 1)
+    export = client.get(reverse("review:award_list"), {"format": "xlsx"})
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+    assert [cell.value for cell in sheet[2]][:2] == ["XX2026-001", "息县授奖公司"]
 
     detail = reverse("review:award_detail", args=[award.pk])
     for outsider in (world.stranger, world.secretariat):
