@@ -57,6 +57,8 @@ def test_members_vote_on_one_form_and_results_wait_for_the_close(client, committ
     client.force_login(member)
     page = client.get(url).content.decode()
     assert 'id="ballot"' in page and "息县乙公司" in page
+    materials = reverse("applications:detail", args=[first.application_id])
+    assert materials in page and client.get(materials).status_code == 200  # members read the candidates' files
     vote_url = reverse("review:committee_vote", args=[session.pk])
     response = client.post(vote_url, {f"c{first.pk}": "approve"})
     assert response.status_code == 400 and "请对每一位候选对象选择" in response.content.decode()
