@@ -15,6 +15,8 @@ What the seed documents say, and what is implemented:
   once gets one vote). The audit trail says "X voted", never how. When the vote closes, the ballots
   are rewritten once more in a shuffled batch, so neither their position nor the transaction that
   wrote them leads back to the roll.
+* A member recused from a candidate (``Recusal``, 回避) casts no ballot on that candidate; each
+  candidate's 投票人数 is the number of ballots cast on it.
 * Results exist only after the vote closes (the secretariat closes it, or the set time passes):
   before that nobody, the secretariat included, sees a count other than how many have voted.
 * Quotas (巩义 第四条 "不超过 5 个（其中面向“专精特新”企业不少于 2 个）…名额可以空缺"; 息县 第二十六条
@@ -205,7 +207,8 @@ def cast_ballot(*, session, actor, choices):
             raise ValidationError("本次表决已结束，不能再投票。")
         if VoterRoll.objects.filter(session=session, voter=user).exists():
             raise ValidationError("您已在本次表决中投过票，每位委员只能投票一次。")
-        candidates = list(session.candidates.all())
+        recused = recused_candidates(session=session, user=user)
+        candidates = [c for c in session.candidates.all() if c.pk not in recused]
         missing = [c for c in candidates if choices.get(c.pk) not in CHOICES]
         if missing:
             raise ValidationError("请对每一位候选对象选择“同意”“不同意”或“弃权”后再提交。")
@@ -220,6 +223,11 @@ def cast_ballot(*, session, actor, choices):
         record_event(actor=actor, action="committee:voted", target=session,
                      data={"session": session.pk})
     return session
+
+
+def recused_candidates(*, session, user):
+    """Candidates ``user`` must not vote on (a declared conflict, 回避): no ballot of theirs is counted there."""
+    return set(session.candidates.filter(application__recusals__user=user).values_list("pk", flat=True))
 
 
 def turnout(*, session):

@@ -110,9 +110,11 @@ def _render_session(request, session, *, status=200, errors=None, chosen=None):
     campaign = session.campaign
     is_sec, is_member = svc.is_secretariat(user, campaign), svc.is_member(user, campaign)
     candidates = list(session.candidates.select_related("application__region", "tier").order_by("order"))
+    recused = svc.recused_candidates(session=session, user=user) if is_member else set()
     for c in candidates:
         c.composite = svc.composite_for(c.application)
         c.chosen = (chosen or {}).get(c.pk, "")
+        c.recused = c.pk in recused
     voted, total = svc.turnout(session=session)
     plans = failed = None
     if not session.is_open and is_sec and not session.is_decided:

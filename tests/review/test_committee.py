@@ -264,3 +264,20 @@ def test_a_candidate_disqualified_during_the_vote_takes_no_part_in_the_quotas(co
     svc.decide(session=session, actor=Actor(user=c.secretariat))
     assert "已取消资格，未参与名额分配" in VoteCandidate.objects.get(application=apps[0]).outcome_reason
     assert type(apps[0]).objects.get(pk=apps[0].pk).state == State.DISQUALIFIED
+
+
+def test_a_recused_member_casts_no_ballot_on_that_candidate(committee_of):
+    from review.models import Recusal
+
+    c = committee_of("xixian", members=3)
+    apps = [c.finalist("甲"), c.finalist("乙")]
+    session = open_vote(c, apps)
+    Recusal.objects.create(application=apps[0], user=c.members[2], reason="曾在该单位任职")
+    vote(session, c.members[0], A, A)
+    vote(session, c.members[1], A, R)
+    second = session.candidates.get(application=apps[1])
+    svc.cast_ballot(session=session, actor=Actor(user=c.members[2]), choices={second.pk: R})  # nothing on 甲
+    close(c, session)
+    first, second = svc.results(session=session)
+    assert (first.voters, first.approve, first.passed) == (2, 2, True)
+    assert (second.voters, second.approve, second.passed) == (3, 1, False)

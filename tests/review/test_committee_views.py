@@ -53,9 +53,15 @@ def test_members_vote_on_one_form_and_results_wait_for_the_close(client, committ
         assert client.get(url).status_code == 404
         assert client.get(reverse("review:committee_results", args=[session.pk])).status_code == 404
 
+    from review.models import Recusal
+
+    Recusal.objects.create(application=second.application, user=c.members[1], reason="与申报单位存在利害关系")
+    client.force_login(c.members[1])
+    assert "回避（您不参加该项表决）" in client.get(url).content.decode()
     member = c.members[0]
     client.force_login(member)
     page = client.get(url).content.decode()
+    assert "回避" not in page
     assert 'id="ballot"' in page and "息县乙公司" in page
     materials = reverse("applications:detail", args=[first.application_id])
     assert materials in page and client.get(materials).status_code == 200  # members read the candidates' files
