@@ -10,9 +10,9 @@
   an incident after the award is possible only within ``revocation_window_years`` of the award
   (息县 第三十四条, 巩义 第二十五条（二）); fraud has no time limit.
 * Self-assessment reports (巩义 第二十九条, ``annual_self_assessment_report``): one per year of validity,
-  year k running from the k-1-th to the k-th anniversary of the award and due on its last day. A daily
-  job e-mails the winner once when a report falls due within ``REMINDER_LEAD_DAYS`` and once when it is
-  overdue, and records each reminder so it is never sent twice.
+  year k running from the k-1-th to the k-th anniversary of the award and due on its last day. A beat
+  job (every six hours) e-mails the winner once when a report falls due within ``REMINDER_LEAD_DAYS``
+  and once when it is overdue, and records each reminder so it is never sent twice.
 """
 import datetime
 import logging
