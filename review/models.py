@@ -339,3 +339,6 @@ class GovernmentOpinion(UploadedScan):
 
 # The expert pool, panel draws and pledges live in their own module (services: ``review.experts``).
 from .expert_models import ExpertProfile, ExpertRelationship, PanelDraw, Pledge  # noqa: E402,F401
+from .committee_models import (  # noqa: E402,F401  committee vote, awards and self-assessment reports
+    Award, Ballot, SelfAssessmentReminder, SelfAssessmentReport, VoteCandidate, VoterRoll, VoteSession,
+)

@@ -24,4 +24,5 @@ urlpatterns = [
     # the expert's pledge (承诺书)
     path("pledge/<int:panel_pk>/", expert_views.pledge, name="pledge"),
     path("pledge/<int:panel_pk>/conflict/", expert_views.declare_conflict, name="declare_conflict"),
+    path("", include("review.committee_urls")),
 ]

@@ -286,6 +286,7 @@ class Command(BaseCommand):
                 for spec in APPS:
                     self._application(spec, users, orgs)
                 self._expert_pool(users)
+                self._committee_vote(users)
             # receipts (eager Celery) and notifications run on commit, still inside the mail override
         if self.created:
             self.stdout.write(self.style.SUCCESS(f"已创建演示数据：{len(self.created)} 项。"))
@@ -294,6 +295,20 @@ class Command(BaseCommand):
         self._print_logins()
 
     # --- steps ---------------------------------------------------------------------------------------
+    def _committee_vote(self, users):
+        """An open committee vote on the candidates before 息县's committee, for the committee member to try."""
+        from review.committee import open_session
+        from review.committee_models import VoteSession
+
+        campaign = Campaign.objects.get(program__code=XX, is_current=True)
+        candidates = list(Application.objects.filter(campaign=campaign, state=State.COMMITTEE).order_by("pk"))
+        if not candidates or VoteSession.objects.filter(campaign=campaign).exists():
+            return
+        tier = campaign.program.profile.tiers.order_by("order").first()
+        open_session(campaign=campaign, actor=Actor(user=users["secretariat"]), title=f"{campaign} 评委会全体会议表决",
+                     candidates=[(app, tier) for app in candidates])
+        self.created.append(f"评委会表决（{len(candidates)} 个候选）")
+
     def _check_reference_data(self):
         missing = [code for code in (HC, XX)
                    if not Campaign.objects.filter(program__code=code, is_current=True).exists()]
