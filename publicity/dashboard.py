@@ -6,7 +6,7 @@ from django.utils import timezone
 from applications.dashboard import LIST_LIMIT, Section
 from qualityaward.accounts.models import Role
 
-from . import selectors, services
+from . import selectors, services, workdays
 from .models import Notice
 
 ACTIVE = [Notice.Status.SCHEDULED, Notice.Status.OPEN, Notice.Status.CLOSED]
@@ -33,6 +33,7 @@ def publicity_section(user, role=Role.SECRETARIAT):
     if role == Role.SECRETARIAT:
         section.links.append(("工作日日历（录入节假日和调休上班日）", reverse("admin:publicity_calendaroverride_changelist")))
     section.notices = rows
+    section.convention = workdays.WINDOW_CONVENTION
     if rows:
         section.empty_text = ""
     return section

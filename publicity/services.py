@@ -560,3 +560,22 @@ def save_internal_publicity(*, application, actor, starts_on, ends_on, place, ob
             "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(),
             "objections_received": record.objections_received, "sha256": record.sha256})
     return record
+
+
+def internal_publicity_panels(application, user):
+    """The applicant's internal publicity on the secretariat's eligibility page (programs that require one)."""
+    from .models import InternalPublicity
+
+    rule = internal_rule(application)
+    if rule is None:
+        return []
+    record = InternalPublicity.objects.filter(application=application).first()
+    days = shortfall = None
+    if record is not None:
+        try:
+            days = workdays.working_days_between(record.starts_on, record.ends_on)
+            shortfall = internal_shortfall(rule, record.starts_on, record.ends_on)
+        except (workdays.UnknownCalendarYear, ValidationError):
+            days = None
+    return [{"template": "publicity/_internal_panel.html", "record": record, "rule": rule, "days": days,
+             "shortfall": shortfall, "application": application}]

@@ -239,3 +239,20 @@ def test_secretariat_enters_the_calendar_in_the_admin(client, world):
     assert "星期五" in listing
     client.force_login(world.owner)
     assert client.get(reverse("admin:publicity_calendaroverride_changelist")).status_code == 302
+
+
+def test_the_secretariat_sees_the_internal_publicity_in_the_eligibility_review(client, world, drive):
+    from applications.models import PublicityRule
+
+    PublicityRule.objects.filter(profile__program=world.cultivation, kind="internal").update(min_length=5)
+    app = world.new_app()
+    client.force_login(world.owner)
+    client.post(reverse("publicity:internal", args=[app.pk]), {
+        "starts_on": "2026-02-11", "ends_on": "2026-02-24", "place": "公司内网公告", "objections_received": "1",
+        "handling": "经核实异议不成立，已书面答复", "evidence": jpeg()})
+    drive(app, State.ELIGIBILITY_REVIEW)
+    client.force_login(world.secretariat)
+    page = client.get(reverse("review:eligibility_detail", args=[app.pk])).content.decode()
+    assert "申报单位内部公示" in page
+    assert "2026年2月11日 至 2026年2月24日（5个工作日）" in page  # across the Spring Festival
+    assert "经核实异议不成立" in page
