@@ -265,3 +265,20 @@ def test_the_bureau_publishes_its_own_areas_applicants(world, drive):
     notice.refresh_from_db()
     assert record.ends_on == notice.last_day and "公示公告栏" in record.channel
     assert state_of(mine) == State.SUBMITTED  # its publicity moves nothing; the bureau recommends
+
+
+def test_each_program_publishes_the_notices_its_rules_name(world):
+    """Kinds and lengths come from the programs' PublicityRule rows, never from code."""
+    from applications.models import Campaign
+
+    def kinds(code):
+        campaign = Campaign.objects.get(program__code=code, is_current=True)
+        return [(k, services.rule_for(campaign, k).min_length, services.rule_for(campaign, k).unit)
+                for k in services.kinds_for(campaign)]
+
+    assert kinds("henan-cultivation") == [("acceptance", None, "working_days"), ("database", None, "working_days")]
+    assert kinds("xixian") == [("acceptance", 5, "working_days"), ("winners", 5, "working_days")]
+    assert kinds("gongyi") == [("candidates", 5, "working_days")]
+    assert kinds("jinshui") == [("winners", 14, "calendar_days")]  # 不少于两周, in natural days
+    assert kinds("quality-benchmark") == []
+    assert [k for k in services.kinds_for(world.campaign, authority=True)] == ["authority"]
