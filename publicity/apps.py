@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class PublicityConfig(AppConfig):
     name = "publicity"
     verbose_name = "公示与异议"
+
+    def ready(self):
+        from applications.eligibility import on_acceptance_list_published, register_prereview_panel
+
+        from .services import create_from_acceptance_list, internal_publicity_panels
+
+        on_acceptance_list_published(create_from_acceptance_list)  # publishing a 受理名单 opens its notice
+        register_prereview_panel(internal_publicity_panels)  # the applicant's own publicity, on the eligibility page
