@@ -1,7 +1,7 @@
 """Thin views: they read through selectors, write through services and the workflow."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -107,6 +107,11 @@ def _document_for_user_or_404(user, pk):
     doc = GeneratedDocument.objects.filter(pk=pk).select_related("application").first()
     if doc is None or not applications_for_user(user=user).filter(pk=doc.application_id).exists():
         raise Http404("没有找到该文件，或您无权查看。")
+    if doc.kind == GeneratedDocument.Kind.DOSSIER:
+        from .dossier import may_request_dossier
+
+        if not may_request_dossier(user, doc.application):
+            raise PermissionDenied("只有申报人、推荐单位和秘书处可以下载推荐材料（印制装订版）。")
     return doc
 
 
