@@ -259,3 +259,25 @@ def _font_sizes(page):
 
     page.extract_text(visitor_text=visit)
     return sizes
+
+
+def test_the_individual_dossier_prints_the_person_and_masks_the_id_number_when_asked(world):
+    from applications.models import Application
+    from applications.sample_content import VALID_ID_NUMBER, fill_application
+    from applications.services import create_application
+
+    app = create_application(actor=Actor(user=world.owner), campaign=world.campaign, kind=Application.Kind.INDIVIDUAL,
+                             applicant_name="张质量", region=world.zhengzhou, organization=None)
+    fill_application(application=app, actor=Actor(user=world.owner))
+    dossier = build_dossier(app)
+    reader, pages = texts(dossier.pdf)
+    cover = re.sub(r"\s+", "", pages[0])
+    assert "河南省省长质量奖培育个人推荐表" in cover and "培育个人：张质量" in cover and "所在单位：" in cover
+    flat = re.sub(r"\s+", "", "\n".join(pages))
+    assert VALID_ID_NUMBER in flat
+    assert flat.find("一、个人基本情况") < flat.find("二、主要成绩与突出贡献") < flat.find("四、所在单位申报意见") \
+        < flat.find("五、初审推荐意见") < flat.find("证实性材料目录序号")
+    assert "工作单位盖章页扫描件" in flat and "扫描件见本册第" in flat  # the seal page is merged, with its page
+    assert (dossier.report["form_limit"], dossier.report["evidence_limit"]) == (50, 25)
+    masked = re.sub(r"\s+", "", "\n".join(texts(build_dossier(app, masked=True).pdf)[1]))
+    assert VALID_ID_NUMBER not in masked and "1101**********002X" in masked
