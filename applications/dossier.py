@@ -17,6 +17,7 @@ the page numbers of merged pages come out of one layout, and a page count per pa
 A dossier is identified by a hash of what it prints (form content, uploaded files, opinions, the cover's
 issuer, the page limits): a request for an unchanged application returns the stored file.
 """
+import gc
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -388,14 +389,16 @@ def build_dossier(application, *, masked=False):
 
     context = dossier_context(application, masked=masked)
     document = render_document("pdf/dossier.html", context)
-    where = _page_of_anchor(document)
+    where, total = _page_of_anchor(document), len(document.pages)
     pdf = document.write_pdf()
+    del document  # the layout tree is large (and cyclic): free it before the evidence is read
+    gc.collect()
     government = [context["government_scan"]] if context["government_scan"] else []
     merged = [i for i in [*context["scans"], *government, *context["evidence"]] if i.kind == "pdf"]
     if merged:
         pdf = _merge_pdfs(pdf, merged, where)
-    parts = _part_pages(where, len(document.pages), context["evidence"])
-    return Dossier(pdf=pdf, report=page_report(application, parts, len(document.pages)))
+    parts = _part_pages(where, total, context["evidence"])
+    return Dossier(pdf=pdf, report=page_report(application, parts, total))
 
 
 def build_dossier_document(document):
