@@ -281,3 +281,20 @@ def test_the_individual_dossier_prints_the_person_and_masks_the_id_number_when_a
     assert (dossier.report["form_limit"], dossier.report["evidence_limit"]) == (50, 25)
     masked = re.sub(r"\s+", "", "\n".join(texts(build_dossier(app, masked=True).pdf)[1]))
     assert VALID_ID_NUMBER not in masked and "1101**********002X" in masked
+
+
+def test_image_evidence_is_placed_on_its_own_numbered_page(world, filled):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from applications.sample_content import jpeg_bytes
+
+    add_attachment(application=filled, slot_key="evidence", actor=Actor(user=world.owner), title="现场照片",
+                   uploaded=SimpleUploadedFile("photo.jpg", jpeg_bytes(1200, 900), "image/jpeg"))
+    dossier = build_dossier(filled)
+    reader, pages = texts(dossier.pdf)
+    marks = {title: page for _d, title, page in outline_titles(reader)}
+    photo = marks["现场照片"]
+    assert f"— {photo} —" in pages[photo]
+    images = list(reader.pages[photo].images)
+    assert len(images) == 1 and images[0].image.size == (1200, 900)
+    assert dossier.report["evidence"] == 2 + 3 + 1
