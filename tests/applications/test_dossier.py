@@ -70,6 +70,10 @@ def test_the_dossier_prints_cover_form_opinions_catalog_evidence_and_spine_in_or
     positions = [flat.find(t) for t in order]
     assert -1 not in positions, [t for t, p in zip(order, positions) if p == -1]
     assert positions == sorted(positions), order
+    sizes = _font_sizes(reader.pages[1])
+    assert sizes["一、组织概述"[:4]] == pytest.approx(16, abs=0.2)  # headings 黑体三号
+    assert sizes["公司坚持"] == pytest.approx(14, abs=0.2)  # content 四号
+    assert _font_sizes(reader.pages[0])["河南省省"] == pytest.approx(22, abs=0.2)  # cover title 二号
     # the spine label: the name, stacked, on the last page
     assert "河南省测试装备制造有限公司" in re.sub(r"\s+", "", pages[-1])
     assert dossier.report["total"] == len(reader.pages)
