@@ -30,7 +30,7 @@ from django.utils import timezone
 from qualityaward.accounts.services import record_event
 
 from .docx_export import (LAYOUTS, TEXT_WIDTH_CM, _Builder, clean_text, cover_content, display_value,
-                          paragraphs_of, section_heading)
+                          paragraphs_of)
 from .formspec import UploadSlot, form_for
 from .models import Application, Attachment, GeneratedDocument
 
