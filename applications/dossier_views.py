@@ -1,9 +1,12 @@
 """The printable dossier: request it (a Celery job), watch its progress, read its page check."""
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from qualityaward.accounts.services import Actor
@@ -12,15 +15,20 @@ from .dossier import dossier_hash, masks_id_number, may_request_dossier, request
 from .models import GeneratedDocument
 from .selectors import application_for_user_or_404, applications_for_user
 
+#: A job still queued after this long is probably waiting for a worker: say so.
+LONG_WAIT = timedelta(minutes=3)
 NOT_ALLOWED = "只有申报人、推荐单位和秘书处可以生成推荐材料（印制装订版）。"
 
 
 def status_context(*, doc, application, user):
     """What the status partial shows: the job, whether it still matches the application, the page check."""
-    current = None
+    current, waiting_long = None, False
     if doc is not None and doc.status == GeneratedDocument.Status.READY:
         current = doc.content_hash == dossier_hash(application, masked=masks_id_number(user, application))
-    return {"doc": doc, "app": application, "current": current, "report": (doc.page_report if doc else None) or {}}
+    elif doc is not None and doc.status in (GeneratedDocument.Status.PENDING, GeneratedDocument.Status.RUNNING):
+        waiting_long = doc.requested_at < timezone.now() - LONG_WAIT
+    return {"doc": doc, "app": application, "current": current, "waiting_long": waiting_long,
+            "report": (doc.page_report if doc else None) or {}}
 
 
 @login_required

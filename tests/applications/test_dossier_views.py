@@ -107,3 +107,18 @@ def test_a_dossier_download_is_for_those_who_may_request_it(client, world, panel
                           ("stranger", 404)):
         client.force_login(getattr(world, who))
         assert client.get(url).status_code == expected, who
+
+
+def test_a_long_wait_is_explained(client, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    app = world.new_app()
+    doc = GeneratedDocument.objects.create(application=app, kind=GeneratedDocument.Kind.DOSSIER)
+    client.force_login(world.owner)
+    url = reverse("applications:dossier_status", args=[doc.pk])
+    assert "已等待超过 3 分钟" not in client.get(url).content.decode()
+    GeneratedDocument.objects.filter(pk=doc.pk).update(requested_at=timezone.now() - timedelta(minutes=5))
+    body = client.get(url).content.decode()
+    assert "已等待超过 3 分钟" in body and "hx-get" in body  # still watching
