@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from qualityaward.accounts.models import AuditEvent, Role
+from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role
 from qualityaward.accounts.services import record_event
 
@@ -131,33 +131,12 @@ def decision_pdf(*, campaign, **params):
 
 
 # --- certificates ----------------------------------------------------------------------------------------------
-def certificate_number(application):
-    """A certificate number derived only from the application number: the number plus two check digits
-    (ISO 7064 mod 97-10 over its digits and letters), so a misread number is noticed."""
-    number = application.number or f"N{application.pk:08d}"
-    digits = "".join(str(int(ch, 36)) for ch in number.upper() if ch.isalnum())
-    check = 98 - (int(digits + "00") % 97)
-    return f"ZS{number}-{check:02d}"
-
-
-def award_event(application):
-    """The audit event of the application's (latest) award transition, or None."""
-    return (AuditEvent.objects.filter(content_type__app_label="applications", content_type__model="application",
-                                      object_id=str(application.pk), action="transition:award")
-            .order_by("-created_at", "-pk").first())
-
-
-def award_date(application):
-    event = award_event(application)
-    moment = event.created_at if event else application.state_changed_at
-    return timezone.localtime(moment).date()
-
-
-def add_years(day, years):
+def award_record(application):
+    """The award row the ``award`` transition wrote (review.Award: certificate number, date, validity)."""
     try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+        return application.award
+    except AttributeError:  # no award recorded for this application
+        return None
 
 
 def outcome_text(profile, tier):
@@ -171,16 +150,17 @@ def outcome_text(profile, tier):
 
 
 def certificate_context(application):
+    """What a certificate prints; number, date and validity come from the award record, the one place
+    they are decided (see review.awards)."""
     program = application.campaign.program
-    profile = program.profile
-    awarded_on = award_date(application)
-    valid_until = None
-    if profile.validity_years:
-        valid_until = add_years(awarded_on, profile.validity_years) - dt.timedelta(days=1)
+    award = award_record(application)
+    if award is None:
+        raise ValueError("application has no award record")
     return {
-        "app": application, "program": program, "profile": profile, "campaign": application.campaign,
-        "outcome_text": outcome_text(profile, application.tier), "number": certificate_number(application), "issuer": issuer_name(program), "awarded_on": awarded_on,
-        "valid_until": valid_until, "tier": application.tier,
+        "app": application, "program": program, "profile": program.profile, "campaign": application.campaign,
+        "outcome_text": outcome_text(program.profile, award.tier or application.tier),
+        "number": award.certificate_number, "issuer": issuer_name(program), "awarded_on": award.decided_on,
+        "valid_until": award.valid_until, "tier": award.tier or application.tier,
     }
 
 
