@@ -122,3 +122,9 @@ class NoticeItem(models.Model):
 
     def __str__(self):
         return f"{self.position}. {self.name}"
+
+
+# Objections live in their own module; imported here so Django registers them with this app.
+from .objection_models import (  # noqa: E402,F401
+    Objection, ObjectionFile, ObjectionNote, ObjectionReminder, ObjectionRequest,
+)

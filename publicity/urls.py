@@ -1,8 +1,9 @@
 from django.urls import path
 
-from . import views
+from . import objection_urls, views
 
 app_name = "publicity"
 urlpatterns = [
     path("", views.notice_index, name="index"),
 ]
+urlpatterns += objection_urls.urlpatterns

@@ -9,6 +9,7 @@ the README's configuration table lists every variable.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -116,7 +117,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -173,7 +174,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.requeue_stale_documents",
         "schedule": 300.0,
     },
+    "objection-deadline-reminders": {
+        "task": "publicity.tasks_objections.send_objection_reminders",
+        "schedule": crontab(minute=20, hour="8-18"),
+    },
 }
+#: Objections one network address may submit per hour (every attempt counts, refused ones too).
+OBJECTIONS_PER_IP_PER_HOUR = env.int("OBJECTIONS_PER_IP_PER_HOUR", default=10)
 
 # --- UI -------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from applications.dashboard import SECTIONS
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import roles_of
+from publicity.objection_dashboard import objection_section
 from review.dashboard import expert_section
 
 DASHBOARD_SECTIONS = {**SECTIONS, Role.EXPERT: expert_section}
@@ -14,6 +15,7 @@ DASHBOARD_SECTIONS = {**SECTIONS, Role.EXPERT: expert_section}
 def dashboard(request):
     roles = roles_of(request.user)
     sections = [DASHBOARD_SECTIONS[role](request.user) for role in roles if role in DASHBOARD_SECTIONS]
+    sections += [s for s in (objection_section(request.user),) if s is not None]
     return render(request, "dashboard.html", {"sections": sections, "roles": roles})
 
 
