@@ -95,3 +95,17 @@ def unit_post(notice, **overrides):
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+GROUNDS = "该单位近三年内发生过一般质量事故，被市场监管部门行政处罚，与申报材料所述不符。"
+
+
+def file_objection(notice, *, item=None, now=None, email="objector@example.cn", name="张异议"):
+    """An individual's objection received through the same service the public form uses."""
+    from publicity import objections as svc
+
+    objector = {"objector_kind": "individual", "objector_name": name, "phone": "13800138000",
+                "address": "信阳市息县谯楼街 1 号", "signature": name, "contact_person": "", "email": email}
+    return svc.submit_objection(notice=notice, item_id=(item or notice.items.first()).pk, objector=objector,
+                                grounds=GROUNDS, files={"identity": [jpeg_upload()], "evidence": [pdf_upload()]},
+                                actor=Actor(ip="192.0.2.1"), now=now)
