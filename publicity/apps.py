@@ -6,6 +6,7 @@ class PublicityConfig(AppConfig):
     verbose_name = "公示与异议"
 
     def ready(self):
+        from . import tasks_objections  # noqa: F401  registers the tasks with the worker (not named tasks.py)
         from .objections import settlement_blocker
         from .settlement import register_blocker
 
