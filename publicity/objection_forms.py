@@ -38,7 +38,9 @@ class ObjectionForm(CleanTextMixin, forms.Form):
     """The public real-name objection form (no login). Files are read from request.FILES by the service."""
 
     objector_kind = forms.ChoiceField(label="异议人类型", choices=Objection.ObjectorKind.choices,
-                                      widget=forms.RadioSelect, initial=Objection.ObjectorKind.INDIVIDUAL)
+                                      widget=forms.RadioSelect, initial=Objection.ObjectorKind.INDIVIDUAL,
+                                      error_messages={"required": "请选择以个人还是单位名义提出异议。",
+                                                      "invalid_choice": "请选择以个人还是单位名义提出异议。"})
     item = forms.TypedChoiceField(label="对哪一项公示内容提出异议", coerce=int, empty_value=None)
     grounds = forms.CharField(label="异议事由", max_length=5000, widget=forms.Textarea(attrs={"rows": 8}),
                               help_text=f"请写明异议的具体事实和理由（至少 {GROUNDS_MIN_CHARS} 字，限 5000 字）。")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("objections/", views.objection_list, name="objection_list"),
     path("objections/export/", views.objection_export, name="objection_export"),
     path("objections/<int:pk>/", views.objection_detail, name="objection_detail"),
+    path("objections/<int:pk>/answer/", views.objection_answer_print, name="objection_answer_print"),
     path("objections/<int:pk>/note/", views.objection_note, name="objection_note"),
     path("objections/<int:pk>/request/", views.objection_request, name="objection_request"),
     path("objections/<int:pk>/decide/", views.objection_decide, name="objection_decide"),

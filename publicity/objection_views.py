@@ -131,6 +131,17 @@ def objection_detail(request, pk):
     return render(request, "publicity/objections/detail.html", _detail_context(request, objection))
 
 
+@login_required
+@require_GET
+def objection_answer_print(request, pk):
+    """The written answer as a letter to print and post (for objectors who left no e-mail, or for the file)."""
+    objection = svc.objection_for_user_or_404(user=request.user, pk=pk)
+    if objection.is_open:
+        raise Http404("该异议尚未办结，还没有书面答复。")
+    return render(request, "publicity/objections/answer_print.html",
+                  {"o": objection, "program": objection.notice.campaign.program})
+
+
 def _act(request, pk, form_class, form_key, action, done):
     """Run one secretariat action; on refusal re-render the page with the message and change nothing."""
     objection = svc.objection_for_user_or_404(user=request.user, pk=pk)

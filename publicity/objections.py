@@ -33,6 +33,8 @@ from .workdays import DEADLINE_CONVENTION, UnknownCalendarYear, deadline_after, 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_EVIDENCE_FILES = 10
 MAX_REPLY_FILES = 10
+#: the same objection sent again within this many minutes is the same objection (a double click)
+DUPLICATE_MINUTES = 30
 NOT_FOUND = "没有找到该异议，或您无权查看。"
 
 
@@ -219,6 +221,11 @@ def submit_objection(*, notice, item_id, objector, grounds, files, actor, now=No
                             "加盖单位公章的异议书", required=True, max_files=3)
     uploads += _inspect(files.get("evidence", []), ObjectionFile.Kind.EVIDENCE, "证明材料", required=True,
                         max_files=MAX_EVIDENCE_FILES)
+    duplicate = Objection.objects.filter(
+        notice=notice, item=item, phone=objector["phone"], grounds=grounds,
+        received_at__gte=now - dt.timedelta(minutes=DUPLICATE_MINUTES)).first()
+    if duplicate is not None:  # a second click on "提交": the first receipt stands, nothing more is stored
+        return duplicate
     program = notice.campaign.program
     local_now = timezone.localtime(now)
     for _attempt in range(3):
@@ -409,6 +416,14 @@ def _send(subject, body, recipients):
     return recipients
 
 
+def _link(path):
+    """An absolute link when the portal's address is configured (SITE_URL), else the path."""
+    from urllib.parse import urljoin
+
+    site = getattr(settings, "SITE_URL", "")
+    return urljoin(site, path) if site else path
+
+
 def _applicant_emails(application):
     emails = [application.owner.email]
     if application.organization_id:
@@ -424,7 +439,7 @@ def _mail_applicant_request(request_id):
     _send(f"公示异议需要您说明：{app.number or app.applicant_name}",
           f"您的{app.campaign.program.name}申报（{app.applicant_name}）在公示期间收到异议，秘书处请您就有关事项作出说明{by}。"
           f"\n请登录平台，在“申报详情”页面的“公示异议：请说明的事项”中查看并答复（可上传说明材料）。"
-          f"\n链接：{reverse('applications:detail', args=[app.pk])}",
+          f"\n链接：{_link(reverse('applications:detail', args=[app.pk]))}",
           _applicant_emails(app))
 
 
@@ -516,7 +531,7 @@ def send_due_reminders(*, now=None):
         _send(f"{subject}：{objection.receipt_number}",
               f"{program.name}：对“{objection.item.name}”的异议（受理编号 {objection.receipt_number}）{line}"
               f"（答复期限 {deadline:%Y年%m月%d日} 24:00）。\n请登录平台在“异议登记簿”中办理："
-              f"{reverse('publicity:objection_detail', args=[objection.pk])}", recipients)
+              f"{_link(reverse('publicity:objection_detail', args=[objection.pk]))}", recipients)
         sent.append((objection.pk, kind))
     return sent
 

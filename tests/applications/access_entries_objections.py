@@ -55,6 +55,7 @@ ENTRIES = {
     "publicity:objection_export": {"kind": "objection-export"},
     "publicity:objection_detail": {"kind": "objection-staff", "args": lambda w, a: [_objection(w, a).pk]},
     "publicity:objection_file": {"kind": "objection-staff", "args": lambda w, a: [0]},
+    "publicity:objection_answer_print": {"kind": "objection-staff", "args": lambda w, a: [_objection(w, a).pk]},
     "publicity:objection_note": {"kind": "objection-staff-post", "args": lambda w, a: [_objection(w, a).pk]},
     "publicity:objection_request": {"kind": "objection-staff-post", "args": lambda w, a: [_objection(w, a).pk]},
     "publicity:objection_decide": {"kind": "objection-staff-post", "args": lambda w, a: [_objection(w, a).pk]},

@@ -18,6 +18,7 @@ from publicity.workdays import window_closes_at
 from qualityaward.accounts.services import Actor
 
 HERE = pathlib.Path(__file__).resolve().parent
+GROUNDS = "该单位近三年内发生过一般质量事故，被市场监管部门行政处罚，与申报材料所述不符。"
 
 
 def load(path):
@@ -76,7 +77,7 @@ def forged_upload(name="证明材料.pdf"):
 def individual_post(notice, **overrides):
     data = {
         "objector_kind": "individual", "item": str(notice.items.first().pk),
-        "grounds": "该单位近三年内发生过一般质量事故，被市场监管部门行政处罚，与申报材料所述不符。",
+        "grounds": GROUNDS,
         "person_name": "张异议", "person_phone": "13800138000", "person_address": "信阳市息县谯楼街 1 号",
         "signature": "张异议", "email": "objector@example.cn", "pledge": "on",
         "identity": jpeg_upload(), "evidence": [pdf_upload("处罚决定书.pdf"), jpeg_upload("现场照片.jpg")],
@@ -97,15 +98,12 @@ def unit_post(notice, **overrides):
     return {k: v for k, v in data.items() if v is not None}
 
 
-GROUNDS = "该单位近三年内发生过一般质量事故，被市场监管部门行政处罚，与申报材料所述不符。"
-
-
-def file_objection(notice, *, item=None, now=None, email="objector@example.cn", name="张异议"):
+def file_objection(notice, *, item=None, now=None, email="objector@example.cn", name="张异议", grounds=GROUNDS):
     """An individual's objection received through the same service the public form uses."""
     from publicity import objections as svc
 
     objector = {"objector_kind": "individual", "objector_name": name, "phone": "13800138000",
                 "address": "信阳市息县谯楼街 1 号", "signature": name, "contact_person": "", "email": email}
     return svc.submit_objection(notice=notice, item_id=(item or notice.items.first()).pk, objector=objector,
-                                grounds=GROUNDS, files={"identity": [jpeg_upload()], "evidence": [pdf_upload()]},
+                                grounds=grounds, files={"identity": [jpeg_upload()], "evidence": [pdf_upload()]},
                                 actor=Actor(ip="192.0.2.1"), now=now)

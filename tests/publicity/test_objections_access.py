@@ -129,3 +129,21 @@ def test_only_the_applicant_answers(client, world, objection):
     assert client.post(url, {"reply_text": "本单位答复"}).status_code == 302
     req.refresh_from_db()
     assert req.reply_text == "本单位答复"
+
+
+def test_the_printable_written_answer_follows_the_objection_page(client, world, objection):
+    from publicity import objections as svc
+    from qualityaward.accounts.services import Actor
+
+    url = reverse("publicity:objection_answer_print", args=[objection.pk])
+    client.force_login(world.secretariat)
+    assert client.get(url).status_code == 404  # no answer before the decision
+    svc.decide(objection=objection, decision="unfounded", finding="不成立。", answer_text="经核实，异议不成立。",
+               actor=Actor(user=world.secretariat))
+    for name in PEOPLE:
+        client.force_login(getattr(world, name))
+        response = client.get(url)
+        assert response.status_code == (200 if name in READERS else 404), name
+        if name in READERS:
+            body = response.content.decode()
+            assert "张异议：" in body and "经核实，异议不成立。" in body and objection.receipt_number in body

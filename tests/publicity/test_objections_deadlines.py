@@ -103,7 +103,7 @@ def test_the_beat_schedule_runs_the_reminders(settings):
 def test_dashboard_counts_down_and_flags_the_overdue(client, world, xixian_app):
     notice = S.open_notice(world.xixian_campaign, [xixian_app])
     fresh = S.file_objection(notice)
-    late = S.file_objection(notice)
+    late = S.file_objection(notice, grounds=S.GROUNDS + "另有一件。")
     Objection.objects.filter(pk=late.pk).update(answer_deadline=timezone.now() - dt.timedelta(hours=1))
     client.force_login(world.secretariat_other)
     body = client.get(reverse("dashboard")).content.decode()

@@ -65,8 +65,11 @@ def test_an_individual_files_an_objection_without_logging_in_and_gets_a_receipt(
     text = receipt.content.decode()
     assert objection.receipt_number in text and "异议已收到" in text
     assert "张异议" not in text and "13800138000" not in text  # the receipt repeats no personal data
-    # a second objection gets the next number
-    client.post(url(xixian_notice), S.individual_post(xixian_notice))
+    # the same objection sent again (a double click) keeps its receipt; another one gets the next number
+    again = client.post(url(xixian_notice), S.individual_post(xixian_notice))
+    assert again["Location"] == response["Location"] and Objection.objects.count() == 1
+    assert ObjectionFile.objects.count() == 3
+    client.post(url(xixian_notice), S.individual_post(xixian_notice, grounds=S.GROUNDS + "另有补充事实。"))
     assert Objection.objects.order_by("pk").last().receipt_number.endswith("-0002")
 
 
@@ -169,11 +172,12 @@ def test_floods_are_refused_after_the_hourly_limit(client, xixian_notice, settin
     for _ in range(2):
         assert client.post(url(xixian_notice), S.individual_post(xixian_notice, person_name="")).status_code == 400
     assert client.post(url(xixian_notice), S.individual_post(xixian_notice)).status_code == 302  # the third: taken
-    response = client.post(url(xixian_notice), S.individual_post(xixian_notice))
+    response = client.post(url(xixian_notice), S.individual_post(xixian_notice, grounds=S.GROUNDS + "第四次。"))
     assert response.status_code == 429 and "1 小时内提交异议的次数已达上限" in response.content.decode()
     assert Objection.objects.count() == 1
     # another network is not affected
-    other = client.post(url(xixian_notice), S.individual_post(xixian_notice), REMOTE_ADDR="10.1.2.3")
+    other = client.post(url(xixian_notice), S.individual_post(xixian_notice, grounds=S.GROUNDS + "另一网络。"),
+                        REMOTE_ADDR="10.1.2.3")
     assert other.status_code == 302 and Objection.objects.count() == 2
 
 

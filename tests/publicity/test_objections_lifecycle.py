@@ -93,6 +93,12 @@ def test_unfounded_the_application_continues_and_everyone_is_told(client, world,
     assert "不在三年以内" in to_objector.body and objection.receipt_number in to_objector.subject
     assert objection.answer_emailed_at is not None
     assert len(subjects) == 2
+    # the objector's receipt page now shows the outcome and the written answer
+    from django.core import signing
+
+    token = signing.dumps(objection.pk, salt="publicity.objection-receipt")
+    receipt = client.get(reverse("publicity:objection_receipt", args=[token])).content.decode()
+    assert "异议不成立" in receipt and "不在三年以内" in receipt
     # the answer is sent once, however often the delivery runs
     from publicity.tasks_objections import deliver_answer
 
