@@ -251,7 +251,7 @@ def submit_objection(*, notice, item_id, objector, grounds, files, actor, now=No
 
 # --- handling --------------------------------------------------------------------------------------------------
 def _lock(objection):
-    return Objection.objects.select_for_update().select_related(
+    return Objection.objects.select_for_update(of=("self",)).select_related(
         "notice__campaign__program__profile", "application").get(pk=objection.pk)
 
 
@@ -305,7 +305,7 @@ def reply_to_request(*, request, text, files, actor):
         raise PermissionDenied("只有申报单位的账号可以答复。")
     uploads = _inspect(files, ObjectionFile.Kind.REPLY, "说明材料", required=False, max_files=MAX_REPLY_FILES)
     with transaction.atomic():
-        req = ObjectionRequest.objects.select_for_update().select_related("objection").get(pk=request.pk)
+        req = ObjectionRequest.objects.select_for_update(of=("self",)).select_related("objection").get(pk=request.pk)
         if req.replied_at:
             raise ValidationError(f"该事项已于 {timezone.localtime(req.replied_at):%Y-%m-%d %H:%M} 答复，不能重复答复。"
                                   "如需补充，请联系秘书处。")
@@ -463,7 +463,7 @@ def _after_decision(objection_id):
 def deliver_answer_now(*, objection_id):
     """E-mail the written answer to the objector once; the time is recorded where the secretariat sees it."""
     with transaction.atomic():
-        objection = Objection.objects.select_for_update().select_related("notice__campaign__program").get(
+        objection = Objection.objects.select_for_update(of=("self",)).select_related("notice__campaign__program").get(
             pk=objection_id)
         if objection.answer_emailed_at or not objection.email or objection.is_open:
             return False
