@@ -104,6 +104,10 @@ def test_the_applicant_sees_requests_never_the_objector_others_see_nothing(clien
         client.force_login(getattr(world, name))
         body = client.get(page_url).content.decode()
         assert "公示异议：请说明的事项" not in body, name
+        # the secretariat and supervisors see the objections to it, with a link to the register
+        assert (objection.receipt_number in body) == (name in READERS), name
+    client.force_login(world.owner)
+    assert 'id="objections-to-application"' not in client.get(page_url).content.decode()
     for name in PEOPLE:
         if name in ("owner", "colleague") or name in READERS:
             continue
