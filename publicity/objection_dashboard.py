@@ -34,7 +34,7 @@ def objection_section(user):
             "number": o.receipt_number, "name": f"对“{o.item.name}”的异议", "program": o.notice.campaign.program.short_name,
             "region": o.application.region.name, "state": o.status, "state_label": o.get_status_display(),
             "url": f"{detail}{o.pk}/", "note": info["text"], "deadline": o.answer_deadline,
-            "deadline_text": f"{timezone.localtime(o.answer_deadline):%Y-%m-%d %H:%M}" if o.answer_deadline else "",
+            "deadline_text": info["label"],
             "overdue": info["overdue"], "days_left": None,
         })
     links = [("异议登记簿（调查、请申报单位说明、书面答复）", reverse("publicity:objection_list"))]

@@ -378,11 +378,19 @@ def settlement_blocker(*, notice, application):
 
 
 # --- deadlines ------------------------------------------------------------------------------------------------
+def deadline_label(deadline):
+    """A deadline as people read it: "2026年11月27日 24:00" (stored as 00:00 of the next day)."""
+    if deadline is None:
+        return ""
+    last_day = timezone.localtime(deadline - dt.timedelta(microseconds=1)).date()
+    return f"{last_day:%Y年%m月%d日} 24:00"
+
+
 def deadline_info(objection, *, now=None):
     """What the register shows next to the deadline: working days left, due today, overdue."""
     now = now or timezone.now()
-    info = {"deadline": objection.answer_deadline, "days_left": None, "overdue": False, "due_today": False,
-            "text": "", "late": False}
+    info = {"deadline": objection.answer_deadline, "label": deadline_label(objection.answer_deadline),
+            "days_left": None, "overdue": False, "due_today": False, "text": "", "late": False}
     if objection.answer_deadline is None:
         info["text"] = objection.deadline_problem or "文件未规定答复时限"
         return info
@@ -527,10 +535,9 @@ def send_due_reminders(*, now=None):
         except IntegrityError:  # another run recorded it first
             continue
         subject, line = REMINDER_TEXT[kind]
-        deadline = timezone.localtime(objection.answer_deadline - dt.timedelta(seconds=1))
         _send(f"{subject}：{objection.receipt_number}",
               f"{program.name}：对“{objection.item.name}”的异议（受理编号 {objection.receipt_number}）{line}"
-              f"（答复期限 {deadline:%Y年%m月%d日} 24:00）。\n请登录平台在“异议登记簿”中办理："
+              f"（答复期限 {deadline_label(objection.answer_deadline)}）。\n请登录平台在“异议登记簿”中办理："
               f"{_link(reverse('publicity:objection_detail', args=[objection.pk]))}", recipients)
         sent.append((objection.pk, kind))
     return sent

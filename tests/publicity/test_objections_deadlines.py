@@ -42,9 +42,12 @@ def received(world, app, when):
     return S.file_objection(notice, now=when)
 
 
-def test_the_receipt_day_does_not_count(world, xixian_app):
+def test_the_receipt_day_does_not_count(client, world, xixian_app):
     o = received(world, xixian_app, at(2026, 11, 16))  # a Monday
     assert timezone.localtime(o.answer_deadline) == at(2026, 11, 24, 0)  # 24:00 of Monday 23rd: Tue..Fri, Mon
+    client.force_login(world.secretariat_other)
+    page = client.get(reverse("publicity:objection_detail", args=[o.pk])).content.decode()
+    assert "2026年11月23日 24:00" in page and "自收到异议的次日起算，至第 5 个工作日 24:00 止" in page
 
 
 def test_the_national_day_holiday_and_its_working_saturday(world, xixian_app):
@@ -77,6 +80,7 @@ def test_reminders_at_two_working_days_on_the_day_and_overdue_each_once(world, x
     assert send_due_reminders(now=at(2026, 11, 25, 9)) == []
     assert [m.to for m in mail.outbox] == [["secretariat_xx@example.cn"]] * 3
     assert "还剩 2 个工作日" in mail.outbox[0].subject and o.receipt_number in mail.outbox[0].subject
+    assert "答复期限 2026年11月23日 24:00" in mail.outbox[0].body
     assert "今日到期" in mail.outbox[1].subject and "已超期" in mail.outbox[2].subject
     assert sorted(o.reminders.values_list("kind", flat=True)) == ["due_day", "overdue", "two_days"]
     assert send_objection_reminders() == 0  # the beat task: nothing more to send
