@@ -11,7 +11,7 @@ from applications.dashboard import LIST_LIMIT, Section
 from qualityaward.accounts.models import Role
 
 from .objection_models import Objection
-from .objections import deadline_info, handled_program_ids, objections_for_user, readable_program_ids
+from .objections import DeadlineClock, deadline_info, handled_program_ids, objections_for_user, readable_program_ids
 
 
 def objection_section(user):
@@ -27,9 +27,9 @@ def objection_section(user):
     )
     waiting = qs.filter(status__in=Objection.OPEN_STATUSES).order_by("answer_deadline", "received_at")[:LIST_LIMIT]
     detail = reverse("publicity:objection_detail", args=[0])[:-2]
-    rows = []
+    rows, clock = [], DeadlineClock(now)
     for o in waiting:
-        info = deadline_info(o, now=now)
+        info = deadline_info(o, clock=clock)
         rows.append({
             "number": o.receipt_number, "name": f"对“{o.item.name}”的异议", "program": o.notice.campaign.program.short_name,
             "region": o.application.region.name, "state": o.status, "state_label": o.get_status_display(),

@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -97,12 +98,17 @@ def objection_list(request):
         qs = qs.filter(status=status)
     elif status == "backfill":
         qs = qs.filter(backfill_due=True, backfill_done_at__isnull=True)
-    now = timezone.now()
-    rows = [{"o": o, "deadline": svc.deadline_info(o, now=now)} for o in qs.order_by("-received_at")[:500]]
+    query = request.GET.get("q", "").strip()[:60]
+    if query:
+        qs = qs.filter(Q(receipt_number__icontains=query) | Q(objector_name__icontains=query)
+                       | Q(item__name__icontains=query) | Q(application__number__icontains=query))
+    page = Paginator(qs.order_by("-received_at", "-pk"), 50).get_page(request.GET.get("page"))
+    clock = svc.DeadlineClock()
+    rows = [{"o": o, "deadline": svc.deadline_info(o, clock=clock)} for o in page.object_list]
     handled = svc.handled_program_ids(request.user)
     return render(request, "publicity/objections/list.html", {
-        "rows": rows, "programs": programs, "program": program, "status": status, "statuses": Objection.Status.choices,
-        "can_read": ids is None or bool(ids), "can_export": bool(handled)})
+        "rows": rows, "page": page, "programs": programs, "program": program, "status": status, "q": query,
+        "statuses": Objection.Status.choices, "can_read": ids is None or bool(ids), "can_export": bool(handled)})
 
 
 def _detail_context(request, objection, **extra):

@@ -28,7 +28,7 @@ from qualityaward.accounts.services import SYSTEM, record_event
 
 from .models import Notice
 from .objection_models import Objection, ObjectionFile, ObjectionNote, ObjectionReminder, ObjectionRequest
-from .workdays import DEADLINE_CONVENTION, UnknownCalendarYear, deadline_after, working_days_left
+from .workdays import DEADLINE_CONVENTION, UnknownCalendarYear, WorkingCalendar, deadline_after
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_EVIDENCE_FILES = 10
@@ -317,6 +317,7 @@ def reply_to_request(*, request, text, files, actor):
             _store_file(req.objection, upload, request=req)
         record_event(actor=actor, action="objection:reply", target=req.objection,
                      data={"request": req.pk, "files": [u.inspected.sha256 for u in uploads]})
+        transaction.on_commit(lambda: _mail_secretariat_reply(req.pk))
     return req
 
 
@@ -386,9 +387,29 @@ def deadline_label(deadline):
     return f"{last_day:%Y年%m月%d日} 24:00"
 
 
-def deadline_info(objection, *, now=None):
+class DeadlineClock:
+    """Working days left to many deadlines from one moment, on one calendar snapshot (a list of objections
+    costs the same two calendar queries as one)."""
+
+    def __init__(self, now=None):
+        self.now = now or timezone.now()
+        self.today = timezone.localtime(self.now).date()
+        self._calendar = None
+
+    def days_left(self, deadline):
+        last = timezone.localtime(deadline - dt.timedelta(microseconds=1)).date()
+        if last < self.today:
+            return 0
+        if self._calendar is None or last > self._calendar.end:
+            self._calendar = WorkingCalendar(self.today, max(last, self.today + dt.timedelta(days=60)))
+        return sum(self._calendar.is_working_day(self.today + dt.timedelta(days=i))
+                   for i in range((last - self.today).days + 1))
+
+
+def deadline_info(objection, *, now=None, clock=None):
     """What the register shows next to the deadline: working days left, due today, overdue."""
-    now = now or timezone.now()
+    clock = clock or DeadlineClock(now)
+    now = clock.now
     info = {"deadline": objection.answer_deadline, "label": deadline_label(objection.answer_deadline),
             "days_left": None, "overdue": False, "due_today": False, "text": "", "late": False}
     if objection.answer_deadline is None:
@@ -402,7 +423,11 @@ def deadline_info(objection, *, now=None):
         info["overdue"] = True
         info["text"] = "已超过答复期限"
         return info
-    left = working_days_left(now, objection.answer_deadline)
+    try:
+        left = clock.days_left(objection.answer_deadline)
+    except UnknownCalendarYear as exc:
+        info["text"] = exc.message
+        return info
     info["days_left"] = left
     last_day = timezone.localtime(objection.answer_deadline - dt.timedelta(microseconds=1)).date()
     info["due_today"] = last_day == timezone.localtime(now).date()
@@ -449,6 +474,17 @@ def _mail_applicant_request(request_id):
           f"\n请登录平台，在“申报详情”页面的“公示异议：请说明的事项”中查看并答复（可上传说明材料）。"
           f"\n链接：{_link(reverse('applications:detail', args=[app.pk]))}",
           _applicant_emails(app))
+
+
+def _mail_secretariat_reply(request_id):
+    req = ObjectionRequest.objects.select_related("objection__notice__campaign__program", "objection__item").get(
+        pk=request_id)
+    o = req.objection
+    _send(f"申报单位已答复异议调查：{o.receipt_number}",
+          f"{o.notice.campaign.program.name}：对“{o.item.name}”的异议（受理编号 {o.receipt_number}），申报单位已于 "
+          f"{timezone.localtime(req.replied_at):%Y年%m月%d日 %H:%M} 答复秘书处的询问。请登录平台在“异议登记簿”中查看："
+          f"{_link(reverse('publicity:objection_detail', args=[o.pk]))}",
+          _secretariat_emails(o.notice.campaign.program_id))
 
 
 def _after_decision(objection_id):
@@ -499,9 +535,9 @@ REMINDER_TEXT = {
 }
 
 
-def due_reminder(objection, *, now):
+def due_reminder(objection, *, clock):
     """Which reminder, if any, is due for an open objection now (each kind is sent once)."""
-    info = deadline_info(objection, now=now)
+    info = deadline_info(objection, clock=clock)
     if info["deadline"] is None:
         return None
     if info["overdue"]:
@@ -515,7 +551,8 @@ def due_reminder(objection, *, now):
 
 def send_due_reminders(*, now=None):
     """Remind the program's secretariat of deadlines; returns the reminders sent. Safe to run any number of times."""
-    now = now or timezone.now()
+    clock = DeadlineClock(now)
+    now = clock.now
     sent = []
     open_ones = Objection.objects.filter(status__in=Objection.OPEN_STATUSES).select_related(
         "notice__campaign__program", "application", "item")
@@ -524,7 +561,7 @@ def send_due_reminders(*, now=None):
             compute_deadline(objection)  # the missing year may have been entered since
             if objection.answer_deadline:
                 objection.save(update_fields=["answer_deadline", "deadline_problem"])
-        kind = due_reminder(objection, now=now)
+        kind = due_reminder(objection, clock=clock)
         if kind is None or objection.reminders.filter(kind=kind).exists():
             continue
         program = objection.notice.campaign.program
@@ -550,9 +587,9 @@ EXPORT_HEADERS = ["受理编号", "奖项", "公示", "被异议的申报", "申
 
 
 def export_rows(objections, *, now=None):
-    now = now or timezone.now()
+    clock = DeadlineClock(now)
     for o in objections:
-        info = deadline_info(o, now=now)
+        info = deadline_info(o, clock=clock)
         yield [o.receipt_number, o.notice.campaign.program.short_name, o.notice.title, o.item.name,
                o.application.number or "", o.get_objector_kind_display(), o.objector_name, o.contact_person, o.phone,
                o.address, o.email, o.grounds, o.received_at, o.answer_deadline, info["text"], o.get_status_display(),

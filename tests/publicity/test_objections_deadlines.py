@@ -134,3 +134,22 @@ def test_export_lists_the_register_with_formulas_neutralised(client, world, xixi
     assert rows[1][0] == o.receipt_number
     assert rows[1][6] == "'" + o.objector_name  # shown as text, never run as a formula
     assert rows[1][8] == "13800138000" and rows[1][14].startswith("剩 ")
+
+
+def test_the_register_costs_the_same_queries_for_two_or_eight_objections(client, world, xixian_app):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    notice = S.open_notice(world.xixian_campaign, [xixian_app])
+    client.force_login(world.secretariat_other)
+    counts = []
+    for n in (2, 8):
+        while Objection.objects.count() < n:
+            S.file_objection(notice, grounds=S.GROUNDS + f"（第 {Objection.objects.count() + 1} 件）")
+        for url in (reverse("publicity:objection_list"), reverse("dashboard")):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts.append(len(queries))
+    assert counts[:2] == counts[2:], counts
+    body = client.get(reverse("publicity:objection_list") + "?q=0008").content.decode()
+    assert "-0008" in body and "-0007" not in body

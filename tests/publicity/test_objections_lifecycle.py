@@ -59,9 +59,12 @@ def ask_and_answer(client, world, o, commit):
     assert "公示异议：请说明的事项" in page and "一般质量事故" in page
     assert "张异议" not in page and "13800138000" not in page and o.receipt_number not in page
     req = o.requests.get()
-    response = client.post(reverse("publicity:objection_reply", args=[req.pk]),
-                           {"reply_text": "处罚系 2019 年作出，已超过三年，附处罚决定书。", "files": [S.pdf_upload("处罚决定书.pdf")]})
+    mail.outbox.clear()
+    with commit(execute=True):
+        response = client.post(reverse("publicity:objection_reply", args=[req.pk]), {
+            "reply_text": "处罚系 2019 年作出，已超过三年，附处罚决定书。", "files": [S.pdf_upload("处罚决定书.pdf")]})
     assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [["secretariat_xx@example.cn"]] and "申报单位已答复" in mail.outbox[0].subject
     req.refresh_from_db()
     assert req.replied_at and req.replied_by == world.owner
     reply_file = ObjectionFile.objects.get(request=req, kind=ObjectionFile.Kind.REPLY)
