@@ -2,6 +2,7 @@
 
 Thin views: reads through ``objections_for_user`` and friends, writes through ``publicity.objections``.
 """
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -28,6 +29,16 @@ RECEIPT_MAX_AGE = 180 * 24 * 3600
 PUBLIC_NOTICE_STATUSES = (Notice.Status.OPEN, Notice.Status.CLOSED, Notice.Status.SETTLED)
 
 
+def _network_address(request):
+    """The address the rate limit counts. A client-supplied X-Forwarded-For is ignored unless the portal runs
+    behind a reverse proxy (BEHIND_PROXY), and then only the entry that proxy appended (the last) counts."""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+        if forwarded:
+            return forwarded[-1]
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
 def _errors(exc):
     return list(exc.messages) if isinstance(exc, ValidationError) else [str(exc)]
 
@@ -43,7 +54,7 @@ def objection_new(request, notice_pk):
         context["form"] = ObjectionForm(notice=notice) if not refusal else None
         return render(request, "publicity/objections/new.html", context)
     actor = Actor.from_request(request)
-    if svc.rate_limited(actor.ip):
+    if svc.rate_limited(_network_address(request)):
         context.update(form=ObjectionForm(request.POST, notice=notice), errors=[svc.RATE_LIMITED_MESSAGE])
         return render(request, "publicity/objections/new.html", context, status=429)
     if refusal:

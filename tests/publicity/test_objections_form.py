@@ -174,6 +174,10 @@ def test_floods_are_refused_after_the_hourly_limit(client, xixian_notice, settin
     assert client.post(url(xixian_notice), S.individual_post(xixian_notice)).status_code == 302  # the third: taken
     response = client.post(url(xixian_notice), S.individual_post(xixian_notice, grounds=S.GROUNDS + "第四次。"))
     assert response.status_code == 429 and "1 小时内提交异议的次数已达上限" in response.content.decode()
+    # a made-up X-Forwarded-For header does not open a new allowance
+    spoofed = client.post(url(xixian_notice), S.individual_post(xixian_notice, grounds=S.GROUNDS + "伪造来源。"),
+                          HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert spoofed.status_code == 429
     assert Objection.objects.count() == 1
     # another network is not affected
     other = client.post(url(xixian_notice), S.individual_post(xixian_notice, grounds=S.GROUNDS + "另一网络。"),
