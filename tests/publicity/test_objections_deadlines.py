@@ -5,7 +5,6 @@ import datetime as dt
 import io
 import pathlib
 
-import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
