@@ -141,6 +141,7 @@ class DecisionForm(CleanTextMixin, forms.Form):
     decision = forms.ChoiceField(label="审查结论", widget=forms.RadioSelect, choices=[
         (Objection.Status.UNFOUNDED, "异议不成立：申报继续参加评审"),
         (Objection.Status.UPHELD, "异议成立：取消该申报的资格"),
+        (Objection.Status.INADMISSIBLE, "不予受理：身份不实、材料无法核实或不属于公示内容等（申报继续参加评审）"),
     ], error_messages={"required": "请选择审查结论。"})
     finding = forms.CharField(label="调查结论（内部记录；异议成立时作为取消资格的理由）", max_length=5000,
                               widget=forms.Textarea(attrs={"rows": 3}),

@@ -25,8 +25,11 @@ class Objection(models.Model):
         INVESTIGATING = "investigating", "调查核实中"
         UNFOUNDED = "unfounded", "异议不成立"
         UPHELD = "upheld", "异议成立"
+        INADMISSIBLE = "inadmissible", "不予受理"
 
     OPEN_STATUSES = (Status.RECEIVED, Status.INVESTIGATING)
+    #: decisions after which the application continues
+    RELEASING_STATUSES = (Status.UNFOUNDED, Status.INADMISSIBLE)
 
     receipt_number = models.CharField("受理编号", max_length=30, unique=True)
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="objections", verbose_name="公示")

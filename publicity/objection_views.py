@@ -132,6 +132,7 @@ def _detail_context(request, objection, **extra):
         "notes": objection.notes.select_related("created_by"),
         "requests": objection.requests.select_related("created_by", "replied_by").prefetch_related("files"),
         "reminders": objection.reminders.all(),
+        "history": svc.history(objection),
         "note_form": extra.pop("note_form", None) or NoteForm(),
         "request_form": extra.pop("request_form", None) or RequestForm(initial={"grounds": objection.grounds}),
         "decision_form": extra.pop("decision_form", None) or DecisionForm(),

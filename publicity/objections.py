@@ -322,9 +322,10 @@ def reply_to_request(*, request, text, files, actor):
 
 def decide(*, objection, decision, finding, answer_text, actor):
     """Decide the objection and write the answer. Upheld: the application is disqualified through the
-    workflow (no backfill unless the profile says so); unfounded: the settlement blocker releases it."""
+    workflow (no backfill unless the profile says so); unfounded or inadmissible: the settlement blocker
+    releases it."""
     _require_handler(actor, objection)
-    if decision not in (Objection.Status.UNFOUNDED, Objection.Status.UPHELD):
+    if decision not in (Objection.Status.UNFOUNDED, Objection.Status.UPHELD, Objection.Status.INADMISSIBLE):
         raise ValidationError("请选择审查结论。")
     with transaction.atomic():
         objection = _lock(objection)
@@ -368,7 +369,7 @@ def record_backfill(*, objection, note, actor):
 def settlement_blocker(*, notice, application):
     """Hold ``application`` on ``notice`` while an objection there is undecided or upheld."""
     statuses = list(Objection.objects.filter(notice=notice, application=application)
-                    .exclude(status=Objection.Status.UNFOUNDED).values_list("status", flat=True))
+                    .exclude(status__in=Objection.RELEASING_STATUSES).values_list("status", flat=True))
     if not statuses:
         return None
     undecided = sum(1 for s in statuses if s in Objection.OPEN_STATUSES)
@@ -492,6 +493,8 @@ def _after_decision(objection_id):
     app = objection.application
     if objection.status == Objection.Status.UNFOUNDED:
         outcome = "经调查，异议不成立，不影响您的申报继续参加评审。"
+    elif objection.status == Objection.Status.INADMISSIBLE:
+        outcome = "该异议不予受理，不影响您的申报继续参加评审。"
     else:
         outcome = "经调查，异议成立，您的申报资格已被取消。理由可登录平台在申报详情页查看。"
     _send(f"公示异议处理结果：{app.number or app.applicant_name}",
@@ -577,6 +580,24 @@ def send_due_reminders(*, now=None):
               f"{_link(reverse('publicity:objection_detail', args=[objection.pk]))}", recipients)
         sent.append((objection.pk, kind))
     return sent
+
+
+ACTION_LABELS = {
+    "objection:receive": "收到异议", "objection:note": "记录调查情况", "objection:request": "请申报单位说明",
+    "objection:reply": "申报单位答复", "objection:decide": "作出结论并书面答复",
+    "objection:answer_emailed": "书面答复邮件已发送", "objection:backfill": "登记递补办理情况",
+}
+
+
+def history(objection):
+    """The objection's audit trail, oldest first, with Chinese labels."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from qualityaward.accounts.models import AuditEvent
+
+    events = AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(Objection),
+                                       object_id=str(objection.pk)).order_by("created_at", "pk")
+    return [{"at": e.created_at, "who": e.actor_label, "what": ACTION_LABELS.get(e.action, e.action)} for e in events]
 
 
 # --- the register as rows ------------------------------------------------------------------------------------

@@ -137,6 +137,21 @@ def test_upheld_disqualifies_without_backfill_in_xixian(client, world, objection
     assert any("异议成立" in m.body for m in mail.outbox if "owner@example.cn" in m.to)
 
 
+def test_inadmissible_releases_the_application_too(client, world, objection, xixian_notice):
+    client.force_login(world.secretariat_other)
+    response = client.post(reverse("publicity:objection_decide", args=[objection.pk]), {
+        "decision": "inadmissible", "finding": "所附身份证明无法辨认，经电话联系无法核实异议人身份。",
+        "answer_text": "因无法核实您的身份，依照规定对该异议不予受理。", "confirm": "on"})
+    assert response.status_code == 302
+    objection.refresh_from_db()
+    assert objection.status == Objection.Status.INADMISSIBLE
+    assert blocking_reasons(notice=xixian_notice, application=objection.application) == []
+    objection.application.refresh_from_db()
+    assert objection.application.state == State.SUBMITTED
+    history = client.get(detail(objection)).content.decode()
+    assert "收到异议" in history and "作出结论并书面答复" in history
+
+
 def test_a_program_that_backfills_shows_the_backfill_due(client, world, objection):
     profile = world.xixian.profile
     profile.backfill_after_disqualification = True
