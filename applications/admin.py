@@ -69,7 +69,7 @@ class RuleProfileAdmin(SecretariatScopedAdmin):
                            "recommendation_quota"]}),
         ("评审阶段", {"fields": ["has_acceptance_publicity", "has_material_review", "has_defense",
                               "has_onsite_review", "has_committee", "has_winner_publicity"]}),
-        ("评审组与计分", {"fields": ["panel_size_min", "panel_size_max", "panel_drawn_by_industry",
+        ("评审组与计分", {"fields": ["panel_size_min", "panel_size_max", "panel_drawn_by_industry", "expert_max_panels",
                                  "material_weight", "onsite_weight", "finalist_threshold", "aggregation",
                                  "trimmed_mean_min_experts", "vote_threshold_numerator",
                                  "vote_threshold_denominator", "vacancies_allowed"]}),

@@ -9,3 +9,6 @@ class ApplicationsConfig(AppConfig):
         from . import eligibility
 
         eligibility.install()  # guards on accept / reject and the eligibility review's after-transition hook
+        from . import prints
+
+        prints.install()  # the certificate builder, and a certificate ordered when an application is awarded

@@ -180,6 +180,9 @@ class RuleProfile(models.Model):
     panel_size_min = models.PositiveSmallIntegerField("评审组最少人数", null=True, blank=True)
     panel_size_max = models.PositiveSmallIntegerField("评审组最多人数", null=True, blank=True)
     panel_drawn_by_industry = models.BooleanField("按行业随机抽取专家", default=False)
+    expert_max_panels = models.PositiveSmallIntegerField(
+        "每位专家每届最多参加的评审组数", default=5, validators=[MinValueValidator(1)],
+        help_text="抽取专家时，已在本届次担任这么多个评审组组长或组员的专家不再入选（各文件未作规定，由秘书处确定）")
     material_weight = models.DecimalField(
         "材料评审权重（%）", max_digits=5, decimal_places=2, default=Decimal("30"),
         validators=[MinValueValidator(0), MaxValueValidator(100)],

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from . import form_views, industry_views, views
+from . import form_views, industry_views, print_views, views
 
 app_name = "applications"
 urlpatterns = [
     path("", views.application_list, name="list"),
+    path("export.xlsx", print_views.application_list_export, name="list_export"),
+    path("<int:pk>/certificate/", print_views.certificate_request, name="certificate_request"),
+    path("decisions/<int:campaign_id>/", print_views.decision, name="decision"),
     path("new/<int:campaign_id>/", views.application_create, name="create"),
     path("<int:pk>/", views.application_detail, name="detail"),
     path("<int:pk>/transition/<slug:name>/", views.application_transition, name="transition"),

@@ -1,7 +1,7 @@
 """Thin views: they read through selectors, write through services and the workflow."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,14 +23,9 @@ from .selectors import application_for_user_or_404, applications_for_user, open_
 @login_required
 @require_GET
 def application_list(request):
-    qs = applications_for_user(user=request.user).select_related("campaign__program", "region").order_by(
-        "-state_changed_at", "-pk")
-    state = request.GET.get("state", "")
-    if state in State.values:
-        qs = qs.filter(state=state)
-    query = request.GET.get("q", "").strip()[:60]
-    if query:
-        qs = qs.filter(applicant_name__icontains=query) | qs.filter(number__icontains=query)
+    from .exports import application_list_queryset
+
+    qs, state, query = application_list_queryset(user=request.user, params=request.GET)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "applications/list.html",
                   {"page": page, "states": State.choices, "state": state, "q": query})
@@ -82,7 +77,16 @@ def application_detail(request, pk):
         "missing": form_services.missing_for_submission(app) if can_edit else [],
         "all_sections": spec.sections, "word_url": reverse("applications:form_docx", args=[app.pk]),
         "reopened": [s for s in spec.sections if s.code in (app.reopened_sections or [])],
+        **_certificate_context(request.user, app),
     })
+
+
+def _certificate_context(user, app):
+    from .prints import can_see_certificate, certificate_of
+
+    if app.state not in (State.AWARDED, State.REVOKED) or not can_see_certificate(user, app):
+        return {}
+    return {"show_certificate": True, "certificate": certificate_of(app)}
 
 
 @login_required
@@ -104,9 +108,14 @@ def application_transition(request, pk, name):
 
 
 def _document_for_user_or_404(user, pk):
-    doc = GeneratedDocument.objects.filter(pk=pk).select_related("application").first()
+    doc = GeneratedDocument.objects.filter(pk=pk).select_related("application__campaign").first()
     if doc is None or not applications_for_user(user=user).filter(pk=doc.application_id).exists():
         raise Http404("没有找到该文件，或您无权查看。")
+    if doc.kind == GeneratedDocument.Kind.CERTIFICATE:
+        from .prints import can_see_certificate
+
+        if not can_see_certificate(user, doc.application):  # the holder and the secretariat only
+            raise Http404("没有找到该文件，或您无权查看。")
     return doc
 
 
@@ -123,6 +132,8 @@ def document_download(request, pk):
     doc = _document_for_user_or_404(request.user, pk)
     if doc.status != GeneratedDocument.Status.READY or not doc.file:
         raise Http404("文件尚未生成，请稍后刷新页面。")
+    if doc.kind == GeneratedDocument.Kind.CERTIFICATE and doc.application.state != State.AWARDED:
+        raise PermissionDenied(f"该申报当前状态为“{doc.application.get_state_display()}”，获奖证书已失效，不能下载。")
     return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.download_name,
                         content_type="application/pdf")
 

@@ -15,6 +15,7 @@ from django.http import FileResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -37,10 +38,19 @@ def neutralise(value):
         return value.replace(tzinfo=None)
     if isinstance(value, dt.date):
         return value
-    text = str(value)
+    # control characters (other than tab, CR, LF) are not allowed in a cell: openpyxl would refuse the file
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
     if text.lstrip(" ").startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
+
+
+_SHEET_TITLE_FORBIDDEN = str.maketrans({ch: "_" for ch in "[]:*?/\\"})
+
+
+def sheet_title(title):
+    """A valid worksheet name: no []:*?/\\, at most 31 characters, never empty."""
+    return (str(title).translate(_SHEET_TITLE_FORBIDDEN).strip("'")[:31]) or "Sheet"
 
 
 def _display_width(value):
@@ -67,7 +77,7 @@ def write_workbook(target, sheets: Sequence[Sheet]):
     header_fill = PatternFill("solid", fgColor="DDE7F3")
     wrap = Alignment(vertical="center", wrap_text=True)
     for spec in sheets:
-        ws = wb.create_sheet(title=spec.title[:31])
+        ws = wb.create_sheet(title=sheet_title(spec.title))
         ws.freeze_panes = "A2"
         rows = iter(spec.rows)
         sample = []

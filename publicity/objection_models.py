@@ -168,7 +168,7 @@ class ObjectionReminder(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "异议答复期限提醒"
         ordering = ["objection", "sent_at"]
-        constraints = [models.UniqueConstraint(fields=["objection", "kind"], name="one_reminder_per_kind")]
+        constraints = [models.UniqueConstraint(fields=["objection", "kind"], name="one_objection_reminder_per_kind")]
 
     def __str__(self):
         return f"{self.objection} {self.get_kind_display()}"

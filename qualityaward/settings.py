@@ -9,7 +9,6 @@ the README's configuration table lists every variable.
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -117,7 +116,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -174,13 +173,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.requeue_stale_documents",
         "schedule": 300.0,
     },
-    "objection-deadline-reminders": {
-        "task": "publicity.tasks_objections.send_objection_reminders",
-        "schedule": crontab(minute=20, hour="8-18"),
-    },
 }
-#: Objections one network address may submit per hour (every attempt counts, refused ones too).
-OBJECTIONS_PER_IP_PER_HOUR = env.int("OBJECTIONS_PER_IP_PER_HOUR", default=10)
 
 # --- UI -------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -189,6 +182,9 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Fonts used by generated PDFs; the setup installs them from Debian packages.
 PDF_FONT_DIRS = env.list("PDF_FONT_DIRS", default=["/usr/share/fonts"])
+
+#: Objections one network address may submit per hour (every attempt counts, refused ones too).
+OBJECTIONS_PER_IP_PER_HOUR = env.int("OBJECTIONS_PER_IP_PER_HOUR", default=10)
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -3,12 +3,16 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from applications.dashboard import SECTIONS
+from publicity.objection_dashboard import objection_section
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import roles_of
-from publicity.objection_dashboard import objection_section
+from review import committee_dashboard
 from review.dashboard import expert_section
 
 DASHBOARD_SECTIONS = {**SECTIONS, Role.EXPERT: expert_section}
+DASHBOARD_SECTIONS.update({Role.COMMITTEE: committee_dashboard.committee_section,
+                           Role.SECRETARIAT: committee_dashboard.secretariat_section,
+                           Role.APPLICANT: committee_dashboard.applicant_section})
 
 
 @login_required

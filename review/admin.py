@@ -27,9 +27,9 @@ class RecusalAdmin(admin.ModelAdmin):
 
 # --- the recommending authority's pre-review (read-only here: it is written through review.prereview) ---
 class _ReadOnlyAdmin(admin.ModelAdmin):
-    """Records the bureau writes through its workspace (audited there); the admin only shows them."""
+    """Records written through their own pages (audited there); the admin only shows them."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -84,3 +84,66 @@ class InitialOpinionAdmin(_ReadOnlyAdmin):
 @admin.register(GovernmentOpinion)
 class GovernmentOpinionAdmin(_ReadOnlyAdmin):
     list_display = ["application", "issued_on", "original_name", "sha256", "uploaded_by", "uploaded_at"]
+
+
+# --- the expert pool, draws and pledges (written through review.experts; read-only here) ---------------
+from .models import ExpertProfile, ExpertRelationship, PanelDraw, Pledge  # noqa: E402
+
+
+class ExpertRelationshipInline(admin.TabularInline):
+    model = ExpertRelationship
+    extra = 0
+
+# --- committee votes and awards: read-only here (votes change only through the vote pages, so that the
+# ballots stay anonymous and the counts stay whole; awards change only through the workflow) ---------------
+from .committee_models import Award, SelfAssessmentReport, VoteCandidate, VoteSession  # noqa: E402
+
+
+
+@admin.register(ExpertProfile)
+class ExpertProfileAdmin(_ReadOnlyAdmin):
+    list_display = ["pk", "name", "title", "employer", "region", "phone", "is_active"]
+    list_filter = ["is_active", "region"]
+    search_fields = ["name", "employer", "phone"]
+    inlines = [ExpertRelationshipInline]
+
+
+@admin.register(PanelDraw)
+class PanelDrawAdmin(_ReadOnlyAdmin):
+    list_display = ["campaign", "number", "kind", "stage", "seed", "witness_name", "performed_by", "performed_at"]
+    list_filter = ["kind", "stage"]
+
+
+@admin.register(Pledge)
+class PledgeAdmin(_ReadOnlyAdmin):
+    list_display = ["panel", "expert", "conflict_declared", "accepted_at", "ip"]
+    list_filter = ["conflict_declared"]
+class VoteCandidateInline(admin.TabularInline):
+    model = VoteCandidate
+    extra = 0
+    fields = ["order", "application", "tier", "approve", "reject", "abstain", "passed", "outcome", "outcome_reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VoteSession)
+class VoteSessionAdmin(_ReadOnlyAdmin):
+    list_display = ["title", "campaign", "opened_at", "closed_at", "decided_at"]
+    list_filter = ["campaign__program"]
+    inlines = [VoteCandidateInline]
+
+
+@admin.register(Award)
+class AwardAdmin(_ReadOnlyAdmin):
+    list_display = ["certificate_number", "recipient_name", "program", "tier", "prize_amount", "decided_on",
+                    "valid_until", "revoked_on"]
+    list_filter = ["program", "revoked_on"]
+    search_fields = ["certificate_number", "recipient_name"]
+
+
+@admin.register(SelfAssessmentReport)
+class SelfAssessmentReportAdmin(_ReadOnlyAdmin):
+    list_display = ["award", "period", "submitted_by", "submitted_at"]

@@ -11,3 +11,6 @@ class ReviewConfig(AppConfig):
 
         register_guards()  # the recommending authority's conditions on "recommend"
         register_eligibility_plugins()  # its record shown and checked in the secretariat's eligibility review
+        from . import awards, committee_tasks  # noqa: F401  the beat jobs of the committee and the awards
+
+        awards.install()  # the award record, the revocation window and ban

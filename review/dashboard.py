@@ -1,25 +1,38 @@
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 
 from applications.dashboard import LIST_LIMIT, ROW_FIELDS, Section, detail_prefix, row
 from applications.models import Application
 from qualityaward.accounts.models import Role
 
-from .models import Panel, PanelMember, Recusal
+from .models import Panel, PanelMember, Pledge, Recusal
 from .rules import SEATED
 
 
 def expert_section(user):
-    """Seats first (three tables, cheap to plan), then their applications with what the rows show."""
+    """Seats first (three tables, cheap to plan), then their applications with what the rows show.
+    A seat whose pledge is not signed yet links to the pledge, not to the application."""
     seats = list(
         PanelMember.objects.filter(expert=user, role__in=SEATED)
         .exclude(Exists(Recusal.objects.filter(application=OuterRef("panel__application"), user=user)))
+        .annotate(pledged=Exists(Pledge.objects.filter(panel=OuterRef("panel"), expert=user)))
         .order_by("-panel__created_at")
-        .values_list("panel__application_id", "panel__stage", "role")[:LIST_LIMIT]
+        .values_list("panel__application_id", "panel__stage", "role", "panel_id", "pledged")[:LIST_LIMIT]
     )
     apps = (Application.objects.select_related("campaign__program", "region")
-            .only(*ROW_FIELDS, "campaign__review_deadline").in_bulk({app_id for app_id, _s, _r in seats}))
+            .only(*ROW_FIELDS, "campaign__review_deadline").in_bulk({s[0] for s in seats}))
     stages, roles, now, prefix = dict(Panel.Stage.choices), dict(PanelMember.Role.choices), timezone.now(), detail_prefix()
-    rows = [row(apps[app_id], apps[app_id].campaign.review_deadline, note=f"{stages[stage]} · {roles[role]}", now=now,
-                detail_prefix=prefix) for app_id, stage, role in seats]
-    return Section(Role.EXPERT, "我的评审任务", rows=rows, empty_text="暂无分配给您的评审任务。")
+    pledge_prefix = reverse("review:pledge", args=[0])[:-2]
+    rows = []
+    for app_id, stage, role, panel_id, pledged in seats:
+        r = row(apps[app_id], apps[app_id].campaign.review_deadline,
+                note=f"{stages[stage]} · {roles[role]}" + ("" if pledged else " · 待签署承诺书"), now=now,
+                detail_prefix=prefix)
+        if not pledged:
+            r["url"] = f"{pledge_prefix}{panel_id}/"
+        rows.append(r)
+    waiting = sum(1 for s in seats if not s[4])
+    return Section(Role.EXPERT, "我的评审任务", rows=rows, empty_text="暂无分配给您的评审任务。",
+                   counts=[("待签署承诺书", waiting)] if waiting else [],
+                   links=[("我的评审任务：签署承诺书、申报回避", reverse("review:my_panels"))])

@@ -49,34 +49,51 @@ def _int(value):
 
 
 # --- the list ------------------------------------------------------------------------------------------
+def selected_campaign(request, campaigns):
+    """The campaign the list shows: the one asked for, else the current one, else the first."""
+    wanted = _int(request.GET.get("campaign"))
+    return next((c for c in campaigns if c.pk == wanted), None) or next(
+        (c for c in campaigns if c.is_current), None) or (campaigns[0] if campaigns else None)
+
+
+def eligibility_apps(user, campaign):
+    """What the list holds for one campaign: visible applications in the listed states."""
+    return applications_for_user(user=user).filter(campaign=campaign, state__in=el.LISTED_STATES)
+
+
+def eligibility_row(app, review, items):
+    """One row of the list: the latest review's automatic failures and ticked exclusion items."""
+    results = el.results_of(review)
+    ticks = len([t for t in (review.exclusion_ticks or {}).values()
+                 if isinstance(t, dict) and t.get("answer")]) if review else 0
+    return {"app": app, "review": review, "failed": sum(1 for r in results if r.status == el.FAIL),
+            "computed": bool(review and review.computed_at), "ticked": ticks, "items": items}
+
+
+def eligibility_groups(user, selected):
+    """The list's groups of rows for one campaign, read through ``applications_for_user``."""
+    apps = list(eligibility_apps(user, selected).select_related("region").order_by("state_changed_at", "pk"))
+    latest = {}
+    for review in EligibilityReview.objects.filter(application__in=apps).order_by("application_id", "-pk"):
+        latest.setdefault(review.application_id, review)
+    items = selected.program.profile.exclusions.count()
+    groups = []
+    for key, label, states in GROUPS:
+        rows = []
+        for app in (a for a in apps if a.state in states):
+            rows.append(eligibility_row(app, latest.get(app.pk), items))
+        groups.append({"key": key, "label": label, "rows": rows})
+    return groups
+
+
 @login_required
 @require_GET
 def eligibility_list(request):
     campaigns = list(el.secretariat_campaigns(request.user))
-    wanted = _int(request.GET.get("campaign"))
-    selected = next((c for c in campaigns if c.pk == wanted), None) or next(
-        (c for c in campaigns if c.is_current), None) or (campaigns[0] if campaigns else None)
+    selected = selected_campaign(request, campaigns)
     groups, returned = [], []
     if selected is not None:
-        apps = list(
-            applications_for_user(user=request.user).filter(campaign=selected, state__in=el.LISTED_STATES)
-            .select_related("region").order_by("state_changed_at", "pk")
-        )
-        latest = {}
-        for review in EligibilityReview.objects.filter(application__in=apps).order_by("application_id", "-pk"):
-            latest.setdefault(review.application_id, review)
-        items = selected.program.profile.exclusions.count()
-        for key, label, states in GROUPS:
-            rows = []
-            for app in (a for a in apps if a.state in states):
-                review = latest.get(app.pk)
-                results = el.results_of(review)
-                ticks = len([t for t in (review.exclusion_ticks or {}).values()
-                             if isinstance(t, dict) and t.get("answer")]) if review else 0
-                rows.append({"app": app, "review": review,
-                             "failed": sum(1 for r in results if r.status == el.FAIL),
-                             "computed": bool(review and review.computed_at), "ticked": ticks, "items": items})
-            groups.append({"key": key, "label": label, "rows": rows})
+        groups = eligibility_groups(request.user, selected)
         returned = list(
             EligibilityReview.objects.filter(application__campaign=selected,
                                              decision=EligibilityReview.Decision.RETURNED)

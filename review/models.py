@@ -39,6 +39,8 @@ class PanelMember(models.Model):
     panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="members")
     expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="panel_seats")
     role = models.CharField("角色", max_length=10, choices=Role.choices, default=Role.MEMBER)
+    draw = models.ForeignKey("review.PanelDraw", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="seats", verbose_name="抽取记录")
     joined_at = models.DateTimeField("加入时间", auto_now_add=True)
 
     class Meta:
@@ -333,3 +335,10 @@ class GovernmentOpinion(UploadedScan):
 
     def __str__(self):
         return f"{self.application} 市级人民政府推荐意见（{self.issued_on}）"
+
+
+# The expert pool, panel draws and pledges live in their own module (services: ``review.experts``).
+from .expert_models import ExpertProfile, ExpertRelationship, PanelDraw, Pledge  # noqa: E402,F401
+from .committee_models import (  # noqa: E402,F401  committee vote, awards and self-assessment reports
+    Award, Ballot, SelfAssessmentReminder, SelfAssessmentReport, VoteCandidate, VoterRoll, VoteSession,
+)

@@ -1,10 +1,12 @@
 """URLs of the prereview screens (names live in the "review" namespace)."""
 from django.urls import path
 
+from . import export_views
 from . import prereview_views as views
 
 urlpatterns = [
     path("", views.prereview_list, name="prereview_list"),
+    path("export.xlsx", export_views.prereview_export, name="prereview_export"),
     path("<int:pk>/", views.prereview_detail, name="prereview_detail"),
     path("<int:pk>/changes/", views.prereview_diff, name="prereview_diff"),
     path("<int:pk>/checklist/", views.prereview_checklist, name="prereview_checklist"),

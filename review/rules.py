@@ -1,20 +1,28 @@
-"""An expert sees an application through an active (non-reserve) panel seat; a recusal vetoes that
-seat and any explicit grant."""
+"""An expert sees an application through an active (non-reserve) panel seat, and only once the
+expert has accepted the confidentiality pledge for that panel without declaring a conflict; a
+recusal vetoes that seat and any explicit grant."""
 from django.db.models import Exists, OuterRef, Q
 
 from applications import rules as access
 
-from .models import PanelMember, Recusal
+from .models import PanelMember, Pledge, Recusal
 
 SEATED = [PanelMember.Role.LEADER, PanelMember.Role.MEMBER]
 
 
+def _pledged_seats(user):
+    """Seats of ``user`` whose panel holds the user's pledge with no conflict declared."""
+    return PanelMember.objects.filter(
+        expert=user, role__in=SEATED,
+        panel__in=Pledge.objects.filter(expert=user, conflict_declared=False).values("panel"))
+
+
 def _seat_holds(user, app):
-    return PanelMember.objects.filter(panel__application=app, expert=user, role__in=SEATED).exists()
+    return _pledged_seats(user).filter(panel__application=app).exists()
 
 
 def _seat_q(user):
-    return Q(Exists(PanelMember.objects.filter(panel__application=OuterRef("pk"), expert=user, role__in=SEATED)))
+    return Q(Exists(_pledged_seats(user).filter(panel__application=OuterRef("pk"))))
 
 
 def _recused_holds(user, app):
@@ -25,5 +33,5 @@ def _recused_q(user):
     return Q(Exists(Recusal.objects.filter(application=OuterRef("pk"), user=user)))
 
 
-access.register(access.Relationship("panel", "评审组专家", _seat_holds, _seat_q, vetoable=True))
+access.register(access.Relationship("panel", "评审组专家（已签署承诺书）", _seat_holds, _seat_q, vetoable=True))
 access.register_veto(access.Relationship("recusal", "回避", _recused_holds, _recused_q))

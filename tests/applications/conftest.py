@@ -139,6 +139,9 @@ def panel_app(world):
     PanelMember.objects.create(panel=panel, expert=world.expert, role=PanelMember.Role.LEADER)
     PanelMember.objects.create(panel=panel, expert=world.recused_expert, role=PanelMember.Role.MEMBER)
     PanelMember.objects.create(panel=panel, expert=world.reserve_expert, role=PanelMember.Role.RESERVE)
+    from review.experts import accept_pledge
+
+    accept_pledge(panel=panel, actor=Actor(user=world.expert), conflict=False)  # a seat opens only after the pledge
     Recusal.objects.create(application=app, user=world.recused_expert, reason="曾在申报单位任职")
     assign_perm("applications.read_application", world.grantee, app)
     assign_perm("applications.read_application", world.recused_grantee, app)

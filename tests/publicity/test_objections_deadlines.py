@@ -95,10 +95,10 @@ def test_decided_objections_get_no_reminders(world, xixian_app):
     assert send_due_reminders(now=at(2026, 11, 23, 9)) == []
 
 
-def test_the_beat_schedule_runs_the_reminders(settings):
+def test_the_beat_schedule_runs_the_reminders():
     from qualityaward.celery import app
 
-    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert "publicity.tasks_objections.send_objection_reminders" in tasks
     assert "publicity.tasks_objections.send_objection_reminders" in app.tasks
 

@@ -44,7 +44,7 @@ from applications.models import Application, ApplicationSection, Campaign, Eligi
 from applications.sample_content import section_data
 from applications.services import content_hash
 from qualityaward.accounts.models import AuditEvent, Organization, Region, Role, RoleAssignment, User
-from review.models import Panel, PanelMember, Recusal
+from review.models import ExpertProfile, Panel, PanelMember, Pledge, Recusal
 
 from .load_demo import GB32100_ALPHABET, PASSWORD, credit_code
 
@@ -147,8 +147,8 @@ def _encode(n, width):
 
 
 class Generator:
-    STEPS = ("plan", "staff", "experts", "applicants", "accounts", "applications", "form_sections", "submissions",
-             "eligibility_reviews", "panels", "audit_trail", "numbering")
+    STEPS = ("plan", "staff", "experts", "applicants", "accounts", "expert_profiles", "applications", "form_sections",
+             "submissions", "eligibility_reviews", "panels", "audit_trail", "numbering")
 
     def __init__(self, *, applications, experts, seed, stdout=None):
         self.n_apps = applications
@@ -452,6 +452,27 @@ class Generator:
             Member(organization_id=org.pk, user_id=self.users[key].pk) for org, keys in self.orgs for key in keys
         ], batch_size=BATCH)
 
+    #: specialties drawn for generated experts: 门类 letters and 大类 codes where applicants are
+    SPECIALTIES = ("A", "C", "E", "F", "G", "I", "13", "14", "17", "26", "27", "30", "33", "34", "35", "36", "38",
+                   "39", "44", "47", "48", "54", "65")
+    TITLES = ("教授", "研究员", "高级工程师", "正高级工程师", "副教授", "高级经济师", "注册质量工程师")
+
+    def expert_profiles(self):
+        """A pool profile for every generated expert: 1–3 specialties, a city, the account's employer."""
+        from review.expert_models import PLEDGE_TEXT
+
+        self.pledge_text, self.pledge_hash = PLEDGE_TEXT, Pledge.digest(PLEDGE_TEXT)
+        profiles = []
+        for i, key in enumerate(self.expert_keys, start=1):
+            user = self.users[key]
+            profiles.append(ExpertProfile(
+                user=user, name=user.full_name, specialties=self.rng.sample(self.SPECIALTIES, self.rng.randint(1, 3)),
+                region=self.rng.choice(self.cities), employer=user.employer or "某研究院",
+                title=self.rng.choice(self.TITLES), phone=f"19{self.seed % 1000:03d}{i:06d}", email=user.email,
+                is_active=self.rng.random() < 0.95))
+        ExpertProfile.objects.bulk_create(profiles, batch_size=BATCH)
+        self.n_profiles = len(profiles)
+
     def applications(self):
         rows = []
         for plan in self.plans:
@@ -599,6 +620,16 @@ class Generator:
                         recusals.append(Recusal(application_id=panel.application_id, user=who,
                                                 reason="与申报单位存在利害关系，主动申请回避", created_at=at))
             Recusal.objects.bulk_create(recusals, batch_size=BATCH)
+        # seated experts signed their pledge when the panel formed (those who later recused declared it)
+        text, digest = getattr(self, "pledge_text", ""), getattr(self, "pledge_hash", "")
+        if text:
+            recused = {(r.application_id, r.user.pk) for r in recusals}
+            Pledge.objects.bulk_create([
+                Pledge(panel=panel, expert=expert, conflict_declared=(panel.application_id, expert.pk) in recused,
+                       conflict_detail="与申报单位存在利害关系" if (panel.application_id, expert.pk) in recused else "",
+                       text=text, text_sha256=digest)
+                for panel, expert, role, at in seats if role != PanelMember.Role.RESERVE
+            ], batch_size=BATCH, ignore_conflicts=True)
         self.n_panels, self.n_seats, self.n_recusals = len(panels), len(seats), len(recusals)
 
     def audit_trail(self):
@@ -653,7 +684,7 @@ def analyze():
     if connection.vendor not in ("postgresql", "sqlite"):
         return
     models = [User, RoleAssignment, Organization, Organization.members.through, Application, ApplicationSection,
-              Submission, EligibilityReview, Panel, PanelMember, Recusal, AuditEvent]
+              Submission, EligibilityReview, Panel, PanelMember, Recusal, AuditEvent, ExpertProfile, Pledge]
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
@@ -680,6 +711,7 @@ def delete_generated(prefix):
     _delete_protecting(Application, app_ids)
     Application.objects.filter(pk__in=app_ids).delete()
     Organization.objects.filter(members__username__startswith=prefix).distinct().delete()
+    ExpertProfile.objects.filter(user__username__startswith=prefix).delete()
     User.objects.filter(username__startswith=prefix).delete()
     return len(app_ids)
 

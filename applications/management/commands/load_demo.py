@@ -169,6 +169,19 @@ APPS = [
             seats={Panel.Stage.MATERIAL: PanelMember.Role.MEMBER, Panel.Stage.ONSITE: PanelMember.Role.MEMBER}),
 ]
 
+#: the expert pool: (username, name, employer, title, specialties (GB/T 4754 门类/大类), region, phone)
+DEMO_EXPERTS = [
+    ("expert", "杨光", "郑州大学管理学院", "高级工程师", ("C", "13"), ZZ, "13800000006"),
+    ("expert_01", "马建国", "河南省产品质量检验技术研究院", "正高级工程师", ("C",), ZZ, "13800000101"),
+    ("expert_02", "胡晓燕", "河南农业大学食品科学技术学院", "教授", ("13", "14", "A"), "410100", "13800000102"),
+    ("expert_03", "郭志刚", "中原工学院纺织学院", "教授", ("17", "18"), ZZ, "13800000103"),
+    ("expert_04", "何丽", "信阳师范大学商学院", "副教授", ("C", "F"), "411500", "13800000104"),
+    ("expert_05", "罗斌", "洛阳理工学院", "高级工程师", ("34", "35", "36"), "410300", "13800000105"),
+    ("expert_06", "梁静", "河南省标准化研究院", "研究员", ("C", "E"), ZZ, "13800000106"),
+    ("expert_07", "宋涛", "新乡市质量技术服务中心", "高级经济师", ("A", "13"), "410700", "13800000107"),
+    ("expert_08", "唐敏", "许昌学院", "教授", ("17", "C"), "411000", "13800000108"),
+]
+
 #: forward transitions into each stage after acceptance
 STAGE_TRANSITIONS = {
     State.ACCEPTANCE_PUBLICITY: "open_acceptance_publicity",
@@ -272,6 +285,8 @@ class Command(BaseCommand):
                 orgs = {spec.name: self._organization(spec, users) for spec in ORGS}
                 for spec in APPS:
                     self._application(spec, users, orgs)
+                self._expert_pool(users)
+                self._committee_vote(users)
             # receipts (eager Celery) and notifications run on commit, still inside the mail override
         if self.created:
             self.stdout.write(self.style.SUCCESS(f"已创建演示数据：{len(self.created)} 项。"))
@@ -280,6 +295,20 @@ class Command(BaseCommand):
         self._print_logins()
 
     # --- steps ---------------------------------------------------------------------------------------
+    def _committee_vote(self, users):
+        """An open committee vote on the candidates before 息县's committee, for the committee member to try."""
+        from review.committee import open_session
+        from review.committee_models import VoteSession
+
+        campaign = Campaign.objects.get(program__code=XX, is_current=True)
+        candidates = list(Application.objects.filter(campaign=campaign, state=State.COMMITTEE).order_by("pk"))
+        if not candidates or VoteSession.objects.filter(campaign=campaign).exists():
+            return
+        tier = campaign.program.profile.tiers.order_by("order").first()
+        open_session(campaign=campaign, actor=Actor(user=users["secretariat"]), title=f"{campaign} 评委会全体会议表决",
+                     candidates=[(app, tier) for app in candidates])
+        self.created.append(f"评委会表决（{len(candidates)} 个候选）")
+
     def _check_reference_data(self):
         missing = [code for code in (HC, XX)
                    if not Campaign.objects.filter(program__code=code, is_current=True).exists()]
@@ -359,6 +388,32 @@ class Command(BaseCommand):
         if app.state != spec.target:
             raise CommandError(f"演示申报“{spec.applicant_name}”停在“{app.get_state_display()}”，预期“{spec.target.label}”。")
         self.created.append(f"申报 {spec.applicant_name}（{app.get_state_display()}）")
+
+    def _expert_pool(self, users):
+        """The demo expert and a few more in the expert pool; the demo expert has signed the pledge for
+        弦山 (and sees it) and has yet to sign for 淮河 (the pledge page is the first thing to do)."""
+        from review.expert_models import PLEDGE_TEXT
+        from review.models import ExpertProfile, Pledge
+
+        for username, name, employer, title, specialties, region, phone in DEMO_EXPERTS:
+            user = users.get(username) or User.objects.filter(username=username).first()
+            if user is None:
+                user = User(username=username, full_name=name, employer=employer, mobile=phone)
+                user.set_unusable_password()
+                user.save()
+                grant_role(user=user, role=Role.EXPERT)
+            if not ExpertProfile.objects.filter(user=user).exists():
+                ExpertProfile.objects.create(user=user, name=name, employer=employer, title=title,
+                                             specialties=list(specialties), region=Region.objects.get(code=region),
+                                             phone=phone, email=user.email)
+                self.created.append(f"专家库 {name}")
+        for panel in Panel.objects.filter(application__applicant_name="息县弦山纺织服装有限公司",
+                                          members__expert=users["expert"]):
+            _pledge, made = Pledge.objects.get_or_create(
+                panel=panel, expert=users["expert"],
+                defaults={"text": PLEDGE_TEXT, "text_sha256": Pledge.digest(PLEDGE_TEXT)})
+            if made:
+                self.created.append(f"承诺书 {panel}")
 
     # --- output --------------------------------------------------------------------------------------
     def _print_logins(self):

@@ -1,0 +1,87 @@
+"""Thin views for the printed outcome documents (decision, certificates) and the application list export."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from qualityaward.accounts.services import Actor, record_event
+
+from . import prints
+from .exports import application_list_queryset, application_list_sheet, export_filename
+from .models import Campaign, GeneratedDocument
+from .selectors import application_for_user_or_404
+from .xlsx import xlsx_response
+
+
+def pdf_response(pdf, filename, *, inline=True):
+    from urllib.parse import quote
+
+    response = HttpResponse(pdf, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+# --- the decision --------------------------------------------------------------------------------------------
+def _campaign_for_decision_or_404(user, campaign_id):
+    campaign = Campaign.objects.select_related("program__profile").filter(pk=campaign_id).first()
+    if campaign is None or not prints.can_print_decision(user, campaign):
+        raise Http404("没有找到该届次，或您无权查看。")
+    return campaign
+
+
+@login_required
+@require_GET
+def decision(request, campaign_id):
+    """The decision of a campaign: the form for its document number, date and 抄送, the list it will
+    print, and (``?format=pdf``) the GB/T 9704 PDF."""
+    campaign = _campaign_for_decision_or_404(request.user, campaign_id)
+    errors, params = [], {}
+    try:
+        params = prints.parse_decision_params(request.GET)
+    except ValidationError as exc:
+        errors = exc.messages
+    if request.GET.get("format") == "pdf" and not errors:
+        pdf = prints.decision_pdf(campaign=campaign, **params)
+        record_event(actor=Actor.from_request(request), action="print:decision", target=campaign,
+                     data={"doc_number": params["doc_number"]})
+        return pdf_response(pdf, f"{campaign.program.short_name}{campaign.name}决定.pdf")
+    context = prints.decision_context(campaign=campaign, **(params or {}))
+    if prints.is_program_secretariat_of(request.user, campaign):  # the certificates the secretariat hands out
+        apps = [a for g in context["groups"] for a in g.applications]
+        certificates = {}
+        for doc in GeneratedDocument.objects.filter(application__in=apps, kind=GeneratedDocument.Kind.CERTIFICATE
+                                                    ).order_by("requested_at", "pk"):
+            certificates[doc.application_id] = doc
+        for app in apps:
+            app.certificate = certificates.get(app.pk)
+    return render(request, "applications/decision.html", {
+        **context, "errors": errors, "form": request.GET, "is_secretariat": prints.is_program_secretariat_of(
+            request.user, campaign),
+    }, status=400 if errors else 200)
+
+
+# --- certificates -----------------------------------------------------------------------------------------------
+@login_required
+@require_POST
+def certificate_request(request, pk):
+    """Order (or re-order after a failure) the certificate of an awarded application."""
+    app = application_for_user_or_404(user=request.user, pk=pk)
+    doc = prints.request_certificate(application=app, actor=Actor.from_request(request))
+    if doc.status == GeneratedDocument.Status.READY:
+        messages.success(request, "获奖证书已生成，可以下载。")
+    else:
+        messages.info(request, "获奖证书正在生成，完成后可在本页下载。")
+    return redirect("applications:detail", pk=app.pk)
+
+
+# --- the application list export -------------------------------------------------------------------------------
+@login_required
+@require_GET
+def application_list_export(request):
+    qs, state, _query = application_list_queryset(user=request.user, params=request.GET)
+    record_event(actor=Actor.from_request(request), action="export:applications",
+                 data={"state": state, "q": request.GET.get("q", "")[:60]})
+    return xlsx_response(export_filename("申报列表"), [application_list_sheet(qs)])

@@ -1,0 +1,22 @@
+"""URLs of the committee vote, awards and self-assessment reports (names live in the "review" namespace)."""
+from django.urls import path
+
+from . import committee_views as views
+
+urlpatterns = [
+    path("committee/", views.committee_list, name="committee_list"),
+    path("committee/open/<int:campaign_pk>/", views.committee_open, name="committee_open"),
+    path("committee/<int:pk>/", views.committee_session, name="committee_session"),
+    path("committee/<int:pk>/vote/", views.committee_vote, name="committee_vote"),
+    path("committee/<int:pk>/close/", views.committee_close, name="committee_close"),
+    path("committee/<int:pk>/decide/", views.committee_decide, name="committee_decide"),
+    path("committee/<int:pk>/results/", views.committee_results, name="committee_results"),
+    path("awards/", views.award_list, name="award_list"),
+    path("awards/self-assessment/", views.self_assessment_overview, name="self_assessment_overview"),
+    path("awards/<int:pk>/", views.award_detail, name="award_detail"),
+    path("awards/<int:pk>/self-assessment/", views.self_assessment_submit, name="self_assessment_submit"),
+    path("awards/<int:pk>/self-assessment/<int:period>/file/", views.self_assessment_file,
+         name="self_assessment_file"),
+    path("applications/<int:pk>/award-decision/", views.award_decide, name="award_decide"),
+    path("applications/<int:pk>/revoke/", views.award_revoke, name="award_revoke"),
+]
