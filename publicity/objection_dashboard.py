@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.dashboard import LIST_LIMIT, Section
+from applications.models import Application
 from qualityaward.accounts.models import Role
 
 from .objection_models import Objection
@@ -17,7 +18,7 @@ from .objections import DeadlineClock, deadline_info, handled_program_ids, objec
 def objection_section(user):
     ids = readable_program_ids(user)
     if ids is not None and not ids:
-        return None
+        return applicant_requests_section(user)
     now = timezone.now()
     qs = objections_for_user(user=user)
     counts = qs.aggregate(
@@ -45,3 +46,31 @@ def objection_section(user):
                    counts=[(label, n) for label, n in (("未办结", counts["open"]), ("已超期", counts["overdue"]),
                                                        ("待递补", counts["backfill"])) if n],
                    empty_text="暂无未办结的异议。")
+
+
+def applicant_requests_section(user):
+    """For an applicant: the secretariat's open requests about objections to its applications (who objected
+    is never shown); ``None`` when there are none."""
+    from applications.rules import _owner_q
+
+    from .objection_models import ObjectionRequest
+
+    if not user.is_authenticated:
+        return None
+    pending = list(
+        ObjectionRequest.objects.filter(replied_at__isnull=True, objection__status__in=Objection.OPEN_STATUSES)
+        .filter(objection__application__in=Application.objects.filter(_owner_q(user)).values("pk"))
+        .select_related("objection__application__campaign__program", "objection__application__region")
+        .order_by("reply_by", "created_at")[:LIST_LIMIT])
+    if not pending:
+        return None
+    detail = reverse("applications:detail", args=[0])[:-2]
+    rows = [{
+        "number": r.objection.application.number, "name": r.objection.application.applicant_name,
+        "program": r.objection.application.campaign.program.short_name,
+        "region": r.objection.application.region.name, "state": "objection_request", "state_label": "待说明",
+        "url": f"{detail}{r.objection.application_id}/#objection-requests", "note": "秘书处请您就公示异议作出说明",
+        "deadline": r.reply_by, "deadline_text": f"{timezone.localtime(r.reply_by):%Y-%m-%d %H:%M}" if r.reply_by else "",
+        "overdue": bool(r.reply_by and r.reply_by < timezone.now()), "days_left": None,
+    } for r in pending]
+    return Section(Role.APPLICANT, "公示异议：请您说明", rows=rows, empty_text="")

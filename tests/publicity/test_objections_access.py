@@ -151,3 +151,21 @@ def test_the_printable_written_answer_follows_the_objection_page(client, world, 
         if name in READERS:
             body = response.content.decode()
             assert "张异议：" in body and "经核实，异议不成立。" in body and objection.receipt_number in body
+
+
+def test_the_applicants_dashboard_lists_open_requests_without_the_objector(client, world, objection):
+    from publicity import objections as svc
+    from qualityaward.accounts.services import Actor
+
+    client.force_login(world.owner)
+    assert "公示异议：请您说明" not in client.get(reverse("dashboard")).content.decode()
+    req = svc.send_request(objection=objection, grounds="有人反映贵单位发生质量事故。", question="请说明。", reply_by=None,
+                           actor=Actor(user=world.secretariat))
+    body = client.get(reverse("dashboard")).content.decode()
+    assert "公示异议：请您说明" in body and f"/applications/{objection.application_id}/#objection-requests" in body
+    assert "张异议" not in body and objection.receipt_number not in body
+    client.force_login(world.stranger)
+    assert "公示异议：请您说明" not in client.get(reverse("dashboard")).content.decode()
+    svc.reply_to_request(request=req, text="说明。", files=[], actor=Actor(user=world.owner))
+    client.force_login(world.owner)
+    assert "公示异议：请您说明" not in client.get(reverse("dashboard")).content.decode()
