@@ -220,17 +220,17 @@ def submit_objection(*, notice, item_id, objector, grounds, files, actor, now=No
                             "加盖单位公章的异议书", required=True, max_files=3)
     uploads += _inspect(files.get("evidence", []), ObjectionFile.Kind.EVIDENCE, "证明材料", required=True,
                         max_files=MAX_EVIDENCE_FILES)
-    duplicate = Objection.objects.filter(
-        notice=notice, item=item, phone=objector["phone"], grounds=grounds,
-        received_at__gte=now - dt.timedelta(minutes=DUPLICATE_MINUTES)).first()
-    if duplicate is not None:  # a second click on "提交": the first receipt stands, nothing more is stored
-        return duplicate
     program = notice.campaign.program
     local_now = timezone.localtime(now)
     for _attempt in range(3):
         try:
             with transaction.atomic():
                 Program.objects.select_for_update().filter(pk=program.pk).first()
+                duplicate = Objection.objects.filter(
+                    notice=notice, item=item, phone=objector["phone"], grounds=grounds,
+                    received_at__gte=now - dt.timedelta(minutes=DUPLICATE_MINUTES)).first()
+                if duplicate is not None:  # a second click on "提交": the first receipt stands, nothing is stored
+                    return duplicate
                 objection = Objection(
                     receipt_number=_next_receipt_number(program, local_now.year), notice=notice, item=item,
                     application=item.application, grounds=grounds, received_at=now, received_on=local_now.date(),
@@ -276,8 +276,9 @@ def add_note(*, objection, text, actor):
 def send_request(*, objection, grounds, question, reply_by, actor):
     """Ask the applicant for an explanation; the applicant is e-mailed and answers on its application page."""
     _require_handler(actor, objection)
-    if objection.objector_name and objection.objector_name in grounds + question:
-        raise ValidationError("告知申报单位的内容中含有异议人的名称。请删去异议人的身份信息后再发出。")
+    text = grounds + question
+    if any(v and v in text for v in (objection.objector_name, objection.phone, objection.email, objection.contact_person)):
+        raise ValidationError("告知申报单位的内容中含有异议人的名称或联系方式。请删去异议人的身份信息后再发出。")
     with transaction.atomic():
         objection = _lock(objection)
         _refuse_if_decided(objection)

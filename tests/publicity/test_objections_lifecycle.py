@@ -183,6 +183,9 @@ def test_bad_decisions_and_requests_change_nothing(client, world, objection):
     response = client.post(reverse("publicity:objection_request", args=[objection.pk]), {
         "grounds": "张异议反映贵单位发生质量事故。", "question": "请说明。"})
     assert response.status_code == 400 and "含有异议人的名称" in response.content.decode()
+    response = client.post(reverse("publicity:objection_request", args=[objection.pk]), {
+        "grounds": "有人（电话 13800138000）反映贵单位发生质量事故。", "question": "请说明。"})
+    assert response.status_code == 400 and "联系方式" in response.content.decode()
     objection.refresh_from_db()
     assert objection.status == Objection.Status.RECEIVED and not objection.requests.exists()
     objection.application.refresh_from_db()
