@@ -850,6 +850,15 @@ def create_acceptance_list(*, campaign, actor, title=""):
     return acceptance_list
 
 
+#: ``hook(acceptance_list=, actor=)`` called in the publishing transaction (publicity opens its notice).
+ACCEPTANCE_LIST_PUBLISHED_HOOKS: list[Callable] = []
+
+
+def on_acceptance_list_published(hook):
+    if hook not in ACCEPTANCE_LIST_PUBLISHED_HOOKS:
+        ACCEPTANCE_LIST_PUBLISHED_HOOKS.append(hook)
+
+
 def publish_acceptance_list(*, acceptance_list, actor):
     if not is_campaign_secretariat(actor.user, acceptance_list.campaign):
         raise PermissionDenied("受理名单由本奖项秘书处发布，您没有权限执行此操作。")
@@ -863,6 +872,8 @@ def publish_acceptance_list(*, acceptance_list, actor):
         locked.save(update_fields=["published_at"])
         record_event(actor=actor, action="acceptance_list:publish", target=locked,
                      data={"campaign": locked.campaign_id, "number": locked.number})
+        for hook in ACCEPTANCE_LIST_PUBLISHED_HOOKS:
+            hook(acceptance_list=locked, actor=actor)
     acceptance_list.refresh_from_db()
     return acceptance_list
 

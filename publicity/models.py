@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from applications.models import Application, Campaign, PublicityRule
+from applications.models import AcceptanceList, Application, Campaign, PublicityRule
+from qualityaward.accounts.models import Region
 
 
 class CalendarYear(models.Model):
@@ -41,6 +42,11 @@ class CalendarOverride(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {'工作日' if self.is_working_day else '休息日'} {self.note}".strip()
+
+
+#: Once open, a notice's window and lines are frozen (a correction is a new notice).
+FROZEN_STATUSES = ("open", "closed", "settled")
+WINDOW_FIELDS = ("campaign_id", "kind", "window_length", "window_unit", "opens_at", "last_day", "closes_at")
 
 
 class Notice(models.Model):
@@ -82,6 +88,11 @@ class Notice(models.Model):
     opened_at = models.DateTimeField("实际发布时间", null=True, blank=True)
     closed_at = models.DateTimeField("实际截止处理时间", null=True, blank=True)
     settled_at = models.DateTimeField("办结时间", null=True, blank=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name="推荐单位所辖地区", help_text="推荐单位发布的公示才填写")
+    acceptance_list = models.OneToOneField(AcceptanceList, on_delete=models.PROTECT, null=True, blank=True,
+                                           related_name="notice", verbose_name="对应的受理名单")
+    scheduled_at = models.DateTimeField("确定发布时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "公示"
@@ -99,6 +110,18 @@ class Notice(models.Model):
         if self.closes_at and self.opens_at and self.closes_at <= self.opens_at:
             raise ValidationError({"opens_at": "公示截止时间须晚于发布时间。"})
 
+    @property
+    def is_frozen(self):
+        return self.status in FROZEN_STATUSES
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            stored = type(self).objects.filter(pk=self.pk).values("status", *WINDOW_FIELDS).first()
+            if stored and stored["status"] in FROZEN_STATUSES and any(
+                    stored[name] != getattr(self, name) for name in WINDOW_FIELDS):
+                raise ValidationError(f"公示“{self.title}”已发布，公示期不能再修改。如需更正，请发布更正公示。")
+        super().save(*args, **kwargs)
+
 
 class NoticeItem(models.Model):
     """An application on a notice, with the public fields frozen when the notice was written."""
@@ -111,6 +134,12 @@ class NoticeItem(models.Model):
     region_name = models.CharField("地区", max_length=60, blank=True)
     industry = models.CharField("行业", max_length=120, blank=True)
     tier = models.CharField("奖励等级", max_length=60, blank=True)
+    # what the beat job did with this line (each step happens once; see publicity.services)
+    opened_at = models.DateTimeField("发布处理时间", null=True, blank=True)
+    open_note = models.CharField("发布处理结果", max_length=300, blank=True)
+    settled_at = models.DateTimeField("办结时间", null=True, blank=True)
+    outcome = models.CharField("公示结果", max_length=300, blank=True)
+    blocked_reason = models.CharField("暂缓办结原因", max_length=500, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "公示条目"
@@ -122,6 +151,51 @@ class NoticeItem(models.Model):
 
     def __str__(self):
         return f"{self.position}. {self.name}"
+
+    def _refuse_if_frozen(self):
+        status = Notice.objects.filter(pk=self.notice_id).values_list("status", flat=True).first()
+        if status in FROZEN_STATUSES:
+            raise ValidationError("该公示已发布，公示名单不能再修改。如需更正，请发布更正公示。")
+
+    def save(self, *args, **kwargs):
+        self._refuse_if_frozen()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_frozen()
+        return super().delete(*args, **kwargs)
+
+
+class InternalPublicity(models.Model):
+    """The applicant's own internal publicity (申报单位内部公示): its period, where it was posted, the
+    objections received, and a photo or scan of the posted notice as evidence."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="internal_publicity",
+                                       verbose_name="申报")
+    starts_on = models.DateField("公示开始日期")
+    ends_on = models.DateField("公示结束日期")
+    place = models.CharField("公示范围/地点", max_length=200, help_text="如：公司办公楼一楼公告栏、内部办公系统")
+    objections_received = models.PositiveSmallIntegerField("收到异议（件）", default=0)
+    handling = models.TextField("异议处理情况", blank=True, max_length=2000)
+    file = models.FileField("公示证明材料", upload_to="internal_publicity/%Y/%m/")
+    original_name = models.CharField("文件名", max_length=120)
+    content_type = models.CharField("类型", max_length=40)
+    size = models.PositiveIntegerField("大小（字节）", default=0)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField("登记时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "申报单位内部公示记录"
+        constraints = [
+            models.CheckConstraint(condition=Q(starts_on__lte=models.F("ends_on")),
+                                   name="internal_publicity_dates_in_order"),
+            models.CheckConstraint(condition=Q(objections_received=0) | ~Q(handling=""),
+                                   name="internal_objections_have_handling"),
+        ]
+
+    def __str__(self):
+        return f"{self.application} 内部公示 {self.starts_on}—{self.ends_on}"
 
 
 # Objections live in their own module; imported here so Django registers them with this app.

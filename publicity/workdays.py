@@ -142,14 +142,27 @@ def working_days_left(now, deadline):
     return working_days_between(today, last)
 
 
+def format_day(day):
+    """2025年9月28日 (no leading zeros, as official notices write dates)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def describe_window(opens_on, last_day, length, unit):
     """The line shown on every notice: "公示期：D 至 E（N个工作日）"."""
     from applications.models import PublicityRule
 
     unit_label = "个工作日" if unit == PublicityRule.Unit.WORKING_DAYS else "天"
-    return f"公示期：{opens_on:%Y年%m月%d日} 至 {last_day:%Y年%m月%d日}（{length}{unit_label}）"
+    return f"公示期：{format_day(opens_on)} 至 {format_day(last_day)}（{length}{unit_label}）"
+
+
+def convention_for(unit):
+    """The counting convention shown next to a window computed in ``unit``."""
+    from applications.models import PublicityRule
+
+    return CALENDAR_WINDOW_CONVENTION if unit == PublicityRule.Unit.CALENDAR_DAYS else WINDOW_CONVENTION
 
 
 WINDOW_CONVENTION = ("公示期从发布当日起算（当日为工作日的计入），至最后一个工作日 24:00 止；"
                      "法定节假日和周末不计，调休上班日计入。")
+CALENDAR_WINDOW_CONVENTION = "公示期按自然日计算，从发布当日起算（含节假日），至最后一日 24:00 止。"
 DEADLINE_CONVENTION = "答复期限自收到异议的次日起算，至第 N 个工作日 24:00 止。"

@@ -173,6 +173,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.requeue_stale_documents",
         "schedule": 300.0,
     },
+    "run-publicity": {
+        "task": "publicity.tasks.run_publicity",
+        "schedule": env.float("PUBLICITY_BEAT_SECONDS", default=60.0),
+    },
 }
 
 # --- UI -------------------------------------------------------------------------------

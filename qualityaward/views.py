@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from applications.dashboard import SECTIONS
+from publicity.dashboard import publicity_section
 from publicity.objection_dashboard import objection_section
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import roles_of
@@ -19,6 +20,10 @@ DASHBOARD_SECTIONS.update({Role.COMMITTEE: committee_dashboard.committee_section
 def dashboard(request):
     roles = roles_of(request.user)
     sections = [DASHBOARD_SECTIONS[role](request.user) for role in roles if role in DASHBOARD_SECTIONS]
+    for role in (Role.SECRETARIAT, Role.AUTHORITY):  # notices they publish, with their countdown
+        if role in roles:
+            sections.append(publicity_section(request.user, role))
+            break
     sections += [s for s in (objection_section(request.user),) if s is not None]
     return render(request, "dashboard.html", {"sections": sections, "roles": roles})
 

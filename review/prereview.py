@@ -337,13 +337,13 @@ def publicity_shortfall(profile, starts_on, ends_on):
     if rule.unit == PublicityRule.Unit.CALENDAR_DAYS:
         days, unit = (ends_on - starts_on).days + 1, "个自然日"
     else:
-        import chinese_calendar
+        from publicity.workdays import UnknownCalendarYear, working_days_between
 
         try:
-            days, unit = len(chinese_calendar.get_workdays(starts_on, ends_on)), "个工作日"
-        except NotImplementedError:
+            days, unit = working_days_between(starts_on, ends_on), "个工作日"
+        except UnknownCalendarYear:
             raise ValidationError(f"系统尚未收录 {starts_on.year}—{ends_on.year} 年的法定节假日安排，无法计算工作日。"
-                                  "请联系秘书处更新后再登记。")
+                                  "请联系秘书处在“工作日日历”中录入后再登记。")
     if days >= rule.min_length:
         return None
     return (f"本奖项推荐单位公示不少于 {rule.min_length}{unit}，{_fmt_date(starts_on)}至{_fmt_date(ends_on)}"

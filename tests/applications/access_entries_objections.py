@@ -24,8 +24,9 @@ def _notice(w, a):
         notice = Notice.objects.create(
             campaign=a.campaign, kind=Notice.Kind.ACCEPTANCE, title="受理名单公示（访问测试）", issuer="秘书处",
             window_length=5, opens_at=now - dt.timedelta(days=1), last_day=(now + dt.timedelta(days=5)).date(),
-            closes_at=now + dt.timedelta(days=6), status=Notice.Status.OPEN)
+            closes_at=now + dt.timedelta(days=6), status=Notice.Status.DRAFT)
         NoticeItem.objects.create(notice=notice, application=a, position=1, name=a.applicant_name)
+        Notice.objects.filter(pk=notice.pk).update(status=Notice.Status.OPEN)  # lines are frozen once open
     return notice
 
 

@@ -32,14 +32,16 @@ def test_public_objection_with_uploads_then_the_secretariat_sees_it(portal, cont
     notice = Notice.objects.create(
         campaign=campaign, kind=Notice.Kind.ACCEPTANCE, title="息县县长质量奖受理名单公示", issuer="息县县长质量奖评审委员会秘书处",
         window_length=5, opens_at=now - dt.timedelta(days=1), last_day=(now + dt.timedelta(days=5)).date(),
-        closes_at=now + dt.timedelta(days=6), status=Notice.Status.OPEN)
+        closes_at=now + dt.timedelta(days=6), status=Notice.Status.DRAFT)
     NoticeItem.objects.create(notice=notice, application=app, position=1, name=app.applicant_name, region_name="息县")
+    Notice.objects.filter(pk=notice.pk).update(status=Notice.Status.OPEN, opened_at=now)
     secretariat = User.objects.create_user(username="xx_secretariat", password=portal.password, full_name="息县秘书处 周办理",
                                            email="xx@example.cn")
     grant_role(user=secretariat, role=Role.SECRETARIAT, program=campaign.program)
 
     # --- the public, not signed in ----------------------------------------------------------------------
-    page.goto(f"/notices/{notice.pk}/objection/")
+    page.goto(f"/notices/{notice.pk}/")
+    page.get_by_role("link", name="对本公示提出异议").click()
     expect(page.get_by_role("heading", name="对公示提出异议")).to_be_visible()
     page.get_by_label("对哪一项公示内容提出异议").select_option(label=f"1. {app.applicant_name}（息县）")
     page.get_by_label("异议事由").fill("该单位 2025 年发生一般质量事故并被县市场监管局行政处罚，申报材料中未如实填报。")

@@ -42,10 +42,13 @@ def open_notice(campaign, applications, *, now=None, status=Notice.Status.OPEN, 
     notice = Notice.objects.create(
         campaign=campaign, kind=Notice.Kind.ACCEPTANCE, title=title or f"{campaign.program.short_name}受理名单公示",
         issuer=campaign.program.organizer, contact="0376-1234567", window_length=5, opens_at=opens_at,
-        last_day=timezone.localtime(closes_at).date() - dt.timedelta(days=1), closes_at=closes_at, status=status)
-    for position, app in enumerate(applications, start=1):
+        last_day=timezone.localtime(closes_at).date() - dt.timedelta(days=1), closes_at=closes_at,
+        status=Notice.Status.DRAFT)
+    for position, app in enumerate(applications, start=1):  # lines are written before the notice opens
         NoticeItem.objects.create(notice=notice, application=app, position=position, name=app.applicant_name,
                                   region_name=app.region.name)
+    Notice.objects.filter(pk=notice.pk).update(status=status)
+    notice.refresh_from_db()
     return notice
 
 

@@ -134,25 +134,25 @@ def test_an_application_not_on_the_notice_is_refused(client, world, xixian_notic
 
 def test_outside_the_window_nothing_is_taken(client, world, xixian_notice, disk):
     now = timezone.now()
+
+    def change(**fields):  # as the clock and the publicity job would (an open notice's window is frozen)
+        Notice.objects.filter(pk=xixian_notice.pk).update(**fields)
+        xixian_notice.refresh_from_db()
+
     # not yet open (the window starts tomorrow)
-    xixian_notice.status, xixian_notice.opens_at = Notice.Status.OPEN, now + dt.timedelta(days=1)
-    xixian_notice.closes_at = now + dt.timedelta(days=9)
-    xixian_notice.save()
+    change(opens_at=now + dt.timedelta(days=1), closes_at=now + dt.timedelta(days=9))
     response = client.post(url(xixian_notice), S.individual_post(xixian_notice))
     assert response.status_code == 400 and "尚未发布" in response.content.decode()
     # closed at 24:00 yesterday, even if the closing job has not run yet
-    xixian_notice.opens_at, xixian_notice.closes_at = now - dt.timedelta(days=9), now - dt.timedelta(minutes=5)
-    xixian_notice.save()
+    change(opens_at=now - dt.timedelta(days=9), closes_at=now - dt.timedelta(minutes=5))
     page = client.get(url(xixian_notice)).content.decode()
     assert "公示期满后不再受理异议" in page and 'id="objection-form"' not in page
     response = client.post(url(xixian_notice), S.individual_post(xixian_notice))
     assert response.status_code == 400 and "公示期满后不再受理异议" in response.content.decode()
-    xixian_notice.status = Notice.Status.CLOSED
-    xixian_notice.save()
+    change(status=Notice.Status.CLOSED)
     assert client.post(url(xixian_notice), S.individual_post(xixian_notice)).status_code == 400
     # a draft is not public at all
-    xixian_notice.status = Notice.Status.DRAFT
-    xixian_notice.save()
+    change(status=Notice.Status.DRAFT)
     assert client.get(url(xixian_notice)).status_code == 404
     assert client.post(url(xixian_notice), S.individual_post(xixian_notice)).status_code == 404
     nothing_stored(disk)
