@@ -24,6 +24,8 @@ COPY --chown=app:app . .
 RUN mkdir -p /app/var /data/media && chown -R app:app /app/var /data/media
 
 USER app
+# The subset Chinese fonts of generated PDFs, prepared once into the image (var/fonts).
+RUN DEBUG=1 python manage.py prepare_fonts
 ENV DEBUG=0 \
     MEDIA_ROOT=/data/media \
     STATIC_ROOT=/app/var/static

@@ -39,9 +39,13 @@ SQLITE_ENV := DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 CACHE_UR
 PG_ENV := DEBUG=1 DATABASE_URL=$(PG_DATABASE_URL) CACHE_URL=$(PG_CACHE_URL) \
 	CELERY_BROKER_URL=$(PG_BROKER_URL) CELERY_TASK_ALWAYS_EAGER=0 QA_REAL_CELERY=1
 
-.PHONY: install system-packages run test test-sqlite test-postgres bench clean
+.PHONY: install system-packages fonts run test test-sqlite test-postgres bench clean
 
-install: system-packages $(STAMP)
+install: system-packages $(STAMP) fonts
+
+# The subset Chinese fonts of generated PDFs (var/fonts; skips what is already up to date).
+fonts: $(STAMP)
+	$(PY) manage.py prepare_fonts
 
 system-packages:
 	@missing=""; \

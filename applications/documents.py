@@ -1,20 +1,54 @@
 """Building generated documents (PDF) and recording the outcome on the GeneratedDocument row."""
 import time
 import traceback
+from pathlib import Path
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import GeneratedDocument
+from .pdffonts import cache_dir, ensure_fonts
+
+
+def render_document(template_name, context):
+    """The laid-out WeasyPrint document (pages, bookmarks) of a PDF template.
+
+    Templates include ``pdf/_fonts.html``, which declares the prepared Chinese faces (see ``pdffonts``);
+    ``ensure_fonts`` prepares them first if setup has not.
+    """
+    from weasyprint import HTML
+
+    ensure_fonts()
+    html = render_to_string(template_name, context)
+    return HTML(string=html, base_url=None, url_fetcher=local_url_fetcher()).render()
+
+
+def local_url_fetcher():
+    """A fetcher for the resources a PDF may load: data: URIs and files in the font cache or MEDIA_ROOT.
+    Nothing from a network, nothing else from the disk."""
+    from urllib.parse import unquote, urlparse
+
+    from weasyprint.urls import URLFetcher
+
+    roots = [p.resolve() for p in (cache_dir(), Path(settings.MEDIA_ROOT))]
+
+    class LocalURLFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            parsed = urlparse(url)
+            if parsed.scheme == "file":
+                path = Path(unquote(parsed.path)).resolve()
+                if not any(path.is_relative_to(root) for root in roots):
+                    raise ValueError(f"PDF resource outside the allowed folders: {url[:80]}")
+            return super().fetch(url, headers)
+
+    return LocalURLFetcher(allowed_protocols=("file", "data"))
 
 
 def render_pdf(template_name, context):
-    from weasyprint import HTML
-
-    html = render_to_string(template_name, context)
-    return HTML(string=html, base_url=None).write_pdf()
+    return render_document(template_name, context).write_pdf()
 
 
 def _receipt_pdf(document):
@@ -30,7 +64,14 @@ def _receipt_pdf(document):
     })
 
 
-BUILDERS = {GeneratedDocument.Kind.RECEIPT: _receipt_pdf}
+def _dossier_pdf(document):
+    from .dossier import build_dossier_document
+
+    return build_dossier_document(document)
+
+
+#: kind -> builder(document) returning the PDF bytes, or (bytes, {"content_hash": ..., "page_report": ...}).
+BUILDERS = {GeneratedDocument.Kind.RECEIPT: _receipt_pdf, GeneratedDocument.Kind.DOSSIER: _dossier_pdf}
 
 
 def build_document(*, document_id):
@@ -52,15 +93,17 @@ def build_document(*, document_id):
     ).get(pk=document_id)
     started = time.perf_counter()
     try:
-        pdf = BUILDERS[doc.kind](doc)
+        result = BUILDERS[doc.kind](doc)
     except Exception as exc:
+        # a problem the user can fix carries its own message (``user_message``)
+        message = getattr(exc, "user_message", "") or (
+            f"生成失败，系统将自动重试；如多次失败请联系管理员。（{type(exc).__name__}）")
         GeneratedDocument.objects.filter(pk=doc.pk).update(
-            status=GeneratedDocument.Status.FAILED,
-            error=f"生成失败，系统将自动重试；如多次失败请联系管理员。（{type(exc).__name__}）",
-            finished_at=timezone.now(),
+            status=GeneratedDocument.Status.FAILED, error=message, finished_at=timezone.now(),
         )
         traceback.print_exc()
         raise
+    pdf, extra = (result, {}) if isinstance(result, bytes) else result
     duration_ms = int((time.perf_counter() - started) * 1000)
     with transaction.atomic():
         doc = GeneratedDocument.objects.select_for_update().get(pk=document_id)
@@ -70,6 +113,8 @@ def build_document(*, document_id):
         doc.status = GeneratedDocument.Status.READY
         doc.finished_at = timezone.now()
         doc.duration_ms = duration_ms
-        doc.content_hash = doc.submission.content_hash if doc.submission_id else ""
+        doc.content_hash = extra.get("content_hash") or (doc.submission.content_hash if doc.submission_id else "")
+        if "page_report" in extra:
+            doc.page_report = extra["page_report"]
         doc.save()
     return doc

@@ -406,18 +406,23 @@ class _Builder:
                 rows.append([field_label(f), parts or [""]])
             else:
                 rows.append([field_label(f), self.value(f, raw)])
-        if not rows:
-            return
-        widths = [5.0, TEXT_WIDTH_CM - 5.0]
-        table = self.new_table(len(rows), widths)
+        if rows:
+            self.label_table(rows, [5.0, TEXT_WIDTH_CM - 5.0])
+
+    def label_table(self, rows, widths_cm):
+        """A label | value table without a header row."""
+        table = self.new_table(len(rows), widths_cm)
         for tr, texts in zip(table._tbl.tr_lst, rows):
-            self.fill_row(tr, texts, widths)
+            self.fill_row(tr, texts, widths_cm)
 
     def textarea(self, section, f, data):
         parts = paragraphs_of(data.get(f.key))
         if not parts and not f.required:
             return
         self.item_heading(section, f)
+        self.body_paragraphs(parts)
+
+    def body_paragraphs(self, parts):
         style_id, end = self.style_id["Form Body"], self._end
         for text in parts:
             end.addprevious(_paragraph(style_id, text))
@@ -533,8 +538,8 @@ def _cover_value(source, application, sections):
     return str(data.get(key) or "") if isinstance(data, dict) else ""
 
 
-def _cover(doc, application, spec, layout, sections):
-    """Title, the applicant's line(s) with （盖章）, the date line and the issuer; its own page."""
+def cover_content(application, spec, layout, sections):
+    """(title, subtitle, [(label, name, seal)]) of the cover, as the Word copy and the dossier print it."""
     program = application.campaign.program
     profile = getattr(program, "profile", None)
     role = "培育" if profile is not None and profile.outcome == "cultivation" else "申报"
@@ -544,18 +549,26 @@ def _cover(doc, application, spec, layout, sections):
                       if isinstance(d, dict) and d.get(layout.title_field)), "")
     subtitle = spec.title if title else ""
     title = clean_text(title or f"{program.name}{spec.title}").strip()
+    lines = [(label.format(role=role), clean_text(_cover_value(source, application, sections)).strip(), seal)
+             for label, source, seal in layout.cover_lines]
+    return title, clean_text(subtitle), lines
+
+
+def _cover(doc, application, spec, layout, sections):
+    """Title, the applicant's line(s) with （盖章）, the date line and the issuer; its own page."""
+    program = application.campaign.program
+    title, subtitle, lines = cover_content(application, spec, layout, sections)
 
     p = doc.add_paragraph(style=doc.styles["Cover Title"])
     p.add_run(title)
     if subtitle:
         p.add_run().add_break(WD_BREAK.LINE)
-        p.add_run(clean_text(subtitle)).font.size = Pt(SANHAO)
+        p.add_run(subtitle).font.size = Pt(SANHAO)
 
     p = doc.add_paragraph(style=doc.styles["Cover Line"])
     p.paragraph_format.left_indent = Cm(2.0)
-    for label, source, seal in layout.cover_lines:
-        name = clean_text(_cover_value(source, application, sections)).strip()
-        p.add_run(f"{label.format(role=role)}：{name}" + ("（盖章）" if seal else ""))
+    for label, name, seal in lines:
+        p.add_run(f"{label}：{name}" + ("（盖章）" if seal else ""))
         p.add_run().add_break(WD_BREAK.LINE)
         p.add_run().add_break(WD_BREAK.LINE)
     p.add_run("日期：______年____月____日")

@@ -215,6 +215,13 @@ class RuleProfile(models.Model):
     annual_self_assessment_report = models.BooleanField("有效期内每年报送自评报告", default=False)
     standards = models.TextField("评审依据标准", blank=True)
     no_fees = models.BooleanField("不收取任何费用", default=True)
+    # the printed dossier (填报说明: 推荐表 and 证实性材料 page limits); empty means no limit
+    form_page_limit_organization = models.PositiveSmallIntegerField("组织推荐表页数上限", null=True, blank=True)
+    evidence_page_limit_organization = models.PositiveSmallIntegerField("组织证实性材料页数上限", null=True,
+                                                                        blank=True)
+    form_page_limit_individual = models.PositiveSmallIntegerField("个人推荐表页数上限", null=True, blank=True)
+    evidence_page_limit_individual = models.PositiveSmallIntegerField("个人证实性材料页数上限", null=True,
+                                                                      blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "规则配置"
@@ -566,6 +573,8 @@ class GeneratedDocument(models.Model):
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     duration_ms = models.PositiveIntegerField("耗时（毫秒）", null=True, blank=True)
+    page_report = models.JSONField("页数核查", default=dict, blank=True,
+                                   help_text="推荐材料各部分的页数及与页数上限的比较")
 
     class Meta:
         verbose_name = verbose_name_plural = "生成文件"

@@ -13,8 +13,8 @@ def render_document(self, document_id):
     try:
         build_document(document_id=document_id)
     except Exception as exc:  # the row already records the failure for the user
-        if self.request.is_eager:
-            return
+        if self.request.is_eager or getattr(exc, "user_message", ""):
+            return  # eager, or a problem only the user can fix: retrying would fail the same way
         raise self.retry(exc=exc)
 
 

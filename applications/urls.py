@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import form_views, industry_views, print_views, views
+from . import dossier_views, form_views, industry_views, print_views, views
 
 app_name = "applications"
 urlpatterns = [
@@ -19,6 +19,8 @@ urlpatterns = [
     path("files/<int:attachment_id>/", form_views.attachment_download, name="attachment_download"),
     path("files/<int:attachment_id>/delete/", form_views.attachment_delete, name="attachment_delete"),
     path("files/<int:attachment_id>/move/", form_views.attachment_move, name="attachment_move"),
+    path("<int:pk>/dossier/", dossier_views.dossier_request, name="dossier_request"),
+    path("dossier/<int:pk>/status/", dossier_views.dossier_status, name="dossier_status"),
     path("documents/<int:pk>/status/", views.document_status, name="document_status"),
     path("documents/<int:pk>/download/", views.document_download, name="document_download"),
     path("industries/", industry_views.industry_search_view, name="industry_search"),

@@ -116,6 +116,11 @@ def _document_for_user_or_404(user, pk):
 
         if not can_see_certificate(user, doc.application):  # the holder and the secretariat only
             raise Http404("没有找到该文件，或您无权查看。")
+    if doc.kind == GeneratedDocument.Kind.DOSSIER:
+        from .dossier import may_request_dossier
+
+        if not may_request_dossier(user, doc.application):
+            raise PermissionDenied("只有申报人、推荐单位和秘书处可以下载推荐材料（印制装订版）。")
     return doc
 
 
