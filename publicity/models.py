@@ -196,3 +196,9 @@ class InternalPublicity(models.Model):
 
     def __str__(self):
         return f"{self.application} 内部公示 {self.starts_on}—{self.ends_on}"
+
+
+# Objections live in their own module; imported here so Django registers them with this app.
+from .objection_models import (  # noqa: E402,F401
+    Objection, ObjectionFile, ObjectionNote, ObjectionReminder, ObjectionRequest,
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import print_views, views
+from . import objection_urls, print_views, views
 
 app_name = "publicity"
 urlpatterns = [
@@ -19,3 +19,4 @@ urlpatterns = [
     path("internal/<int:pk>/", views.internal_publicity, name="internal"),
     path("internal/<int:pk>/file/", views.internal_publicity_file, name="internal_file"),
 ]
+urlpatterns += objection_urls.urlpatterns

@@ -17,3 +17,12 @@ def _committee_schedule(sender, **kwargs):
         "task": "review.committee_tasks.close_due_votes", "schedule": 60.0})
     sender.conf.beat_schedule.setdefault("self-assessment-reminders", {
         "task": "review.committee_tasks.send_self_assessment_reminders", "schedule": 6 * 3600.0})
+
+
+@app.on_after_configure.connect
+def _objection_schedule(sender, **kwargs):
+    """Answer-deadline reminders of objections to public notices (each reminder is recorded and sent once)."""
+    from celery.schedules import crontab
+
+    sender.conf.beat_schedule.setdefault("objection-deadline-reminders", {
+        "task": "publicity.tasks_objections.send_objection_reminders", "schedule": crontab(minute=20, hour="8-18")})

@@ -189,6 +189,9 @@ PDF_FONT_DIRS = env.list("PDF_FONT_DIRS", default=["/usr/share/fonts"])
 # The Chinese faces subset once for fast PDFs (`manage.py prepare_fonts`; outside git).
 PDF_FONT_CACHE_DIR = env.path("PDF_FONT_CACHE_DIR", default=str(VAR_DIR / "fonts"))
 
+#: Objections one network address may submit per hour (every attempt counts, refused ones too).
+OBJECTIONS_PER_IP_PER_HOUR = env.int("OBJECTIONS_PER_IP_PER_HOUR", default=10)
+
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)

@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from applications.dashboard import SECTIONS
 from publicity.dashboard import publicity_section
+from publicity.objection_dashboard import objection_section
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import roles_of
 from review import committee_dashboard
@@ -23,6 +24,7 @@ def dashboard(request):
         if role in roles:
             sections.append(publicity_section(request.user, role))
             break
+    sections += [s for s in (objection_section(request.user),) if s is not None]
     return render(request, "dashboard.html", {"sections": sections, "roles": roles})
 
 

@@ -49,10 +49,12 @@ def notice(world, drive):
         body="根据有关规定，经资格审核，现将受理名单予以公示。\n\n公示期间如有异议，请实名书面反映。",
         issuer="河南省质量强省战略工作领导小组办公室", contact="0371-69999999（办公室）", window_length=5,
         window_unit=PublicityRule.Unit.WORKING_DAYS, opens_at=opens_at, last_day=last_day,
-        closes_at=end_of_day(last_day), status=Notice.Status.OPEN, opened_at=opens_at)
-    for position, app in enumerate(apps, start=1):
+        closes_at=end_of_day(last_day), status=Notice.Status.DRAFT)
+    for position, app in enumerate(apps, start=1):  # lines are written before the notice opens (then frozen)
         NoticeItem.objects.create(notice=n, application=app, position=position, name=app.applicant_name,
                                   region_name=app.region.name, industry="", tier="")
+    Notice.objects.filter(pk=n.pk).update(status=Notice.Status.OPEN, opened_at=opens_at)
+    n.refresh_from_db()
     return n
 
 

@@ -71,11 +71,12 @@ def test_past_notices_stay_on_the_board(client, world, accepted_apps):
     assert "往期公示" in text and notice.title in text and "已办结" in text
 
 
-def test_no_objection_link_without_the_objection_form(client, world, accepted_apps):
+def test_the_notice_links_the_objection_form(client, world, accepted_apps):
     notice = open_notice(world, accepted_apps)
     page = client.get(reverse("publicity:notice", args=[notice.pk])).content.decode()
-    assert "对本公示提出异议" not in page
-    assert "实名书面提出" in page  # what to do instead
+    url = reverse("publicity:objection_new", args=[notice.pk])
+    assert f'href="{url}"' in page and "对本公示提出异议" in page
+    assert 'id="objection-form"' in client.get(url).content.decode()
 
 
 def _urlconf_with_objection_form():
