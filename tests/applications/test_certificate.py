@@ -64,10 +64,11 @@ def test_awarding_orders_a_certificate_whose_pdf_names_holder_program_tier_numbe
     assert "有效期" not in text  # the cultivation program sets no validity
 
 
-def test_a_validity_line_when_the_profile_sets_validity_years(world, awarded):
+def test_a_validity_line_when_the_profile_sets_validity_years(world, drive):
     profile = world.cultivation.profile
-    profile.validity_years = 4
+    profile.validity_years = 4  # validity is decided when the award is made, so set it first
     profile.save()
+    awarded = drive(world.new_app(name="河南省有效期内获奖有限公司"), State.AWARDED)
     text = file_text(built(awarded))
     awarded.refresh_from_db()
     day = awarded.award.decided_on
