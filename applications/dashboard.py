@@ -107,14 +107,15 @@ def secretariat_section(user):
                    empty_text="暂无待资格审核的申报。", links=[("管理后台（奖项规则、届次、用户）", reverse("admin:index")),
                                                        ("资格审核（自动核查、否决情形、受理决定）",
                                                         reverse("review:eligibility_list")),
-                                                       ("受理名单（编制、发布、打印）", reverse("review:acceptance_lists"))])
+                                                       ("受理名单（编制、发布、打印）", reverse("review:acceptance_lists")),
+                                                       ("评审排名（综合得分、确定入围、导出）", reverse("review:ranking"))])
 
 
 def supervisor_section(user):
     visible = _base(access._program_role_q(Role.SUPERVISOR)(user))
     events = AuditEvent.objects.filter(action__startswith="transition:").order_by("-created_at")[:10]
     section = Section(Role.SUPERVISOR, "监督：各阶段申报数量", counts=_labelled(_count_by_state(visible)),
-                      empty_text="暂无申报。")
+                      empty_text="暂无申报。", links=[("评审排名与评分明细（只读）", reverse("review:ranking"))])
     section.events = list(events)
     return section
 

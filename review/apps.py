@@ -11,3 +11,6 @@ class ReviewConfig(AppConfig):
 
         register_guards()  # the recommending authority's conditions on "recommend"
         register_eligibility_plugins()  # its record shown and checked in the secretariat's eligibility review
+        from .scoring import install as install_scoring
+
+        install_scoring()  # stage conclusions and the finalist threshold guard the workflow; report PDF builder

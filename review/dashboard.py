@@ -1,4 +1,5 @@
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 
 from applications.dashboard import LIST_LIMIT, ROW_FIELDS, Section, detail_prefix, row
@@ -22,4 +23,6 @@ def expert_section(user):
     stages, roles, now, prefix = dict(Panel.Stage.choices), dict(PanelMember.Role.choices), timezone.now(), detail_prefix()
     rows = [row(apps[app_id], apps[app_id].campaign.review_deadline, note=f"{stages[stage]} · {roles[role]}", now=now,
                 detail_prefix=prefix) for app_id, stage, role in seats]
+    for r, (app_id, stage, _role) in zip(rows, seats):  # each seat opens its panel's scoring page
+        r["url"] = reverse("review:scoring_panel", args=[app_id, stage])
     return Section(Role.EXPERT, "我的评审任务", rows=rows, empty_text="暂无分配给您的评审任务。")

@@ -333,3 +333,9 @@ class GovernmentOpinion(UploadedScan):
 
     def __str__(self):
         return f"{self.application} 市级人民政府推荐意见（{self.issued_on}）"
+
+
+# Expert scoring (材料评审、现场评审): score sheets, the panel's scores, corrections, reports.
+from .scoring_models import (  # noqa: E402,F401
+    ItemScore, OnsiteVisit, PanelItemScore, ReportRelease, ScoreCorrection, ScoreSheet, StageResult,
+)
