@@ -479,6 +479,14 @@ def composite(*, profile, material, onsite):
     return total
 
 
+def exact_text(value):
+    """A score for people: two places, unless that would hide a difference (599.995 stays 599.995)."""
+    two = Decimal(value).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+    if two == value:
+        return f"{two:.2f}"
+    return format(Decimal(value).normalize(), "f")
+
+
 def is_finalist(*, profile, total):
     return total is not None and profile.finalist_threshold is not None and total >= profile.finalist_threshold
 
@@ -602,12 +610,13 @@ def ranking(*, campaign):
         total = parts[0]
         for part in parts[1:]:
             total = total + part
-        total = ExpressionWrapper(total / Value(Decimal(10000), output_field=dec), output_field=dec)
+        total = ExpressionWrapper(total * Value(Decimal("0.0001"), output_field=dec), output_field=dec)
     else:
         total = Value(None, output_field=dec)
     qs = qs.annotate(
-        material=ExpressionWrapper(F("material_raw") / Value(HUNDRED, output_field=dec), output_field=dec),
-        onsite=ExpressionWrapper(F("onsite_raw") / Value(HUNDRED, output_field=dec), output_field=dec),
+        # multiplications by 0.01 / 0.0001, never divisions: SQLite divides integers as integers
+        material=ExpressionWrapper(F("material_raw") * Value(Decimal("0.01"), output_field=dec), output_field=dec),
+        onsite=ExpressionWrapper(F("onsite_raw") * Value(Decimal("0.01"), output_field=dec), output_field=dec),
         total=total,
     ).annotate(rank=Window(Rank(), order_by=F("total").desc(nulls_last=True)))
     return qs.order_by(F("total").desc(nulls_last=True), "number", "pk")
@@ -659,8 +668,8 @@ def _concluded_guard(stages, check_threshold):
             if total is None:
                 raise GuardFailed("尚未得出综合得分（各评审阶段定稿后计算），不能确定入围。")
             if total < profile.finalist_threshold:
-                raise GuardFailed(f"综合得分 {total.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)} 分，"
-                                  f"低于入围分数线 {profile.finalist_threshold} 分，不能确定入围。")
+                raise GuardFailed(f"综合得分 {exact_text(total)} 分，低于入围分数线 {exact_text(profile.finalist_threshold)} 分"
+                                  "（按精确值比较），不能确定入围。")
 
     return guard
 
