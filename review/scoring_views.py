@@ -174,7 +174,11 @@ def scoring_submit(request, pk, stage):
 def scoring_sheet_pdf(request, pk, stage):
     """One expert's sheet as a PDF to sign (签字栏): the expert's own, or any for the staff."""
     app, panel, acc = _panel_access(request, pk, stage)
+    if not acc.is_expert and not request.GET.get("expert"):
+        raise PermissionDenied("请在评审组页面选择要打印的专家评分表。")
     expert_id = _int(request.GET.get("expert")) or request.user.pk
+    if expert_id == request.user.pk and acc.is_expert:
+        svc.sheet_for(panel=panel, expert=request.user)  # a blank sheet prints too (to score on paper)
     sheet = ScoreSheet.objects.filter(panel=panel, expert_id=expert_id).select_related("expert").first()
     if sheet is None or (expert_id != request.user.pk and not (acc.staff or (acc.is_leader and sheet.is_submitted))):
         raise Http404("没有找到该评分表。")
