@@ -100,7 +100,7 @@ class ScoreCorrection(models.Model):
     """The leader's correction of an expert's submitted item score (a clerical error found during the
     consensus). The expert's own record stays as submitted; the latest correction is what counts."""
 
-    score = models.ForeignKey(ItemScore, on_delete=models.PROTECT, related_name="corrections",
+    score = models.ForeignKey(ItemScore, on_delete=models.CASCADE, related_name="corrections",
                               verbose_name="被更正的专家评分")
     percent = models.PositiveSmallIntegerField("更正后得分率（%）")
     reason = models.TextField("更正理由", max_length=1000)
@@ -139,7 +139,7 @@ class PanelItemScore(models.Model):
     reason = models.TextField("理由", blank=True, max_length=2000)
     is_correction = models.BooleanField("阶段定稿后的更正", default=False)
     is_current = models.BooleanField("现行记录", default=True)
-    supersedes = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+    supersedes = models.OneToOneField("self", on_delete=models.CASCADE, null=True, blank=True,
                                       related_name="superseded_by", verbose_name="取代的记录")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+", verbose_name="记录人")

@@ -8,40 +8,32 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-# Submitted score sheets are frozen in the database too (PostgreSQL and SQLite): an UPDATE or DELETE of
-# a submitted sheet or of an item score on one is refused by a trigger, and a panel's item score can
-# only be superseded (is_current true -> false), never edited or deleted. The models refuse first;
-# these catch raw SQL. SQLite drops triggers when a later migration rebuilds a table: re-create them.
+# Submitted score sheets are frozen in the database too (PostgreSQL and SQLite): an UPDATE of a
+# submitted sheet or of an item score on one is refused by a trigger, and a panel's item score can only
+# be superseded (is_current true -> false), never edited. The models refuse first; these catch raw SQL.
+# Deleting a whole application (its panels cascade) stays possible for the administrator.
+# SQLite drops triggers when a later migration rebuilds a table: re-create them there.
 SHEET_MSG = "submitted score sheet is frozen: record a correction instead"
 PANEL_MSG = "panel item scores are append-only: record a new score instead"
 
 PG = [
-    ("review_scoresheet_frozen", "review_scoresheet", "BEFORE UPDATE OR DELETE", f"""
+    ("review_scoresheet_frozen", "review_scoresheet", "BEFORE UPDATE", f"""
         IF OLD.status = 'submitted' THEN RAISE EXCEPTION '{SHEET_MSG}'; END IF;
-        IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW;"""),
-    ("review_itemscore_frozen", "review_itemscore", "BEFORE UPDATE OR DELETE", f"""
+        RETURN NEW;"""),
+    ("review_itemscore_frozen", "review_itemscore", "BEFORE UPDATE", f"""
         IF EXISTS (SELECT 1 FROM review_scoresheet s WHERE s.id = OLD.sheet_id AND s.status = 'submitted') THEN
             RAISE EXCEPTION '{SHEET_MSG}'; END IF;
-        IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW;"""),
-    ("review_panelitemscore_append_only", "review_panelitemscore", "BEFORE UPDATE OR DELETE", f"""
-        IF TG_OP = 'DELETE' THEN
-            IF EXISTS (SELECT 1 FROM review_panel p WHERE p.id = OLD.panel_id) THEN
-                RAISE EXCEPTION '{PANEL_MSG}'; END IF;
-            RETURN OLD; END IF;
+        RETURN NEW;"""),
+    ("review_panelitemscore_append_only", "review_panelitemscore", "BEFORE UPDATE", f"""
         IF NEW.percent <> OLD.percent OR NEW.reason <> OLD.reason OR NEW.item_id <> OLD.item_id
            OR NEW.panel_id <> OLD.panel_id OR NEW.source <> OLD.source OR (NEW.is_current AND NOT OLD.is_current) THEN
             RAISE EXCEPTION '{PANEL_MSG}'; END IF;
         RETURN NEW;"""),
 ]
 SQLITE = [
-    f"""CREATE TRIGGER review_scoresheet_frozen_u BEFORE UPDATE ON review_scoresheet
+    f"""CREATE TRIGGER review_scoresheet_frozen BEFORE UPDATE ON review_scoresheet
         FOR EACH ROW WHEN OLD.status = 'submitted' BEGIN SELECT RAISE(ABORT, '{SHEET_MSG}'); END;""",
-    f"""CREATE TRIGGER review_scoresheet_frozen_d BEFORE DELETE ON review_scoresheet
-        FOR EACH ROW WHEN OLD.status = 'submitted' BEGIN SELECT RAISE(ABORT, '{SHEET_MSG}'); END;""",
-    f"""CREATE TRIGGER review_itemscore_frozen_u BEFORE UPDATE ON review_itemscore
-        FOR EACH ROW WHEN (SELECT status FROM review_scoresheet WHERE id = OLD.sheet_id) = 'submitted'
-        BEGIN SELECT RAISE(ABORT, '{SHEET_MSG}'); END;""",
-    f"""CREATE TRIGGER review_itemscore_frozen_d BEFORE DELETE ON review_itemscore
+    f"""CREATE TRIGGER review_itemscore_frozen BEFORE UPDATE ON review_itemscore
         FOR EACH ROW WHEN (SELECT status FROM review_scoresheet WHERE id = OLD.sheet_id) = 'submitted'
         BEGIN SELECT RAISE(ABORT, '{SHEET_MSG}'); END;""",
     f"""CREATE TRIGGER review_panelitemscore_append_only BEFORE UPDATE ON review_panelitemscore
@@ -49,8 +41,7 @@ SQLITE = [
             OR NEW.panel_id <> OLD.panel_id OR NEW.source <> OLD.source OR (NEW.is_current AND NOT OLD.is_current)
         BEGIN SELECT RAISE(ABORT, '{PANEL_MSG}'); END;""",
 ]
-SQLITE_NAMES = ["review_scoresheet_frozen_u", "review_scoresheet_frozen_d", "review_itemscore_frozen_u",
-                "review_itemscore_frozen_d", "review_panelitemscore_append_only"]
+SQLITE_NAMES = ["review_scoresheet_frozen", "review_itemscore_frozen", "review_panelitemscore_append_only"]
 
 
 def create_triggers(apps, schema_editor):
@@ -177,7 +168,7 @@ class Migration(migrations.Migration):
                 ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='applications.scoringitem', verbose_name='评分条款')),
                 ('panel', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='item_scores', to='review.panel', verbose_name='评审组')),
                 ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='记录人')),
-                ('supersedes', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='superseded_by', to='review.panelitemscore', verbose_name='取代的记录')),
+                ('supersedes', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='superseded_by', to='review.panelitemscore', verbose_name='取代的记录')),
             ],
             options={
                 'verbose_name': '评审组条款得分',
@@ -195,7 +186,7 @@ class Migration(migrations.Migration):
                 ('reason', models.TextField(max_length=1000, verbose_name='更正理由')),
                 ('corrected_at', models.DateTimeField(auto_now_add=True, verbose_name='更正时间')),
                 ('corrected_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='更正人')),
-                ('score', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='corrections', to='review.itemscore', verbose_name='被更正的专家评分')),
+                ('score', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='corrections', to='review.itemscore', verbose_name='被更正的专家评分')),
             ],
             options={
                 'verbose_name': '专家评分更正记录',

@@ -224,3 +224,18 @@ def test_the_panel_page_posts_consensus_and_conclusion(client, world, scored_pan
     client.force_login(world.secretariat)
     assert client.post(url, {"item": item.pk, "percent": "60", "reason": "x"}).status_code == 403
     assert PanelItemScore.objects.filter(panel=scored_panel).count() == 1
+
+
+def test_an_application_with_scores_can_still_be_deleted_whole(world, scored_panel):
+    for expert in (world.expert, scored_panel.a, scored_panel.b):
+        S.fill(scored_panel, expert, 50)
+    acc, actor = S.leader_access(scored_panel)
+    score = ItemScore.objects.filter(sheet__panel=scored_panel, sheet__expert=scored_panel.a).first()
+    svc.correct_expert_score(acc=acc, score=score, percent="55", reason="笔误", actor=actor)
+    S.consensus_all(scored_panel, 50)
+    svc.record_panel_score(acc=acc, item=S.item("4.1.2"), percent="55", reason="复议", actor=actor)
+    S.conclude(scored_panel)
+    from applications.models import Application
+
+    Application.objects.filter(pk=scored_panel.application.pk).delete()  # what the administrator may do
+    assert not ItemScore.objects.exists() and not PanelItemScore.objects.exists()

@@ -114,8 +114,8 @@ def test_a_submitted_sheet_is_frozen_in_the_service_the_model_and_the_database(w
         ItemScore.objects.filter(pk=score.pk).update(percent=90)
     with pytest.raises(DatabaseError), transaction.atomic():
         ScoreSheet.objects.filter(pk=sheet.pk).update(status="draft", submitted_at=None)
-    with pytest.raises(DatabaseError), transaction.atomic():
-        ItemScore.objects.filter(pk=score.pk).delete()
+    with pytest.raises(SheetFrozen):
+        sheet.delete()
     score.refresh_from_db()
     assert score.percent == 60
 
