@@ -579,20 +579,17 @@ def band_table(scheme_id):
 
 # --- ranking (SQL) ---------------------------------------------------------------------------------------------
 def _stage_sum(stage):
-    """Σ points × percent of the application's concluded panel of ``stage`` (a correlated subquery)."""
-    rows = (PanelItemScore.objects
-            .filter(panel__application=OuterRef("pk"), panel__stage=stage, is_current=True,
-                    panel__result__isnull=False)
-            .order_by().values("panel")
-            .annotate(s=Sum(F("item__points") * F("percent"), output_field=DecimalField(max_digits=14,
-                                                                                         decimal_places=4)))
-            .values("s")[:1])
-    return Subquery(rows, output_field=DecimalField(max_digits=14, decimal_places=4))
+    """Σ points × percent over the current item scores of the application's concluded panel of ``stage``
+    (an aggregate over the joined rows, filtered per stage: one pass over the item scores)."""
+    return Sum(F("panels__item_scores__item__points") * F("panels__item_scores__percent"),
+               filter=Q(panels__stage=stage, panels__item_scores__is_current=True, panels__result__isnull=False),
+               output_field=DecimalField(max_digits=14, decimal_places=4))
 
 
 def ranking(*, campaign):
     """The campaign's applications under review or past it, each with its stage scores and total,
-    ranked by total (SQL: correlated sums over the panels' current item scores and a RANK window).
+    ranked by total (SQL: one GROUP BY over the panels' current item scores, the weighted total and a
+    RANK window).
 
     ``material``/``onsite`` are None before the stage is concluded; ``total`` is None while a stage the
     program weighs is missing. Values are exact (six decimal places hold every total)."""

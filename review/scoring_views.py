@@ -221,11 +221,12 @@ def scoring_consensus(request, pk, stage):
 
 @login_required
 @require_POST
-def scoring_correct(request, pk, stage, score_id):
+def scoring_correct(request, pk, stage):
     app, panel, acc = _panel_access(request, pk, stage)
     if not acc.is_leader:
         raise PermissionDenied("专家评分的更正由组长办理。")
-    score = ItemScore.objects.filter(pk=score_id, sheet__panel=panel).select_related("sheet", "item").first()
+    score = ItemScore.objects.filter(pk=_int(request.POST.get("score")), sheet__panel=panel).select_related(
+        "sheet", "item").first()
     if score is None:
         raise Http404("没有找到该评分。")
     svc.correct_expert_score(acc=acc, score=score, percent=request.POST.get("percent"),

@@ -239,3 +239,19 @@ def test_an_application_with_scores_can_still_be_deleted_whole(world, scored_pan
 
     Application.objects.filter(pk=scored_panel.application.pk).delete()  # what the administrator may do
     assert not ItemScore.objects.exists() and not PanelItemScore.objects.exists()
+
+
+def test_the_leader_corrects_an_experts_score_on_the_panel_page(client, world, scored_panel):
+    for expert in (world.expert, scored_panel.a, scored_panel.b):
+        S.fill(scored_panel, expert, 50)
+    score = ItemScore.objects.get(sheet__panel=scored_panel, sheet__expert=scored_panel.b, item=S.item("4.3.2"))
+    url = reverse("review:scoring_correct", args=[scored_panel.application.pk, "material"])
+    client.force_login(world.expert)
+    assert client.post(url, {"score": score.pk, "percent": "42", "reason": "笔误"}).status_code == 400
+    assert client.post(url, {"score": score.pk, "percent": "45", "reason": "专家确认笔误"}).status_code == 302
+    body = client.get(reverse("review:scoring_panel", args=[scored_panel.application.pk, "material"])).content.decode()
+    assert "已更正（原 50）" in body
+    score.refresh_from_db()
+    assert score.percent == 50 and svc.effective_percent(score) == 45
+    client.force_login(scored_panel.b)  # not the expert's own to correct
+    assert client.post(url, {"score": score.pk, "percent": "50", "reason": "改回"}).status_code == 403
