@@ -6,10 +6,9 @@
 A script, not a pytest test (``make bench`` runs it). It builds a fresh database (PostgreSQL
 ``qa_bench_ranking`` when postgres@127.0.0.1:5432 answers, else SQLite in a temporary directory), loads
 the fixtures and, for the 息县 program (30 % + 70 %, finalists at 600), writes in bulk ``--apps``
-applications in on-site review, each with a concluded material and on-site panel of ``--experts``
-experts (leader + members): every expert's submitted sheet with 23 item scores and comments (apps ×
-2 × experts × 23 rows: 552,000 at the defaults plus a few corrections), and each panel's 23 item scores
-(consensus rows). Then it times ``review.scoring.ranking_rows`` (one SQL query: correlated sums over
+applications in on-site review, each with a concluded material and on-site panel of ``--experts`` or
+one more experts (leader + members): every expert's submitted sheet with 23 item scores and comments
+(about 600,000 rows at the defaults, plus a few corrections), and each panel's 23 item scores (consensus). Then it times ``review.scoring.ranking_rows`` (one SQL query: correlated sums over
 the panels' current item scores, the weighted total and a RANK window), the ranking page through the
 test client (the whole request path, 2,000 rows rendered), and the ranking's Excel export.
 
@@ -68,7 +67,7 @@ def build(args, campaign):
                                         for stage in (Panel.Stage.MATERIAL, Panel.Stage.ONSITE)], batch_size=BATCH)
     seats, sheets = [], []
     for panel in panels:
-        for i, expert in enumerate(rng.sample(experts, args.experts)):
+        for i, expert in enumerate(rng.sample(experts, args.experts + (rng.random() < 0.5))):
             seats.append(PanelMember(panel=panel, expert=expert,
                                      role=PanelMember.Role.LEADER if i == 0 else PanelMember.Role.MEMBER))
             sheets.append(ScoreSheet(panel=panel, expert=expert, status=ScoreSheet.Status.SUBMITTED,
@@ -116,7 +115,8 @@ def build(args, campaign):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--apps", type=int, default=2000)
-    parser.add_argument("--experts", type=int, default=6, help="experts per panel (leader included)")
+    parser.add_argument("--experts", type=int, default=6,
+                        help="experts per panel, leader included (half the panels get one more)")
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--sqlite", action="store_true", help="use SQLite even when PostgreSQL answers")
     parser.add_argument("--reuse", action="store_true", help="time the PostgreSQL database of an earlier run again")
@@ -199,7 +199,7 @@ def main():
 
     results = {
         "database": connection.vendor, "applications": counts["apps"], "panels": counts["panels"],
-        "experts_per_panel": args.experts, "expert_item_scores": counts["scores"],
+        "experts_per_panel": f"{args.experts}-{args.experts + 1}", "expert_item_scores": counts["scores"],
         "panel_item_scores": counts["panel_rows"],
         "corrections": counts["corrections"], "build_seconds": round(counts["build"], 1), "finalists_at_600": finalists,
         "ranking_queries": ranking_queries, "ranking_query_median_ms": query_ms, "ranking_query_max_ms": query_max,

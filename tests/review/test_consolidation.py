@@ -255,3 +255,21 @@ def test_the_leader_corrects_an_experts_score_on_the_panel_page(client, world, s
     assert score.percent == 50 and svc.effective_percent(score) == 45
     client.force_login(scored_panel.b)  # not the expert's own to correct
     assert client.post(url, {"score": score.pk, "percent": "50", "reason": "改回"}).status_code == 403
+
+
+def test_the_data_generator_writes_scores_consistent_with_the_rules(seeded):
+    import io
+
+    from django.core.management import call_command
+
+    from review.scoring_models import ScoreSheet
+
+    call_command("generate_data", applications=60, experts=12, seed=5, stdout=io.StringIO())
+    submitted = ScoreSheet.objects.filter(status=ScoreSheet.Status.SUBMITTED)
+    assert submitted.exists()
+    assert not ItemScore.objects.filter(sheet__in=submitted, percent__isnull=True).exists()
+    for result in StageResult.objects.select_related("panel__application")[:10]:
+        assert result.panel.application.state != svc.STAGE_STATE[result.panel.stage]
+        assert PanelItemScore.objects.filter(panel=result.panel, is_current=True).count() == 23
+        assert svc.stage_score(result.panel) is not None
+    call_command("generate_data", applications=60, experts=12, seed=5, replace=True, stdout=io.StringIO())
