@@ -100,7 +100,9 @@ def _int(value):
 @require_http_methods(["GET", "POST"])
 def scoring_sheet(request, pk, stage):
     app, panel, acc = _expert_only(request, pk, stage)
-    sheet = svc.sheet_for(panel=panel, expert=request.user)
+    sheet = svc.sheet_for(panel=panel, expert=request.user, create=app.state == svc.STAGE_STATE[panel.stage])
+    if sheet is None:
+        raise Http404("您在该阶段没有填写评分表，评审阶段已结束。")
     autosave = request.headers.get("X-Autosave") == "1"
     errors, conflict, posted = {}, None, None
     if request.method == "POST":
@@ -159,7 +161,9 @@ def scoring_sheet(request, pk, stage):
 @require_POST
 def scoring_submit(request, pk, stage):
     app, panel, acc = _expert_only(request, pk, stage)
-    sheet = svc.sheet_for(panel=panel, expert=request.user)
+    sheet = svc.sheet_for(panel=panel, expert=request.user, create=False)
+    if sheet is None:
+        raise ValidationError("请先填写评分表再提交。")
     try:
         svc.submit_sheet(sheet=sheet, base_version=_int(request.POST.get("version")), actor=Actor.from_request(request))
     except svc.SheetConflict as exc:
@@ -177,7 +181,7 @@ def scoring_sheet_pdf(request, pk, stage):
     if not acc.is_expert and not request.GET.get("expert"):
         raise PermissionDenied("请在评审组页面选择要打印的专家评分表。")
     expert_id = _int(request.GET.get("expert")) or request.user.pk
-    if expert_id == request.user.pk and acc.is_expert:
+    if expert_id == request.user.pk and acc.is_expert and app.state == svc.STAGE_STATE[panel.stage]:
         svc.sheet_for(panel=panel, expert=request.user)  # a blank sheet prints too (to score on paper)
     sheet = ScoreSheet.objects.filter(panel=panel, expert_id=expert_id).select_related("expert").first()
     if sheet is None or (expert_id != request.user.pk and not (acc.staff or (acc.is_leader and sheet.is_submitted))):
