@@ -511,6 +511,7 @@ class ItemRow:
     panel_score: PanelItemScore | None = None
     history: list = field(default_factory=list)
     self_text: str = ""
+    suggest: int | None = None  # the median of the experts' scores, to the nearest 5 % (the consensus form's default)
 
 
 def self_assessment_texts(application):
@@ -563,8 +564,16 @@ def panel_rows(*, acc, with_self_text=False):
         own_score = own.get(item.pk)
         band = band_list[band_index(band_list, own_score.percent)] if own_score and own_score.percent is not None \
             else None
+        suggest = None
+        if current is not None and current.percent == current.percent.to_integral_value() and current.percent % STEP == 0:
+            suggest = int(current.percent)
+        elif values:
+            ordered = sorted(values)
+            mid = len(ordered) // 2
+            median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+            suggest = int(Decimal(median / STEP).quantize(Decimal(1), rounding=ROUND_HALF_UP)) * STEP
         rows.append(ItemRow(
-            item=item, own=own_score, peers=peers, spread=differs_by_more_than_one_band(bands, values),
+            item=item, own=own_score, peers=peers, suggest=suggest, spread=differs_by_more_than_one_band(bands, values),
             low=min(values) if values else None, high=max(values) if values else None, panel_score=current,
             history=hist, self_text=texts.get(item.code, ""),
             descriptor=(band.process_descriptor if item.kind == "process" else band.results_descriptor) if band else "",

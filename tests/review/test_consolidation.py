@@ -43,6 +43,8 @@ def test_the_leader_sees_the_spread_once_submitted(client, world, scored_panel):
     body = client.get(reverse("review:scoring_panel", args=[scored_panel.application.pk, "material"])).content.decode()
     row = body[body.index(f'id="item-{S.item("4.1.2").pk}"'):]
     assert 'data-spread="1"' in row[:80] and "20–50%" in row[:3000]
+    form = row[row.index('name="percent"'):]
+    assert form[:form.index("</select>")].count(" selected") == 1 and '<option value="30" selected>' in form  # median
     assert body.count('data-spread="1"') == 1  # every other item: 50, 50, 50
 
 
