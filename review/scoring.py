@@ -23,13 +23,12 @@ from fractions import Fraction
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import (
-    Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value, Window,
+    DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value, Window,
 )
 from django.db.models.functions import Coalesce, Rank
 from django.http import Http404
 from django.utils import timezone
 
-from applications import rules as access
 from applications.formspec import CONTROL_CHARS
 from applications.models import Application, GeneratedDocument, RuleProfile, ScoringBand, ScoringItem, State
 from qualityaward.accounts.models import Role

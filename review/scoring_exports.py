@@ -3,7 +3,7 @@
 Rows are generated from ``values_list(...).iterator()``, so memory stays flat with the row count."""
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 
 from applications.xlsx import Sheet
 

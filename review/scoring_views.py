@@ -18,10 +18,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from applications.documents import render_pdf
-from applications.models import GeneratedDocument
 from applications.rules import relationships_held
 from applications.selectors import application_for_user_or_404
-from applications.xlsx import Sheet, xlsx_response
+from applications.xlsx import xlsx_response
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role
 from qualityaward.accounts.services import Actor

@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 
-from applications.models import RuleProfile, ScoringBand, State
+from applications.models import RuleProfile, ScoringBand
 from qualityaward.accounts.models import AuditEvent
 from qualityaward.accounts.services import Actor
 from review import scoring as svc
-from review.models import Panel, PanelMember
+from review.models import Panel
 from review.scoring_models import ItemScore, PanelItemScore, ScoreCorrection, StageResult
 
 _spec = importlib.util.spec_from_file_location("scoring_setup", pathlib.Path(__file__).with_name("scoring_setup.py"))
