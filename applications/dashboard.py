@@ -109,14 +109,16 @@ def secretariat_section(user):
                                                         reverse("review:eligibility_list")),
                                                        ("受理名单（编制、发布、打印）", reverse("review:acceptance_lists")),
                                                        ("评审专家库（新增、导入、导出）", reverse("review:expert_list")),
-                                                       ("评审组与专家抽取", reverse("review:panel_campaigns"))])
+                                                       ("评审组与专家抽取", reverse("review:panel_campaigns")),
+                                                       ("评审排名（综合得分、确定入围、导出）", reverse("review:ranking"))])
 
 
 def supervisor_section(user):
     visible = _base(access._program_role_q(Role.SUPERVISOR)(user))
     events = AuditEvent.objects.filter(action__startswith="transition:").order_by("-created_at")[:10]
     section = Section(Role.SUPERVISOR, "监督：各阶段申报数量", counts=_labelled(_count_by_state(visible)),
-                      empty_text="暂无申报。", links=[("专家抽取记录（只读）", reverse("review:panel_campaigns"))])
+                      empty_text="暂无申报。", links=[("专家抽取记录（只读）", reverse("review:panel_campaigns")),
+                                                     ("评审排名与评分明细（只读）", reverse("review:ranking"))])
     section.events = list(events)
     return section
 

@@ -14,3 +14,6 @@ class ReviewConfig(AppConfig):
         from . import awards, committee_tasks  # noqa: F401  the beat jobs of the committee and the awards
 
         awards.install()  # the award record, the revocation window and ban
+        from .scoring import install as install_scoring
+
+        install_scoring()  # stage conclusions and the finalist threshold guard the workflow; report PDF builder

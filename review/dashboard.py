@@ -29,8 +29,8 @@ def expert_section(user):
         r = row(apps[app_id], apps[app_id].campaign.review_deadline,
                 note=f"{stages[stage]} · {roles[role]}" + ("" if pledged else " · 待签署承诺书"), now=now,
                 detail_prefix=prefix)
-        if not pledged:
-            r["url"] = f"{pledge_prefix}{panel_id}/"
+        # a signed seat opens its panel's scoring page; an unsigned one the pledge
+        r["url"] = reverse("review:scoring_panel", args=[app_id, stage]) if pledged else f"{pledge_prefix}{panel_id}/"
         rows.append(r)
     waiting = sum(1 for s in seats if not s[4])
     return Section(Role.EXPERT, "我的评审任务", rows=rows, empty_text="暂无分配给您的评审任务。",

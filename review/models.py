@@ -342,3 +342,7 @@ from .expert_models import ExpertProfile, ExpertRelationship, PanelDraw, Pledge 
 from .committee_models import (  # noqa: E402,F401  committee vote, awards and self-assessment reports
     Award, Ballot, SelfAssessmentReminder, SelfAssessmentReport, VoteCandidate, VoterRoll, VoteSession,
 )
+# Expert scoring (材料评审、现场评审): score sheets, the panel's scores, corrections, reports.
+from .scoring_models import (  # noqa: E402,F401
+    ItemScore, OnsiteVisit, PanelItemScore, ReportRelease, ScoreCorrection, ScoreSheet, StageResult,
+)

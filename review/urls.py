@@ -25,4 +25,5 @@ urlpatterns = [
     path("pledge/<int:panel_pk>/", expert_views.pledge, name="pledge"),
     path("pledge/<int:panel_pk>/conflict/", expert_views.declare_conflict, name="declare_conflict"),
     path("", include("review.committee_urls")),
+    path("scoring/", include("review.scoring_urls")),
 ]

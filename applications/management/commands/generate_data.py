@@ -148,7 +148,7 @@ def _encode(n, width):
 
 class Generator:
     STEPS = ("plan", "staff", "experts", "applicants", "accounts", "expert_profiles", "applications", "form_sections",
-             "submissions", "eligibility_reviews", "panels", "audit_trail", "numbering")
+             "submissions", "eligibility_reviews", "panels", "scores", "audit_trail", "numbering")
 
     def __init__(self, *, applications, experts, seed, stdout=None):
         self.n_apps = applications
@@ -631,6 +631,12 @@ class Generator:
                 for panel, expert, role, at in seats if role != PanelMember.Role.RESERVE
             ], batch_size=BATCH, ignore_conflicts=True)
         self.n_panels, self.n_seats, self.n_recusals = len(panels), len(seats), len(recusals)
+        self.panel_seats = seats
+
+    def scores(self):
+        from review.scoring_generate import generate_scores
+
+        generate_scores(self)  # experts' score sheets, panels' consensus, concluded stages
 
     def audit_trail(self):
         ct = ContentType.objects.get_for_model(Application)

@@ -208,8 +208,16 @@ def _prereview(app, actor):
     complete_sample_prereview(application=app, actor=actor)
 
 
+def _score(app, actor):
+    """The experts score the stage the application is in and the leader concludes it (专家评审)."""
+    from review.scoring import complete_sample_scoring
+
+    complete_sample_scoring(application=app)
+
+
 #: what the acting person does on other screens before a transition (transition -> (who, step))
-BEFORE = {"recommend": ("authority", _prereview), "accept": ("secretariat", _tick_exclusions)}
+BEFORE = {"recommend": ("authority", _prereview), "accept": ("secretariat", _tick_exclusions),
+          "start_onsite_review": ("secretariat", _score), "declare_finalist": ("secretariat", _score)}
 
 
 def route(target, profile):

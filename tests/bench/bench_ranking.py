@@ -1,0 +1,220 @@
+#!/usr/bin/env python
+"""The secretariat's ranking: 2,000 applications with ~600,000 expert item scores.
+
+    .venv/bin/python tests/bench/bench_ranking.py [--apps 2000] [--experts 6] [--repeats 20] [--sqlite]
+
+A script, not a pytest test (``make bench`` runs it). It builds a fresh database (PostgreSQL
+``qa_bench_ranking`` when postgres@127.0.0.1:5432 answers, else SQLite in a temporary directory), loads
+the fixtures and, for the 息县 program (30 % + 70 %, finalists at 600), writes in bulk ``--apps``
+applications in on-site review, each with a concluded material and on-site panel of ``--experts`` or
+one more experts (leader + members): every expert's submitted sheet with 23 item scores and comments
+(about 600,000 rows at the defaults, plus a few corrections), and each panel's 23 item scores (consensus). Then it times ``review.scoring.ranking_rows`` (one SQL query: correlated sums over
+the panels' current item scores, the weighted total and a RANK window), the ranking page through the
+test client (the whole request path, 2,000 rows rendered), and the ranking's Excel export.
+
+Goal (the issue): the ranking query ≤ 300 ms on PostgreSQL. Writes bench-results/ranking.json.
+"""
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from benchdb import fresh_postgres_url
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "bench-results" / "ranking.json"
+SEED = 11
+BATCH = 5000
+
+
+def build(args, campaign):
+    """Write the data set in bulk; returns the secretariat user and the counts."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from applications.models import Application, State
+    from qualityaward.accounts.models import Organization, Region, Role, User
+    from qualityaward.accounts.services import grant_role
+    from review import scoring as svc
+    from review.models import Panel, PanelMember
+    from review.scoring_models import ItemScore, PanelItemScore, ScoreCorrection, ScoreSheet, StageResult
+
+    rng = random.Random(SEED)
+    profile = campaign.program.profile
+    region = Region.objects.get(code="411528")
+    secretariat = User.objects.create_user(username="secretariat", password="bench-pass-123", full_name="秘书处")
+    grant_role(user=secretariat, role=Role.SECRETARIAT, program=campaign.program)
+    owner = User.objects.create_user(username="owner", password="bench-pass-123")
+    org = Organization.objects.create(name="息县基准企业", credit_code="91411528MA40QA0036", region=region)
+    experts = User.objects.bulk_create([User(username=f"expert{i:03d}", full_name=f"专家{i:03d}", password="!")
+                                        for i in range(300)])
+    items = svc.scored_items(profile.scoring_scheme_id)
+
+    started = time.perf_counter()
+    now = timezone.now()
+    apps = Application.objects.bulk_create([
+        Application(number=f"XX{campaign.year}-{i + 1:05d}", campaign=campaign, kind=Application.Kind.ORGANIZATION,
+                    organization=org, owner=owner, applicant_name=f"基准申报单位{i + 1:05d}有限公司", region=region,
+                    state=State.ONSITE_REVIEW, submitted_at=now, content={})
+        for i in range(args.apps)], batch_size=BATCH)
+    panels = Panel.objects.bulk_create([Panel(application=app, stage=stage) for app in apps
+                                        for stage in (Panel.Stage.MATERIAL, Panel.Stage.ONSITE)], batch_size=BATCH)
+    seats, sheets = [], []
+    for panel in panels:
+        for i, expert in enumerate(rng.sample(experts, args.experts + (rng.random() < 0.5))):
+            seats.append(PanelMember(panel=panel, expert=expert,
+                                     role=PanelMember.Role.LEADER if i == 0 else PanelMember.Role.MEMBER))
+            sheets.append(ScoreSheet(panel=panel, expert=expert, status=ScoreSheet.Status.SUBMITTED,
+                                     submitted_at=now, version=3))
+    PanelMember.objects.bulk_create(seats, batch_size=BATCH)
+    sheets = ScoreSheet.objects.bulk_create(sheets, batch_size=BATCH)
+    level = {app.pk: rng.choice(range(40, 75, 5)) for app in apps}  # each applicant's typical percentage
+    n_scores = 0
+    panel_app = {p.pk: p.application_id for p in panels}
+    buffer = []
+    for sheet in sheets:
+        base = level[panel_app[sheet.panel_id]]
+        for item in items:
+            pct = max(0, min(100, base + 5 * rng.randint(-2, 2)))
+            buffer.append(ItemScore(sheet=sheet, item=item, percent=pct, strengths="方法系统，展开充分",
+                                    opportunities="趋势数据与标杆对比不足"))
+        if len(buffer) >= BATCH:
+            ItemScore.objects.bulk_create(buffer, batch_size=BATCH)
+            n_scores += len(buffer)
+            buffer = []
+    ItemScore.objects.bulk_create(buffer, batch_size=BATCH)
+    n_scores += len(buffer)
+    leaders = {s.panel_id: s.expert for s in seats if s.role == PanelMember.Role.LEADER}
+    some = list(ItemScore.objects.order_by("?").values_list("pk", flat=True)[:200])
+    ScoreCorrection.objects.bulk_create([ScoreCorrection(score_id=pk, percent=50, reason="笔误更正",
+                                                         corrected_by=experts[0]) for pk in some])
+    panel_rows = []
+    for panel in panels:
+        base = level[panel.application_id]
+        for item in items:
+            panel_rows.append(PanelItemScore(panel=panel, item=item, source="consensus", reason="经合议形成共识",
+                                             percent=Decimal(max(0, min(100, base + 5 * rng.randint(-1, 1)))),
+                                             recorded_by=leaders[panel.pk]))
+    PanelItemScore.objects.bulk_create(panel_rows, batch_size=BATCH)
+    StageResult.objects.bulk_create([StageResult(panel=p, aggregation="consensus", experts=args.experts,
+                                                 concluded_by=leaders[p.pk]) for p in panels], batch_size=BATCH)
+    build_s = time.perf_counter() - started
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    return secretariat, {"apps": len(apps), "panels": len(panels), "scores": n_scores, "panel_rows": len(panel_rows),
+                         "corrections": len(some), "build": build_s}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--apps", type=int, default=2000)
+    parser.add_argument("--experts", type=int, default=6,
+                        help="experts per panel, leader included (half the panels get one more)")
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--sqlite", action="store_true", help="use SQLite even when PostgreSQL answers")
+    parser.add_argument("--reuse", action="store_true", help="time the PostgreSQL database of an earlier run again")
+    args = parser.parse_args()
+
+    workdir = tempfile.mkdtemp(prefix="qa-bench-ranking-")
+    if args.reuse:
+        url = "postgres://postgres@127.0.0.1:5432/qa_bench_ranking"
+    else:
+        url = None if args.sqlite else fresh_postgres_url("qa_bench_ranking")
+    os.environ.update({
+        "DATABASE_URL": url or f"sqlite:///{workdir}/bench.sqlite3",
+        "MEDIA_ROOT": f"{workdir}/media", "STATIC_ROOT": f"{workdir}/static", "DEBUG": "0",
+        "SECRET_KEY": "bench-" + "x" * 60, "ALLOWED_HOSTS": "testserver", "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0", "SECURE_HSTS_SECONDS": "0",
+        "CELERY_BROKER_URL": "", "CELERY_TASK_ALWAYS_EAGER": "1", "DJANGO_SETTINGS_MODULE": "qualityaward.settings",
+    })
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+    from django.utils import timezone
+
+    if not args.reuse:
+        call_command("migrate", verbosity=0)
+        call_command("load_seed_data", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+    from applications.models import Application, Campaign, State
+    from qualityaward.accounts.models import Organization, Region, Role, User
+    from qualityaward.accounts.services import grant_role
+    from review import scoring as svc
+    from review.models import Panel, PanelMember
+    from review.scoring_models import ItemScore, PanelItemScore, ScoreCorrection, ScoreSheet, StageResult
+
+    campaign = Campaign.objects.select_related("program__profile").get(program__code="xixian", is_current=True)
+    if args.reuse:
+        secretariat = User.objects.get(username="secretariat")
+        counts = {"apps": Application.objects.filter(campaign=campaign).count(), "panels": Panel.objects.count(),
+                  "scores": ItemScore.objects.count(), "panel_rows": PanelItemScore.objects.count(),
+                  "corrections": ScoreCorrection.objects.count(), "build": 0.0}
+    else:
+        secretariat, counts = build(args, campaign)
+    print(f"database: {connection.vendor}; {counts['apps']} applications, {counts['panels']} panels, "
+          f"{counts['scores']} expert item scores, {counts['panel_rows']} panel item scores"
+          f" (built in {counts['build']:.1f}s)")
+
+    def timed(fn, repeats):
+        fn()  # warm
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t0) * 1000)
+        return round(statistics.median(times), 2), round(max(times), 2)
+
+    with CaptureQueriesContext(connection) as ctx:
+        rows = svc.ranking_rows(campaign=campaign)
+    ranking_queries = len(ctx.captured_queries)
+    finalists = sum(1 for r in rows if r.finalist)
+    query_ms, query_max = timed(lambda: svc.ranking_rows(campaign=campaign), args.repeats)
+    plan = ""
+    if connection.vendor == "postgresql":
+        plan = "\n".join(svc.ranking(campaign=campaign).explain(analyze=True).splitlines()[-2:])
+
+    client = Client()
+    client.force_login(secretariat)
+    page_url = reverse("review:ranking") + f"?campaign={campaign.pk}"
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(page_url).status_code == 200
+    page_queries = len(ctx.captured_queries)
+    page_ms, page_max = timed(lambda: client.get(page_url), max(3, args.repeats // 4))
+    xlsx_url = reverse("review:ranking_xlsx", args=[campaign.pk])
+    xlsx_ms, _ = timed(lambda: b"".join(client.get(xlsx_url).streaming_content), 3)
+
+    results = {
+        "database": connection.vendor, "applications": counts["apps"], "panels": counts["panels"],
+        "experts_per_panel": f"{args.experts}-{args.experts + 1}", "expert_item_scores": counts["scores"],
+        "panel_item_scores": counts["panel_rows"],
+        "corrections": counts["corrections"], "build_seconds": round(counts["build"], 1), "finalists_at_600": finalists,
+        "ranking_queries": ranking_queries, "ranking_query_median_ms": query_ms, "ranking_query_max_ms": query_max,
+        "ranking_page_queries": page_queries, "ranking_page_median_ms": page_ms, "ranking_page_max_ms": page_max,
+        "ranking_xlsx_median_ms": xlsx_ms, "goal_ms": 300, "plan_tail": plan,
+    }
+    print(f"ranking query ({ranking_queries} SQL statement(s)): median {query_ms} ms, max {query_max} ms "
+          f"(goal ≤ 300 ms); {finalists} of {len(rows)} at or above 600")
+    print(f"ranking page ({page_queries} queries, {len(rows)} rows rendered): median {page_ms} ms")
+    print(f"ranking Excel export: median {xlsx_ms} ms")
+    if plan:
+        print(plan)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""An expert scores in a real browser: from the dashboard to the panel and the sheet, the band descriptor
+follows the chosen percentage, autosave keeps a draft, a save from another window makes the next
+autosave stop with a warning instead of overwriting, and submitting freezes the sheet and opens the
+panel's spread."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from applications import workflow
+from applications.models import Application, State
+from applications.sample_content import fill_application
+from qualityaward.accounts.models import Role, User
+from qualityaward.accounts.services import Actor, grant_role
+from review import scoring as svc
+from review.models import Panel, PanelMember
+from review.scoring_models import ItemScore, ScoreSheet
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_expert_scores_with_autosave_conflict_warning_and_submission(portal, context, page):
+    applicant = portal.applicant()
+    app = portal.draft(applicant)
+    fill_application(application=app, actor=Actor(user=applicant))
+    workflow.perform(application=app, name="submit", actor=Actor(user=applicant))
+    Application.objects.filter(pk=app.pk).update(state=State.MATERIAL_REVIEW)  # the steps between: other tests
+    app.refresh_from_db()
+    leader = User.objects.create_user(username="zhuanjia", password=portal.password, full_name="张组长")
+    member = User.objects.create_user(username="zuyuan", password=portal.password, full_name="李组员")
+    for u in (leader, member):
+        grant_role(user=u, role=Role.EXPERT)
+    panel = Panel.objects.create(application=app, stage=Panel.Stage.MATERIAL)
+    PanelMember.objects.create(panel=panel, expert=leader, role=PanelMember.Role.LEADER)
+    PanelMember.objects.create(panel=panel, expert=member, role=PanelMember.Role.MEMBER)
+    panel.application = app
+    items = svc.scored_items(app.campaign.program.profile.scoring_scheme_id)
+    first, second = items[0], items[1]
+
+    portal.sign_in(context, leader)
+    page.goto("/")
+    page.get_by_role("link", name=app.applicant_name).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("材料评审")
+    page.get_by_role("link", name="填写我的评分表").click()
+    select = page.locator(f"#percent-{first.pk}")
+    select.select_option("55")
+    expect(page.locator(f'[data-descriptor="{first.pk}"]')).to_contain_text("50%–65%")
+    page.locator(f"#strengths-{first.pk}").fill("高层领导亲自推动战略落地")
+    expect(page.locator("#autosave-status")).to_contain_text(re.compile(r"已自动保存（第 \d+ 版"), timeout=20000)
+    sheet = ScoreSheet.objects.get(panel=panel, expert=leader)
+    saved = ItemScore.objects.get(sheet=sheet, item=first)
+    assert saved.percent == 55 and saved.strengths == "高层领导亲自推动战略落地"
+
+    # another window saves the sheet: the next autosave here is refused, nothing is overwritten
+    svc.save_sheet(sheet=sheet, data={str(second.pk): {"percent": "30", "strengths": "另一窗口"}},
+                   base_version=ScoreSheet.objects.get(pk=sheet.pk).version, actor=Actor(user=leader))
+    page.locator(f"#percent-{second.pk}").select_option("90")
+    expect(page.locator("#autosave-status")).to_contain_text("本次修改未保存", timeout=20000)
+    assert ItemScore.objects.get(sheet=sheet, item=second).percent == 30
+
+    # the rest is filled elsewhere; after a reload the sheet is complete and can be submitted
+    sheet.refresh_from_db()
+    svc.save_sheet(sheet=sheet, data={str(i.pk): {"percent": "50", "strengths": "方法系统", "opportunities": "对比不足"}
+                                      for i in items[1:]}, base_version=sheet.version, actor=Actor(user=leader))
+    page.reload()
+    expect(page.locator(f"#percent-{second.pk}")).to_have_value("50")
+    page.on("dialog", lambda d: d.accept())
+    page.get_by_role("button", name=re.compile("提交评分表")).click()
+    expect(page.locator(".alert-success")).to_contain_text("评分表已提交")
+    expect(page.locator("#spread")).to_contain_text("张组长")
+    assert ScoreSheet.objects.get(pk=sheet.pk).is_submitted
+    expect(page.locator("#spread")).not_to_contain_text("李组员：")  # the member has not submitted yet
