@@ -30,10 +30,20 @@ def new_experts(n, prefix="exp"):
     return [make_user(f"{prefix}{i}", (Role.EXPERT, {}), full_name=f"专家{prefix}{i}") for i in range(n)]
 
 
+def seat_one(panel, expert, role=PanelMember.Role.MEMBER):
+    """Seat ``expert`` and sign the pledge (no conflict), as an expert does before seeing anything."""
+    from qualityaward.accounts.services import Actor
+    from review.experts import accept_pledge
+
+    member = PanelMember.objects.create(panel=panel, expert=expert, role=role)
+    accept_pledge(panel=panel, actor=Actor(user=expert), conflict=False)
+    return member
+
+
 def seat(panel, leader, members=()):
-    PanelMember.objects.create(panel=panel, expert=leader, role=PanelMember.Role.LEADER)
+    seat_one(panel, leader, PanelMember.Role.LEADER)
     for m in members:
-        PanelMember.objects.create(panel=panel, expert=m, role=PanelMember.Role.MEMBER)
+        seat_one(panel, m)
 
 
 def fill(panel, expert, percents, *, submit=True):
@@ -105,8 +115,8 @@ def scored_panel(world, panel_app):
     """The panel application's material panel with the leader (world.expert) and two more members."""
     panel = Panel.objects.get(application=panel_app, stage=Panel.Stage.MATERIAL)
     a, b = new_experts(2, "m")
-    PanelMember.objects.create(panel=panel, expert=a, role=PanelMember.Role.MEMBER)
-    PanelMember.objects.create(panel=panel, expert=b, role=PanelMember.Role.MEMBER)
+    seat_one(panel, a)
+    seat_one(panel, b)
     panel.application = panel_app
     panel.a, panel.b = a, b
     return panel

@@ -200,7 +200,7 @@ def test_the_scoring_page_costs_the_same_queries_whatever_the_panel_size(client,
     with CaptureQueriesContext(connection) as small:
         assert client.get(_sheet_url(app)).status_code == 200
     for extra in S.new_experts(4, "more"):
-        PanelMember.objects.create(panel=scored_panel, expert=extra, role=PanelMember.Role.MEMBER)
+        S.seat_one(scored_panel, extra)
         S.fill(scored_panel, extra, 55)
     with CaptureQueriesContext(connection) as large:
         assert client.get(_sheet_url(app)).status_code == 200

@@ -81,7 +81,7 @@ def test_scoring_posts_by_anyone_but_the_leader_change_nothing(client, world, pa
 def test_an_expert_seated_only_on_another_panel_gets_404(client, world, panel_app):
     other = S.new_experts(1, "onsite")[0]
     onsite = Panel.objects.create(application=panel_app, stage=Panel.Stage.ONSITE)
-    PanelMember.objects.create(panel=onsite, expert=other, role=PanelMember.Role.LEADER)
+    S.seat_one(onsite, other, PanelMember.Role.LEADER)
     client.force_login(other)
     for name in ("review:scoring_panel", "review:scoring_sheet", "review:scoring_sheet_pdf"):
         assert client.get(reverse(name, args=[panel_app.pk, "material"])).status_code == 404, name
