@@ -1,7 +1,7 @@
 """An expert scores in a real browser: from the dashboard to the panel and the sheet, the band descriptor
 follows the chosen percentage, autosave keeps a draft, a save from another window makes the next
 autosave stop with a warning instead of overwriting, and submitting freezes the sheet and opens the
-panel's spread."""
+panel's spread. The seat opens only after the expert declares no conflict and signs the pledge."""
 import re
 
 import pytest
@@ -13,6 +13,7 @@ from applications.sample_content import fill_application
 from qualityaward.accounts.models import Role, User
 from qualityaward.accounts.services import Actor, grant_role
 from review import scoring as svc
+from review.experts import accept_pledge
 from review.models import Panel, PanelMember
 from review.scoring_models import ItemScore, ScoreSheet
 
@@ -33,11 +34,20 @@ def test_an_expert_scores_with_autosave_conflict_warning_and_submission(portal, 
     panel = Panel.objects.create(application=app, stage=Panel.Stage.MATERIAL)
     PanelMember.objects.create(panel=panel, expert=leader, role=PanelMember.Role.LEADER)
     PanelMember.objects.create(panel=panel, expert=member, role=PanelMember.Role.MEMBER)
+    accept_pledge(panel=panel, actor=Actor(user=member), conflict=False)
     panel.application = app
     items = svc.scored_items(app.campaign.program.profile.scoring_scheme_id)
     first, second = items[0], items[1]
 
     portal.sign_in(context, leader)
+    page.goto("/")
+    page.get_by_role("link", name=app.applicant_name).first.click()
+    # before anything else the seat asks for the conflict declaration and the pledge
+    expect(page.get_by_role("heading", level=1)).to_contain_text("利害关系申报与承诺书")
+    page.get_by_label("本人与该申报单位（个人）不存在利害关系").check()
+    page.get_by_label("本人已阅读上述承诺书，承诺遵守").check()
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator(".alert-success")).to_contain_text("承诺书已签署")
     page.goto("/")
     page.get_by_role("link", name=app.applicant_name).first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("材料评审")
