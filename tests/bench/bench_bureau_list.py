@@ -17,16 +17,14 @@ Writes bench-results/bureau_list.json.
 """
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
-from benchdb import fresh_postgres_url
+from benchdb import setup_portal
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench-results" / "bureau_list.json"
@@ -40,29 +38,13 @@ def main():
     parser.add_argument("--sqlite", action="store_true", help="use SQLite even when PostgreSQL answers")
     args = parser.parse_args()
 
-    workdir = tempfile.mkdtemp(prefix="qa-bench-bureau-")
-    url = None if args.sqlite else fresh_postgres_url("qa_bench_bureau")
-    os.environ.update({
-        "DATABASE_URL": url or f"sqlite:///{workdir}/bench.sqlite3",
-        "MEDIA_ROOT": f"{workdir}/media", "STATIC_ROOT": f"{workdir}/static", "DEBUG": "0",
-        "SECRET_KEY": "bench-" + "x" * 60, "ALLOWED_HOSTS": "testserver", "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0", "SECURE_HSTS_SECONDS": "0",
-        "CELERY_BROKER_URL": "", "CELERY_TASK_ALWAYS_EAGER": "1", "DJANGO_SETTINGS_MODULE": "qualityaward.settings",
-    })
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    _workdir, url = setup_portal(prefix="qa-bench-bureau-", postgres_name="qa_bench_bureau", sqlite=args.sqlite)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
     from django.utils import timezone
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    call_command("load_seed_data", verbosity=0)
 
     from applications.models import Application, Campaign, State, Submission
     from qualityaward.accounts.models import Organization, Region, Role, User
