@@ -85,6 +85,10 @@ class Revocation:
     number: str
     campaign: str
     revoked_on: date
+    # from the award record, when there is one: the ground and the ban recorded with the revocation
+    recorded: bool = False
+    ground: str = ""
+    ban_until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -319,15 +323,24 @@ def check_revocation_ban(facts):
         return r(NA, "本届未设申报截止日期，无法核对禁止申报期，请人工核对。")
     if not facts.revocations:
         return r(PASS, f"未发现该组织在{facts.program_name or '本奖项'}中被撤销奖励的记录（撤销后 {facts.ban_years} 年内不得申报）。")
-    running, expired = [], []
+    running, expired, unbanned = [], [], []
     for rev in sorted(facts.revocations, key=lambda x: x.revoked_on):
-        ends = add_years(rev.revoked_on, facts.ban_years)
-        line = (f"申报 {rev.number or '（未编号）'}（{rev.campaign}）于 {_d(rev.revoked_on)} 被撤销奖励，"
-                f"{facts.ban_years} 年内不得申报，禁止期至 {_d(ends)}")
+        head = (f"申报 {rev.number or '（未编号）'}（{rev.campaign}）于 {_d(rev.revoked_on)} "
+                f"{'以“' + rev.ground + '”' if rev.ground else ''}被撤销奖励")
+        if rev.recorded and rev.ban_until is None:
+            unbanned.append(f"{head}，按本奖项规定该情形不设禁止申报期")
+            continue
+        ends = rev.ban_until if rev.recorded else add_years(rev.revoked_on, facts.ban_years)
+        years = f"{facts.ban_years} 年内不得申报，" if not rev.recorded else ""
+        line = f"{head}，{years}禁止期至 {_d(ends)}"
         (running if facts.deadline < ends else expired).append(line)
     if running:
-        return r(FAIL, "；".join(running) + f"。本届申报截止日 {_d(facts.deadline)} 仍在禁止期内，不符合要求。")
-    return r(PASS, "；".join(expired) + f"。禁止期已在本届申报截止日 {_d(facts.deadline)} 前届满。")
+        return r(FAIL, "；".join(running + expired + unbanned)
+                 + f"。本届申报截止日 {_d(facts.deadline)} 仍在禁止期内，不符合要求。")
+    text = "；".join(expired + unbanned) + "。"
+    if expired:
+        text += f"禁止期已在本届申报截止日 {_d(facts.deadline)} 前届满。"
+    return r(PASS, text)
 
 
 # --- the registry -----------------------------------------------------------------------------------
@@ -349,6 +362,17 @@ def register_check(code, label, func):
             CHECKS[i] = Check(code, label, func)
             return
     CHECKS.append(Check(code, label, func))
+
+
+REVOCATION_SOURCES: list[Callable] = []
+
+
+def register_revocation_source(source):
+    """``source(application_ids)`` returns ``{application id: (ground label, revoked_on, ban_until or None)}``
+    for the revocations it has a record of (the award register). Such a revocation is judged by the ban recorded
+    with it; one without a record falls back to the profile's ``ban_years`` from the revocation date."""
+    if source not in REVOCATION_SOURCES:
+        REVOCATION_SOURCES.append(source)
 
 
 def registered_codes():
@@ -418,11 +442,19 @@ def earlier_revocations(application, *, registered_code="", declared_code=""):
                                   action="transition:revoke")
         .order_by().values("object_id").annotate(at=Max("created_at")).values_list("object_id", "at")
     )
-    return tuple(
-        Revocation(number=a.number or "", campaign=str(a.campaign),
-                   revoked_on=_local_date(revoked_at.get(str(a.pk)) or a.state_changed_at))
-        for a in earlier
-    )
+    recorded = {}
+    for source in REVOCATION_SOURCES:
+        recorded.update(source([a.pk for a in earlier]) or {})
+    revocations = []
+    for a in earlier:
+        revocation = Revocation(number=a.number or "", campaign=str(a.campaign),
+                                revoked_on=_local_date(revoked_at.get(str(a.pk)) or a.state_changed_at))
+        if a.pk in recorded:
+            ground, revoked_on, ban_until = recorded[a.pk]
+            revocation = replace(revocation, recorded=True, ground=ground, ban_until=ban_until,
+                                 revoked_on=revoked_on or revocation.revoked_on)
+        revocations.append(revocation)
+    return tuple(revocations)
 
 
 def facts_for(application):

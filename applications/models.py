@@ -212,6 +212,10 @@ class RuleProfile(models.Model):
     revocation_window_years = models.PositiveSmallIntegerField("获奖后发生重大事故可撤销的年限", null=True,
                                                                blank=True)
     ban_years = models.PositiveSmallIntegerField("撤销后禁止申报年限", null=True, blank=True)
+    ban_grounds = models.CharField(
+        "适用禁止申报期的撤销情形", max_length=60, blank=True, default="fraud,incident,violation",
+        help_text="逗号分隔：fraud（以不正当手段获奖）、incident（获奖后发生重大事故）、violation（严重违法违规）。"
+                  "只有按这些情形撤销的，才在“撤销后禁止申报年限”内不得再次申报；留空表示各情形均不设禁止期")
     annual_self_assessment_report = models.BooleanField("有效期内每年报送自评报告", default=False)
     standards = models.TextField("评审依据标准", blank=True)
     no_fees = models.BooleanField("不收取任何费用", default=True)
@@ -257,6 +261,16 @@ class RuleProfile(models.Model):
             errors["min_years_little_giant"] = "“小巨人”放宽后的年限不应大于一般年限。"
         if errors:
             raise ValidationError(errors)
+
+    def ban_years_for(self, ground):
+        """Years a revocation on ``ground`` bans the organization from applying again (None: no ban).
+        A revocation without a recorded ground gets the profile's ban."""
+        if self.ban_years is None:
+            return None
+        if not ground:
+            return self.ban_years
+        grounds = {g.strip() for g in (self.ban_grounds or "").split(",") if g.strip()}
+        return self.ban_years if ground in grounds else None
 
     @property
     def vote_threshold(self):

@@ -120,4 +120,8 @@ def fill_application(*, application, actor, files=True):
                     upload = SimpleUploadedFile(f"材料{n + 1}.pdf", pdf_bytes(1), "application/pdf")
                 add_attachment(application=application, slot_key=slot.key, uploaded=upload,
                                title=f"{slot.label}{n + 1}" if slot.titled else "", actor=actor)
+    if files:  # the internal publicity the program may require before submission, with its photo
+        from publicity.internal import record_sample_internal_publicity
+
+        record_sample_internal_publicity(application=application, actor=actor)
     return application

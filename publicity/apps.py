@@ -8,7 +8,7 @@ class PublicityConfig(AppConfig):
     def ready(self):
         from applications.eligibility import on_acceptance_list_published, register_prereview_panel
 
-        from . import tasks_objections  # noqa: F401  registers the tasks with the worker (not named tasks.py)
+        from . import internal, tasks_objections  # noqa: F401  registers the tasks with the worker (not named tasks.py)
         from .objections import settlement_blocker
         from .services import create_from_acceptance_list, internal_publicity_panels
         from .settlement import register_blocker
@@ -16,3 +16,4 @@ class PublicityConfig(AppConfig):
         on_acceptance_list_published(create_from_acceptance_list)  # publishing a 受理名单 opens its notice
         register_prereview_panel(internal_publicity_panels)  # the applicant's own publicity, on the eligibility page
         register_blocker(settlement_blocker)  # an undecided or upheld objection holds its application
+        internal.install()  # submit waits for the applicant's internal publicity where the program requires it

@@ -243,11 +243,12 @@ def update_notice(*, notice, actor, title=None, body=None, issuer=None, contact=
     return notice
 
 
-def schedule_notice(*, notice, actor, opens_at):
-    """Fix the opening time (now or later); the job opens it then. The window is recomputed from it."""
+def schedule_notice(*, notice, actor, opens_at, now=None):
+    """Fix the opening time (now or later); the job opens it then. The window is recomputed from it.
+    ``now`` is the moment of scheduling (the present unless a record of an earlier notice is entered)."""
     if not can_manage(actor.user, notice):
         raise PermissionDenied("您没有权限发布此公示。")
-    now = timezone.now()
+    now = now or timezone.now()
     if opens_at is None:
         raise ValidationError("请填写发布时间。")
     if opens_at < now - dt.timedelta(minutes=5):

@@ -5,8 +5,10 @@
   rule (息县 第二十七条: no money for a repeat of the same kind of award; 巩义 第二十八条: after expiry,
   title and certificate only, no money, no seat), the decision date, ``valid_until`` from
   ``validity_years`` and a certificate number.
-* ``revoke`` records the ground, the reason and the ban (``ban_years``; the eligibility check
-  ``check_revocation_ban`` refuses a later application while it runs). A revocation on the ground of
+* ``revoke`` records the ground, the reason and the ban: ``ban_years`` for the grounds the profile's
+  ``ban_grounds`` names (息县 第三十三条: only fraud bans, for 5 years; 第三十四条 revokes without a ban;
+  巩义 第二十五条: every ground bans for 4 years). The eligibility check ``check_revocation_ban`` reads
+  ``Award.ban_until`` (see ``revocation_bans``) and refuses a later application while it runs. A revocation on the ground of
   an incident after the award is possible only within ``revocation_window_years`` of the award
   (息县 第三十四条, 巩义 第二十五条（二）); fraud has no time limit.
 * Self-assessment reports (巩义 第二十九条, ``annual_self_assessment_report``): one per year of validity,
@@ -142,9 +144,19 @@ def record_revocation(app, actor, params, reason):
     award.revoked_on = _today()
     award.revocation_ground = params.get("ground") or ""
     award.revocation_reason = reason
-    award.ban_until = add_years(award.revoked_on, profile.ban_years) if profile.ban_years else None
+    years = profile.ban_years_for(award.revocation_ground)
+    award.ban_until = add_years(award.revoked_on, years) if years else None
     award.save(update_fields=["revoked_on", "revocation_ground", "revocation_reason", "ban_until"])
     return {"ban_until": award.ban_until.isoformat() if award.ban_until else ""}
+
+
+def revocation_bans(application_ids):
+    """{application id: (ground label, revoked_on, ban_until or None)} of the revoked awards among
+    ``application_ids``; plugged into the eligibility facts (``eligibility.register_revocation_source``)."""
+    rows = Award.objects.filter(application_id__in=list(application_ids), revoked_on__isnull=False)
+    return {a.application_id: (a.get_revocation_ground_display() if a.revocation_ground else "", a.revoked_on,
+                               a.ban_until)
+            for a in rows}
 
 
 def install():

@@ -290,6 +290,7 @@ def _render_award(request, award, *, status=200, errors=None):
         "award": award, "periods": award_svc.periods(award), "errors": errors or [],
         "is_sec": award_svc.is_program_secretariat(request.user, award),
         "is_winner": award_svc.is_winner(request.user, award), "grounds": Award.Ground.choices,
+        "ban_rules": [(label, award.program.profile.ban_years_for(value)) for value, label in Award.Ground.choices],
         "post": request.POST if request.method == "POST" else {},
     }, status=status)
 

@@ -665,3 +665,6 @@ def register_eligibility_plugins():
 
     eligibility.register_check("prereview_record", "推荐单位初审记录", check_prereview_record)
     eligibility.register_prereview_panel(record_panels)
+    from .awards import revocation_bans
+
+    eligibility.register_revocation_source(revocation_bans)

@@ -15,6 +15,8 @@ from applications.models import Application, ApplicationSection, Attachment, Gen
 from qualityaward.accounts.identifiers import is_valid_id_number
 from qualityaward.accounts.models import AuditEvent, IndividualProfile, Organization, Role, RoleAssignment, User
 from qualityaward.views import DASHBOARD_SECTIONS
+from publicity.models import Notice, NoticeItem
+from publicity.objection_models import Objection, ObjectionFile
 from review.models import Panel, PanelMember
 
 FIXTURES = [str(Path(settings.BASE_DIR) / "fixtures" / f"{name}.json") for name in ("regions", "gbt19580", "programs")]
@@ -29,6 +31,7 @@ EXPECTED_STATES = {
     "李娜": State.SUBMITTED,
     "息县淮河农产品加工有限公司": State.MATERIAL_REVIEW,
     "息县弦山纺织服装有限公司": State.COMMITTEE,
+    "息县豫南茶业有限公司": State.ACCEPTANCE_PUBLICITY,  # on the open acceptance notice
 }
 EXPECTED_ROLES = {
     "applicant": {Role.APPLICANT}, "applicant2": {Role.APPLICANT}, "bureau_zz": {Role.AUTHORITY},
@@ -36,7 +39,8 @@ EXPECTED_ROLES = {
     "supervisor": {Role.SUPERVISOR}, "committee": {Role.COMMITTEE}, "admin": {Role.ADMIN},
 }
 COUNTED = [User, RoleAssignment, IndividualProfile, Organization, Organization.members.through, Application,
-           ApplicationSection, Attachment, Submission, GeneratedDocument, Panel, PanelMember, AuditEvent]
+           ApplicationSection, Attachment, Submission, GeneratedDocument, Panel, PanelMember, AuditEvent, Notice,
+           NoticeItem, Objection, ObjectionFile]
 
 
 def run_demo():
@@ -154,3 +158,28 @@ def test_dashboards_show_the_demo_work(demo, client):
     assert "息县弦山纺织服装有限公司" in dashboard("committee")
     applicant = dashboard("applicant")
     assert all(name in applicant for name in EXPECTED_STATES if name != "李娜")
+
+
+def test_the_notice_board_has_an_open_and_a_past_notice_and_the_secretariat_an_objection(demo, client):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    past = Notice.objects.get(kind=Notice.Kind.AUTHORITY)
+    assert past.status == Notice.Status.SETTLED and past.last_day < today and past.closes_at <= timezone.now()
+    assert past.region.code == "410100" and [i.name for i in past.items.all()] == ["郑州黄河智能装备股份有限公司"]
+    current = Notice.objects.get(kind=Notice.Kind.ACCEPTANCE)
+    assert current.status == Notice.Status.OPEN and current.opens_at <= timezone.now() < current.closes_at
+    assert current.campaign.program.code == "xixian" and current.window_length == 5
+    # the acceptance publicity was opened by the notice job, not by hand
+    app = current.items.get().application
+    assert AuditEvent.objects.get(object_id=str(app.pk), action="transition:open_acceptance_publicity").actor is None
+
+    board = client.get(reverse("publicity:index")).content.decode()
+    assert past.title in board and current.title in board
+
+    objection = Objection.objects.get()
+    assert objection.notice == current and objection.status == Objection.Status.RECEIVED
+    assert objection.application == app and objection.answer_deadline is not None
+    client.post(reverse("login"), {"username": "secretariat", "password": load_demo.PASSWORD})
+    register = client.get(reverse("publicity:objection_list")).content.decode()
+    assert objection.receipt_number in register and "息县豫南茶业有限公司" in register

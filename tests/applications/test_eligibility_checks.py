@@ -167,6 +167,11 @@ def test_page_limit_boundary():
 # --- (f) revocation ban --------------------------------------------------------------------------------
 def test_ban_running_and_expired_pure():
     rev = el.Revocation(number="XX2022-00003", campaign="息县县长质量奖 2022—2023届", revoked_on=date(2023, 1, 10))
+    recorded_ban = replace(rev, recorded=True, ground="以欺骗、贿赂等不正当手段获奖", ban_until=date(2027, 4, 1))
+    assert el.check_revocation_ban(org_facts(ban_years=5, revocations=(recorded_ban,))).status == FAIL
+    no_ban = replace(rev, recorded=True, ground="获奖后发生重大质量、安全、环保等事故", ban_until=None)
+    result = el.check_revocation_ban(org_facts(ban_years=5, revocations=(no_ban,)))
+    assert result.status == PASS and "不设禁止申报期" in result.evidence
     running = el.check_revocation_ban(org_facts(ban_years=5, revocations=(rev,)))
     assert running.status == FAIL and "XX2022-00003" in running.evidence and "禁止期至 2028-01-10" in running.evidence
     over = el.check_revocation_ban(org_facts(ban_years=5, revocations=(replace(rev, revoked_on=date(2022, 3, 31)),)))
@@ -322,8 +327,19 @@ def test_revocation_ban_within_and_outside_ban_years(world):
     # the same revocation six years before this campaign's deadline: the 5-year ban is over
     AuditEvent.objects.filter(object_id=str(old.pk), action="transition:revoke").update(
         created_at=timezone.now().replace(year=2021, month=3, day=1))
+    old.award.__class__.objects.filter(application=old).update(revoked_on=date(2021, 3, 1),
+                                                               ban_until=date(2026, 3, 1))
     result = el.check_revocation_ban(el.facts_for(app))
     assert result.status == PASS and "届满" in result.evidence
+
+
+def test_a_revocation_without_an_award_record_falls_back_to_the_profile_ban(world):
+    old = _award_and_revoke_on_a_past_campaign(world)
+    old.award.delete()
+    app = world.new_app(campaign=world.xixian_campaign, region=world.xixian_county)
+    result = el.check_revocation_ban(el.facts_for(app))
+    assert result.status == FAIL and f"5 年内不得申报，禁止期至 {el.add_years(timezone.localdate(), 5):%Y-%m-%d}" \
+        in result.evidence
 
 
 def test_revocation_ban_follows_the_credit_code_and_stays_within_the_program(world):

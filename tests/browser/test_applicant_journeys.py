@@ -190,6 +190,25 @@ def create_from_dashboard(page, *, applicant_name=None, region=None):
     return Application.objects.get(pk=pk)
 
 
+def record_internal_publicity(page, files, application):
+    """From the form overview: the internal publicity the program requires is still missing; record it
+    (dates, place, a photo of the posted notice); the overview then shows it recorded."""
+    import datetime as dt
+
+    card = page.locator("#internal-publicity-status")
+    expect(card).to_contain_text("未完成")
+    card.get_by_role("link", name="登记内部公示情况").click()
+    today = dt.date.today()
+    page.locator("#id_starts_on").fill((today - dt.timedelta(days=21)).isoformat())
+    page.locator("#id_ends_on").fill((today - dt.timedelta(days=1)).isoformat())
+    page.locator("#id_place").fill("本单位办公楼一楼公告栏")
+    page.locator("#id_evidence").set_input_files(str(files.jpeg("内部公示照片.jpg")))
+    page.get_by_role("button", name="登记").click()
+    expect(page.locator(".alert-success")).to_contain_text("内部公示情况已登记")
+    page.goto(f"/applications/{application.pk}/form/")
+    expect(page.locator("#internal-publicity-status")).to_contain_text("已登记")
+
+
 def submit_and_check_receipt(page, application):
     expect(page.locator("details summary", has_text="提交前还需完成")).to_have_count(0)
     page.get_by_role("button", name="提交申报").click()
@@ -274,6 +293,7 @@ def test_organization_registers_fills_every_section_and_submits(portal, page, fi
     page.get_by_role("link", name="填写进度").click()
     expect(page.locator(".alert-success")).to_have_text("所有部分已填写完整，可以在申报详情页提交。")
     expect(page.locator(".badge", has_text="已完成")).to_have_count(len(spec.sections))
+    record_internal_publicity(page, files, app)
     page.get_by_role("link", name="返回申报详情（提交）").click()
     number = submit_and_check_receipt(page, app)
     assert number == f"PY{app.campaign.year}-00001"  # the campaign's first number
@@ -325,6 +345,8 @@ def test_individual_registers_fills_every_section_and_submits(portal, page, file
         if section.code != spec.sections[-1].code:
             next_section(page)
 
+    page.goto(f"/applications/{app.pk}/form/")
+    record_internal_publicity(page, files, app)
     page.get_by_role("link", name=app.applicant_name).first.click()
     submit_and_check_receipt(page, app)
     assert_no_script_errors(page)

@@ -179,6 +179,7 @@ def test_internal_publicity_is_checked_in_working_days(client, world):
 
     PublicityRule.objects.filter(profile__program=world.cultivation, kind="internal").update(min_length=5)
     app = world.new_app()
+    InternalPublicity.objects.filter(application=app).delete()  # not recorded yet (the sample form records one)
     url = reverse("publicity:internal", args=[app.pk])
     client.force_login(world.owner)
     # Fri 26 Sep – Thu 2 Oct 2025: Sun 28 is a working day, 1–2 Oct are National Day: only 4 working days
@@ -205,7 +206,11 @@ def test_internal_publicity_is_checked_in_working_days(client, world):
 
 
 def test_internal_publicity_refuses_a_fake_image_and_other_people(client, world, drive):
+    from publicity.internal import record_sample_internal_publicity
+    from qualityaward.accounts.services import Actor
+
     app = world.new_app()
+    InternalPublicity.objects.filter(application=app).delete()  # not recorded yet (the sample form records one)
     url = reverse("publicity:internal", args=[app.pk])
     client.force_login(world.owner)
     fake = io.BytesIO(b"MZ\x90\x00 not a picture")
@@ -213,6 +218,7 @@ def test_internal_publicity_refuses_a_fake_image_and_other_people(client, world,
     response = client.post(url, {"starts_on": "2025-09-26", "ends_on": "2025-10-09", "place": "公告栏",
                                  "objections_received": "0", "evidence": fake})
     assert response.status_code == 400 and not InternalPublicity.objects.exists()
+    record_sample_internal_publicity(application=app, actor=Actor(user=world.owner))  # submission needs one
     drive(app, State.SUBMITTED)
     client.force_login(world.authority)
     assert client.post(url, {"starts_on": "2025-09-26"}).status_code == 403
@@ -247,6 +253,7 @@ def test_the_secretariat_sees_the_internal_publicity_in_the_eligibility_review(c
 
     PublicityRule.objects.filter(profile__program=world.cultivation, kind="internal").update(min_length=5)
     app = world.new_app()
+    InternalPublicity.objects.filter(application=app).delete()  # not recorded yet (the sample form records one)
     client.force_login(world.owner)
     client.post(reverse("publicity:internal", args=[app.pk]), {
         "starts_on": "2026-02-11", "ends_on": "2026-02-24", "place": "公司内网公告", "objections_received": "1",

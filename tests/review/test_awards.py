@@ -128,6 +128,35 @@ def test_revocation_bans_the_organization_from_the_next_campaign_within_the_ban_
     assert check_revocation_ban(facts_for(stranger)).status == PASS
 
 
+def test_xixian_incident_revocation_bans_nobody_the_next_campaign(committee_of):
+    """息县 第三十四条 revokes after an incident without a ban (only 第三十三条, fraud, bans for 5 years)."""
+    c = committee_of("xixian")
+    org = c.organization("息县事故撤销公司")
+    app = awarded(c, "息县事故撤销公司", organization=org)
+    svc.revoke(application=app, actor=Actor(user=c.secretariat), ground=Award.Ground.INCIDENT,
+               reason="获奖后发生重大安全事故。")
+    award = Award.objects.get(application=app)
+    assert award.revocation_ground == Award.Ground.INCIDENT and award.ban_until is None
+    following = next_campaign(c, 2028, deadline_in_days=365)
+    later = c.world.new_app(owner=org.members.first(), organization=org, campaign=following, region=c.region)
+    result = check_revocation_ban(facts_for(later))
+    assert result.status == PASS and "不设禁止申报期" in result.evidence
+
+
+def test_gongyi_bans_for_every_ground(committee_of):
+    """巩义 第二十五条: any of the four grounds, 4 years."""
+    c = committee_of("gongyi")
+    org = c.organization("巩义事故撤销公司")
+    app = awarded(c, "巩义事故撤销公司", organization=org)
+    svc.revoke(application=app, actor=Actor(user=c.secretariat), ground=Award.Ground.INCIDENT,
+               reason="有效期内发生较大责任事故。")
+    award = Award.objects.get(application=app)
+    assert award.ban_until == award.revoked_on.replace(year=award.revoked_on.year + 4)
+    following = next_campaign(c, 2028, deadline_in_days=365)
+    later = c.world.new_app(owner=org.members.first(), organization=org, campaign=following, region=c.region)
+    assert check_revocation_ban(facts_for(later)).status == FAIL
+
+
 def test_an_incident_revocation_only_within_the_window(committee_of):
     """息县 第三十四条: 获奖之日起 3 年内发生重大事故的… 撤销; fraud has no such limit."""
     c = committee_of("xixian")

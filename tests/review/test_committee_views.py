@@ -136,7 +136,11 @@ def test_award_decision_revocation_and_award_pages(client, committee_of, world):
     assert client.post(revoke_url, {"ground": "fraud", "reason": "x"}).status_code == 403
 
     client.force_login(c.secretariat)
-    assert 'id="revoke"' in client.get(detail).content.decode()
+    page = client.get(detail).content.decode()
+    assert 'id="revoke"' in page
+    # 息县 第三十三条 / 第三十四条: the secretariat sees which grounds carry the 5-year ban before choosing
+    assert "以欺骗、贿赂等不正当手段获奖的，5 年内不得再次申报" in page
+    assert "获奖后发生重大质量、安全、环保等事故的，不设禁止申报期" in page
     response = client.post(reverse("review:award_revoke", args=[app.pk]), {"ground": "", "reason": "弄虚作假"},
                            follow=True)
     assert "请选择撤销情形" in response.content.decode()

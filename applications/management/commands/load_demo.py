@@ -133,7 +133,8 @@ USERS = [
              "息县县长质量奖申报各状态数量（目前无待推荐）"),
     DemoUser("secretariat", "陈静", "河南省质量奖评审办公室",
              ((Role.SECRETARIAT, HC, None, "河南省质量奖评审办公室"), (Role.SECRETARIAT, XX, None, "息县质量奖评审办公室")),
-             "培育库与息县两个奖项：待资格审核 1 份（已推荐），各状态数量，管理后台入口"),
+             "培育库与息县两个奖项：待资格审核 1 份（已推荐），各状态数量；息县受理名单公示（公示中）及收到的 1 件异议；"
+             "管理后台入口"),
     DemoUser("expert", "杨光", "郑州大学管理学院（高级工程师）", ((Role.EXPERT, None, None, ""),),
              "我的评审任务：息县两份申报（材料评审组长 1 份；材料/现场评审组员 1 份，已到评委会审定）"),
     DemoUser("supervisor", "赵敏", "河南省市场监督管理局 监督组", ((Role.SUPERVISOR, None, None, "监督组"),),
@@ -151,6 +152,7 @@ ORGS = [
     DemoOrg("郑州商都食品集团有限公司", ZZ, "MA44PD04", "张伟"),
     DemoOrg("息县淮河农产品加工有限公司", XIXIAN, "MA44HH05", "张伟"),
     DemoOrg("息县弦山纺织服装有限公司", XIXIAN, "MA44XF06", "张伟"),
+    DemoOrg("息县豫南茶业有限公司", XIXIAN, "MA44YN07", "张伟"),
 ]
 
 APPS = [
@@ -167,7 +169,27 @@ APPS = [
     DemoApp("息县弦山纺织服装有限公司", XX, XIXIAN, "applicant", State.COMMITTEE,
             organization="息县弦山纺织服装有限公司", authority="bureau_xx",
             seats={Panel.Stage.MATERIAL: PanelMember.Role.MEMBER, Panel.Stage.ONSITE: PanelMember.Role.MEMBER}),
+    # accepted; the demo's open acceptance notice then puts it into acceptance publicity (see DEMO_NOTICES)
+    DemoApp("息县豫南茶业有限公司", XX, XIXIAN, "applicant", State.ACCEPTED,
+            organization="息县豫南茶业有限公司", authority="bureau_xx"),
 ]
+
+#: the public notice board: (program, kind, who publishes, region code or None, applicants listed, title,
+#: days ago it opened (None: opens now and stays open), window length)
+DEMO_NOTICES = [
+    (HC, "authority", "bureau_zz", ZZ, ("郑州黄河智能装备股份有限公司",),
+     "郑州市市场监督管理局关于河南省省长质量奖培育对象拟推荐名单的公示", 16, 5),
+    (XX, "acceptance", "secretariat", None, ("息县豫南茶业有限公司",),
+     "息县县长质量奖受理名单公示", None, None),
+]
+#: an objection a member of the public filed against the open notice, still to be handled by the secretariat
+DEMO_OBJECTION = {
+    "objector_kind": "individual", "objector_name": "吴建华", "phone": "13800000201",
+    "address": "河南省信阳市息县谯楼街道 18 号", "signature": "吴建华", "contact_person": "",
+    "email": "objector@demo.example.com",
+}
+DEMO_OBJECTION_GROUNDS = ("该公司 2024 年 6 月有一批次绿茶产品在市级监督抽查中不合格，申报材料称近三年无抽查不合格记录，"
+                          "与事实不符，请核实。")
 
 #: the expert pool: (username, name, employer, title, specialties (GB/T 4754 门类/大类), region, phone)
 DEMO_EXPERTS = [
@@ -295,6 +317,7 @@ class Command(BaseCommand):
                     self._application(spec, users, orgs)
                 self._expert_pool(users)
                 self._committee_vote(users)
+                self._notices(users)
             # receipts (eager Celery) and notifications run on commit, still inside the mail override
         if self.created:
             self.stdout.write(self.style.SUCCESS(f"已创建演示数据：{len(self.created)} 项。"))
@@ -316,6 +339,61 @@ class Command(BaseCommand):
         open_session(campaign=campaign, actor=Actor(user=users["secretariat"]), title=f"{campaign} 评委会全体会议表决",
                      candidates=[(app, tier) for app in candidates])
         self.created.append(f"评委会表决（{len(candidates)} 个候选）")
+
+    def _notices(self, users):
+        """The notice board: a bureau's notice whose window is over, and an open acceptance notice with one
+        objection received. Composed and scheduled through the notice services and opened / closed by the
+        notice job at the times they would have run."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from publicity import services as notices
+        from publicity.models import Notice
+
+        now = timezone.now()
+        for program, kind, who, region_code, names, title, days_ago, length in DEMO_NOTICES:
+            campaign = Campaign.objects.get(program__code=program, is_current=True)
+            if Notice.objects.filter(campaign=campaign, kind=kind, title=title).exists():
+                continue
+            actor = Actor(user=users[who])
+            apps = Application.objects.filter(campaign=campaign, applicant_name__in=names)
+            opens_at = now if days_ago is None else timezone.localtime(now - dt.timedelta(days=days_ago)).replace(
+                hour=9, minute=0, second=0, microsecond=0)
+            try:
+                notice = notices.compose_notice(
+                    campaign=campaign, kind=kind, actor=actor, application_ids=[a.pk for a in apps], title=title,
+                    region=Region.objects.get(code=region_code) if region_code else None, window_length=length,
+                    opens_at=opens_at, contact="联系电话：0376-8888001（工作日 8:30—17:30）")
+                notice = notices.schedule_notice(notice=notice, actor=actor, opens_at=opens_at, now=opens_at)
+            except ValidationError as exc:
+                raise CommandError(f"演示公示“{title}”无法发布：{'；'.join(exc.messages)}") from exc
+            notices.open_notice(notice_id=notice.pk, now=notice.opens_at)
+            if days_ago is not None:
+                notices.close_notice(notice_id=notice.pk, now=notice.closes_at)
+                notices.settle_notice(notice_id=notice.pk, now=notice.closes_at)
+            self.created.append(f"公示 {title}")
+        self._objection()
+
+    def _objection(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from applications.sample_content import jpeg_bytes, pdf_bytes
+        from publicity import objections
+        from publicity.models import Notice
+
+        notice = Notice.objects.filter(status=Notice.Status.OPEN, campaign__program__code=XX).order_by("pk").first()
+        if notice is None or notice.objections.exists():
+            return
+        files = {"identity": [SimpleUploadedFile("身份证.jpg", jpeg_bytes(), content_type="image/jpeg")],
+                 "evidence": [SimpleUploadedFile("监督抽查结果通报.pdf", pdf_bytes(2), content_type="application/pdf")]}
+        try:
+            objections.submit_objection(notice=notice, item_id=notice.items.first().pk, objector=dict(DEMO_OBJECTION),
+                                        grounds=DEMO_OBJECTION_GROUNDS, files=files, actor=Actor(ip="192.0.2.10"))
+        except (objections.ObjectionRefused, ValidationError) as exc:
+            message = exc.message if isinstance(exc, objections.ObjectionRefused) else "；".join(exc.messages)
+            raise CommandError(f"演示异议无法登记：{message}") from exc
+        self.created.append(f"异议（{notice.title}）")
 
     def _check_reference_data(self):
         missing = [code for code in (HC, XX)
