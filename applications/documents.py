@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import GeneratedDocument
-from .pdffonts import cache_dir, ensure_fonts, font_face_css
+from .pdffonts import cache_dir, ensure_fonts
 
 
 def render_document(template_name, context):
@@ -24,24 +24,26 @@ def render_document(template_name, context):
     """
     from weasyprint import HTML
 
-    ensure_fonts()
+    faces = ensure_fonts()
     html = render_to_string(template_name, context)
-    return HTML(string=html, base_url=None, url_fetcher=local_url_fetcher()).render(font_config=font_configuration())
+    return HTML(string=html, base_url=None, url_fetcher=local_url_fetcher()).render(
+        font_config=font_configuration(faces))
 
 
 _local = threading.local()
 
 
-def font_configuration():
+def font_configuration(faces):
     """The WeasyPrint font configuration of this thread, kept from one document to the next.
 
     A new configuration per document would load the system font list again, copy the prepared faces
     (megabytes each) into a temporary folder and start Pango with cold caches. One per thread (Pango's
-    font map is not shared between threads); a new one when the prepared faces change.
+    font map is not shared between threads); a new one when the prepared faces (``faces``, from
+    ``ensure_fonts``) are other files or have been prepared again.
     """
     from weasyprint.text.fonts import FontConfiguration
 
-    key = font_face_css()
+    key = tuple(sorted((k, str(p), p.stat().st_mtime_ns, p.stat().st_size) for k, p in faces.items()))
     cached = getattr(_local, "font_config", None)
     if cached is None or cached[0] != key:
         cached = _local.font_config = (key, FontConfiguration())
