@@ -385,14 +385,15 @@ def page_report(application, parts, total):
 
 def build_dossier(application, *, masked=False):
     """Lay out and merge the dossier; returns its bytes and the page report."""
-    from .documents import render_document
+    from .documents import render_document, young_collections_only
 
     context = dossier_context(application, masked=masked)
-    document = render_document("pdf/dossier.html", context)
-    where, total = _page_of_anchor(document), len(document.pages)
-    pdf = document.write_pdf()
-    del document  # the layout tree is large (and cyclic): free it before the evidence is read
-    gc.collect()
+    with young_collections_only():
+        document = render_document("pdf/dossier.html", context)
+        where, total = _page_of_anchor(document), len(document.pages)
+        pdf = document.write_pdf()
+        del document  # the layout tree is large (and cyclic): free it before the evidence is read
+        gc.collect(1)
     government = [context["government_scan"]] if context["government_scan"] else []
     merged = [i for i in [*context["scans"], *government, *context["evidence"]] if i.kind == "pdf"]
     if merged:

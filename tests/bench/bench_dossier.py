@@ -14,9 +14,11 @@ Then 100 pages of scanned evidence (10 PDFs of 10 A4 JPEG pages each) are upload
 dossier is built again: the difference is what laying out the evidence pages and merging them costs.
 
 Goals: 60-page form ≤ 1.0 s, 200-page form ≤ 3 s, peak RSS ≤ 200 MB, 100 evidence pages add ≤ 1 s.
-Times are the build's CPU time in a warm process (as in a Celery worker, WeasyPrint already loaded), so
-that other processes on a shared machine do not count; the wall-clock time is printed beside it, and the
-load average with it. Writes bench-results/dossier.json.
+Times are the build's CPU time in a warm process (as in a Celery worker: WeasyPrint loaded, and the
+thread's font configuration holding the prepared faces after a first document), so that other processes
+on a shared machine do not count; the wall-clock time is printed beside it, and the load average with it.
+On a machine whose load is well above its CPU count the CPU times still rise (shared caches, frequency),
+so compare runs made under similar load. Writes bench-results/dossier.json.
 """
 import argparse
 import json
