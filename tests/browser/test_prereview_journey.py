@@ -68,8 +68,10 @@ def test_bureau_returns_applicant_corrects_bureau_consults_signs_and_recommends(
     reasons.get_by_role("link", name="2.1 基本情况").click()
     expect(page.locator("#return-reason")).to_contain_text("组织类型应为农业")
     org_type = page.locator('#qa-section [data-path="org_type"]')
-    org_type.select_option("agriculture")
-    org_type.blur()
+    # the section was saved before, so its status already reads 已保存: wait for this change's own save
+    with page.expect_response(lambda r: r.request.method == "POST" and r.status == 200):
+        org_type.select_option("agriculture")
+        org_type.blur()
     expect(page.locator("#qa-status")).to_have_text(SAVED)
     page.goto(f"/applications/{app.pk}/form/overview/")
     expect(page.locator('#qa-section [data-path="text"]')).to_have_attribute("readonly", "")  # not reopened
