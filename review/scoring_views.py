@@ -27,7 +27,7 @@ from qualityaward.accounts.services import Actor
 
 from . import scoring as svc
 from .models import Panel
-from .scoring_exports import ranking_sheet, score_matrix_sheets
+from .scoring_exports import ranking_sheet, score_detail_sheets, score_matrix_sheets
 from .scoring_models import ItemScore, OnsiteVisit, ScoreSheet, SheetFrozen, StageResult
 
 
@@ -335,8 +335,15 @@ def ranking_xlsx(request, campaign_id):
 @login_required
 @require_GET
 def score_matrix_xlsx(request, campaign_id):
+    """The score matrix; ``?detail=1`` gives every item score with its 优势 and 改进机会 instead (one row per
+    expert and item: large), optionally for one application (``&application=<id>``)."""
     campaign = _staff_campaign(request, campaign_id)
-    return xlsx_response(f"评分明细-{campaign.program.short_name}-{campaign.name}", score_matrix_sheets(campaign))
+    if request.GET.get("detail"):
+        raw = request.GET.get("application") or ""
+        application_id = int(raw) if raw.isdigit() else None
+        return xlsx_response(f"评语明细-{campaign.program.short_name}-{campaign.name}",
+                             score_detail_sheets(campaign, application_id))
+    return xlsx_response(f"评分矩阵-{campaign.program.short_name}-{campaign.name}", score_matrix_sheets(campaign))
 
 
 # --- the review report -------------------------------------------------------------------------------------------

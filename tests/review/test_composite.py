@@ -157,12 +157,33 @@ def test_the_radar_chart_is_inline_svg_with_the_seven_categories(world, scored_p
     assert "4.7 结果" in svg
 
 
-def test_the_score_matrix_export_neutralises_formulas_and_holds_every_score(client, world, scored_panel):
+def test_the_score_matrix_has_a_row_per_expert_and_the_panels_row_with_stage_scores(client, world, scored_panel):
     from openpyxl import load_workbook
 
     _finish(world, scored_panel)
     client.force_login(world.secretariat)
     response = client.get(reverse("review:score_matrix_xlsx", args=[world.campaign.pk]))
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(wb["评分矩阵"].iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert header[4].startswith("4.1.2 ") and header[-1] == "阶段得分" and len(header) == 4 + 23 + 1
+    assert len(body) == 3 + 1  # three experts, then the panel
+    assert all(r[0] == scored_panel.application.number and r[2] == "材料评审" for r in body)
+    panel_row = body[-1]
+    assert panel_row[3] == "评审组（共识/平均）" and panel_row[4] == 55 and panel_row[-1] == 550
+    ranking = list(wb["排名"].iter_rows(values_only=True))
+    assert ranking[1][2] == scored_panel.application.applicant_name and ranking[1][7] == 550
+    assert wb["组长更正"].max_row >= 1
+
+
+def test_the_detail_export_neutralises_formulas_in_what_experts_wrote(client, world, scored_panel):
+    from openpyxl import load_workbook
+
+    _finish(world, scored_panel)
+    client.force_login(world.secretariat)
+    url = reverse("review:score_matrix_xlsx", args=[world.campaign.pk])
+    response = client.get(url + f"?detail=1&application={scored_panel.application.pk}")
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(wb["专家评分明细"].iter_rows(values_only=True))
@@ -171,8 +192,6 @@ def test_the_score_matrix_export_neutralises_formulas_and_holds_every_score(clie
     assert "'=HYPERLINK(\"http://x\")" in strengths and "=HYPERLINK(\"http://x\")" not in strengths
     first = rows[1]
     assert first[3] == "4.1.2" and first[7] == 55 and first[9] == 55 and first[10] == 27.5
-    ranking = list(wb["排名"].iter_rows(values_only=True))
-    assert ranking[1][2] == scored_panel.application.applicant_name and ranking[1][7] == 550
 
 
 def test_the_signing_sheet_pdf_is_the_experts_own(client, world, scored_panel):
