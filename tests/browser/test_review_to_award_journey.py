@@ -107,8 +107,7 @@ def leader_scores(page, app, stage, stage_label, items, percent_of, *, visit=Fal
     ok(page, "评分表草稿已保存")
     page.get_by_role("button", name=re.compile("提交评分表")).click()
     ok(page, "评分表已提交")
-    spread = page.locator("#spread")
-    expect(spread).to_be_visible()
+    expect(page.locator(f"#item-{items[0].pk}")).to_contain_text("70")  # the members' sheets, now visible
 
     if visit:
         page.get_by_label("现场评审日期").fill(timezone.localdate().isoformat())
@@ -168,11 +167,14 @@ def test_from_the_panel_draw_to_the_award_and_the_applicant_reads_the_report(por
     portal.sign_in(leader_context, leader)
     material = leader_scores(leader_page, app, "material", "材料评审", items, material_percent)
 
+    page.goto(f"/review/panels/{campaign.pk}/")
+    seats = page.locator("section.card").filter(has_text="材料评审评审组").locator("tr").filter(has_text=NAME)
+    expect(seats.locator(".badge", has_text="已签署")).to_have_count(3)
+
     # --- the secretariat moves the application on; on-site review --------------------------------------
     page.goto(f"/applications/{app.pk}/")
     page.get_by_role("button", name="进入现场评审").click()
-    ok(page, "现场评审")
-    expect(page.locator("body")).to_contain_text("现场评审")
+    ok(page, "已完成“进入现场评审”，当前状态：现场评审。")
     app.refresh_from_db()
     assert app.state == State.ONSITE_REVIEW
     draw(page, campaign, "现场评审", "20261201")
@@ -187,6 +189,7 @@ def test_from_the_panel_draw_to_the_award_and_the_applicant_reads_the_report(por
     leader_context.close()
 
     # --- the ranking: material × 30 % + on-site × 70 %, exactly; the secretariat declares the finalist
+    assert (c.profile.material_weight, c.profile.onsite_weight) == (Decimal("30.00"), Decimal("70.00"))
     total = material * Decimal("0.30") + onsite * Decimal("0.70")
     assert total >= 600  # 息县's line
     page.goto(f"/review/scoring/ranking/?campaign={campaign.pk}")
