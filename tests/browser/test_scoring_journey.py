@@ -59,6 +59,7 @@ def test_an_expert_scores_with_autosave_conflict_warning_and_submission(portal, 
     page.get_by_role("link", name=app.applicant_name).first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("材料评审")
     page.get_by_role("link", name="填写我的评分表").click()
+    page.wait_for_load_state("load")  # the sheet's script is listening before anything is chosen
     select = page.locator(f"#percent-{first.pk}")
     select.select_option("55")
     expect(page.locator(f'[data-descriptor="{first.pk}"]')).to_contain_text("50%–65%")
