@@ -1,6 +1,8 @@
 /* The expert's score sheet: shows the band descriptor of the chosen percentage and autosaves one item
-   a few seconds after a change. A save based on an older version is refused by the server (409): the
-   page then says so and stops autosaving, so nothing is overwritten silently. */
+   a few seconds after a change, one save at a time (an item due while a save is on its way waits for
+   it, so that it is sent with the version that save returned). A save based on an older version is
+   refused by the server (409): the page then says so and stops autosaving, so nothing is overwritten
+   silently. */
 (function () {
   "use strict";
   var form = document.getElementById("score-sheet");
@@ -12,6 +14,8 @@
   var submitVersion = document.getElementById("submit-version");
   var timers = {};
   var stopped = false;
+  var saving = false;  // one save at a time: each is based on the version the previous one returned
+  var waiting = [];
 
   function descriptor(select) {
     var out = form.querySelector('[data-descriptor="' + select.dataset.item + '"]');
@@ -23,8 +27,18 @@
     if (band) { out.textContent = "当前分档（" + band.range + "）：" + (select.dataset.kind === "results" ? band.results : band.process); }
   }
 
+  function next() {
+    saving = false;
+    if (waiting.length) { save(waiting.shift()); }
+  }
+
   function save(item) {
     if (stopped || form.dataset.autosave !== "1") { return; }
+    if (saving) {
+      if (waiting.indexOf(item) < 0) { waiting.push(item); }
+      return;
+    }
+    saving = true;
     var data = new FormData();
     data.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
     data.append("version", version.value);
@@ -51,7 +65,8 @@
           status.textContent = "自动保存失败，请点击“保存草稿”。";
         }
       })
-      .catch(function () { status.textContent = "网络中断，自动保存未完成；恢复后请点击“保存草稿”。"; });
+      .catch(function () { status.textContent = "网络中断，自动保存未完成；恢复后请点击“保存草稿”。"; })
+      .then(next);
   }
 
   form.addEventListener("input", function (e) {

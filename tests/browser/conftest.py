@@ -233,6 +233,35 @@ class Portal:
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": self.url}])
 
+    def experts(self, n, *, region_code="410200", specialties=("C",)):
+        """``n`` active experts in the pool (accounts with profiles), named 专家1…专家n, in 开封 unless told."""
+        from qualityaward.accounts.models import Region, Role, User
+        from qualityaward.accounts.services import grant_role
+        from review.models import ExpertProfile
+
+        region = Region.objects.get(code=region_code)
+        made = []
+        for i in range(1, n + 1):
+            user = User.objects.create_user(username=f"zj{i}", password=PASSWORD, full_name=f"专家{i}",
+                                            email=f"zj{i}@example.cn")
+            grant_role(user=user, role=Role.EXPERT)
+            ExpertProfile.objects.create(user=user, name=f"专家{i}", phone=f"1390000000{i}", region=region,
+                                         employer=f"第{i}研究院", specialties=list(specialties))
+            made.append(user)
+        return made
+
+    @staticmethod
+    def committee(code, members):
+        """The ``Committee`` of tests/review/conftest.py (a program's secretariat, authority and committee
+        members, and applications driven there through the workflow), on this server's data."""
+        import importlib.util
+
+        path = Path(__file__).parent.parent / "review" / "conftest.py"
+        spec = importlib.util.spec_from_file_location("review_conftest_for_browser", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.Committee(module._shared.World(), code, members)
+
     @staticmethod
     def section(application, code):
         """The stored data and version of one section ({} and 0 before the first save)."""

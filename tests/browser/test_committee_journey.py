@@ -1,8 +1,6 @@
 """The committee vote in a real browser: the secretariat opens a vote on two finalists with their tiers;
 a member fills one ballot form for both and cannot vote again; the secretariat sees how many voted but no
 count, closes the vote, checks the quota preview and fixes the list; the member then reads the results."""
-import importlib.util
-import pathlib
 import re
 
 import pytest
@@ -13,20 +11,12 @@ from applications.models import Application, State
 pytestmark = pytest.mark.browser
 
 
-def _committee(code, members):
-    path = pathlib.Path(__file__).parent.parent / "review" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("review_conftest_for_browser", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.Committee(module._shared.World(), code, members)
-
-
 def ok(page, text):
     expect(page.locator(".alert-success")).to_contain_text(text)
 
 
 def test_secretariat_opens_members_vote_secretariat_closes_and_decides(portal, context, page):
-    c = _committee("xixian", members=2)
+    c = portal.committee("xixian", members=2)
     first, second = c.finalist("息县浏览器甲公司"), c.finalist("息县浏览器乙公司")
 
     portal.sign_in(context, c.secretariat)

@@ -12,7 +12,7 @@ from applications.models import State
 from applications.sample_content import fill_application
 from qualityaward.accounts.models import Region, Role, User
 from qualityaward.accounts.services import Actor, grant_role
-from review.models import ExpertProfile, PanelMember
+from review.models import PanelMember
 from review.prereview import complete_sample_prereview
 
 pytestmark = pytest.mark.browser
@@ -41,13 +41,7 @@ def _accepted(portal):
 
 def test_secretariat_draws_a_panel_and_the_expert_pledges_before_seeing_the_application(portal, context, page):
     app, secretariat = _accepted(portal)
-    kaifeng = Region.objects.get(code="410200")
-    for i in range(1, 6):
-        user = User.objects.create_user(username=f"zj{i}", password=portal.password, full_name=f"专家{i}",
-                                        email=f"zj{i}@example.cn")
-        grant_role(user=user, role=Role.EXPERT)
-        ExpertProfile.objects.create(user=user, name=f"专家{i}", phone=f"1390000000{i}", region=kaifeng,
-                                     employer=f"第{i}研究院", specialties=["C"])
+    portal.experts(5)
 
     # --- the secretariat draws the panel under a witness ------------------------------------------------
     portal.sign_in(context, secretariat)

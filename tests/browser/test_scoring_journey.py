@@ -2,6 +2,7 @@
 follows the chosen percentage, autosave keeps a draft, a save from another window makes the next
 autosave stop with a warning instead of overwriting, and submitting freezes the sheet and opens the
 panel's spread. The seat opens only after the expert declares no conflict and signs the pledge."""
+import datetime
 import re
 
 import pytest
@@ -20,7 +21,8 @@ from review.scoring_models import ItemScore, ScoreSheet
 pytestmark = pytest.mark.browser
 
 
-def test_an_expert_scores_with_autosave_conflict_warning_and_submission(portal, context, page):
+def _material_panel(portal):
+    """An application in material review with a panel: the leader 张组长 and 李组员 (who has signed the pledge)."""
     applicant = portal.applicant()
     app = portal.draft(applicant)
     fill_application(application=app, actor=Actor(user=applicant))
@@ -36,6 +38,11 @@ def test_an_expert_scores_with_autosave_conflict_warning_and_submission(portal, 
     PanelMember.objects.create(panel=panel, expert=member, role=PanelMember.Role.MEMBER)
     accept_pledge(panel=panel, actor=Actor(user=member), conflict=False)
     panel.application = app
+    return app, panel, leader
+
+
+def test_an_expert_scores_with_autosave_conflict_warning_and_submission(portal, context, page):
+    app, panel, leader = _material_panel(portal)
     items = svc.scored_items(app.campaign.program.profile.scoring_scheme_id)
     first, second = items[0], items[1]
 
@@ -52,6 +59,7 @@ def test_an_expert_scores_with_autosave_conflict_warning_and_submission(portal, 
     page.get_by_role("link", name=app.applicant_name).first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("材料评审")
     page.get_by_role("link", name="填写我的评分表").click()
+    page.wait_for_load_state("load")  # the sheet's script is listening before anything is chosen
     select = page.locator(f"#percent-{first.pk}")
     select.select_option("55")
     expect(page.locator(f'[data-descriptor="{first.pk}"]')).to_contain_text("50%–65%")
@@ -80,3 +88,25 @@ def test_an_expert_scores_with_autosave_conflict_warning_and_submission(portal, 
     expect(page.locator("#spread")).to_contain_text("张组长")
     assert ScoreSheet.objects.get(pk=sheet.pk).is_submitted
     expect(page.locator("#spread")).not_to_contain_text("李组员：")  # the member has not submitted yet
+
+
+def test_items_changed_together_are_autosaved_one_after_the_other_without_a_false_conflict(portal, context, page):
+    """Two items whose autosaves fall due at once (a slow server, a quick expert): the second waits for the
+    first and is sent with the version it returned, instead of being refused as if another window had saved."""
+    app, panel, leader = _material_panel(portal)
+    accept_pledge(panel=panel, actor=Actor(user=leader), conflict=False)
+    first, second = svc.scored_items(app.campaign.program.profile.scoring_scheme_id)[:2]
+    portal.sign_in(context, leader)
+    page.clock.install()
+    page.goto(f"/review/scoring/{app.pk}/material/sheet/")
+    page.wait_for_load_state("load")
+    page.clock.pause_at(datetime.datetime.now() + datetime.timedelta(seconds=1))
+    page.locator(f"#percent-{first.pk}").select_option("60")
+    page.locator(f"#percent-{second.pk}").select_option("75")
+    page.clock.run_for(2500)  # both autosave timers fire in the same moment
+    expect(page.locator("#autosave-status")).to_contain_text("已自动保存（第 2 版")
+    expect(page.locator("#autosave-status")).not_to_contain_text("未保存")
+    sheet = ScoreSheet.objects.get(panel=panel, expert=leader)
+    assert sheet.version == 2
+    assert {s.item_id: s.percent for s in ItemScore.objects.filter(sheet=sheet, percent__isnull=False)} == {
+        first.pk: 60, second.pk: 75}
