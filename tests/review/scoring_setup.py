@@ -114,7 +114,7 @@ def drive_xixian(world, target=State.MATERIAL_REVIEW, name="息县测试企业�
 def scored_panel(world, panel_app):
     """The panel application's material panel with the leader (world.expert) and two more members."""
     panel = Panel.objects.get(application=panel_app, stage=Panel.Stage.MATERIAL)
-    a, b = new_experts(2, "m")
+    a, b = new_experts(2, "member")  # usernames long enough not to occur by chance in a page
     seat_one(panel, a)
     seat_one(panel, b)
     panel.application = panel_app

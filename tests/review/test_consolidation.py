@@ -55,7 +55,7 @@ def test_consensus_needs_everyone_submitted_a_reason_and_keeps_every_record(worl
     S.fill(scored_panel, scored_panel.a, 60)
     with pytest.raises(ValidationError) as exc:
         svc.record_panel_score(acc=acc, item=item, percent="50", reason="合议", actor=actor)
-    assert "专家m1" in exc.value.messages[0]  # who has not submitted yet
+    assert "专家member1" in exc.value.messages[0]  # who has not submitted yet
     S.fill(scored_panel, scored_panel.b, 50)
     with pytest.raises(ValidationError):
         svc.record_panel_score(acc=acc, item=item, percent="50", reason=" ", actor=actor)

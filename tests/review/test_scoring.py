@@ -178,12 +178,12 @@ def test_peers_scores_stay_hidden_until_the_expert_submits(client, world, scored
     client.force_login(world.expert)
     for url in (panel_url, _sheet_url(app)):
         body = client.get(url).content.decode()
-        assert "专家m0" not in body, url
+        assert "专家member0" not in body, url
         assert "<strong>85</strong>" not in body, url
         assert "本组评分" not in body and "各条款评分分布" not in body
     S.fill(scored_panel, world.expert, 50)
     body = client.get(panel_url).content.decode()
-    assert "专家m0" in body and "<strong>85</strong>" in body
+    assert "专家member0" in body and "<strong>85</strong>" in body
 
 
 def test_the_scoring_page_costs_the_same_queries_whatever_the_panel_size(client, world, scored_panel):
