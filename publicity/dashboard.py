@@ -14,13 +14,13 @@ ACTIVE = [Notice.Status.SCHEDULED, Notice.Status.OPEN, Notice.Status.CLOSED]
 
 def publicity_section(user, role=Role.SECRETARIAT):
     notices = list(selectors.managed_notices(user).filter(status__in=ACTIVE).order_by("closes_at")[:LIST_LIMIT])
-    now = timezone.now()
+    clock = workdays.DeadlineClock()
     rows = []
     for n in notices:
         if n.status == Notice.Status.SCHEDULED:
             note = f"待发布：{timezone.localtime(n.opens_at):%Y-%m-%d %H:%M} 自动发布"
         elif n.status == Notice.Status.OPEN:
-            left = selectors.workdays_left(n, now)
+            left = selectors.workdays_left(n, clock)
             note = f"公示中：还剩 {left} 个工作日" if left is not None else "公示中"
         else:
             note = "已截止，有名单暂缓办结（异议未处理完毕等）"

@@ -12,7 +12,8 @@ from applications.models import Application
 from qualityaward.accounts.models import Role
 
 from .objection_models import Objection
-from .objections import DeadlineClock, deadline_info, handled_program_ids, objections_for_user, readable_program_ids
+from .objections import deadline_info, handled_program_ids, objections_for_user, readable_program_ids
+from .workdays import DeadlineClock
 
 
 def objection_section(user):

@@ -27,7 +27,7 @@ from qualityaward.accounts.services import SYSTEM, record_event
 
 from .models import Notice
 from .objection_models import Objection, ObjectionFile, ObjectionNote, ObjectionReminder, ObjectionRequest
-from .workdays import DEADLINE_CONVENTION, UnknownCalendarYear, WorkingCalendar, deadline_after
+from .workdays import DEADLINE_CONVENTION, DeadlineClock, UnknownCalendarYear, deadline_after
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_EVIDENCE_FILES = 10
@@ -386,25 +386,6 @@ def deadline_label(deadline):
         return ""
     last_day = timezone.localtime(deadline - dt.timedelta(microseconds=1)).date()
     return f"{last_day:%Y年%m月%d日} 24:00"
-
-
-class DeadlineClock:
-    """Working days left to many deadlines from one moment, on one calendar snapshot (a list of objections
-    costs the same two calendar queries as one)."""
-
-    def __init__(self, now=None):
-        self.now = now or timezone.now()
-        self.today = timezone.localtime(self.now).date()
-        self._calendar = None
-
-    def days_left(self, deadline):
-        last = timezone.localtime(deadline - dt.timedelta(microseconds=1)).date()
-        if last < self.today:
-            return 0
-        if self._calendar is None or last > self._calendar.end:
-            self._calendar = WorkingCalendar(self.today, max(last, self.today + dt.timedelta(days=60)))
-        return sum(self._calendar.is_working_day(self.today + dt.timedelta(days=i))
-                   for i in range((last - self.today).days + 1))
 
 
 def deadline_info(objection, *, now=None, clock=None):

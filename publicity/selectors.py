@@ -1,7 +1,6 @@
 """Reads of notices: the public board, one public notice with its lines, and what a user manages."""
 from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
 from applications.eligibility import secretariat_campaigns
 from applications.models import Campaign, Program
@@ -31,22 +30,24 @@ def board(*, program_code=None, limit=30):
         programs = [p for p in programs if p.code == program_code]
     notices = (public_notices().filter(campaign__program__in=programs).annotate(n=Count("items"))
                .order_by("-opens_at", "-pk"))
-    now = timezone.now()
+    clock = workdays.DeadlineClock()
     by_program = {p.pk: {"program": p, "open": [], "past": []} for p in programs}
     for notice in notices:
         entry = by_program[notice.campaign.program_id]
         notice.window_text = window_line(notice)
         if notice.status == Notice.Status.OPEN:
-            notice.days_left = workdays_left(notice, now)
+            notice.days_left = workdays_left(notice, clock)
             entry["open"].append(notice)
         elif len(entry["past"]) < limit:
             entry["past"].append(notice)
     return [by_program[p.pk] for p in programs]
 
 
-def workdays_left(notice, now=None):
+def workdays_left(notice, clock=None):
+    """Working days left in an open notice's window (None when the calendar does not know the year);
+    pass one ``workdays.DeadlineClock`` for a list of notices."""
     try:
-        return workdays.working_days_left(now or timezone.now(), notice.closes_at)
+        return (clock or workdays.DeadlineClock()).days_left(notice.closes_at)
     except workdays.UnknownCalendarYear:
         return None
 

@@ -73,9 +73,10 @@ def notice_print(request, pk):
 @require_GET
 def manage_list(request):
     notices = list(selectors.managed_notices(request.user).annotate(n=Count("items")).order_by("-created_at")[:200])
+    clock = workdays.DeadlineClock()
     for notice in notices:
         notice.window_text = services.window_line(notice)
-        notice.days_left = selectors.workdays_left(notice) if notice.status == Notice.Status.OPEN else None
+        notice.days_left = selectors.workdays_left(notice, clock) if notice.status == Notice.Status.OPEN else None
     return render(request, "publicity/manage_list.html", {
         "notices": notices, "composable": selectors.composable(request.user)})
 
