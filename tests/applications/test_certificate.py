@@ -1,15 +1,14 @@
 """Certificates (获奖证书): ordered when an application is awarded, rendered by the document job, shown to
 the award holder and the program's secretariat only."""
-import io
-import re
 
 import pytest
 from django.urls import reverse
-from pypdf import PdfReader
 
 from applications import documents, prints, workflow
 from applications.models import GeneratedDocument, State
 from qualityaward.accounts.services import Actor
+
+from pdf_support import in_order, pdf_text
 
 #: as in test_access.py (test modules cannot import each other)
 PEOPLE = ["owner", "colleague", "stranger", "authority", "authority_other_city", "authority_other_program",
@@ -18,18 +17,8 @@ PEOPLE = ["owner", "colleague", "stranger", "authority", "authority_other_city",
 HOLDERS = {"owner", "colleague", "secretariat"}
 
 
-def pdf_text(data):
-    return re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
 
 
-def in_order(text, parts):
-    """Each part occurs in ``text`` after the previous one (raises with the first missing part)."""
-    at = 0
-    for part in parts:
-        found = text.find(part, at)
-        assert found != -1, f"{part!r} not found after position {at} in {text!r}"
-        at = found + len(part)
-    return True
 
 
 def file_text(doc):

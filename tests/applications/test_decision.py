@@ -1,16 +1,15 @@
 """A campaign's decision (表彰决定/入库决定) in GB/T 9704 layout: awarded applications grouped by tier,
 printed for the program's secretariat (and read by supervisors), nobody else."""
-import io
-import re
 
 import pytest
 from django.urls import reverse
-from pypdf import PdfReader
 
 from applications import prints, workflow
 from applications.models import AwardTier, State
 from qualityaward.accounts.models import AuditEvent
 from qualityaward.accounts.services import Actor
+
+from pdf_support import in_order, pdf_pages
 
 PEOPLE = ["owner", "colleague", "stranger", "authority", "authority_other_city", "authority_other_program",
           "secretariat", "secretariat_other", "supervisor", "committee", "expert", "recused_expert",
@@ -18,17 +17,8 @@ PEOPLE = ["owner", "colleague", "stranger", "authority", "authority_other_city",
 READERS = {"secretariat", "supervisor"}
 
 
-def pdf_pages(data):
-    return [re.sub(r"\s+", "", p.extract_text()) for p in PdfReader(io.BytesIO(data)).pages]
 
 
-def in_order(text, parts):
-    at = 0
-    for part in parts:
-        found = text.find(part, at)
-        assert found != -1, f"{part!r} not found after position {at} in {text!r}"
-        at = found + len(part)
-    return True
 
 
 @pytest.fixture

@@ -2,19 +2,18 @@
 window line, in that order; public once published, a proof for the secretariat before."""
 import datetime as dt
 import importlib.util
-import io
 import pathlib
-import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfReader
 
 from applications.models import PublicityRule, State
 from applications.sample_content import VALID_CREDIT_CODE, VALID_ID_NUMBER
 from publicity.models import Notice, NoticeItem
 from publicity.workdays import describe_window, end_of_day, window_last_day
+
+from pdf_support import in_order, pdf_text
 
 # The people-and-applications world lives in tests/applications/conftest.py; use its fixtures here.
 _spec = importlib.util.spec_from_file_location(
@@ -26,17 +25,8 @@ seeded, world, drive = _world.seeded, _world.world, _world.drive
 OPENS_ON = dt.date(2026, 9, 28)  # five working days across the National Day holiday
 
 
-def pdf_text(data):
-    return re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages))
 
 
-def in_order(text, parts):
-    at = 0
-    for part in parts:
-        found = text.find(part, at)
-        assert found != -1, f"{part!r} not found after position {at} in {text!r}"
-        at = found + len(part)
-    return True
 
 
 @pytest.fixture
