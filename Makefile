@@ -3,6 +3,7 @@
 #   make install   system packages (when root), .venv, Python packages (only when requirements.txt changed)
 #   make run       migrate, load fixtures and demo data, collect static, serve on http://127.0.0.1:8000/
 #   make test      pytest on SQLite (Celery eager), then on PostgreSQL + Redis with a real Celery worker
+#   make test-clock  the SQLite pass under libfaketime at CLOCK_DATES (the suite must not care what day it is)
 #   make bench     every tests/bench/bench_*.py script
 #   make clean     caches, collected static files, bench results (keeps .venv and the demo database)
 
@@ -15,7 +16,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements.stamp
 
-SYSTEM_PACKAGES := chromium fonts-noto-cjk fonts-wqy-zenhei poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+SYSTEM_PACKAGES := chromium fonts-noto-cjk fonts-wqy-zenhei poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+	faketime
 
 # The second test pass (PostgreSQL + Redis); override on the command line if yours live elsewhere.
 PG_HOST ?= 127.0.0.1
@@ -39,7 +41,7 @@ SQLITE_ENV := DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 CACHE_UR
 PG_ENV := DEBUG=1 DATABASE_URL=$(PG_DATABASE_URL) CACHE_URL=$(PG_CACHE_URL) \
 	CELERY_BROKER_URL=$(PG_BROKER_URL) CELERY_TASK_ALWAYS_EAGER=0 QA_REAL_CELERY=1
 
-.PHONY: install system-packages fonts run test test-sqlite test-postgres bench clean
+.PHONY: install system-packages fonts run test test-sqlite test-postgres test-clock bench clean
 
 install: system-packages $(STAMP) fonts
 
@@ -99,6 +101,19 @@ test: install
 test-sqlite:
 	@echo ">> pytest pass 1/2: SQLite, Celery eager, browser tests included"
 	@$(call run_pytest,SQLite,$(SQLITE_ENV),)
+
+# The SQLite pass with the machine's clock moved (libfaketime) to each of CLOCK_DATES in turn: the suite
+# pins its own clock (tests/clock_support.py), so each run must be as green as today's. Every date runs;
+# the target fails if any did, and names it.
+CLOCK_DATES ?= 2027-04-15 2027-12-31 2028-06-30
+test-clock: install
+	@failed=""; \
+	for day in $(CLOCK_DATES); do \
+		echo ">> make test-clock: the SQLite pass with the machine's clock at $$day 10:00"; \
+		faketime "$$day 10:00:00" $(MAKE) --no-print-directory test-sqlite || failed="$$failed $$day"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make test-clock: FAILED at:$$failed" >&2; exit 1; fi; \
+	echo "make test-clock: green at $(CLOCK_DATES)."
 
 # Pass 2: the production stack. Skipped when PostgreSQL or Redis is unreachable, except in CI.
 test-postgres:

@@ -78,7 +78,7 @@ class InternalPublicityForm(forms.Form):
         start, end = data.get("starts_on"), data.get("ends_on")
         if start and end and end < start:
             self.add_error("ends_on", "公示结束日期不能早于开始日期。")
-        if start and start > dt.date.today() + dt.timedelta(days=1):
+        if start and start > timezone.localdate() + dt.timedelta(days=1):
             self.add_error("starts_on", "公示尚未开始，不能登记。请在公示结束后登记。")
         if data.get("objections_received") and not (data.get("handling") or "").strip():
             self.add_error("handling", "收到异议时须写明处理情况。")

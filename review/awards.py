@@ -43,9 +43,6 @@ logger = logging.getLogger(__name__)
 REPORT_KINDS = ("pdf",)
 
 
-def _today():
-    return timezone.localdate()
-
 
 def _as_date(value):
     if value in (None, ""):
@@ -105,8 +102,8 @@ def _certificate_number(program, year):
 # --- workflow hooks -------------------------------------------------------------------------------------------
 def record_award(app, actor, params, reason):
     """Effect of ``award``: the Award row, in the transition's transaction."""
-    decided_on = _as_date(params.get("decided_on")) or _today()
-    if decided_on > _today():
+    decided_on = _as_date(params.get("decided_on")) or timezone.localdate()
+    if decided_on > timezone.localdate():
         raise workflow.GuardFailed("授奖日期不能晚于今天。")
     program = app.campaign.program
     profile = program.profile
@@ -130,7 +127,7 @@ def guard_revocation(app, actor, params):
     window = app.campaign.program.profile.revocation_window_years
     if award and ground == Award.Ground.INCIDENT and window:
         ends = add_years(award.decided_on, window)
-        if _today() > ends:
+        if timezone.localdate() > ends:
             raise workflow.GuardFailed(
                 f"该奖励于 {award.decided_on:%Y年%m月%d日} 授予，本奖项规定获奖后 {window} 年内发生事故的方可撤销"
                 f"（至 {ends:%Y年%m月%d日}），已超过期限。如属以不正当手段获奖，请选择相应情形。")
@@ -141,7 +138,7 @@ def record_revocation(app, actor, params, reason):
     if award is None:
         return {}
     profile = app.campaign.program.profile
-    award.revoked_on = _today()
+    award.revoked_on = timezone.localdate()
     award.revocation_ground = params.get("ground") or ""
     award.revocation_reason = reason
     years = profile.ban_years_for(award.revocation_ground)
@@ -271,7 +268,7 @@ def periods(award, *, today=None):
     """The award's report years (empty when the program asks for no reports)."""
     if not owes_reports(award):
         return []
-    today = today or _today()
+    today = today or timezone.localdate()
     reports = {r.period: r for r in award.self_assessments.all()}
     years = award.program.profile.validity_years
     return [Period(k, add_years(award.decided_on, k - 1), add_years(award.decided_on, k) - datetime.timedelta(days=1),
@@ -336,7 +333,7 @@ def _recipients(award):
 def send_reminders(*, today=None):
     """E-mail each winner once per report year when the report falls due soon and once when overdue.
     Idempotent: a sent reminder is recorded and never sent again. Returns the reminders sent."""
-    today = today or _today()
+    today = today or timezone.localdate()
     sent = []
     candidates = (Award.objects.filter(revoked_on__isnull=True, program__profile__annual_self_assessment_report=True,
                                        program__profile__validity_years__isnull=False)

@@ -55,9 +55,6 @@ class AlreadySigned(workflow.TransitionError):
 
 
 # --- helpers ----------------------------------------------------------------------------------------
-def _today():
-    return timezone.localdate()
-
 
 def _fmt_date(d):
     return f"{d.year}年{d.month}月{d.day}日"
@@ -103,7 +100,7 @@ def _clean_text(value, label, *, required=False, limit=MAX_NOTE):
 def _not_in_future(value, label):
     if value is None:
         raise ValidationError(f"请填写{label}。")
-    if value > _today():
+    if value > timezone.localdate():
         raise ValidationError(f"{label}（{_fmt_date(value)}）不能晚于今天，请核对。")
     return value
 
@@ -603,7 +600,7 @@ def complete_sample_prereview(*, application, actor, on=None):
     step: the caller stands for the bureau). Leaves the application ready for ``recommend``."""
     from applications.sample_content import pdf_bytes
 
-    on = on or _today()
+    on = on or timezone.localdate()
     for row in department_rows(application):
         if not row["required"]:
             continue

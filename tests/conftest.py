@@ -3,6 +3,11 @@
 * Uploaded and generated files go to a temporary MEDIA_ROOT, one per test session.
 * Passwords are hashed with MD5 (fast; tests only).
 * Every cache is cleared before each test (django-axes and rate limits keep state there).
+* The clock is pinned with time-machine for the whole session at ``TEST_NOW`` (Beijing time,
+  ticking from there; tests/clock_support.py), so no outcome depends on the day the suite runs.
+  The fixture campaigns' fixed dates (open 2026-09-01, applications close 2027-03-31) lie around
+  it. A test that needs another day travels again inside it (``time_machine.travel(...)``); the
+  real Celery worker and beat start at the tests' current moment (``pinned_celery_command``).
 * ``celery_real_worker``: with QA_REAL_CELERY=1 (the PostgreSQL + Redis pass of ``make test``)
   a real Celery worker is started against the Redis broker and the *test* database; without it
   the fixture yields None and tasks run eagerly, in-process.
@@ -24,6 +29,8 @@ from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
+import time_machine
+from clock_support import TEST_NOW, pinned_celery_command
 from django.db import connections
 from django.test.utils import override_settings
 
@@ -64,6 +71,13 @@ def _session_settings(media_root):
     overrides.enable()
     yield
     overrides.disable()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pinned_clock():
+    """The session runs from TEST_NOW on a ticking clock, whatever the machine's date."""
+    with time_machine.travel(TEST_NOW, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)
@@ -155,11 +169,12 @@ def celery_real_worker(request, media_root, tmp_path_factory):
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "PYTHONUNBUFFERED": "1",
     }
-    cmd = [
-        sys.executable, "-m", "celery", "-A", "qualityaward", "worker",
+    # The worker is another process: it starts at the tests' pinned moment.
+    cmd = pinned_celery_command(
+        "-A", "qualityaward", "worker",
         "-l", "warning", "-P", "solo", "-c", "1", "-Q", queue,
         "-n", nodename, "--purge", "--without-gossip", "--without-mingle",
-    ]
+    )
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:

@@ -18,6 +18,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 # --- 统一社会信用代码 (GB 32100-2015) ---------------------------------------------------------
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -133,7 +134,7 @@ def id_number_problem(number, *, today=None):
         birth = datetime.date(year, month, day)
     except ValueError:
         return f"身份证号第7–14位表示出生日期，“{shown}”不是有效日期，请核对。", "birth_date"
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     if birth > today:
         return f"身份证号中的出生日期（{shown}）晚于今天，请核对。", "birth_date"
     if year < ID_EARLIEST_BIRTH_YEAR:

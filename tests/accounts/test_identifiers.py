@@ -3,6 +3,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from qualityaward.accounts.identifiers import (
     CREDIT_CODE_ALPHABET, clean_credit_code, clean_id_number, clean_mobile, credit_code_check_char, id_birth_date,
@@ -152,14 +153,14 @@ def test_february_29th_only_in_leap_years():
 
 
 def test_future_birth_date():
-    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     first17 = f"410105{tomorrow:%Y%m%d}001"
     number = first17 + id_number_check_char(first17)
     with pytest.raises(ValidationError) as exc:
         clean_id_number(number)
     assert "晚于今天" in _message(exc)
     # born today is fine
-    today = f"410105{datetime.date.today():%Y%m%d}001"
+    today = f"410105{timezone.localdate():%Y%m%d}001"
     assert is_valid_id_number(today + id_number_check_char(today))
 
 

@@ -195,10 +195,12 @@ def record_internal_publicity(page, files, application):
     (dates, place, a photo of the posted notice); the overview then shows it recorded."""
     import datetime as dt
 
+    from django.utils import timezone
+
     card = page.locator("#internal-publicity-status")
     expect(card).to_contain_text("未完成")
     card.get_by_role("link", name="登记内部公示情况").click()
-    today = dt.date.today()
+    today = timezone.localdate()
     page.locator("#id_starts_on").fill((today - dt.timedelta(days=21)).isoformat())
     page.locator("#id_ends_on").fill((today - dt.timedelta(days=1)).isoformat())
     page.locator("#id_place").fill("本单位办公楼一楼公告栏")

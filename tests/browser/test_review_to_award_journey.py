@@ -99,7 +99,7 @@ def leader_scores(page, app, stage, stage_label, items, percent_of, *, visit=Fal
     page.clock.install()
     page.get_by_role("link", name="填写我的评分表").click()
     page.wait_for_load_state("load")  # the sheet's script is listening
-    page.clock.pause_at(dt.datetime.now() + dt.timedelta(seconds=1))
+    page.clock.pause_at(timezone.now() + dt.timedelta(seconds=1))
     for i, item in enumerate(items):
         page.locator(f"#percent-{item.pk}").select_option(str(percent_of(i)))
         page.locator(f"#strengths-{item.pk}").fill(f"{item.name}：方法明确，展开较好")

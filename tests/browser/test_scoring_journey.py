@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from applications import workflow
@@ -100,7 +101,7 @@ def test_items_changed_together_are_autosaved_one_after_the_other_without_a_fals
     page.clock.install()
     page.goto(f"/review/scoring/{app.pk}/material/sheet/")
     page.wait_for_load_state("load")
-    page.clock.pause_at(datetime.datetime.now() + datetime.timedelta(seconds=1))
+    page.clock.pause_at(timezone.now() + datetime.timedelta(seconds=1))
     page.locator(f"#percent-{first.pk}").select_option("60")
     page.locator(f"#percent-{second.pk}").select_option("75")
     page.clock.run_for(2500)  # both autosave timers fire in the same moment

@@ -11,6 +11,7 @@ import sys
 import time
 
 import pytest
+from clock_support import pinned_celery_command
 from django.utils import timezone
 
 from applications.models import Application, State
@@ -27,8 +28,8 @@ def _start_beat(worker, tmp_path):
     log = tmp_path / "beat.log"
     env = {**os.environ, "DATABASE_URL": worker.database_url, "CELERY_QUEUE": worker.queue, "CONN_MAX_AGE": "0",
            "CELERY_TASK_ALWAYS_EAGER": "0", "PUBLICITY_BEAT_SECONDS": "1", "PYTHONUNBUFFERED": "1"}
-    cmd = [sys.executable, "-m", "celery", "-A", "qualityaward", "beat", "-l", "info", "--max-interval", "1",
-           "-s", str(tmp_path / "beat-schedule")]
+    cmd = pinned_celery_command("-A", "qualityaward", "beat", "-l", "info", "--max-interval", "1",
+                                "-s", str(tmp_path / "beat-schedule"))
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     return proc, log

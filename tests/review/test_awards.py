@@ -4,6 +4,7 @@ import datetime
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -184,11 +185,14 @@ def test_not_award_after_publicity_needs_a_reason(committee_of):
 
 
 # --- annual self-assessment reports (巩义 第二十九条) -------------------------------------------------------
+@time_machine.travel("2026-11-22T10:00:00+08:00", tick=False)
 def test_report_years_and_submission(committee_of):
+    """On 2026-11-22 the first report year is due and the second has not started: its report is refused."""
     c = committee_of("gongyi")
     app = awarded(c, "巩义自评公司", decided_on=datetime.date(2025, 12, 1))
     award = app.award
-    today = datetime.date(2026, 11, 22)
+    today = timezone.localdate()
+    assert today == datetime.date(2026, 11, 22)
     years = svc.periods(award, today=today)
     assert [(p.number, p.starts, p.ends) for p in years[:2]] == [
         (1, datetime.date(2025, 12, 1), datetime.date(2026, 11, 30)),
