@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from applications.models import Program
 from applications.xlsx import Sheet, xlsx_response
-from qualityaward.accounts.services import Actor
+from qualityaward.accounts.services import Actor, client_ip
 
 from . import objections as svc
 from .models import Notice
@@ -27,16 +27,6 @@ from .objection_models import Objection, ObjectionFile
 RECEIPT_SALT = "publicity.objection-receipt"
 RECEIPT_MAX_AGE = 180 * 24 * 3600
 PUBLIC_NOTICE_STATUSES = (Notice.Status.OPEN, Notice.Status.CLOSED, Notice.Status.SETTLED)
-
-
-def _network_address(request):
-    """The address the rate limit counts. A client-supplied X-Forwarded-For is ignored unless the portal runs
-    behind a reverse proxy (BEHIND_PROXY), and then only the entry that proxy appended (the last) counts."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
-        if forwarded:
-            return forwarded[-1]
-    return request.META.get("REMOTE_ADDR") or "unknown"
 
 
 def _errors(exc):
@@ -54,7 +44,7 @@ def objection_new(request, notice_pk):
         context["form"] = ObjectionForm(notice=notice) if not refusal else None
         return render(request, "publicity/objections/new.html", context)
     actor = Actor.from_request(request)
-    if svc.rate_limited(_network_address(request)):
+    if svc.rate_limited(client_ip(request) or "unknown"):
         context.update(form=ObjectionForm(request.POST, notice=notice), errors=[svc.RATE_LIMITED_MESSAGE])
         return render(request, "publicity/objections/new.html", context, status=429)
     if refusal:

@@ -199,6 +199,11 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "qualityaward.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Addresses of the reverse proxies in front of the portal (e.g. "10.0.0.5,10.0.0.6"). Only a request that
+# arrives from one of them has its X-Forwarded-For believed; by default none is, so a client cannot put
+# another address into the audit trail or dodge a rate limit (accounts.services.client_ip).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "qualityaward.accounts.services.client_ip"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)

@@ -25,6 +25,22 @@ from .identifiers import (
 from .models import AuditEvent, IndividualProfile, Invitation, Organization, Role, RoleAssignment, User
 
 
+def client_ip(request):
+    """The address a request came from, as the audit trail, rate limits and django-axes count it.
+
+    REMOTE_ADDR, unless the request arrived from a configured reverse proxy (``TRUSTED_PROXIES``): then
+    X-Forwarded-For is read from the right, past every trusted proxy, and the first other address is the
+    client. Entries a client wrote itself (to the left of that) are never believed.
+    """
+    trusted = set(settings.TRUSTED_PROXIES)
+    address = request.META.get("REMOTE_ADDR") or None
+    if address in trusted:
+        hops = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+        while hops and address in trusted:
+            address = hops.pop()
+    return address
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who acts, and from where. ``user`` is None for the system (scheduled jobs)."""
@@ -34,9 +50,7 @@ class Actor:
 
     @classmethod
     def from_request(cls, request):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-        return cls(user=request.user if request.user.is_authenticated else None, ip=ip or None)
+        return cls(user=request.user if request.user.is_authenticated else None, ip=client_ip(request))
 
     @property
     def label(self):
