@@ -2,10 +2,12 @@
 import hashlib
 import json
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from qualityaward.accounts.models import Role
+from qualityaward.accounts.selectors import has_role
 from qualityaward.accounts.services import record_event
 
 from .models import Application, Campaign, GeneratedDocument, Submission
@@ -17,8 +19,21 @@ def content_hash(content):
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+ONLY_APPLICANTS_APPLY = ("只有申报人账号可以创建申报。工作人员、评审专家和监督组的账号不能申报；"
+                         "如需为本单位申报，请用单位的申报人账号登录，或在首页注册申报账号。")
+
+
+def may_apply(user):
+    """Only applicant accounts apply; the offices' and experts' accounts never do."""
+    return bool(user and user.is_authenticated and user.is_active and has_role(user, Role.APPLICANT))
+
+
 def create_application(*, actor, campaign, kind, applicant_name, region, organization=None, is_little_giant=False,
                        content=None):
+    if not may_apply(actor.user):
+        raise PermissionDenied(ONLY_APPLICANTS_APPLY)
+    if organization is not None and not organization.members.filter(pk=actor.user.pk).exists():
+        raise PermissionDenied("只能以您所属的单位申报。如需加入该单位，请联系其已注册的同事邀请您。")
     profile = campaign.program.profile
     if kind == Application.Kind.INDIVIDUAL and not profile.allows_individuals:
         raise ValidationError(f"{campaign.program.name}不接受个人申报。")

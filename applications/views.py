@@ -9,11 +9,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from qualityaward.accounts.models import AuditEvent, IndividualProfile
+from qualityaward.accounts.models import IndividualProfile
 from qualityaward.accounts.services import Actor
 
 from . import form_services, workflow
 from .formspec import form_for
+from .history import history_for
 from .rules import is_owner
 from .forms import ApplicationCreateForm, TransitionForm
 from .models import Application, GeneratedDocument, Program, State
@@ -34,6 +35,10 @@ def application_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_create(request, campaign_id):
+    from .services import ONLY_APPLICANTS_APPLY, may_apply
+
+    if not may_apply(request.user):
+        raise PermissionDenied(ONLY_APPLICANTS_APPLY)
     campaign = get_object_or_404(open_campaigns(), pk=campaign_id)
     organization = request.user.organizations.select_related("region").first()
     person = IndividualProfile.objects.filter(user=request.user).select_related("user").first()
@@ -64,8 +69,7 @@ def application_detail(request, pk):
     app = application_for_user_or_404(user=request.user, pk=pk)
     actor = Actor.from_request(request)
     transitions = workflow.available_transitions(app, actor)
-    history = AuditEvent.objects.filter(content_type__app_label="applications", content_type__model="application",
-                                        object_id=str(app.pk)).order_by("created_at")
+    history = history_for(application=app, user=request.user)
     submissions = app.submissions.prefetch_related("documents").order_by("-sequence")
     entries = form_services.progress(app)
     spec = form_for(app)

@@ -130,7 +130,7 @@ def _acceptance_list(world):
 MATRIX = {
     "dashboard": {"kind": "login"},
     "applications:list": {"kind": "login"},
-    "applications:create": {"kind": "login", "args": lambda w, a: [w.campaign.pk]},
+    "applications:create": {"kind": "applicant", "args": lambda w, a: [w.campaign.pk]},
     "applications:detail": {"kind": "object", "args": lambda w, a: [a.pk]},
     "applications:transition": {"kind": "object-post", "args": lambda w, a: [a.pk, "withdraw"]},
     "applications:document_status": {"kind": "object", "args": lambda w, a: [_document(a).pk]},
@@ -228,7 +228,8 @@ def test_every_url_has_an_access_entry():
     assert set(MATRIX) - names == set(), "MATRIX names a URL that no longer exists"
 
 
-@pytest.mark.parametrize("url_name", sorted(n for n, e in MATRIX.items() if e["kind"] in ("login", "public", "guest")))
+@pytest.mark.parametrize("url_name", sorted(n for n, e in MATRIX.items()
+                                             if e["kind"] in ("login", "public", "guest", "applicant")))
 def test_login_and_public_pages(client, world, panel_app, url_name):
     entry = MATRIX[url_name]
     url = reverse(url_name, args=entry.get("args", lambda w, a: [])(world, panel_app))
@@ -242,6 +243,8 @@ def test_login_and_public_pages(client, world, panel_app, url_name):
         response = client.get(url)
         if entry["kind"] == "guest":
             assert response.status_code == 302 and response["Location"] == "/", (url_name, name)
+        elif entry["kind"] == "applicant":  # only applicant accounts apply
+            assert response.status_code == (200 if name == "owner" else 403), (url_name, name)
         else:
             assert response.status_code == 200, (url_name, name)
 
