@@ -80,7 +80,8 @@ class CalendarOverrideAdmin(SecretariatCalendarAdmin):
                                          opens_at__date__lte=obj.date, last_day__gte=obj.date).count()
         if affected:
             messages.warning(request, f"有 {affected} 个已确定发布或公示中的公示跨越 {workdays.format_day(obj.date)}。"
-                                      "已发布的公示期不会改变；如需调整请发布更正公示。")
+                                      "这些公示的公示期不会因此改变；尚未发布的如需按新日历计算，"
+                                      "请撤回发布计划后重新确定发布时间，已发布的请发布更正公示。")
 
 
 class NoticeItemInline(admin.TabularInline):
