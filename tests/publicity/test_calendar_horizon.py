@@ -1,4 +1,5 @@
-"""The calendar horizon: calendar entries made later never move what is scheduled."""
+"""The calendar horizon: the secretariat's dashboard warns before the holidays run out (this year unknown, or
+next year unknown from 1 November), and calendar entries made later never move what is scheduled."""
 import datetime as dt
 import pathlib
 from importlib.util import module_from_spec, spec_from_file_location
@@ -9,15 +10,85 @@ from django.urls import reverse
 from django.utils import timezone
 
 from publicity import services
-from publicity.models import CalendarOverride, Notice
+from publicity.models import CalendarOverride, CalendarYear, Notice
+from qualityaward.accounts.models import User
 from qualityaward.accounts.services import Actor
 
 pytestmark = pytest.mark.django_db
 TZ = timezone.get_default_timezone()
+ALERT = 'data-alert="calendar"'
 
 
 def at(y, m, d, hour=10, minute=0):
     return dt.datetime(y, m, d, hour, minute, tzinfo=TZ)
+
+
+def dashboard(client, user):
+    client.force_login(user)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+# --- the dashboard's warning -------------------------------------------------------------------------------------
+def test_next_year_is_asked_for_from_the_first_of_november(client, world):
+    with time_machine.travel(at(2026, 10, 31, 23, 59), tick=False):
+        assert ALERT not in dashboard(client, world.secretariat)
+    with time_machine.travel(at(2026, 11, 1, 0, 1), tick=False):
+        page = dashboard(client, world.secretariat)
+        assert ALERT in page and "2027年的法定节假日和调休安排尚未录入" in page
+        assert "凡跨入2027年的公示期、异议答复期限" in page
+        assert "管理后台 › 公示与异议 › 工作日日历调整" in page and "勾选“已录入全年安排”" in page
+        add_year = f"{reverse('admin:publicity_calendaryear_add')}?year=2027"
+        for url in (reverse("admin:publicity_calendaroverride_add"), add_year,
+                    f"{reverse('admin:publicity_calendaroverride_changelist')}?date__year=2027"):
+            assert f'href="{url}"' in page
+            assert client.get(url).status_code == 200  # the links open the admin pages themselves
+        assert 'value="2027"' in client.get(add_year).content.decode()  # the year is filled in
+
+
+def test_the_people_who_do_not_enter_the_calendar_are_not_warned(client, world):
+    with time_machine.travel(at(2026, 11, 2), tick=False):
+        for user in (world.owner, world.expert, world.authority, world.committee):
+            assert ALERT not in dashboard(client, user), user.username
+        admin_role = dashboard(client, world.admin)  # the administrator role without the admin site
+        assert "2027年的法定节假日" in admin_role and "请联系秘书处录入2027年的安排" in admin_role
+        assert reverse("admin:publicity_calendaroverride_add") not in admin_role
+        superuser = User.objects.create_superuser(username="root", password="pass-12345", email="root@example.cn")
+        assert reverse("admin:publicity_calendaroverride_add") in dashboard(client, superuser)
+
+
+def test_the_warning_goes_once_the_year_is_marked_complete(client, world):
+    with time_machine.travel(at(2026, 11, 20), tick=False):
+        year = CalendarYear.objects.create(year=2027, confirmed=False)
+        page = dashboard(client, world.secretariat)
+        assert ALERT in page and "打开2027年" in page  # entering is under way: the link opens that row
+        assert f'href="{reverse("admin:publicity_calendaryear_change", args=[year.pk])}"' in page
+        year.confirmed = True
+        year.save()
+        assert ALERT not in dashboard(client, world.secretariat)
+
+
+def test_a_current_year_nobody_entered_is_warned_about_all_year(client, world):
+    with time_machine.travel(at(2027, 3, 1), tick=False):
+        page = dashboard(client, world.secretariat)
+        assert "2027年的法定节假日和调休安排尚未录入" in page and "本年的公示期" in page
+        assert "2028年" not in page  # next year is asked for from 1 November only
+        CalendarYear.objects.create(year=2027, confirmed=True, source="国办发明电〔2026〕X号")
+        assert ALERT not in dashboard(client, world.secretariat)
+    with time_machine.travel(at(2027, 11, 1), tick=False):
+        assert "2028年的法定节假日和调休安排尚未录入" in dashboard(client, world.secretariat)
+
+
+def test_the_warning_costs_at_most_one_small_query(world, django_assert_num_queries):
+    from publicity.dashboard import calendar_alerts
+    from qualityaward.accounts.selectors import roles_of
+
+    roles = roles_of(world.secretariat)  # read once per request by the dashboard already
+    with time_machine.travel(at(2026, 10, 20), tick=False), django_assert_num_queries(0):
+        assert calendar_alerts(world.secretariat, roles) == []  # the package knows 2026
+    with time_machine.travel(at(2026, 11, 20), tick=False), django_assert_num_queries(1):
+        assert len(calendar_alerts(world.secretariat, roles)) == 1
 
 
 def _compose(world, apps, length=5):
