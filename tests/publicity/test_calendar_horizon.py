@@ -1,5 +1,6 @@
 """The calendar horizon: the secretariat's dashboard warns before the holidays run out (this year unknown, or
-next year unknown from 1 November), and calendar entries made later never move what is scheduled."""
+next year unknown from 1 November), every window or deadline reaching an unknown year is refused with the
+calendar's message (a page, never a 500), and calendar entries made later never move what is scheduled."""
 import datetime as dt
 import pathlib
 from importlib.util import module_from_spec, spec_from_file_location
@@ -9,6 +10,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from applications.eligibility import create_acceptance_list
+from applications.models import AcceptanceList, PublicityRule
 from publicity import services
 from publicity.models import CalendarOverride, CalendarYear, Notice
 from qualityaward.accounts.models import User
@@ -91,9 +94,61 @@ def test_the_warning_costs_at_most_one_small_query(world, django_assert_num_quer
         assert len(calendar_alerts(world.secretariat, roles)) == 1
 
 
+# --- refused, never guessed ---------------------------------------------------------------------------------------
 def _compose(world, apps, length=5):
     return services.compose_notice(campaign=world.campaign, kind="acceptance", actor=Actor(user=world.secretariat),
                                    application_ids=[a.pk for a in apps], window_length=length)
+
+
+def test_composing_a_window_that_reaches_an_unknown_year_shows_the_message(client, world, accepted_apps):
+    client.force_login(world.secretariat)
+    with time_machine.travel(at(2026, 11, 20), tick=False):
+        response = client.post(reverse("publicity:compose", args=[world.campaign.pk, "acceptance"]), {
+            "title": "受理名单公示", "window_length": "40", "applications": [str(a.pk) for a in accepted_apps]})
+    assert response.status_code == 400
+    assert "系统尚无 2027 年的法定节假日和调休安排" in response.content.decode()
+    assert not Notice.objects.exists()
+
+
+def test_scheduling_or_correcting_into_an_unknown_year_shows_the_message(client, world, accepted_apps):
+    client.force_login(world.secretariat)
+    with time_machine.travel(at(2026, 11, 20), tick=False):
+        notice = _compose(world, accepted_apps)
+        response = client.post(reverse("publicity:notice_schedule", args=[notice.pk]),
+                               {"when": "later", "opens_at": "2026-12-28T09:00"})
+        assert response.status_code == 400 and "系统尚无 2027 年" in response.content.decode()
+        notice.refresh_from_db()
+        assert notice.status == Notice.Status.DRAFT
+        services.schedule_notice(notice=notice, actor=Actor(user=world.secretariat), opens_at=timezone.now())
+        services.run_due()
+    with time_machine.travel(at(2026, 12, 28), tick=False):
+        client.force_login(world.secretariat)  # a new session on another day
+        response = client.post(reverse("publicity:notice_correct", args=[notice.pk]))
+    assert response.status_code == 400 and "系统尚无 2027 年" in response.content.decode()
+    assert not Notice.objects.filter(corrects=notice).exists()
+
+
+def test_publishing_an_acceptance_list_whose_window_reaches_an_unknown_year_is_refused(client, world, accepted_apps,
+                                                                                      acceptance_rule):
+    lst = create_acceptance_list(campaign=world.campaign, actor=Actor(user=world.secretariat))
+    with time_machine.travel(at(2026, 12, 28), tick=False):
+        client.force_login(world.secretariat)
+        response = client.post(reverse("review:acceptance_list", args=[lst.pk]))
+    assert response.status_code == 400 and "系统尚无 2027 年" in response.content.decode()
+    assert AcceptanceList.objects.get(pk=lst.pk).published_at is None and not Notice.objects.exists()
+
+
+def test_the_bureaus_publicity_reaching_an_unknown_year_is_refused_on_its_page(client, world, drive):
+    from applications.models import State
+
+    app = drive(world.new_app(), State.SUBMITTED)
+    PublicityRule.objects.filter(profile__program=world.cultivation, kind="authority").update(
+        min_length=5, unit=PublicityRule.Unit.WORKING_DAYS)
+    client.force_login(world.authority)
+    response = client.post(reverse("review:prereview_publicity", args=[app.pk]), {
+        "starts_on": "2026-11-02", "ends_on": "2027-01-08", "channel": "郑州市市场监督管理局门户网站",
+        "objections_received": "0"})
+    assert response.status_code == 400 and "尚未收录 2026—2027 年的法定节假日安排" in response.content.decode()
 
 
 # --- what is scheduled stays as published ---------------------------------------------------------------------------
