@@ -1,7 +1,6 @@
 """The working-day calendar in the admin: the secretariat enters a year's holidays and 调休 working days
 when the State Council publishes them (before the package knows the year), or corrects a day."""
 from django.contrib import admin, messages
-from django.utils import timezone
 
 from . import workdays
 from .models import CalendarOverride, CalendarYear, Notice, NoticeItem
