@@ -1,21 +1,17 @@
 """The working-day calendar in the admin: the secretariat enters a year's holidays and 调休 working days
 when the State Council publishes them (before the package knows the year), or corrects a day."""
 from django.contrib import admin, messages
-from django.utils import timezone
-
-from qualityaward.accounts.models import Role
-from qualityaward.accounts.selectors import has_role
 
 from . import workdays
 from .models import CalendarOverride, CalendarYear, Notice, NoticeItem
+from .selectors import can_edit_calendar
 
 
 class SecretariatCalendarAdmin(admin.ModelAdmin):
     """Open to every secretariat member (the calendar is shared by all programs) and to superusers."""
 
     def _allowed(self, request):
-        user = request.user
-        return bool(user.is_active and user.is_staff and (user.is_superuser or has_role(user, Role.SECRETARIAT)))
+        return can_edit_calendar(request.user)
 
     def has_module_permission(self, request):
         return self._allowed(request)
@@ -41,15 +37,7 @@ class CalendarYearAdmin(SecretariatCalendarAdmin):
 
     @admin.display(description="系统内置日历是否已收录")
     def package_knows(self, obj):
-        import datetime as dt
-
-        import chinese_calendar
-
-        try:
-            chinese_calendar.is_workday(dt.date(obj.year, 1, 1))
-        except NotImplementedError:
-            return "未收录（须在下表录入全年安排）"
-        return "已收录"
+        return "已收录" if workdays.package_knows(obj.year) else "未收录（须在下表录入全年安排）"
 
     @admin.display(description="已录入的调整日数")
     def override_count(self, obj):
@@ -80,7 +68,8 @@ class CalendarOverrideAdmin(SecretariatCalendarAdmin):
                                          opens_at__date__lte=obj.date, last_day__gte=obj.date).count()
         if affected:
             messages.warning(request, f"有 {affected} 个已确定发布或公示中的公示跨越 {workdays.format_day(obj.date)}。"
-                                      "已发布的公示期不会改变；如需调整请发布更正公示。")
+                                      "这些公示的公示期不会因此改变；尚未发布的如需按新日历计算，"
+                                      "请撤回发布计划后重新确定发布时间，已发布的请发布更正公示。")
 
 
 class NoticeItemInline(admin.TabularInline):

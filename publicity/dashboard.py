@@ -1,5 +1,9 @@
 """The secretariat's (and recommending authority's) dashboard section: notices scheduled or open, with
-their countdown, and notices whose lines wait to be settled. A fixed number of queries."""
+their countdown, and notices whose lines wait to be settled. A fixed number of queries.
+
+Above the sections, the secretariat and the administrator are warned when the working-day calendar runs
+out: this year unknown (all year), or next year unknown from 1 November. No query while the installed
+``chinesecalendar`` covers both years, one small query otherwise."""
 from django.urls import reverse
 from django.utils import timezone
 
@@ -7,7 +11,7 @@ from applications.dashboard import LIST_LIMIT, Section
 from qualityaward.accounts.models import Role
 
 from . import selectors, services, workdays
-from .models import Notice
+from .models import CalendarYear, Notice
 
 ACTIVE = [Notice.Status.SCHEDULED, Notice.Status.OPEN, Notice.Status.CLOSED]
 
@@ -37,3 +41,38 @@ def publicity_section(user, role=Role.SECRETARIAT):
     if rows:
         section.empty_text = ""
     return section
+
+
+def calendar_alerts(user, roles):
+    """Warnings about years whose holidays nobody has entered yet: [{"text", "links"}]."""
+    if Role.SECRETARIAT not in roles and Role.ADMIN not in roles:
+        return []
+    today = timezone.localdate()
+    years = [today.year] + ([today.year + 1] if today.month >= 11 else [])
+    years = [y for y in years if not workdays.package_knows(y)]
+    if not years:
+        return []
+    entered = {year: (pk, confirmed) for year, pk, confirmed
+               in CalendarYear.objects.filter(year__in=years).values_list("year", "pk", "confirmed")}
+    editor = selectors.can_edit_calendar(user)
+    alerts = []
+    for year in years:
+        pk, confirmed = entered.get(year, (None, False))
+        if confirmed:
+            continue
+        scope = "本年的" if year == today.year else f"凡跨入{year}年的"
+        text = (f"{year}年的法定节假日和调休安排尚未录入。系统内置日历未收录{year}年，{scope}公示期、异议答复期限等"
+                "按工作日计算的日期都无法计算（系统不会推算，相关公示将无法发布）。")
+        if not editor:
+            alerts.append({"text": text + f"请联系秘书处录入{year}年的安排。", "links": []})
+            continue
+        year_url = (reverse("admin:publicity_calendaryear_change", args=[pk]) if pk
+                    else f"{reverse('admin:publicity_calendaryear_add')}?year={year}")
+        alerts.append({"text": text + (
+            f"请在 管理后台 › 公示与异议 › 工作日日历调整 中逐日录入国务院办公厅公布的{year}年放假日和调休上班日，"
+            f"再在 工作日日历年度 中{'打开' if pk else '新增'}{year}年，填写依据（通知文号）并勾选“已录入全年安排”。"),
+            "links": [(f"录入{year}年的放假日和调休上班日", reverse("admin:publicity_calendaroverride_add")),
+                      (f"查看已录入的{year}年日期",
+                       f"{reverse('admin:publicity_calendaroverride_changelist')}?date__year={year}"),
+                      (f"{year}年录入完毕后勾选“已录入全年安排”", year_url)]})
+    return alerts

@@ -12,6 +12,15 @@ from .services import AUTHORITY_KINDS, window_line
 PUBLIC_STATUSES = (Notice.Status.OPEN, Notice.Status.CLOSED, Notice.Status.SETTLED)
 
 
+def can_edit_calendar(user):
+    """Every secretariat member (the calendar is shared by all programs) and superusers enter the working-day
+    calendar in the admin."""
+    from qualityaward.accounts.models import Role
+    from qualityaward.accounts.selectors import has_role
+
+    return bool(user.is_active and user.is_staff and (user.is_superuser or has_role(user, Role.SECRETARIAT)))
+
+
 def public_notices():
     return Notice.objects.filter(status__in=PUBLIC_STATUSES).select_related("campaign__program", "corrects")
 

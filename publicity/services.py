@@ -205,15 +205,18 @@ def _locked_editable(notice):
 
 def update_notice(*, notice, actor, title=None, body=None, issuer=None, contact=None, window_length=None,
                   application_ids=None):
-    """Change a draft or scheduled notice; refused once it is open."""
+    """Change a draft or scheduled notice; refused once it is open. Its window is computed again only when its
+    length changes (or when it is scheduled again): calendar entries made since never move it silently."""
     if not can_manage(actor.user, notice):
         raise PermissionDenied("您没有权限修改此公示。")
     with transaction.atomic():
         locked = _locked_editable(notice)
         rule = rule_for(locked.campaign, locked.kind)
-        if window_length is not None:
-            locked.window_length = _check_length(rule, window_length, rule.get_unit_display())
-            locked.last_day, locked.closes_at = window_of(locked.opens_at, locked.window_length, locked.window_unit)
+        length = locked.window_length if window_length is None else _check_length(rule, window_length,
+                                                                                 rule.get_unit_display())
+        if length != locked.window_length:  # an unchanged length keeps the stored window, whatever the calendar says now
+            locked.window_length = length
+            locked.last_day, locked.closes_at = window_of(locked.opens_at, length, locked.window_unit)
         for name, value in (("title", title), ("body", body), ("issuer", issuer), ("contact", contact)):
             if value is not None:
                 setattr(locked, name, value.strip())

@@ -52,6 +52,15 @@ def _package_is_workday(day):
     return chinese_calendar.is_workday(day)
 
 
+def package_knows(year):
+    """Whether the installed ``chinesecalendar`` release covers ``year`` (no query)."""
+    try:
+        _package_is_workday(dt.date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
 class WorkingCalendar:
     """A snapshot of the overrides for a span of dates; answers ``is_working_day`` without queries."""
 

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from applications.dashboard import SECTIONS
-from publicity.dashboard import publicity_section
+from publicity.dashboard import calendar_alerts, publicity_section
 from publicity.objection_dashboard import objection_section
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import roles_of
@@ -25,7 +25,8 @@ def dashboard(request):
             sections.append(publicity_section(request.user, role))
             break
     sections += [s for s in (objection_section(request.user),) if s is not None]
-    return render(request, "dashboard.html", {"sections": sections, "roles": roles})
+    return render(request, "dashboard.html", {"sections": sections, "roles": roles,
+                                              "alerts": calendar_alerts(request.user, roles)})
 
 
 def _error(request, status, title, text):
