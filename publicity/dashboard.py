@@ -61,14 +61,15 @@ def calendar_alerts(user, roles):
         if confirmed:
             continue
         scope = "本年的" if year == today.year else f"凡跨入{year}年的"
-        text = (f"{year}年的法定节假日和调休安排尚未录入。系统内置日历未收录{year}年，{scope}公示期、异议答复期限等"
+        title = f"{year}年的法定节假日和调休安排尚未录入。"
+        text = (f"系统内置日历未收录{year}年，{scope}公示期、异议答复期限等"
                 "按工作日计算的日期都无法计算（系统不会推算，相关公示将无法发布）。")
         if not editor:
-            alerts.append({"text": text + f"请联系秘书处录入{year}年的安排。", "links": []})
+            alerts.append({"title": title, "text": text + f"请联系秘书处录入{year}年的安排。", "links": []})
             continue
         year_url = (reverse("admin:publicity_calendaryear_change", args=[pk]) if pk
                     else f"{reverse('admin:publicity_calendaryear_add')}?year={year}")
-        alerts.append({"text": text + (
+        alerts.append({"title": title, "text": text + (
             f"请在 管理后台 › 公示与异议 › 工作日日历调整 中逐日录入国务院办公厅公布的{year}年放假日和调休上班日，"
             f"再在 工作日日历年度 中{'打开' if pk else '新增'}{year}年，填写依据（通知文号）并勾选“已录入全年安排”。"),
             "links": [(f"录入{year}年的放假日和调休上班日", reverse("admin:publicity_calendaroverride_add")),
