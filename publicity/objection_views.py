@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from applications.models import Program
 from applications.xlsx import Sheet, xlsx_response
 from qualityaward.accounts.services import Actor, client_ip
+from qualityaward.params import int_param
 
 from . import objections as svc
 from .models import Notice
@@ -89,9 +90,9 @@ def objection_list(request):
     qs = svc.objections_for_user(user=request.user).annotate(request_count=Count("requests"))
     ids = svc.readable_program_ids(request.user)
     programs = Program.objects.all() if ids is None else Program.objects.filter(pk__in=ids)
-    program = request.GET.get("program", "")
-    if program.isdigit():
-        qs = qs.filter(notice__campaign__program_id=int(program))
+    program = int_param(request.GET.get("program"))
+    if program is not None:
+        qs = qs.filter(notice__campaign__program_id=program)
     status = request.GET.get("status", "")
     if status == "open":
         qs = qs.filter(status__in=Objection.OPEN_STATUSES)
@@ -212,9 +213,9 @@ def objection_export(request):
     qs = (Objection.objects.filter(notice__campaign__program_id__in=handled)
           .select_related("notice__campaign__program", "application", "item")
           .annotate(request_count=Count("requests")).order_by("received_at"))
-    program = request.GET.get("program", "")
-    if program.isdigit():
-        qs = qs.filter(notice__campaign__program_id=int(program))
+    program = int_param(request.GET.get("program"))
+    if program is not None:
+        qs = qs.filter(notice__campaign__program_id=program)
     sheet = Sheet(title="异议登记表", headers=svc.EXPORT_HEADERS, rows=svc.export_rows(qs.iterator(chunk_size=500)))
     return xlsx_response(f"异议登记表-{timezone.localdate():%Y%m%d}", [sheet])
 

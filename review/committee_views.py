@@ -21,16 +21,10 @@ from applications.selectors import application_for_user_or_404
 from applications.xlsx import Sheet, xlsx_response
 from qualityaward.accounts.services import SYSTEM, Actor
 
+from qualityaward.params import int_param
 from . import awards as award_svc
 from . import committee as svc
 from .committee_models import Award, Ballot, VoteSession
-
-
-def _int(value):
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None
 
 
 def _session_or_404(request, pk):
@@ -70,10 +64,10 @@ def committee_open(request, campaign_pk):
         picked, by_id = [], {t.pk: t for t in tiers}
         for app in choices:
             if request.POST.get(f"take_{app.pk}"):
-                tier = by_id.get(_int(request.POST.get(f"tier_{app.pk}")))
+                tier = by_id.get(int_param(request.POST.get(f"tier_{app.pk}")))
                 picked.append((app, tier))
             posted[app.pk] = {"take": bool(request.POST.get(f"take_{app.pk}")),
-                              "tier": _int(request.POST.get(f"tier_{app.pk}"))}
+                              "tier": int_param(request.POST.get(f"tier_{app.pk}"))}
         closes_at = None
         raw = (request.POST.get("closes_at") or "").strip()
         if raw:
@@ -302,7 +296,7 @@ def self_assessment_submit(request, pk):
     if not award_svc.is_winner(request.user, award):
         raise PermissionDenied("只有获奖单位可以报送自评报告。")
     try:
-        award_svc.submit_report(award=award, actor=Actor.from_request(request), period=_int(request.POST.get("period")),
+        award_svc.submit_report(award=award, actor=Actor.from_request(request), period=int_param(request.POST.get("period")),
                                 text=request.POST.get("text", ""), uploaded=request.FILES.get("file"))
     except ValidationError as exc:
         return _render_award(request, award, status=400, errors=exc.messages)

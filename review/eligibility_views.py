@@ -24,6 +24,7 @@ from qualityaward.accounts.models import AuditEvent, Role
 from qualityaward.accounts.selectors import has_role
 from qualityaward.accounts.services import Actor
 
+from qualityaward.params import int_param
 from .eligibility_forms import AcceptanceListForm, DecisionForm, ExclusionChecklistForm
 
 #: URL slug -> workflow transition
@@ -41,17 +42,10 @@ GROUPS = [
 ]
 
 
-def _int(value):
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
 # --- the list ------------------------------------------------------------------------------------------
 def selected_campaign(request, campaigns):
     """The campaign the list shows: the one asked for, else the current one, else the first."""
-    wanted = _int(request.GET.get("campaign"))
+    wanted = int_param(request.GET.get("campaign"))
     return next((c for c in campaigns if c.pk == wanted), None) or next(
         (c for c in campaigns if c.is_current), None) or (campaigns[0] if campaigns else None)
 

@@ -20,6 +20,7 @@ from applications.xlsx import xlsx_response
 from qualityaward.accounts.models import Region, User
 from qualityaward.accounts.services import Actor
 
+from qualityaward.params import int_param
 from . import experts as ex
 from .expert_forms import DrawForm, ExpertForm, ImportForm, LaterConflictForm, PledgeForm, RelationshipFormSet, ReplaceForm
 from .expert_models import PLEDGE_TEXT
@@ -33,18 +34,11 @@ def _pool_manager(request):
         raise Http404(NOT_FOUND)
 
 
-def _int(value):
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
 # --- the pool ------------------------------------------------------------------------------------
 def _filters(request):
     q = (request.GET.get("q") or "").strip()[:40]
     specialty = (request.GET.get("specialty") or "").strip().upper()[:10]
-    region = Region.objects.filter(pk=_int(request.GET.get("region"))).first()
+    region = Region.objects.filter(pk=int_param(request.GET.get("region"))).first()
     active = {"1": True, "0": False}.get(request.GET.get("active", "1"))
     return q, specialty, region, active
 
@@ -174,7 +168,7 @@ def panel_draw(request, campaign_pk):
         raise PermissionDenied("专家抽取由本奖项秘书处进行，监督组只能查看抽取记录。")
     profile = campaign.program.profile
     source = request.POST if request.method == "POST" else request.GET
-    ids = [i for i in (_int(v) for v in source.getlist("app")) if i]
+    ids = [i for i in (int_param(v) for v in source.getlist("app")) if i]
     apps = list(Application.objects.filter(campaign=campaign, pk__in=ids).select_related("region").order_by("pk"))
     stage = source.get("stage") or (ex.stages_of(profile) or [""])[0]
     if stage not in ex.stages_of(profile):

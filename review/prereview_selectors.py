@@ -21,6 +21,7 @@ from applications.selectors import applications_for_user
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import role_assignments
 
+from qualityaward.params import int_param
 from .models import DepartmentOpinion, GovernmentOpinion, InitialOpinion, ReturnRequest
 
 PAGE_SIZE = 50
@@ -52,13 +53,6 @@ def filter_choices(user):
     return programs, campaigns
 
 
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @dataclass
 class ListQuery:
     """The list's filters, cleaned from GET parameters (anything unknown is ignored, never an error)."""
@@ -73,7 +67,7 @@ class ListQuery:
     def from_params(cls, params):
         state = params.get("state", "")
         sort = params.get("sort", "deadline")
-        return cls(program=_int(params.get("program")), campaign=_int(params.get("campaign")),
+        return cls(program=int_param(params.get("program")), campaign=int_param(params.get("campaign")),
                    state=state if state in dict(LIST_STATES) else "",
                    q=(params.get("q") or "").strip()[:60], sort=sort if sort in SORTS else "deadline")
 

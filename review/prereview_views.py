@@ -25,6 +25,7 @@ from applications.selectors import application_for_user_or_404
 from qualityaward.accounts.models import AuditEvent, Role
 from qualityaward.accounts.selectors import has_role
 from qualityaward.accounts.services import Actor, record_event
+from qualityaward.params import int_param
 
 from . import prereview as svc
 from . import prereview_selectors as sel
@@ -200,13 +201,7 @@ def prereview_detail(request, pk):
 def prereview_diff(request, pk):
     app = _application_or_404(request, pk)
 
-    def seq(name):
-        try:
-            return int(request.GET.get(name, ""))
-        except ValueError:
-            return None
-
-    diff = sel.submission_diff(app, older=seq("from"), newer=seq("to"))
+    diff = sel.submission_diff(app, older=int_param(request.GET.get("from")), newer=int_param(request.GET.get("to")))
     return render(request, "review/prereview/diff.html", {"app": app, "diff": diff,
                                                           "audience": _audience(request.user, app)})
 
@@ -276,9 +271,8 @@ def prereview_solicit(request, pk):
 @require_POST
 def prereview_answer(request, pk):
     app = _bureau_app(request, pk, action="登记部门意见")
-    try:
-        opinion_id = int(request.POST.get("opinion", ""))
-    except ValueError:
+    opinion_id = int_param(request.POST.get("opinion"))
+    if opinion_id is None:
         raise ValidationError("记录编号无效，请刷新页面。")
     form = AnswerForm(request.POST, request.FILES, auto_id=f"id_ans{opinion_id}_%s")
     key = f"answer:{opinion_id}"

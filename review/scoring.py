@@ -525,6 +525,16 @@ def self_assessment_texts(application):
     return {key[len("item_"):]: value for key, value in data.items() if key.startswith("item_") and value}
 
 
+def sees_peer_scores(acc):
+    """Staff read every sheet; an expert reads the peers' scores only after submitting its own sheet."""
+    if acc.staff:
+        return True
+    if acc.seat is None:
+        return False
+    return ScoreSheet.objects.filter(panel=acc.panel, expert=acc.seat.expert_id,
+                                     status=ScoreSheet.Status.SUBMITTED).exists()
+
+
 def panel_rows(*, acc, with_self_text=False):
     """One row per scored item for the panel page: the viewer's own score, the peers' scores when the
     viewer may see them, the spread flag, the panel's current score and its history."""

@@ -25,6 +25,7 @@ from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role
 from qualityaward.accounts.services import Actor
 
+from qualityaward.params import int_param
 from . import scoring as svc
 from .models import Panel
 from .scoring_exports import ranking_sheet, score_detail_sheets, score_matrix_sheets
@@ -88,13 +89,6 @@ def _posted_items(post):
     return data
 
 
-def _int(value):
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def scoring_sheet(request, pk, stage):
@@ -108,7 +102,7 @@ def scoring_sheet(request, pk, stage):
         posted = _posted_items(request.POST)
         if autosave:  # one item at a time: complete it from the stored row
             stored = {str(s.item_id): s for s in ItemScore.objects.filter(sheet=sheet, item_id__in=[
-                _int(k) for k in posted if _int(k) is not None])}
+                int_param(k) for k in posted if int_param(k) is not None])}
             for key, values in posted.items():
                 row = stored.get(key)
                 if row is not None:
@@ -116,7 +110,7 @@ def scoring_sheet(request, pk, stage):
                     values.setdefault("strengths", row.strengths)
                     values.setdefault("opportunities", row.opportunities)
         try:
-            sheet, errors = svc.save_sheet(sheet=sheet, data=posted, base_version=_int(request.POST.get("version")),
+            sheet, errors = svc.save_sheet(sheet=sheet, data=posted, base_version=int_param(request.POST.get("version")),
                                            actor=Actor.from_request(request))
         except svc.SheetConflict as exc:
             conflict = exc.current
@@ -164,7 +158,7 @@ def scoring_submit(request, pk, stage):
     if sheet is None:
         raise ValidationError("请先填写评分表再提交。")
     try:
-        svc.submit_sheet(sheet=sheet, base_version=_int(request.POST.get("version")), actor=Actor.from_request(request))
+        svc.submit_sheet(sheet=sheet, base_version=int_param(request.POST.get("version")), actor=Actor.from_request(request))
     except svc.SheetConflict as exc:
         messages.error(request, f"评分表已在其他窗口保存（第 {exc.current.version} 版），请核对后再提交。")
         return redirect("review:scoring_sheet", pk=app.pk, stage=panel.stage)
@@ -179,11 +173,13 @@ def scoring_sheet_pdf(request, pk, stage):
     app, panel, acc = _panel_access(request, pk, stage)
     if not acc.is_expert and not request.GET.get("expert"):
         raise PermissionDenied("请在评审组页面选择要打印的专家评分表。")
-    expert_id = _int(request.GET.get("expert")) or request.user.pk
+    expert_id = int_param(request.GET.get("expert")) or request.user.pk
     if expert_id == request.user.pk and acc.is_expert and app.state == svc.STAGE_STATE[panel.stage]:
         svc.sheet_for(panel=panel, expert=request.user)  # a blank sheet prints too (to score on paper)
     sheet = ScoreSheet.objects.filter(panel=panel, expert_id=expert_id).select_related("expert").first()
-    if sheet is None or (expert_id != request.user.pk and not (acc.staff or (acc.is_leader and sheet.is_submitted))):
+    peer = expert_id != request.user.pk
+    if sheet is None or (peer and not (acc.staff or (acc.is_leader and sheet.is_submitted
+                                                       and svc.sees_peer_scores(acc)))):
         raise Http404("没有找到该评分表。")
     scores = list(ItemScore.objects.filter(sheet=sheet).select_related("item__category").order_by(
         "item__category__order", "item__order"))
@@ -228,7 +224,7 @@ def scoring_correct(request, pk, stage):
     app, panel, acc = _panel_access(request, pk, stage)
     if not acc.is_leader:
         raise PermissionDenied("专家评分的更正由组长办理。")
-    score = ItemScore.objects.filter(pk=_int(request.POST.get("score")), sheet__panel=panel).select_related(
+    score = ItemScore.objects.filter(pk=int_param(request.POST.get("score")), sheet__panel=panel).select_related(
         "sheet", "item").first()
     if score is None:
         raise Http404("没有找到该评分。")
@@ -288,7 +284,7 @@ def _staff_campaign(request, campaign_id):
 @require_GET
 def ranking(request):
     campaigns = list(svc.staff_campaigns(request.user))
-    wanted = _int(request.GET.get("campaign"))
+    wanted = int_param(request.GET.get("campaign"))
     selected = next((c for c in campaigns if c.pk == wanted), None) or next(
         (c for c in campaigns if c.is_current and (c.program.profile.has_material_review
                                                   or c.program.profile.has_onsite_review)), None) or (
@@ -311,7 +307,7 @@ def ranking_declare(request, campaign_id):
     decision = request.POST.get("decision")
     if decision not in ("finalist", "not_finalist"):
         raise ValidationError("请选择“确定入围”或“确定未入围”。")
-    ids = [i for i in (_int(v) for v in request.POST.getlist("applications")) if i is not None]
+    ids = [i for i in (int_param(v) for v in request.POST.getlist("applications")) if i is not None]
     if not ids:
         raise ValidationError("请至少勾选一个申报。")
     reason = (request.POST.get("reason") or "").strip()[:500]

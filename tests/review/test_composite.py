@@ -204,3 +204,22 @@ def test_the_signing_sheet_pdf_is_the_experts_own(client, world, scored_panel):
     assert client.get(url + f"?expert={scored_panel.b.pk}").status_code == 404  # not a member's to print
     client.force_login(world.secretariat)
     assert client.get(url + f"?expert={scored_panel.b.pk}").status_code == 200
+
+
+def test_the_leader_reads_a_peer_s_sheet_only_after_submitting_its_own(client, world, scored_panel):
+    """Nobody sees a peer's scores before submitting their own: not on the panel page, not as a PDF."""
+    app = scored_panel.application
+    peer = scored_panel.a
+    sheet = svc.sheet_for(panel=scored_panel, expert=peer)
+    data = {str(i.pk): {"percent": "55", "strengths": "领导作用突出", "opportunities": "数据分析不足"}
+            for i in S.items_of(app)}
+    sheet, _ = svc.save_sheet(sheet=sheet, data=data, base_version=0, actor=Actor(user=peer))
+    svc.submit_sheet(sheet=sheet, base_version=sheet.version, actor=Actor(user=peer))
+    url = reverse("review:scoring_sheet_pdf", args=[app.pk, "material"]) + f"?expert={peer.pk}"
+    client.force_login(world.expert)  # the 组长, whose own sheet is still a draft
+    assert client.get(url).status_code == 404
+    own = svc.sheet_for(panel=scored_panel, expert=world.expert)
+    own, _ = svc.save_sheet(sheet=own, data=data, base_version=0, actor=Actor(user=world.expert))
+    svc.submit_sheet(sheet=own, base_version=own.version, actor=Actor(user=world.expert))
+    response = client.get(url)
+    assert response.status_code == 200 and response.content[:5] == b"%PDF-"
