@@ -37,7 +37,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "guardian",
     "rules.apps.AutodiscoverRulesConfig",
-    "axes",
+    "qualityaward.accounts.apps.AxesConfig",
     "django_htmx",
     "bootstrap",
     "qualityaward.accounts",
@@ -103,7 +103,9 @@ AUTHENTICATION_BACKENDS = [
 ]
 # guardian stores explicit grants only; its backend is deliberately not installed so that
 # every object check goes through the rule predicates, where a recusal outranks a grant.
-GUARDIAN_ANONYMOUS_USER_NAME = None
+# No anonymous user row (guardian's setting is ANONYMOUS_USER_NAME): visitors hold no grants, and the
+# admin's user list shows people only.
+ANONYMOUS_USER_NAME = None
 GUARDIAN_MONKEY_PATCH_USER = False
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -125,6 +127,7 @@ AXES_VERBOSE = False
 
 # --- Language and time ----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
+LOCALE_PATHS = [BASE_DIR / "qualityaward" / "locale"]
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

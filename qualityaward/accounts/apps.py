@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 
 
@@ -5,3 +6,11 @@ class AccountsConfig(AppConfig):
     name = "qualityaward.accounts"
     label = "accounts"
     verbose_name = "用户、角色与审计"
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes (failed logins and lock-outs) under a Chinese name in the admin; its labels are
+    translated in qualityaward/locale (the package ships no Chinese catalogue)."""
+
+    default = False
+    verbose_name = "登录保护（失败登录与锁定）"
