@@ -2,7 +2,8 @@
 whatever the amount of data: lists are capped and counts come from one aggregate."""
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import CharField, Count
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,6 +11,7 @@ from qualityaward.accounts.models import AuditEvent, Role
 from qualityaward.accounts.selectors import role_assignments
 
 from . import rules as access
+from .history import describe, state_label
 from .models import Application, State
 from .selectors import open_campaigns
 
@@ -115,11 +117,18 @@ def secretariat_section(user):
 
 def supervisor_section(user):
     visible = _base(access._program_role_q(Role.SUPERVISOR)(user))
-    events = AuditEvent.objects.filter(action__startswith="transition:").order_by("-created_at")[:10]
-    section = Section(Role.SUPERVISOR, "监督：各阶段申报数量", counts=_labelled(_count_by_state(visible)),
-                      empty_text="暂无申报。", links=[("专家抽取记录（只读）", reverse("review:panel_campaigns")),
-                                                     ("评审排名与评分明细（只读）", reverse("review:ranking"))])
-    section.events = list(events)
+    counts = _labelled(_count_by_state(visible))
+    events = (AuditEvent.objects.filter(action__startswith="transition:", content_type__app_label="applications",
+                                        content_type__model="application",
+                                        object_id__in=visible.values(key=Cast("pk", CharField())))
+              .order_by("-created_at").values("created_at", "actor_label", "object_repr", "action", "to_state")[:10])
+    section = Section(Role.SUPERVISOR, "监督：各阶段申报数量", counts=counts,
+                      empty_text="" if counts else "监督范围内暂无申报。",
+                      links=[("专家抽取记录（只读）", reverse("review:panel_campaigns")),
+                             ("评审排名与评分明细（只读）", reverse("review:ranking"))])
+    section.events = [{"at": e["created_at"], "who": e["actor_label"] or "系统", "what": e["object_repr"],
+                       "label": describe(e["action"])[0], "state": state_label(e["to_state"])}
+                      for e in events]
     return section
 
 

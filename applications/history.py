@@ -68,7 +68,7 @@ def describe(action):
     return ACTIONS.get(action, OTHER)
 
 
-def _state_label(code):
+def state_label(code):
     try:
         return State(code).label
     except ValueError:
@@ -101,7 +101,7 @@ def history_for(*, application, user):
             entries[-1].times += 1
             entries[-1].at = e["created_at"]
             continue
-        entries.append(Entry(at=e["created_at"], who=who, label=label, state=_state_label(e["to_state"]),
+        entries.append(Entry(at=e["created_at"], who=who, label=label, state=state_label(e["to_state"]),
                              reason=e["reason"]))
         last_key = key
     return entries

@@ -18,9 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from applications import eligibility as el
 from applications import workflow
 from applications.models import AcceptanceList, Application, EligibilityReview, State
+from applications.history import history_for
 from applications.rules import is_program_secretariat
 from applications.selectors import application_for_user_or_404, applications_for_user
-from qualityaward.accounts.models import AuditEvent, Role
+from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role
 from qualityaward.accounts.services import Actor
 
@@ -100,13 +101,6 @@ def eligibility_list(request):
 
 
 # --- one application ----------------------------------------------------------------------------------------
-def _history(app):
-    """The application's audit trail without the applicant's form edits (saves and uploads)."""
-    return (AuditEvent.objects.filter(content_type__app_label="applications", content_type__model="application",
-                                      object_id=str(app.pk)).exclude(action__startswith="form:")
-            .order_by("created_at", "pk"))
-
-
 def _render_detail(request, app, *, status=200, checklist=None, errors=None, decision=None, decision_form=None):
     user = request.user
     is_sec = bool(is_program_secretariat(user, app))
@@ -140,7 +134,7 @@ def _render_detail(request, app, *, status=200, checklist=None, errors=None, dec
         "accept_blockers": el.acceptance_blockers(app, open_review) if in_review else [],
         "forms": forms, "errors": errors or [], "error_for": decision,
         "submissions": app.submissions.order_by("-sequence"),
-        "history": _history(app),
+        "history": history_for(application=app, user=request.user),
         "prereview_panels": el.prereview_panels(app, user),
         "status_labels": el.STATUS_LABELS, "tick_labels": el.TICK_LABELS,
     }, status=status)

@@ -270,7 +270,8 @@ def test_the_applicant_sees_the_rejection_reason(client, world):
     body = client.get(reverse("applications:detail", args=[app.pk])).content.decode()
     assert "近三年发生生产安全事故，不符合申报条件。" in body
     page = client.get(reverse("review:eligibility_detail", args=[app.pk])).content.decode()
-    assert "不予受理" in page and "开始资格审核" not in page and "经核查信用中国" not in page  # no internal notes
+    assert "不予受理" in page and "经核查信用中国" not in page  # no internal notes
+    assert reverse("review:eligibility_start", args=[app.pk]) not in page  # and no office's buttons
 
 
 # --- the acceptance list ---------------------------------------------------------------------------------------

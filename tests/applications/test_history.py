@@ -65,3 +65,13 @@ def test_only_applicant_accounts_create_applications(client, world):
     assert not world.campaign.applications.filter(applicant_name="冒名单位").exists()
     client.force_login(world.owner)
     assert client.get(url).status_code == 200
+
+
+def test_the_supervisor_dashboard_reads_chinese_and_does_not_contradict_itself(client, world, drive):
+    app = drive(world.new_app(), State.ACCEPTED)
+    client.force_login(world.supervisor)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "最近的状态变更" in page and f"状态变为“{State.ACCEPTED.label}”" in page
+    assert "accepted" not in page and "→" not in page and "transition:" not in page
+    assert "暂无申报" not in page  # counts are shown above: there are applications
+    assert app.applicant_name in page
