@@ -8,6 +8,7 @@ import io
 from functools import lru_cache
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from .form_services import add_attachment, save_section
 from .formspec import Field, Grid, Table, UploadSlot, form_for
@@ -59,7 +60,7 @@ def _value(field, index=0):
         return "0371-65566860"
     if field.type == "date":
         # an establishment date long enough before any campaign's deadline to meet the years operating
-        return "2012-06-30" if field.key == "established_on" else "2025-06-30"
+        return "2012-06-30" if field.key == "established_on" else f"{timezone.localdate().year - 1}-06-30"
     if field.type == "credit_code":
         return VALID_CREDIT_CODE
     if field.type == "id_number":
@@ -97,6 +98,11 @@ def section_data(section):
 
 def fill_application(*, application, actor, files=True):
     """Fill every section of the application's form and upload the required files."""
+    if files:  # the internal publicity the program may require before submission, with its photo; first, so
+        # that a refusal (a year whose holidays are not entered yet) comes before any file is stored
+        from publicity.internal import record_sample_internal_publicity
+
+        record_sample_internal_publicity(application=application, actor=actor)
     spec = form_for(application)
     for section in spec.sections:
         if any(not isinstance(i, UploadSlot) for i in section.items):
@@ -120,8 +126,4 @@ def fill_application(*, application, actor, files=True):
                     upload = SimpleUploadedFile(f"材料{n + 1}.pdf", pdf_bytes(1), "application/pdf")
                 add_attachment(application=application, slot_key=slot.key, uploaded=upload,
                                title=f"{slot.label}{n + 1}" if slot.titled else "", actor=actor)
-    if files:  # the internal publicity the program may require before submission, with its photo
-        from publicity.internal import record_sample_internal_publicity
-
-        record_sample_internal_publicity(application=application, actor=actor)
     return application

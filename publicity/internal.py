@@ -7,6 +7,7 @@ overview shows whether the record is there and valid, and ``submit`` is refused 
 with its evidence, over by the day of submission and at least the rule's minimum length.
 """
 import datetime as dt
+from contextlib import suppress
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -43,12 +44,14 @@ def internal_status(application, *, today=None):
         status["problem"] = f"内部公示尚未上传证明材料。请在“{PAGE}”页面上传公示照片或截图。"
         return status
     try:
-        status["days"] = workdays.working_days_between(record.starts_on, record.ends_on)
         shortfall = internal_shortfall(rule, record.starts_on, record.ends_on)
-    except (workdays.UnknownCalendarYear, ValidationError) as exc:
-        message = getattr(exc, "message", "") or "；".join(getattr(exc, "messages", []) or [str(exc)])
-        status["problem"] = f"无法核对内部公示时长：{message}"
+    except ValidationError as exc:
+        status["problem"] = f"无法核对内部公示时长：{'；'.join(exc.messages)}"
         return status
+    # the count beside the dates is for information: a rule without a minimum in working days (培育 通知)
+    # does not wait for the year's holiday schedule
+    with suppress(workdays.UnknownCalendarYear):
+        status["days"] = workdays.working_days_between(record.starts_on, record.ends_on)
     if shortfall:
         status["problem"] = f"{shortfall}（在“{PAGE}”页面修改）"
     elif record.ends_on >= today:

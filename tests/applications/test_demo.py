@@ -4,18 +4,22 @@ import io
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from applications.management.commands import load_demo
 from applications.management.commands.load_demo import is_valid_credit_code
 from applications.form_services import missing_for_submission
-from applications.models import Application, ApplicationSection, Attachment, GeneratedDocument, State, Submission
+from applications.models import (Application, ApplicationSection, Attachment, Campaign, GeneratedDocument, Program,
+                                 State, Submission)
+from applications.selectors import open_campaigns
 from qualityaward.accounts.identifiers import is_valid_id_number
 from qualityaward.accounts.models import AuditEvent, IndividualProfile, Organization, Role, RoleAssignment, User
 from qualityaward.views import DASHBOARD_SECTIONS
-from publicity.models import Notice, NoticeItem
+from publicity.models import CalendarYear, Notice, NoticeItem
 from publicity.objection_models import Objection, ObjectionFile
 from review.models import Panel, PanelMember
 
@@ -183,3 +187,57 @@ def test_the_notice_board_has_an_open_and_a_past_notice_and_the_secretariat_an_o
     client.post(reverse("login"), {"username": "secretariat", "password": load_demo.PASSWORD})
     register = client.get(reverse("publicity:objection_list")).content.decode()
     assert objection.receipt_number in register and "息县豫南茶业有限公司" in register
+
+
+LATER_DATES = ["2027-06-01T10:00:00+08:00", "2028-06-30T10:00:00+08:00"]
+
+
+def campaign_rows():
+    return {row["id"]: row for row in Campaign.objects.values()}
+
+
+@pytest.mark.parametrize("moment", LATER_DATES)
+def test_on_a_later_date_the_demo_opens_every_program_and_leaves_the_past_alone(moment, client):
+    """``make run`` months after the shipped campaigns closed: every program takes applications today,
+    the applicant is offered all five, the seed campaigns keep their dates, nothing is printed as an
+    error, and what needs next year's holidays waits, with a warning that says where to enter them."""
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    shipped = campaign_rows()
+    with time_machine.travel(moment, tick=True):
+        output = run_demo()
+        now = timezone.now()
+        open_now = open_campaigns()
+        assert {c.program.code for c in open_now} == set(Program.objects.values_list("code", flat=True))
+        assert all(c.opens_at <= now <= c.application_deadline for c in open_now)
+        client.force_login(User.objects.get(username="applicant"))
+        dashboard = client.get("/").content.decode()
+        assert all(f"新建申报：{c.program.name}（{c.name}" in dashboard for c in open_now)
+        before = snapshot() | {"campaigns": campaign_rows()}
+        second = run_demo()
+        assert snapshot() | {"campaigns": campaign_rows()} == before and "未做任何更改" in second
+    after = campaign_rows()
+    for pk, row in shipped.items():
+        assert after[pk] | {"is_current": row["is_current"]} == row, f"seed campaign {row['name']} was changed"
+        assert not after[pk]["is_current"]  # the open one is each program's current campaign now
+    for text in (output, second):
+        assert "Error" not in text and "Traceback" not in text and "错误" not in text
+        assert "管理后台 → 工作日日历" in text  # no holidays known beyond 2026: 息县's 5 working days wait
+    # the bureau's work is current: its waiting submissions are due at the new campaign's deadline
+    apps = Application.objects.filter(campaign__in=open_now, state=State.SUBMITTED)
+    assert apps.exists() and all(a.campaign.recommendation_deadline > now for a in apps)
+
+
+def test_once_the_secretariat_enters_the_year_a_later_run_adds_what_waited(client):
+    """The postponed applications and notices are created on the next run after the year's holidays are
+    entered (管理后台 → 工作日日历), and every role's dashboard then shows its work."""
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    with time_machine.travel(LATER_DATES[0], tick=True):
+        run_demo()
+        CalendarYear.objects.create(year=2027, confirmed=True, source="国办发明电〔2026〕X号")
+        output = run_demo()
+        assert "暂未创建" not in output and "已创建演示数据" in output
+        apps = {a.applicant_name: a.state for a in Application.objects.filter(campaign__is_current=True)}
+        assert apps == EXPECTED_STATES
+        assert Notice.objects.filter(status=Notice.Status.OPEN).count() == 1 and Objection.objects.count() == 1
+        client.post(reverse("login"), {"username": "expert", "password": load_demo.PASSWORD})
+        assert "息县淮河农产品加工有限公司" in client.get("/").content.decode()

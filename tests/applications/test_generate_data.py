@@ -1,12 +1,15 @@
 """``generate_data`` at a small scale: the requested numbers, many states, consistent rows."""
+import datetime as dt
 import io
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
+from django.utils import timezone
 
 from applications import workflow
 from applications.formspec import UploadSlot, form_for
@@ -100,3 +103,16 @@ def test_same_seed_twice_is_refused_unless_replaced(generated):
     call_command("generate_data", applications=5, experts=2, seed=7, replace=True, stdout=io.StringIO())
     assert Application.objects.count() == 5
     assert User.objects.filter(role_assignments__role=Role.EXPERT).count() == 2
+
+
+def test_on_a_later_date_the_data_lies_in_campaigns_open_that_day():
+    """Benchmark data generated after the shipped campaigns closed goes into campaigns taking
+    applications that day, with histories in the weeks before it, as on the day the benchmarks were written."""
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    with time_machine.travel("2027-06-01T10:00:00+08:00", tick=True):
+        call_command("generate_data", applications=20, experts=5, seed=3, stdout=io.StringIO())
+        now = timezone.now()
+    campaigns = Campaign.objects.filter(applications__isnull=False).distinct()
+    assert campaigns and all(c.opens_at <= now <= c.application_deadline for c in campaigns)
+    for app in Application.objects.all():
+        assert now - dt.timedelta(days=90) <= app.created_at <= app.state_changed_at <= now

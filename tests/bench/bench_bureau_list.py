@@ -46,13 +46,14 @@ def main():
     from django.utils import timezone
 
 
-    from applications.models import Application, Campaign, State, Submission
+    from applications.campaigns import open_campaign
+    from applications.models import Application, Program, State, Submission
     from qualityaward.accounts.models import Organization, Region, Role, User
     from qualityaward.accounts.services import grant_role
     from review.models import DepartmentOpinion, InitialOpinion
 
     rng = random.Random(SEED)
-    campaign = Campaign.objects.select_related("program").get(program__code="henan-cultivation", is_current=True)
+    campaign, _created = open_campaign(Program.objects.get(code="henan-cultivation"))  # open today, whatever the date
     zhengzhou, kaifeng = Region.objects.get(code="410100"), Region.objects.get(code="410200")
     districts = list(Region.objects.filter(parent=zhengzhou)) or [zhengzhou]
     bureau = User.objects.create_user(username="bureau", password="bench-pass-123", full_name="郑州市局")

@@ -121,13 +121,14 @@ def main():
 
     from applications.form_services import add_attachment, save_section
     from applications.formspec import form_for
-    from applications.models import Application, ApplicationSection, Attachment, Campaign
+    from applications.campaigns import open_campaign
+    from applications.models import Application, ApplicationSection, Attachment, Program
     from applications.sample_content import PARAGRAPH, fill_application
     from applications.services import create_application
     from qualityaward.accounts.models import Organization, Region, Role, User
     from qualityaward.accounts.services import Actor, grant_role
 
-    campaign = Campaign.objects.get(program__code="henan-cultivation", is_current=True)
+    campaign, _created = open_campaign(Program.objects.get(code="henan-cultivation"))  # open today, whatever the date
     zhengzhou = Region.objects.get(code="410100")
     owner = User.objects.create_user(username="owner", password="bench-pass-123")
     grant_role(user=owner, role=Role.APPLICANT)

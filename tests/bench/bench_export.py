@@ -63,11 +63,12 @@ def build(args, url, workdir):
 
     call_command("migrate", verbosity=0)
     call_command("load_seed_data", verbosity=0)
-    from applications.models import Application, Campaign, State
+    from applications.campaigns import open_campaign
+    from applications.models import Application, Program, State
     from qualityaward.accounts.models import Organization, Region, Role, User
     from qualityaward.accounts.services import grant_role
 
-    campaign = Campaign.objects.select_related("program").get(program__code="henan-cultivation", is_current=True)
+    campaign, _created = open_campaign(Program.objects.get(code="henan-cultivation"))  # open today, whatever the date
     zhengzhou = Region.objects.get(code="410100")
     secretariat = User.objects.create_user(username="secretariat", password="bench-pass-123", full_name="秘书处")
     grant_role(user=secretariat, role=Role.SECRETARIAT, program=campaign.program)

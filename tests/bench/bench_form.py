@@ -63,7 +63,8 @@ def main():
 
     from applications.form_services import save_section
     from applications.formspec import form_for
-    from applications.models import Application, ApplicationSection, Campaign
+    from applications.campaigns import open_campaign
+    from applications.models import Application, ApplicationSection, Program
     from applications.sample_content import fill_application, section_data
     from applications.services import create_application
     from qualityaward.accounts.models import Organization, Region, Role, User
@@ -74,7 +75,7 @@ def main():
     org = Organization.objects.create(name="河南基准测试有限公司", credit_code="91410100MA40QA001Q",
                                       region=Region.objects.get(code="410100"))
     org.members.add(user)
-    campaign = Campaign.objects.get(program__code="henan-cultivation", is_current=True)
+    campaign, _created = open_campaign(Program.objects.get(code="henan-cultivation"))  # open today, whatever the date
     app = create_application(actor=Actor(user=user), campaign=campaign, kind=Application.Kind.ORGANIZATION,
                              applicant_name=org.name, region=org.region, organization=org)
     fill_application(application=app, actor=Actor(user=user))

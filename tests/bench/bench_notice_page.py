@@ -41,12 +41,13 @@ def main():
     from django.utils import timezone
 
 
-    from applications.models import Application, Campaign, State
+    from applications.campaigns import open_campaign
+    from applications.models import Application, Program, State
     from publicity import services
     from publicity.models import Notice, NoticeItem
     from qualityaward.accounts.models import Organization, Region, User
 
-    campaign = Campaign.objects.select_related("program").get(program__code="henan-cultivation", is_current=True)
+    campaign, _created = open_campaign(Program.objects.get(code="henan-cultivation"))  # open today, whatever the date
     regions = list(Region.objects.filter(code__in=["410100", "410200", "410300", "411500"]))
     owner = User.objects.create_user(username="owner", password="bench-pass-123")
     org = Organization.objects.create(name="基准企业", credit_code="91410100MA40QA001Q", region=regions[0])

@@ -153,20 +153,22 @@ def main():
         call_command("load_seed_data", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
 
-    from applications.models import Application, Campaign, State
+    from applications.campaigns import open_campaign
+    from applications.models import Application, Campaign, Program, State
     from qualityaward.accounts.models import Organization, Region, Role, User
     from qualityaward.accounts.services import grant_role
     from review import scoring as svc
     from review.models import Panel, PanelMember
     from review.scoring_models import ItemScore, PanelItemScore, ScoreCorrection, ScoreSheet, StageResult
 
-    campaign = Campaign.objects.select_related("program__profile").get(program__code="xixian", is_current=True)
-    if args.reuse:
+    if args.reuse:  # the campaign the data was built in, current since then
+        campaign = Campaign.objects.select_related("program__profile").get(program__code="xixian", is_current=True)
         secretariat = User.objects.get(username="secretariat")
         counts = {"apps": Application.objects.filter(campaign=campaign).count(), "panels": Panel.objects.count(),
                   "scores": ItemScore.objects.count(), "panel_rows": PanelItemScore.objects.count(),
                   "corrections": ScoreCorrection.objects.count(), "build": 0.0}
     else:
+        campaign, _created = open_campaign(Program.objects.get(code="xixian"))  # open today, whatever the date
         secretariat, counts = build(args, campaign)
     from review.scoring_exports import MATRIX_CHUNK
 

@@ -41,7 +41,8 @@ def main():
     from django.utils import timezone
 
 
-    from applications.models import Application, Campaign, State, Submission
+    from applications.campaigns import open_campaign
+    from applications.models import Application, Program, State, Submission
     from qualityaward.accounts.models import Organization, Region, User
     from review import scoring as svc
     from qualityaward.accounts.services import Actor
@@ -49,8 +50,7 @@ def main():
     from review.models import Panel, PanelMember
     from review.scoring_models import ItemScore, PanelItemScore, ScoreSheet
 
-    campaign = Campaign.objects.select_related("program__profile").get(program__code="henan-cultivation",
-                                                                       is_current=True)
+    campaign, _created = open_campaign(Program.objects.get(code="henan-cultivation"))  # open today, whatever the date
     items = svc.scored_items(campaign.program.profile.scoring_scheme_id)
     region = Region.objects.get(code="410100")
     owner = User.objects.create_user(username="owner", password="bench-pass-123")

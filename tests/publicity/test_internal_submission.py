@@ -4,6 +4,7 @@ shows the record and ``submit`` waits for it; programs without that rule are not
 import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -78,3 +79,17 @@ def test_a_program_without_an_internal_rule_submits_without_a_record(world, clie
     html = client.get(reverse("applications:form", args=[app.pk])).content.decode()
     assert 'id="internal-publicity-status"' not in html
     assert submit(app, world).state == State.SUBMITTED
+
+
+def test_without_a_minimum_length_an_unknown_year_does_not_hold_up_submission(world):
+    """培育 通知 sets no minimum: a publicity in a year whose holidays nobody has entered yet is accepted
+    (the working-day count is left out); 息县's minimum of 5 working days still waits for that year."""
+    cultivation = world.new_app(name="培育内部公示测试公司")
+    xixian = xixian_draft(world)
+    # March 2027, still within the fixture campaigns' application period; chinesecalendar 1.11 stops at 2026
+    with time_machine.travel("2027-03-15T10:00:00+08:00", tick=True):
+        days = {"starts_on": dt.date(2027, 3, 1), "ends_on": dt.date(2027, 3, 10)}
+        InternalPublicity.objects.filter(application__in=[cultivation, xixian]).update(**days)
+        assert submit(cultivation, world).state == State.SUBMITTED
+        with pytest.raises(workflow.GuardFailed, match="2027 年的法定节假日"):
+            submit(xixian, world)

@@ -2,7 +2,8 @@
 
     manage.py generate_data --applications 2000 --experts 300 [--seed 1] [--replace]
 
-Creates, for every program's current campaign: organizations across all city-level regions (and
+Creates, for every program's campaign open for applications today (the next one is created after
+the latest when none is: ``applications.campaigns``): organizations across all city-level regions (and
 the seat regions of county/district programs), their applicant accounts, individual applicants,
 applications spread over every state the program's pipeline allows, their filled form sections
 (``sample_content.section_data``; drafts partly filled; no upload files), frozen submissions with
@@ -34,11 +35,13 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from applications import eligibility, workflow
+from applications.campaigns import open_campaigns_of_active_programs
 from applications.formspec import UploadSlot, form_for
 from applications.models import Application, ApplicationSection, Campaign, EligibilityReview, State, Submission
 from applications.sample_content import section_data
@@ -284,12 +287,12 @@ class Generator:
 
     # --- steps --------------------------------------------------------------------------------------
     def plan(self):
-        self.campaigns = list(
-            Campaign.objects.filter(is_current=True, program__is_active=True)
-            .select_related("program__profile", "program__seat_region").order_by("program__code")
-        )
+        try:  # every program's campaign open today (the next one is created when the latest has closed)
+            self.campaigns = [campaign for campaign, _created in open_campaigns_of_active_programs(now=self.now)]
+        except ValidationError as exc:
+            raise CommandError("；".join(exc.messages)) from exc
         if not self.campaigns:
-            raise CommandError("没有当前届次。请先运行：manage.py loaddata regions gbt19580 programs")
+            raise CommandError("没有启用的奖项。请先运行：manage.py load_seed_data")
         regions = list(Region.objects.all())
         self.cities = [r for r in regions if r.level == Region.Level.CITY]
         children = {}

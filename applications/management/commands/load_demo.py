@@ -10,6 +10,13 @@ only through ``workflow.perform`` with the actor who would really act (applicant
 authority, secretariat), so the demo data has numbers, submissions, receipts and an audit trail
 like real data.
 
+Its dates lie around today, on any date: every program gets a campaign open for applications today
+(``applications.campaigns``: the shipped one while it is open, else the next one after it), and the
+demo's submissions, pre-reviews and notices are dated from the clock. A step that needs the working
+days of a year whose holidays nobody has entered yet is refused by the services, never guessed; the
+demo then leaves that application or notice out, says so and where the year is entered, and adds it
+on a later run.
+
 Demo notifications go to an in-memory mailbox unless ``--send-mail`` is given: demo addresses
 (example.com) are never mailed by accident.
 """
@@ -20,11 +27,14 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from applications import eligibility, workflow
+from applications.campaigns import open_campaigns_of_active_programs
 from applications.models import Application, Campaign, Program, State
 from applications.sample_content import fill_application
 from applications.services import create_application
+from publicity.workdays import UnknownCalendarYear
 from qualityaward.accounts.identifiers import id_birth_date, id_gender, id_number_check_char
 from qualityaward.accounts.models import IndividualProfile, Organization, Region, Role, User
 from qualityaward.accounts.services import Actor, grant_role
@@ -188,7 +198,8 @@ DEMO_OBJECTION = {
     "address": "河南省信阳市息县谯楼街道 18 号", "signature": "吴建华", "contact_person": "",
     "email": "objector@demo.example.com",
 }
-DEMO_OBJECTION_GROUNDS = ("该公司 2024 年 6 月有一批次绿茶产品在市级监督抽查中不合格，申报材料称近三年无抽查不合格记录，"
+#: {year}: the campaign's last data year, within the "近三年" the grounds speak of
+DEMO_OBJECTION_GROUNDS = ("该公司 {year} 年 6 月有一批次绿茶产品在市级监督抽查中不合格，申报材料称近三年无抽查不合格记录，"
                           "与事实不符，请核实。")
 
 #: the expert pool: (username, name, employer, title, specialties (GB/T 4754 门类/大类), region, phone)
@@ -266,6 +277,13 @@ def route(target, profile):
     return steps
 
 
+def _unknown_year(exc):
+    """The ``UnknownCalendarYear`` behind a refusal (the services turn it into their own message), or None."""
+    while exc is not None and not isinstance(exc, UnknownCalendarYear):
+        exc = exc.__cause__ or exc.__context__
+    return exc
+
+
 def id_number(region, birth, sequence):
     """A valid 居民身份证号码 (GB 11643): area, birth date, sequence (odd last digit = male), check."""
     first17 = f"{region}{birth}{sequence}"
@@ -308,9 +326,11 @@ class Command(BaseCommand):
     def handle(self, *args, send_mail=False, **options):
         self._check_reference_data()
         self.created = []
+        self.postponed = {}  # why -> [what]: demo data that cannot be created yet
         mail = {} if send_mail else {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
         with override_settings(**mail):
             with transaction.atomic():
+                self.campaigns = self._open_campaigns()
                 users = {spec.username: self._user(spec) for spec in USERS}
                 orgs = {spec.name: self._organization(spec, users) for spec in ORGS}
                 for spec in APPS:
@@ -319,6 +339,9 @@ class Command(BaseCommand):
                 self._committee_vote(users)
                 self._notices(users)
             # receipts (eager Celery) and notifications run on commit, still inside the mail override
+        for why, items in self.postponed.items():
+            self.stdout.write(self.style.WARNING(
+                f"暂未创建演示{'、'.join(items)}：{why} 处理后重新运行 manage.py load_demo 即可补上。"))
         if self.created:
             self.stdout.write(self.style.SUCCESS(f"已创建演示数据：{len(self.created)} 项。"))
         else:
@@ -331,7 +354,7 @@ class Command(BaseCommand):
         from review.committee import open_session
         from review.committee_models import VoteSession
 
-        campaign = Campaign.objects.get(program__code=XX, is_current=True)
+        campaign = self.campaigns[XX]
         candidates = list(Application.objects.filter(campaign=campaign, state=State.COMMITTEE).order_by("pk"))
         if not candidates or VoteSession.objects.filter(campaign=campaign).exists():
             return
@@ -346,18 +369,18 @@ class Command(BaseCommand):
         notice job at the times they would have run."""
         import datetime as dt
 
-        from django.utils import timezone
-
         from publicity import services as notices
         from publicity.models import Notice
 
         now = timezone.now()
         for program, kind, who, region_code, names, title, days_ago, length in DEMO_NOTICES:
-            campaign = Campaign.objects.get(program__code=program, is_current=True)
+            campaign = self.campaigns[program]
             if Notice.objects.filter(campaign=campaign, kind=kind, title=title).exists():
                 continue
             actor = Actor(user=users[who])
-            apps = Application.objects.filter(campaign=campaign, applicant_name__in=names)
+            apps = list(Application.objects.filter(campaign=campaign, applicant_name__in=names))
+            if not apps:  # its applications were not created (a warning said why)
+                continue
             opens_at = now if days_ago is None else timezone.localtime(now - dt.timedelta(days=days_ago)).replace(
                 hour=9, minute=0, second=0, microsecond=0)
             try:
@@ -368,7 +391,7 @@ class Command(BaseCommand):
                 notice = notices.schedule_notice(notice=notice, actor=actor, opens_at=opens_at, now=opens_at)
             except ValidationError as exc:
                 # e.g. in late December, before next year's holidays are entered: the rest of the demo stands
-                self.stdout.write(self.style.WARNING(f"未创建演示公示“{title}”：{'；'.join(exc.messages)}"))
+                self.postponed.setdefault("；".join(exc.messages), []).append(f"公示“{title}”")
                 continue
             notices.open_notice(notice_id=notice.pk, now=notice.opens_at)
             if days_ago is not None:
@@ -384,26 +407,41 @@ class Command(BaseCommand):
         from publicity import objections
         from publicity.models import Notice
 
-        notice = Notice.objects.filter(status=Notice.Status.OPEN, campaign__program__code=XX).order_by("pk").first()
+        campaign = self.campaigns[XX]
+        notice = Notice.objects.filter(status=Notice.Status.OPEN, campaign=campaign).order_by("pk").first()
         if notice is None or notice.objections.exists():
             return
+        grounds = DEMO_OBJECTION_GROUNDS.format(year=campaign.data_years[-1])
         files = {"identity": [SimpleUploadedFile("身份证.jpg", jpeg_bytes(), content_type="image/jpeg")],
                  "evidence": [SimpleUploadedFile("监督抽查结果通报.pdf", pdf_bytes(2), content_type="application/pdf")]}
         try:
             objections.submit_objection(notice=notice, item_id=notice.items.first().pk, objector=dict(DEMO_OBJECTION),
-                                        grounds=DEMO_OBJECTION_GROUNDS, files=files, actor=Actor(ip="192.0.2.10"))
+                                        grounds=grounds, files=files, actor=Actor(ip="192.0.2.10"))
         except (objections.ObjectionRefused, ValidationError) as exc:
             message = exc.message if isinstance(exc, objections.ObjectionRefused) else "；".join(exc.messages)
             raise CommandError(f"演示异议无法登记：{message}") from exc
         self.created.append(f"异议（{notice.title}）")
 
     def _check_reference_data(self):
-        missing = [code for code in (HC, XX)
-                   if not Campaign.objects.filter(program__code=code, is_current=True).exists()]
+        missing = [code for code in (HC, XX) if not Campaign.objects.filter(program__code=code).exists()]
         missing += [code for code in (ZZ, XIXIAN) if not Region.objects.filter(code=code).exists()]
         if missing:
             raise CommandError(
                 f"缺少基础数据（{'、'.join(missing)}）。请先运行：manage.py loaddata regions gbt19580 programs")
+
+    def _open_campaigns(self):
+        """Every program's campaign open for applications today, the next one created when the latest has
+        closed, so that the demo applications, deadlines and notices lie around today on any date."""
+        try:
+            opened = open_campaigns_of_active_programs()
+        except ValidationError as exc:
+            raise CommandError("；".join(exc.messages)) from exc
+        for campaign, created in opened:
+            if created:
+                self.created.append(f"届次 {campaign}")
+                self.stdout.write(f"{campaign.program.name}：新建正在申报的届次“{campaign.name}”，申报截止 "
+                                  f"{timezone.localtime(campaign.application_deadline):%Y-%m-%d}。")
+        return {campaign.program.code: campaign for campaign, _created in opened}
 
     def _user(self, spec):
         user = User.objects.filter(username=spec.username).first()
@@ -445,9 +483,24 @@ class Command(BaseCommand):
         return org
 
     def _application(self, spec, users, orgs):
-        campaign = Campaign.objects.select_related("program__profile").get(program__code=spec.program, is_current=True)
+        """One demo application, or a warning and nothing at all when a step needs working days of a year
+        whose holidays are not entered yet (e.g. 息县 第十六条's 5 working days of internal publicity)."""
+        campaign = self.campaigns[spec.program]
         if Application.objects.filter(campaign=campaign, applicant_name=spec.applicant_name).exists():
             return
+        try:
+            with transaction.atomic():
+                app = self._walk(spec, campaign, users, orgs)
+        except (workflow.TransitionError, ValidationError) as exc:
+            message = exc.message if isinstance(exc, workflow.TransitionError) else "；".join(exc.messages)
+            if _unknown_year(exc) is None:
+                raise CommandError(f"演示申报“{spec.applicant_name}”未能完成：{message}") from exc
+            self.postponed.setdefault(message, []).append(f"申报“{spec.applicant_name}”")
+            return
+        self.created.append(f"申报 {spec.applicant_name}（{app.get_state_display()}）")
+
+    def _walk(self, spec, campaign, users, orgs):
+        """Create, fill and move the application to its target state as the people concerned would."""
         owner = users[spec.owner]
         organization = orgs[spec.organization] if spec.organization else None
         app = create_application(
@@ -465,17 +518,13 @@ class Command(BaseCommand):
                 PanelMember.objects.get_or_create(panel=panel, expert=users["expert"],
                                                   defaults={"role": spec.seats[stage]})
             reason = spec.reason if workflow.TRANSITIONS[name].reason_required else ""
-            try:
-                if name in BEFORE:
-                    before_who, step = BEFORE[name]
-                    step(app, Actor(user=actors[before_who]))
-                app = workflow.perform(application=app, name=name, actor=Actor(user=actors[who]), reason=reason)
-            except (workflow.TransitionError, ValidationError) as exc:
-                message = exc.message if isinstance(exc, workflow.TransitionError) else "；".join(exc.messages)
-                raise CommandError(f"演示申报“{spec.applicant_name}”无法执行“{name}”：{message}") from exc
+            if name in BEFORE:
+                before_who, step = BEFORE[name]
+                step(app, Actor(user=actors[before_who]))
+            app = workflow.perform(application=app, name=name, actor=Actor(user=actors[who]), reason=reason)
         if app.state != spec.target:
             raise CommandError(f"演示申报“{spec.applicant_name}”停在“{app.get_state_display()}”，预期“{spec.target.label}”。")
-        self.created.append(f"申报 {spec.applicant_name}（{app.get_state_display()}）")
+        return app
 
     def _expert_pool(self, users):
         """The demo expert and a few more in the expert pool; the demo expert has signed the pledge for
