@@ -160,8 +160,11 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="质量奖评审平台 <noreply@localhost>")
 
 # --- Celery ---------------------------------------------------------------------------
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+_BROKER = env("CELERY_BROKER_URL", default="")
+# Without a broker, tasks run eagerly in the web process; the in-memory transport stands in so that Celery
+# never looks for a message server on localhost.
+CELERY_BROKER_URL = _BROKER or "memory://localhost/"
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not _BROKER)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

@@ -146,7 +146,7 @@ def celery_real_worker(request, media_root, tmp_path_factory):
 
     from qualityaward.celery import app
 
-    if not app.conf.broker_url:
+    if not app.conf.broker_url or app.conf.broker_url.startswith("memory://"):
         pytest.fail("QA_REAL_CELERY=1 but CELERY_BROKER_URL is empty: set it to the Redis broker.")
 
     database_url = _test_database_url()
