@@ -9,6 +9,7 @@ class ApplicationsConfig(AppConfig):
         from . import eligibility
 
         eligibility.install()  # guards on accept / reject and the eligibility review's after-transition hook
-        from . import prints
+        from .documents import dossier, prints, tasks  # noqa: F401  tasks: the document jobs register themselves
 
+        dossier.install()  # the dossier's PDF builder
         prints.install()  # the certificate builder, and a certificate ordered when an application is awarded

@@ -459,7 +459,7 @@ def earlier_revocations(application, *, registered_code="", declared_code=""):
 
 def facts_for(application):
     """The facts of ``application`` as it stands (in review the form is locked, so this is the submission)."""
-    from .formspec import Grid, UploadSlot, form_for
+    from .forms.spec import Grid, UploadSlot, form_for
 
     app = application
     campaign = app.campaign

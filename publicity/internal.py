@@ -6,8 +6,6 @@ recommendation form states the publicity, no minimum length). For those programs
 overview shows whether the record is there and valid, and ``submit`` is refused until it is: recorded,
 with its evidence, over by the day of submission and at least the rule's minimum length.
 """
-import datetime as dt
-
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -62,23 +60,6 @@ def guard_internal_publicity(app, actor, params):
     status = internal_status(app)
     if status is not None and status["problem"]:
         raise workflow.GuardFailed(f"不能提交：{status['problem']}")
-
-
-def record_sample_internal_publicity(*, application, actor):
-    """A finished internal publicity with a photo of the posted notice (sample and demo data only)."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from applications.sample_content import jpeg_bytes
-
-    from .services import save_internal_publicity
-
-    if internal_rule(application) is None:
-        return None
-    today = timezone.localdate()
-    return save_internal_publicity(
-        application=application, actor=actor, starts_on=today - dt.timedelta(days=21),
-        ends_on=today - dt.timedelta(days=1), place="本单位办公楼一楼公告栏及内部办公系统",
-        evidence=SimpleUploadedFile("内部公示照片.jpg", jpeg_bytes(), content_type="image/jpeg"))
 
 
 def install():

@@ -4,7 +4,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
-from applications.formspec import CONTROL_CHARS, PHONE_RE
+from applications.forms.spec import CONTROL_CHARS, PHONE_RE
 
 from .objection_models import Objection
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from applications.models import Program
-from applications.xlsx import Sheet, xlsx_response
+from applications.documents.xlsx import Sheet, xlsx_response
 from qualityaward.accounts.services import Actor
 
 from . import objections as svc

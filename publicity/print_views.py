@@ -1,7 +1,7 @@
 """The printable notice PDF: public once the notice is published; before that, its secretariat's proof."""
 from django.views.decorators.http import require_GET
 
-from applications.print_views import pdf_response
+from applications.documents.views import pdf_response
 
 from .prints import notice_for_print_or_404, notice_pdf
 

@@ -528,7 +528,7 @@ def internal_shortfall(rule, starts_on, ends_on):
 def save_internal_publicity(*, application, actor, starts_on, ends_on, place, objections_received=0,
                             handling="", evidence=None):
     from applications.rules import EDITABLE_STATES, is_owner
-    from applications.uploads import inspect_upload
+    from applications.forms.uploads import inspect_upload
     from django.core.files.base import ContentFile
 
     from .models import InternalPublicity

@@ -31,7 +31,7 @@ from applications import rules as access
 from applications import workflow
 from applications.eligibility import add_years
 from applications.models import Application, Program, RuleProfile, State
-from applications.uploads import inspect_upload
+from applications.forms.uploads import inspect_upload
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role, role_assignments
 from qualityaward.accounts.services import SYSTEM, record_event

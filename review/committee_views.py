@@ -18,7 +18,7 @@ from applications import workflow
 from applications.models import AwardTier, Campaign, State
 from applications.rules import is_program_secretariat
 from applications.selectors import application_for_user_or_404
-from applications.xlsx import Sheet, xlsx_response
+from applications.documents.xlsx import Sheet, xlsx_response
 from qualityaward.accounts.services import SYSTEM, Actor
 
 from . import awards as award_svc

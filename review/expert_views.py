@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from applications.classifications import industry_lookup
 from applications.models import Application, Campaign
-from applications.xlsx import xlsx_response
+from applications.documents.xlsx import xlsx_response
 from qualityaward.accounts.models import Region, User
 from qualityaward.accounts.services import Actor
 

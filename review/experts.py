@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from applications.classifications import industry_lookup
 from applications.models import Application, ApplicationSection, Campaign, State
-from applications.xlsx import Sheet
+from applications.documents.xlsx import Sheet
 from qualityaward.accounts.identifiers import credit_code_problem, normalize_credit_code
 from qualityaward.accounts.models import Region, Role, User
 from qualityaward.accounts.selectors import has_role
@@ -276,7 +276,7 @@ def _cell(value):
 def _read_workbook(uploaded):
     from openpyxl import load_workbook
 
-    from applications.uploads import _describe_other, _read_limited
+    from applications.forms.uploads import _describe_other, _read_limited
 
     data = _read_limited(uploaded, MAX_IMPORT_BYTES)
     if len(data) > MAX_IMPORT_BYTES:

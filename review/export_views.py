@@ -8,9 +8,10 @@ from django.http import Http404
 from django.views.decorators.http import require_GET
 
 from applications import eligibility as el
-from applications.exports import (acceptance_list_sheet, bureau_list_sheet, eligibility_sheet, export_filename)
+from applications.documents.exports import (acceptance_list_sheet, bureau_list_sheet, eligibility_sheet,
+    export_filename)
 from applications.models import AcceptanceList, EligibilityReview
-from applications.xlsx import xlsx_response
+from applications.documents.xlsx import xlsx_response
 from qualityaward.accounts.services import Actor, record_event
 
 from . import prereview_selectors as sel

@@ -12,12 +12,10 @@ nothing; each change is audited with ``record_event`` in the same transaction. R
 through ``applications.workflow``, whose ``recommend`` transition gets this module's guards
 (registered in ``ReviewConfig.ready``).
 """
-from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.db.models.fields.json import KT
@@ -26,11 +24,11 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from applications import rules as access
 from applications import workflow
-from applications.formspec import form_for
+from applications.forms.spec import form_for
 from applications.models import (
     Application, ApplicationSection, DepartmentOpinionRule, PublicityRule, State, Submission,
 )
-from applications.uploads import inspect_upload
+from applications.forms.uploads import inspect_upload
 from qualityaward.accounts.services import record_event
 
 from .models import (
@@ -592,40 +590,6 @@ def readiness(application):
         else:
             result.append((label, True, "已完成"))
     return result
-
-
-# --- sample content (demo data, the data generator and tests) ------------------------------------------------
-def complete_sample_prereview(*, application, actor, on=None):
-    """Do the bureau's whole pre-review with plausible content, through the services above (no password
-    step: the caller stands for the bureau). Leaves the application ready for ``recommend``."""
-    from applications.sample_content import pdf_bytes
-
-    on = on or timezone.localdate()
-    for row in department_rows(application):
-        if not row["required"]:
-            continue
-        opinion = row["opinion"] or solicit_opinion(application=application, actor=actor,
-                                                    department=row["department"], asked_on=on)
-        if not opinion.answered:
-            record_answer(application=application, actor=actor, opinion_id=opinion.pk,
-                          answer=DepartmentOpinion.Answer.NO_OBJECTION, content="", answered_on=on)
-    if not AuthorityPublicity.objects.filter(application=application).exists():
-        save_publicity(application=application, actor=actor, starts_on=on - timedelta(days=14), ends_on=on,
-                       channel="本局门户网站")
-    current = current_opinion(application)
-    latest = latest_submission(application)
-    if current is None or current.submission_id != latest.pk:
-        draft = save_opinion_draft(application=application, actor=actor, parts=suggested_parts(application))
-        with transaction.atomic():
-            app = _locked(application)
-            require_bureau(app, actor, states=SIGNING_STATES, action="签署初审意见")
-            _sign(app, InitialOpinion.objects.select_for_update().get(pk=draft.pk), actor)
-    profile = application.campaign.program.profile
-    if profile.requires_government_opinion and not GovernmentOpinion.objects.filter(application=application).exists():
-        upload_government_opinion(application=application, actor=actor, issued_on=on,
-                                  uploaded=SimpleUploadedFile("市政府推荐意见.pdf", pdf_bytes(1), "application/pdf"))
-    return application
-
 
 
 # --- what the secretariat sees of the pre-review (applications.eligibility plug-ins) ----------------------

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from applications import rules as access
 from applications import workflow
-from applications.formspec import YES_NO, Field, Grid, Table, UploadSlot, form_for
+from applications.forms.spec import YES_NO, Field, Grid, Table, UploadSlot, form_for
 from applications.models import Application, Campaign, Program, State, Submission
 from applications.selectors import applications_for_user
 from qualityaward.accounts.models import Role

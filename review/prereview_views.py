@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from applications import workflow
-from applications.formspec import form_for
+from applications.forms.spec import form_for
 from applications.models import Application
 from applications.selectors import application_for_user_or_404
 from qualityaward.accounts.models import AuditEvent, Role

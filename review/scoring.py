@@ -29,7 +29,8 @@ from django.db.models.functions import Coalesce, Rank
 from django.http import Http404
 from django.utils import timezone
 
-from applications.formspec import CONTROL_CHARS
+from applications import jobs
+from applications.forms.spec import CONTROL_CHARS
 from applications.models import Application, GeneratedDocument, RuleProfile, ScoringBand, ScoringItem, State
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role
@@ -685,7 +686,8 @@ _not_finalist_guard = _concluded_guard([Panel.Stage.MATERIAL, Panel.Stage.ONSITE
 
 
 def install():
-    from applications import documents, workflow
+    from applications.documents import services as documents
+    from applications import workflow
 
     workflow.add_guard("start_onsite_review", _onsite_guard)
     workflow.add_guard("declare_finalist", _finalist_guard)
@@ -694,7 +696,7 @@ def install():
 
 
 def _report_pdf(document):
-    from applications.documents import render_pdf
+    from applications.documents.services import render_pdf
 
     app = document.application
     return render_pdf("pdf/review_report.html", {"app": app, "program": app.campaign.program,
@@ -740,8 +742,6 @@ def release_report(*, application, actor):
 
 def request_report_pdf(*, application):
     """(Re)build the review report PDF in the background; the latest submission names the document."""
-    from applications.tasks import enqueue_document
-
     submission = application.submissions.order_by("-sequence").first()
     doc, _ = GeneratedDocument.objects.get_or_create(application=application, submission=submission,
                                                      kind=GeneratedDocument.Kind.REVIEW_REPORT)
@@ -749,7 +749,7 @@ def request_report_pdf(*, application):
     if doc.file:
         doc.file.delete(save=False)
         GeneratedDocument.objects.filter(pk=doc.pk).update(file="")
-    transaction.on_commit(lambda: enqueue_document(doc.pk))
+    jobs.after_commit("render_document", document_id=doc.pk)
     return doc
 
 
@@ -836,61 +836,3 @@ def radar_svg(stages, size=360):
                      f'<text x="26" y="{size - 11 - 16 * s}">{escape(stage["label"])}</text>')
     parts.append("</svg>")
     return "".join(parts)
-
-
-# --- sample scoring (the demo and tests) ---------------------------------------------------------------------------
-SAMPLE_EXPERTS = [("sample_expert_1", "评审专家（示例）甲"), ("sample_expert_2", "评审专家（示例）乙")]
-
-
-def complete_sample_scoring(*, application, percent=65):
-    """The demo's review of the stage the application is in: every seated expert submits a sheet, the
-    leader records the consensus (and the on-site visit) and concludes. Two sample experts join a panel
-    smaller than three, the first as leader when it has none. Does nothing outside a review stage."""
-    import datetime as dt
-
-    from django.contrib.auth import get_user_model
-
-    from qualityaward.accounts.services import Actor, grant_role
-
-    stage = {v: k for k, v in STAGE_STATE.items()}.get(application.state)
-    panel = Panel.objects.filter(application=application, stage=stage).first() if stage else None
-    if panel is None or StageResult.objects.filter(panel=panel).exists():
-        return None
-    panel.application = application
-    User = get_user_model()
-    for username, name in SAMPLE_EXPERTS:
-        if len(seated_members(panel)) >= 3:
-            break
-        user, created = User.objects.get_or_create(username=username, defaults={"full_name": name,
-                                                                              "email": f"{username}@example.com"})
-        if created:
-            user.set_unusable_password()
-            user.save()
-            grant_role(user=user, role=Role.EXPERT)
-        has_leader = PanelMember.objects.filter(panel=panel, role=PanelMember.Role.LEADER).exists()
-        PanelMember.objects.get_or_create(panel=panel, expert=user, defaults={
-            "role": PanelMember.Role.MEMBER if has_leader else PanelMember.Role.LEADER})
-    items = scored_items(application.campaign.program.profile.scoring_scheme_id)
-    for n, member in enumerate(seated_members(panel)):
-        actor = Actor(user=member.expert)
-        sheet = sheet_for(panel=panel, expert=member.expert)
-        if sheet.is_submitted:
-            continue
-        data = {str(item.pk): {"percent": str(max(0, min(100, percent + 5 * ((n + i) % 3 - 1)))),
-                               "strengths": "方法系统，展开较充分，已形成定期评价与改进机制。",
-                               "opportunities": "与行业标杆的对比数据不足，改进成果的分享有待加强。"}
-                for i, item in enumerate(items)}
-        sheet, _errors = save_sheet(sheet=sheet, data=data, base_version=sheet.version, actor=actor)
-        submit_sheet(sheet=sheet, base_version=sheet.version, actor=actor)
-    leader = PanelMember.objects.get(panel=panel, role=PanelMember.Role.LEADER).expert
-    acc, actor = access_for(user=leader, panel=panel), Actor(user=leader)
-    if panel.stage == Panel.Stage.ONSITE and not OnsiteVisit.objects.filter(panel=panel).exists():
-        record_onsite_visit(acc=acc, visited_on=timezone.localdate() - dt.timedelta(days=3), visited_until=None,
-                            places="生产车间、质量检验中心、研发中心、营销服务部", issues="部分过程的测量数据未形成趋势分析。",
-                            actor=actor)
-    if application.campaign.program.profile.aggregation == RuleProfile.Aggregation.CONSENSUS:
-        current = set(PanelItemScore.objects.filter(panel=panel, is_current=True).values_list("item_id", flat=True))
-        for item in items:
-            if item.pk not in current:
-                record_panel_score(acc=acc, item=item, percent=str(percent), reason="经合议，采纳多数专家意见", actor=actor)
-    return conclude(acc=acc, actor=actor)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import OuterRef, Subquery
 
-from applications.xlsx import Sheet
+from applications.documents.xlsx import Sheet
 
 from . import scoring as svc
 from .models import Panel

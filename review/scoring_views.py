@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from applications.documents import render_pdf
+from applications.documents.services import render_pdf
 from applications.rules import relationships_held
 from applications.selectors import application_for_user_or_404
-from applications.xlsx import xlsx_response
+from applications.documents.xlsx import xlsx_response
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role
 from qualityaward.accounts.services import Actor

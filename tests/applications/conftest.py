@@ -4,7 +4,7 @@ from django.core.management import call_command
 
 from applications import workflow
 from applications.models import Application, Campaign, Program, State
-from applications.sample_content import fill_application
+from demo.content import fill_application
 from applications.services import create_application
 from qualityaward.accounts.models import Organization, Region, Role, User
 from qualityaward.accounts.services import Actor, grant_role
@@ -104,7 +104,7 @@ def _drive(world, app, target):
         if who == "authority" and app.region_id != world.zhengzhou.pk:
             user = world.authority_other_city
         if name == "recommend":
-            from review.prereview import complete_sample_prereview
+            from demo.review import complete_sample_prereview
 
             complete_sample_prereview(application=app, actor=Actor(user=user))
         workflow.perform(application=app, name=name, actor=Actor(user=user), **params)

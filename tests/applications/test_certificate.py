@@ -4,7 +4,8 @@ the award holder and the program's secretariat only."""
 import pytest
 from django.urls import reverse
 
-from applications import documents, prints, workflow
+from applications.documents import services as documents, prints
+from applications import workflow
 from applications.models import GeneratedDocument, State
 from qualityaward.accounts.services import Actor
 

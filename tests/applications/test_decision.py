@@ -4,7 +4,8 @@ printed for the program's secretariat (and read by supervisors), nobody else."""
 import pytest
 from django.urls import reverse
 
-from applications import prints, workflow
+from applications.documents import prints
+from applications import workflow
 from applications.models import AwardTier, State
 from qualityaward.accounts.models import AuditEvent
 from qualityaward.accounts.services import Actor

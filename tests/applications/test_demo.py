@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from applications.management.commands import load_demo
 from applications.management.commands.load_demo import is_valid_credit_code
-from applications.form_services import missing_for_submission
+from applications.forms.services import missing_for_submission
 from applications.models import Application, ApplicationSection, Attachment, GeneratedDocument, State, Submission
 from qualityaward.accounts.identifiers import is_valid_id_number
 from qualityaward.accounts.models import AuditEvent, IndividualProfile, Organization, Role, RoleAssignment, User

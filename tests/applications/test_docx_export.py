@@ -6,10 +6,10 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from applications.docx_export import build_docx, section_heading
-from applications.formspec import form_for
+from applications.documents.docx import build_docx, section_heading
+from applications.forms.spec import form_for
 from applications.models import Application, ApplicationSection
-from applications.sample_content import fill_application
+from demo.content import fill_application
 from applications.services import create_application
 from qualityaward.accounts.services import Actor
 
@@ -140,7 +140,7 @@ def test_upload_slots_are_a_catalog_with_page_counts(filled):
 
 
 def test_a_control_character_in_a_textarea_does_not_break_the_export(filled):
-    from applications.form_services import save_section
+    from applications.forms.services import save_section
 
     row = ApplicationSection.objects.get(application=filled, code="overview")
     result = save_section(application=filled, code="overview", data={"text": "前文\x07后文\x00\x1b。\ud800"},
@@ -193,7 +193,7 @@ def test_benchmark_form_exports_in_its_own_format(world):
 
 
 def test_a_submitted_version_can_be_printed_instead_of_the_live_form(filled):
-    from applications.form_services import assemble_content
+    from applications.forms.services import assemble_content
 
     frozen = assemble_content(filled)
     set_section(filled, "basic", main_products="提交后改过的产品")

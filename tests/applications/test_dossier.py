@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from applications.dossier import build_dossier, dossier_hash, request_dossier
-from applications.form_services import add_attachment, save_section
+from applications.documents.dossier import build_dossier, dossier_hash, request_dossier
+from applications.forms.services import add_attachment, save_section
 from applications.models import ApplicationSection, Attachment, GeneratedDocument, State
 from qualityaward.accounts.services import Actor
 
@@ -226,7 +226,7 @@ def test_an_unreadable_evidence_file_fails_with_a_clear_message_and_retries(
 
 
 def test_the_individual_form_masks_the_id_number_for_the_authority(world):
-    from applications.dossier import masks_id_number
+    from applications.documents.dossier import masks_id_number
 
     app = world.new_app()
     assert not masks_id_number(world.owner, app)
@@ -236,7 +236,7 @@ def test_the_individual_form_masks_the_id_number_for_the_authority(world):
 
 
 def test_the_benchmark_material_has_its_own_format(world):
-    from applications.formspec import benchmark_form
+    from applications.forms.spec import benchmark_form
 
     app = world.new_app(campaign=world.benchmark_campaign)
     dossier = build_dossier(app)
@@ -267,7 +267,7 @@ def _font_sizes(page):
 
 def test_the_individual_dossier_prints_the_person_and_masks_the_id_number_when_asked(world):
     from applications.models import Application
-    from applications.sample_content import VALID_ID_NUMBER, fill_application
+    from demo.content import VALID_ID_NUMBER, fill_application
     from applications.services import create_application
 
     app = create_application(actor=Actor(user=world.owner), campaign=world.campaign, kind=Application.Kind.INDIVIDUAL,
@@ -290,7 +290,7 @@ def test_the_individual_dossier_prints_the_person_and_masks_the_id_number_when_a
 def test_image_evidence_is_placed_on_its_own_numbered_page(world, filled):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from applications.sample_content import jpeg_bytes
+    from demo.content import jpeg_bytes
 
     add_attachment(application=filled, slot_key="evidence", actor=Actor(user=world.owner), title="现场照片",
                    uploaded=SimpleUploadedFile("photo.jpg", jpeg_bytes(1200, 900), "image/jpeg"))

@@ -7,7 +7,7 @@ import time
 import pytest
 from pypdf import PdfReader
 
-from applications.dossier import request_dossier
+from applications.documents.dossier import request_dossier
 from applications.models import GeneratedDocument
 from qualityaward.accounts.services import Actor
 

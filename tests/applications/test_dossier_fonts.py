@@ -7,8 +7,8 @@ import pytest
 from django.template import Context, Template
 from pypdf import PdfReader
 
-from applications.documents import local_url_fetcher, render_pdf
-from applications.pdffonts import FACES, charset, ensure_fonts, prepare_fonts, prepared_paths
+from applications.documents.services import local_url_fetcher, render_pdf
+from applications.documents.fonts import FACES, charset, ensure_fonts, prepare_fonts, prepared_paths
 
 
 def embedded_fonts(pdf):

@@ -4,7 +4,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from applications.dossier import request_dossier
+from applications.documents.dossier import request_dossier
 from applications.models import GeneratedDocument
 from qualityaward.accounts.services import Actor
 
@@ -53,7 +53,7 @@ def test_over_limit_is_reported_before_submission(client, world, django_capture_
 
 
 def test_a_changed_application_shows_its_dossier_as_outdated(client, world, django_capture_on_commit_callbacks):
-    from applications.form_services import save_section
+    from applications.forms.services import save_section
     from applications.models import ApplicationSection
 
     app = world.new_app()

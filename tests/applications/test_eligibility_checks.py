@@ -12,8 +12,8 @@ from django.utils import timezone
 from applications import eligibility as el
 from applications import workflow
 from applications.eligibility import FAIL, NA, PASS, Facts
-from applications.form_services import save_section
-from applications.formspec import UploadSlot
+from applications.forms.services import save_section
+from applications.forms.spec import UploadSlot
 from applications.models import Application, ApplicationSection, Attachment, Campaign, Program, State
 from qualityaward.accounts.models import AuditEvent, Region, Role
 from qualityaward.accounts.services import Actor, grant_role
@@ -283,7 +283,7 @@ def test_loss_in_the_form_fails_on_xixian(world):
 def bureau_prereview(app, authority):
     """The recommending authority's pre-review (signed opinion etc.), when the bureau side requires one."""
     try:
-        from review.prereview import complete_sample_prereview
+        from demo.review import complete_sample_prereview
     except ImportError:  # the bureau's pre-review is not installed
         return
     complete_sample_prereview(application=app, actor=Actor(user=authority))

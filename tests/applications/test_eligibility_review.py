@@ -14,7 +14,7 @@ from qualityaward.accounts.services import Actor
 def bureau_prereview(app, authority):
     """The recommending authority's pre-review (signed opinion etc.), when the bureau side requires one."""
     try:
-        from review.prereview import complete_sample_prereview
+        from demo.review import complete_sample_prereview
     except ImportError:  # the bureau's pre-review is not installed
         return
     complete_sample_prereview(application=app, actor=Actor(user=authority))

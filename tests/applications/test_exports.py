@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from applications import eligibility as el
 from applications.models import AcceptanceList, State
 from applications.selectors import applications_for_user
-from applications.xlsx import Sheet, neutralise, write_workbook
+from applications.documents.xlsx import Sheet, neutralise, write_workbook
 from qualityaward.accounts.models import AuditEvent
 from qualityaward.accounts.services import Actor
 

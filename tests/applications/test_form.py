@@ -6,12 +6,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from applications import form_services as fs
+from applications.forms import services as fs
 from applications import workflow
-from applications.formspec import benchmark_form, form_for, individual_form
+from applications.forms.spec import benchmark_form, form_for, individual_form
 from applications.models import ApplicationSection, Attachment, State
-from applications.sample_content import jpeg_bytes, pdf_bytes, section_data
-from applications.textcount import count_chars
+from demo.content import jpeg_bytes, pdf_bytes, section_data
+from applications.forms.textcount import count_chars
 from qualityaward.accounts.services import Actor
 
 

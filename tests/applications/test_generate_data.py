@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 
 from applications import workflow
-from applications.formspec import UploadSlot, form_for
+from applications.forms.spec import UploadSlot, form_for
 from applications.management.commands.load_demo import is_valid_credit_code
 from applications.models import Application, Campaign, State, Submission
 from qualityaward.accounts.models import AuditEvent, Organization, Region, Role, RoleAssignment, User

@@ -11,13 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications import workflow
-from applications.form_services import editable_section_codes, save_section
+from applications.forms.services import editable_section_codes, save_section
 from applications.models import Application, ApplicationReadGrant, ApplicationSection, Campaign, State
 from applications.rules import can_view
-from applications.sample_content import fill_application, pdf_bytes
+from demo.content import fill_application, pdf_bytes
 from applications.services import create_application
 from qualityaward.accounts.models import AuditEvent, Role, User
 from qualityaward.accounts.services import Actor, grant_role
+from demo.review import complete_sample_prereview
 from review import prereview as svc
 from review.models import (
     DepartmentOpinion, GovernmentOpinion, InitialOpinion, ReturnRequest, SectionCheck, SignedOpinionImmutable,
@@ -183,7 +184,7 @@ def test_return_names_sections_with_reasons_and_reopens_only_those(world, drive,
     page = render_to_string("review/prereview/_return_reasons.html", {"app": app})
     assert "组织类型应为服务业" in page and "缺少近三年数据" in page
     assert reverse("applications:section", args=[app.pk, "basic"]) in page
-    from applications.formspec import form_for
+    from applications.forms.spec import form_for
 
     one = render_to_string("review/prereview/_return_reasons.html",
                            {"app": app, "section": form_for(app).section("features")})
@@ -391,7 +392,7 @@ def test_recommend_needs_a_signed_opinion_the_government_opinion_and_every_answe
 def test_an_opinion_signed_before_a_resubmission_no_longer_counts(world, drive):
     app = submitted(world, drive)
     actor = bureau(world)
-    svc.complete_sample_prereview(application=app, actor=actor)
+    complete_sample_prereview(application=app, actor=actor)
     svc.return_for_correction(application=app, actor=actor, reasons={"overview": "请精简。"})
     workflow.perform(application=app, name="resubmit", actor=Actor(user=world.owner))
     with pytest.raises(workflow.GuardFailed, match="第1次提交的材料，申报人此后重新提交了第2次"):
@@ -406,7 +407,7 @@ def test_individuals_need_police_and_discipline_answers(world):
     actor = bureau(world)
     with pytest.raises(workflow.GuardFailed, match="尚未签署"):
         svc.recommend(application=app, actor=actor)
-    svc.complete_sample_prereview(application=app, actor=actor)
+    complete_sample_prereview(application=app, actor=actor)
     assert sorted(DepartmentOpinion.objects.filter(application=app).values_list("department", flat=True)) == \
         sorted(["公安部门", "纪检监察机关"])
     svc.recommend(application=app, actor=actor)
@@ -415,7 +416,7 @@ def test_individuals_need_police_and_discipline_answers(world):
 
 def test_recommending_after_the_deadline_shows_the_date_and_writes_nothing(world, drive, client):
     app = submitted(world, drive)
-    svc.complete_sample_prereview(application=app, actor=bureau(world))
+    complete_sample_prereview(application=app, actor=bureau(world))
     now = timezone.now()
     Campaign.objects.filter(pk=world.campaign.pk).update(
         opens_at=now - timedelta(days=60), application_deadline=now - timedelta(days=30),
@@ -440,7 +441,7 @@ def test_over_quota_is_refused_with_the_numbers(world):
     first, second = (world.new_app(campaign=world.benchmark_campaign, name=n) for n in ("甲公司", "乙公司"))
     for app in (first, second):
         workflow.perform(application=app, name="submit", actor=Actor(user=world.owner))
-        svc.complete_sample_prereview(application=app, actor=actor)
+        complete_sample_prereview(application=app, actor=actor)
     assert not DepartmentOpinion.objects.exists() and not GovernmentOpinion.objects.exists()  # benchmark: neither
     svc.recommend(application=first, actor=actor)
     with pytest.raises(workflow.GuardFailed, match="本届最多推荐 1 个，您已推荐 1 个"):
@@ -471,7 +472,7 @@ def test_another_regions_bureau_gets_404_and_the_attempt_is_audited(world, drive
 
 def test_the_bureau_cannot_act_once_it_has_recommended(world, drive, client):
     app = submitted(world, drive)
-    svc.complete_sample_prereview(application=app, actor=bureau(world))
+    complete_sample_prereview(application=app, actor=bureau(world))
     svc.recommend(application=app, actor=bureau(world))
     client.force_login(world.authority)
     response = client.post(reverse("review:prereview_publicity", args=[app.pk]), {"starts_on": "2026-11-01"})
@@ -482,7 +483,7 @@ def test_the_bureau_cannot_act_once_it_has_recommended(world, drive, client):
 
 def test_files_are_for_the_bureau_the_secretariat_and_supervisors(world, drive, client):
     app = submitted(world, drive)
-    svc.complete_sample_prereview(application=app, actor=bureau(world))
+    complete_sample_prereview(application=app, actor=bureau(world))
     scan = GovernmentOpinion.objects.get(application=app)
     url = reverse("review:prereview_file", args=["government", scan.pk])
     for user, expected in [(world.authority, 200), (world.secretariat, 200), (world.supervisor, 200),
@@ -553,7 +554,7 @@ def test_the_whole_prereview_through_the_workspace_forms(world, drive, client):
 
 def test_the_secretariat_reads_the_workspace_and_the_applicant_only_the_signed_opinion(world, drive, client):
     app = submitted(world, drive)
-    svc.complete_sample_prereview(application=app, actor=bureau(world))
+    complete_sample_prereview(application=app, actor=bureau(world))
     client.force_login(world.secretariat)
     page = client.get(reverse("review:prereview_detail", args=[app.pk])).content.decode()
     assert "税务部门" in page and "现行版本" in page and "保存核实清单" not in page and "签署第" not in page

@@ -11,6 +11,7 @@ from applications import workflow
 from applications.models import Application, State
 from qualityaward.accounts.models import Role, User
 from qualityaward.accounts.services import Actor, grant_role
+from demo.review import complete_sample_prereview
 from review import prereview as svc
 
 pytestmark = [
@@ -42,7 +43,7 @@ def test_two_simultaneous_recommendations_over_a_quota_of_one_leave_exactly_one(
     apps = [world.new_app(campaign=world.benchmark_campaign, name=name) for name in ("甲标杆企业", "乙标杆企业")]
     for app, user in zip(apps, staff):
         workflow.perform(application=app, name="submit", actor=Actor(user=world.owner))
-        svc.complete_sample_prereview(application=app, actor=Actor(user=user))
+        complete_sample_prereview(application=app, actor=Actor(user=user))
 
     barrier = threading.Barrier(2)
     outcomes = {}

@@ -6,9 +6,10 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from applications import documents, workflow
+from applications.documents import services as documents
+from applications import workflow
 from applications.models import GeneratedDocument
-from applications.tasks import requeue_stale_documents
+from applications.documents.tasks import requeue_stale_documents
 from qualityaward.accounts.services import Actor
 
 

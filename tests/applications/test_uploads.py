@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageCms, ImageFile
 from pypdf import PdfWriter
 
-from applications.uploads import check_total_pages, count_pdf_pages, inspect_upload, safe_file_name
+from applications.forms.uploads import check_total_pages, count_pdf_pages, inspect_upload, safe_file_name
 
 LABEL = "证明材料"
 
@@ -413,7 +413,7 @@ def test_truncated_images_are_refused_even_after_weasyprint_was_imported():
     """WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole process when imported."""
     import weasyprint  # noqa: F401
 
-    from applications.sample_content import jpeg_bytes
+    from demo.content import jpeg_bytes
 
     assert ImageFile.LOAD_TRUNCATED_IMAGES is True
     data = jpeg_bytes(800, 600)

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from applications import workflow
 from applications.models import Campaign
-from applications.sample_content import fill_application
+from demo.content import fill_application
 from applications.services import create_application
 from publicity.models import Notice, NoticeItem
 from publicity.objection_models import Objection

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from applications import workflow
-from applications.sample_content import fill_application
+from demo.content import fill_application
 from publicity.models import Notice
 from qualityaward.accounts.models import Region, Role, User
 from qualityaward.accounts.services import Actor, grant_role

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from applications import workflow
 from applications.models import Application, State
-from applications.sample_content import fill_application
+from demo.content import fill_application
 from qualityaward.accounts.models import Role, User
 from qualityaward.accounts.services import Actor, grant_role
 from review import scoring as svc

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from applications import workflow
-from applications.sample_content import jpeg_bytes, pdf_bytes
+from demo.content import jpeg_bytes, pdf_bytes
 from publicity.models import Notice, NoticeItem
 from publicity.workdays import window_closes_at
 from qualityaward.accounts.services import Actor

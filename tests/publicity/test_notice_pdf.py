@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import PublicityRule, State
-from applications.sample_content import VALID_CREDIT_CODE, VALID_ID_NUMBER
+from demo.content import VALID_CREDIT_CODE, VALID_ID_NUMBER
 from publicity.models import Notice, NoticeItem
 from publicity.workdays import describe_window, end_of_day, window_last_day
 

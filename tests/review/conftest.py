@@ -12,7 +12,7 @@ from applications.management.commands.load_demo import credit_code
 from applications.models import Campaign, Program, State
 from qualityaward.accounts.models import Organization, Region, Role
 from qualityaward.accounts.services import Actor, grant_role
-from review.prereview import complete_sample_prereview
+from demo.review import complete_sample_prereview
 
 _spec = importlib.util.spec_from_file_location(
     "applications_conftest", pathlib.Path(__file__).parent.parent / "applications" / "conftest.py")

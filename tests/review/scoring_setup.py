@@ -12,7 +12,7 @@ from qualityaward.accounts.models import Role
 from qualityaward.accounts.services import Actor
 from review import scoring as svc
 from review.models import Panel, PanelMember
-from review.prereview import complete_sample_prereview
+from demo.review import complete_sample_prereview
 
 _spec = importlib.util.spec_from_file_location(
     "applications_conftest_for_scoring", pathlib.Path(__file__).parent.parent / "applications" / "conftest.py")

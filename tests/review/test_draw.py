@@ -243,7 +243,7 @@ def test_supervisors_see_draws_read_only_and_strangers_get_404(client, world, ac
 
 def test_an_individual_applicants_employer_excludes_colleagues_and_the_industry_is_asked_for(world, drive, pool):
     from applications.models import Application
-    from applications.sample_content import fill_application
+    from demo.content import fill_application
     from applications.services import create_application
 
     app = create_application(actor=Actor(user=world.stranger), campaign=world.campaign,

@@ -5,7 +5,7 @@
 
 Idempotent: a second run creates nothing and changes nothing; it only prints the logins again.
 Every application is created through ``create_application``, its form filled through the form
-services (``sample_content.fill_application``: every section and the required uploads), and moved
+services (``demo.content.fill_application``: every section and the required uploads), and moved
 only through ``workflow.perform`` with the actor who would really act (applicant, recommending
 authority, secretariat), so the demo data has numbers, submissions, receipts and an audit trail
 like real data.
@@ -23,7 +23,7 @@ from django.test.utils import override_settings
 
 from applications import eligibility, workflow
 from applications.models import Application, Campaign, Program, State
-from applications.sample_content import fill_application
+from demo.content import fill_application
 from applications.services import create_application
 from qualityaward.accounts.identifiers import id_birth_date, id_gender, id_number_check_char
 from qualityaward.accounts.models import IndividualProfile, Organization, Region, Role, User
@@ -225,14 +225,14 @@ def _tick_exclusions(app, actor):
 
 def _prereview(app, actor):
     """The recommending authority's pre-review (初审): department opinions, publicity, signed opinion."""
-    from review.prereview import complete_sample_prereview
+    from demo.review import complete_sample_prereview
 
     complete_sample_prereview(application=app, actor=actor)
 
 
 def _score(app, actor):
     """The experts score the stage the application is in and the leader concludes it (专家评审)."""
-    from review.scoring import complete_sample_scoring
+    from demo.review import complete_sample_scoring
 
     complete_sample_scoring(application=app)
 
@@ -380,7 +380,7 @@ class Command(BaseCommand):
     def _objection(self):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        from applications.sample_content import jpeg_bytes, pdf_bytes
+        from demo.content import jpeg_bytes, pdf_bytes
         from publicity import objections
         from publicity.models import Notice
 

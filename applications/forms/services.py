@@ -13,8 +13,8 @@ from django.db.models import Count, F, Max, Sum
 
 from qualityaward.accounts.services import record_event
 
-from .formspec import clean_section, consistency_warnings, form_for, missing_in_section, section_chars
-from .models import Application, ApplicationSection, Attachment, State
+from .spec import clean_section, consistency_warnings, form_for, missing_in_section, section_chars
+from ..models import Application, ApplicationSection, Attachment, State
 from .uploads import check_total_pages, inspect_upload
 
 
@@ -90,8 +90,8 @@ def save_section(*, application, code, data, base_version, actor):
 def org_size_suggestion(application):
     """组织规模 suggested by 国统字〔2017〕213号 from the applicant's own figures: the industry and
     employees of 2.1 and the latest year's revenue and assets of 2.4. None until they are filled in."""
-    from .classifications import org_size_rule_text, suggest_org_size
-    from .formspec import ORG_SIZES
+    from ..classifications import org_size_rule_text, suggest_org_size
+    from .spec import ORG_SIZES
 
     stored = {s.code: s.data for s in ApplicationSection.objects.filter(
         application=application, code__in=["basic", "performance"])}

@@ -1,17 +1,22 @@
-"""Thin views for the printed outcome documents (decision, certificates) and the application list export."""
+"""Thin views for the printed outcome documents (decision, certificates), the application list export and the
+printable dossier (request it as a Celery job, watch its progress, read its page check)."""
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from qualityaward.accounts.services import Actor, record_event
 
 from . import prints
+from .dossier import dossier_hash, masks_id_number, may_request_dossier, request_dossier
 from .exports import application_list_queryset, application_list_sheet, export_filename
-from .models import Campaign, GeneratedDocument
-from .selectors import application_for_user_or_404
+from ..models import Campaign, GeneratedDocument
+from ..selectors import application_for_user_or_404, applications_for_user
 from .xlsx import xlsx_response
 
 
@@ -85,3 +90,51 @@ def application_list_export(request):
     record_event(actor=Actor.from_request(request), action="export:applications",
                  data={"state": state, "q": request.GET.get("q", "")[:60]})
     return xlsx_response(export_filename("申报列表"), [application_list_sheet(qs)])
+
+
+# --- the printable dossier ----------------------------------------------------------------------------------
+#: A job still queued after this long is probably waiting for a worker: say so.
+LONG_WAIT = timedelta(minutes=3)
+NOT_ALLOWED = "只有申报人、推荐单位和秘书处可以生成推荐材料（印制装订版）。"
+
+
+def status_context(*, doc, application, user):
+    """What the status partial shows: the job, whether it still matches the application, the page check."""
+    current, waiting_long = None, False
+    if doc is not None and doc.status == GeneratedDocument.Status.READY:
+        current = doc.content_hash == dossier_hash(application, masked=masks_id_number(user, application))
+    elif doc is not None and doc.status in (GeneratedDocument.Status.PENDING, GeneratedDocument.Status.RUNNING):
+        waiting_long = doc.requested_at < timezone.now() - LONG_WAIT
+    return {"doc": doc, "app": application, "current": current, "waiting_long": waiting_long,
+            "report": (doc.page_report if doc else None) or {}}
+
+
+@login_required
+@require_POST
+def dossier_request(request, pk):
+    app = application_for_user_or_404(user=request.user, pk=pk)
+    if not may_request_dossier(request.user, app):
+        raise PermissionDenied(NOT_ALLOWED)
+    doc = request_dossier(application=app, actor=Actor.from_request(request))
+    if request.htmx:
+        doc.refresh_from_db()
+        return render(request, "applications/partials/dossier_status.html",
+                      status_context(doc=doc, application=app, user=request.user))
+    if doc.status == GeneratedDocument.Status.READY:
+        messages.success(request, "推荐材料内容未变，已生成的文件可直接下载。")
+    else:
+        messages.info(request, "已开始生成推荐材料，完成后可在本页下载并查看页数核查结果。")
+    return redirect("applications:detail", pk=app.pk)
+
+
+@login_required
+@require_GET
+def dossier_status(request, pk):
+    doc = GeneratedDocument.objects.filter(pk=pk, kind=GeneratedDocument.Kind.DOSSIER).first()
+    if doc is None or not applications_for_user(user=request.user).filter(pk=doc.application_id).exists():
+        raise Http404("没有找到该文件，或您无权查看。")
+    app = doc.application
+    if not may_request_dossier(request.user, app):
+        raise PermissionDenied(NOT_ALLOWED)
+    return render(request, "applications/partials/dossier_status.html",
+                  status_context(doc=doc, application=app, user=request.user))

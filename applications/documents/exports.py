@@ -7,8 +7,8 @@ contacts or scores).
 """
 from django.utils import timezone
 
-from .models import State
-from .selectors import applications_for_user
+from ..models import State
+from ..selectors import applications_for_user
 from .xlsx import Sheet
 
 CHUNK = 1000

@@ -2,7 +2,7 @@ from django import forms
 
 from qualityaward.accounts.models import Region
 
-from .models import Application, AwardTier
+from ..models import Application, AwardTier
 
 
 class ApplicationCreateForm(forms.Form):

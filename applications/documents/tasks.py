@@ -1,14 +1,18 @@
-"""Celery tasks: thin, take ids, idempotent, safe to run twice (acks_late)."""
+"""Celery tasks: thin, take ids, idempotent, safe to run twice (acks_late).
+
+Registered under their first names (``applications.tasks.*``): beat schedules and queued messages use them."""
 from datetime import timedelta
 
 from celery import shared_task
 from django.utils import timezone
 
-from .documents import build_document
-from .models import GeneratedDocument
+from .. import jobs
+from .services import build_document
+from ..models import GeneratedDocument
 
 
-@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=15)
+@shared_task(name="applications.tasks.render_document", bind=True, acks_late=True, max_retries=3,
+             default_retry_delay=15)
 def render_document(self, document_id):
     try:
         build_document(document_id=document_id)
@@ -22,7 +26,10 @@ def enqueue_document(document_id):
     render_document.delay(document_id)
 
 
-@shared_task(acks_late=True)
+jobs.register("render_document", enqueue_document)
+
+
+@shared_task(name="applications.tasks.requeue_stale_documents", acks_late=True)
 def requeue_stale_documents(minutes=10):
     """Catch up after an outage: documents still pending/running after ``minutes`` are queued again."""
     cutoff = timezone.now() - timedelta(minutes=minutes)

@@ -18,8 +18,9 @@ from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role
 from qualityaward.accounts.services import record_event
 
-from .models import Application, GeneratedDocument, RuleProfile, State
-from .rules import is_owner, is_program_secretariat
+from .. import jobs
+from ..models import Application, GeneratedDocument, RuleProfile, State
+from ..rules import is_owner, is_program_secretariat
 
 _PARENTHETICAL = re.compile(r"[（(][^）)]*[）)]")
 
@@ -125,7 +126,7 @@ def parse_decision_params(params):
 
 
 def decision_pdf(*, campaign, **params):
-    from .documents import render_pdf
+    from .services import render_pdf
 
     return render_pdf("pdf/decision.html", decision_context(campaign=campaign, **params))
 
@@ -165,7 +166,7 @@ def certificate_context(application):
 
 
 def _certificate_pdf(document):
-    from .documents import render_pdf
+    from .services import render_pdf
 
     app = Application.objects.select_related("campaign__program__profile", "tier", "region").get(
         pk=document.application_id)
@@ -191,9 +192,7 @@ def _order_certificate(application):
     if existing is not None:
         return existing, False
     doc = GeneratedDocument.objects.create(application=application, kind=GeneratedDocument.Kind.CERTIFICATE)
-    from .tasks import enqueue_document
-
-    transaction.on_commit(lambda: enqueue_document(doc.pk))
+    jobs.after_commit("render_document", document_id=doc.pk)
     return doc, True
 
 
@@ -208,9 +207,7 @@ def request_certificate(*, application, actor):
         Application.objects.select_for_update().filter(pk=application.pk).first()
         doc, created = _order_certificate(application)
         if not created and doc.status == GeneratedDocument.Status.FAILED:
-            from .tasks import enqueue_document
-
-            transaction.on_commit(lambda: enqueue_document(doc.pk))
+            jobs.after_commit("render_document", document_id=doc.pk)
         record_event(actor=actor, action="certificate:request", target=application,
                      data={"document": doc.pk, "created": created})
     return doc
@@ -222,7 +219,8 @@ def _effect_award(app, actor, params, reason):
 
 
 def install():
-    from . import documents, workflow
+    from . import services as documents
+    from .. import workflow
 
     documents.BUILDERS[GeneratedDocument.Kind.CERTIFICATE] = _certificate_pdf
     workflow.add_effect("award", _effect_award)

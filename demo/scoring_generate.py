@@ -5,8 +5,10 @@ from decimal import Decimal
 
 from applications.models import ScoringItem, State
 
-from .models import Panel, PanelMember
-from .scoring_models import ItemScore, PanelItemScore, ScoreSheet, StageResult
+from review.models import Panel, PanelMember
+from review.scoring_models import ItemScore, PanelItemScore, ScoreSheet, StageResult
+
+from .bulk import explicit_timestamps
 
 STAGE_STATE = {Panel.Stage.MATERIAL: State.MATERIAL_REVIEW, Panel.Stage.ONSITE: State.ONSITE_REVIEW}
 STRENGTHS = ["方法系统、展开充分，形成了定期评价和改进的机制。", "关键绩效指标连续三年保持良好趋势。",
@@ -54,8 +56,6 @@ def generate_scores(gen):
         if not in_stage and plan.state not in (State.WITHDRAWN, State.DISQUALIFIED):
             leader = next((e for e, r, _ in members if r == PanelMember.Role.LEADER), members[0][0])
             concluded.append((panel, leader, items, base, members[0][2], len(members)))
-    from applications.management.commands.generate_data import explicit_timestamps
-
     with explicit_timestamps(ScoreSheet, StageResult, PanelItemScore):
         ScoreSheet.objects.bulk_create(sheets, batch_size=BATCH)
         rows, n = [], 0

@@ -365,7 +365,7 @@ def benchmark_form():
 
 def form_for(application):
     """The form an application fills, assembled from its program's profile and campaign."""
-    from .models import Application, ScoringItem
+    from ..models import Application, ScoringItem
 
     profile = application.campaign.program.profile
     if application.kind == Application.Kind.INDIVIDUAL:
@@ -442,7 +442,7 @@ def _clean_value(f, raw, errors, path, label_prefix=""):
         if problem:
             errors[path] = f"“{label}”：{problem[0]}"
     elif f.type == "industry":
-        from .classifications import industry_lookup
+        from ..classifications import industry_lookup
 
         if industry_lookup(value) is None:
             errors[path] = f"“{label}”请从 GB/T 4754-2017 小类中选择（输入代码或名称搜索）。"

@@ -29,10 +29,11 @@ from django.utils import timezone
 
 from qualityaward.accounts.services import record_event
 
-from .docx_export import (LAYOUTS, TEXT_WIDTH_CM, _Builder, clean_text, cover_content, display_value,
-                          paragraphs_of)
-from .formspec import UploadSlot, form_for
-from .models import Application, Attachment, GeneratedDocument
+from .. import jobs
+from .services import BUILDERS, render_document, young_collections_only
+from .docx import LAYOUTS, TEXT_WIDTH_CM, _Builder, clean_text, cover_content, display_value, paragraphs_of
+from ..forms.spec import UploadSlot, form_for
+from ..models import Application, Attachment, GeneratedDocument
 
 #: Raise when the printed layout changes: every stored dossier is then rebuilt on request.
 FORMAT_VERSION = "1"
@@ -56,7 +57,7 @@ class DossierError(Exception):
 # --- who may request -------------------------------------------------------------------------------
 def may_request_dossier(user, application):
     """The applicant, the recommending authority of the region and the program's secretariat."""
-    from .rules import is_owner, is_program_secretariat, is_region_authority
+    from ..rules import is_owner, is_program_secretariat, is_region_authority
 
     return bool(user and user.is_authenticated and (
         is_owner(user, application) or is_region_authority(user, application)
@@ -65,7 +66,7 @@ def may_request_dossier(user, application):
 
 def masks_id_number(user, application):
     """身份证号 prints in full for the applicant and the secretariat only (reference: personal information)."""
-    from .rules import is_owner, is_program_secretariat
+    from ..rules import is_owner, is_program_secretariat
 
     return not (is_owner(user, application) or is_program_secretariat(user, application))
 
@@ -90,7 +91,7 @@ def page_limits(application):
 
 def dossier_hash(application, *, masked=False):
     """SHA-256 of everything the dossier prints; equal hashes mean an identical dossier."""
-    from .form_services import assemble_content
+    from ..forms.services import assemble_content
 
     initial, government = _opinions(application)
     program = application.campaign.program
@@ -230,7 +231,7 @@ def _image_uri(path):
 
 def dossier_context(application, *, masked=False):
     """Everything ``templates/pdf/dossier.html`` prints, and the files to merge."""
-    from .form_services import assemble_content
+    from ..forms.services import assemble_content
 
     spec = form_for(application)
     layout = LAYOUTS.get(spec.code, LAYOUTS["organization"])
@@ -385,8 +386,6 @@ def page_report(application, parts, total):
 
 def build_dossier(application, *, masked=False):
     """Lay out and merge the dossier; returns its bytes and the page report."""
-    from .documents import render_document, young_collections_only
-
     context = dossier_context(application, masked=masked)
     with young_collections_only():
         document = render_document("pdf/dossier.html", context)
@@ -425,8 +424,6 @@ def request_dossier(*, application, actor):
 
     An unchanged application gets its stored file back; a failed build is queued again.
     """
-    from .tasks import enqueue_document
-
     masked = masks_id_number(actor.user, application)
     content_hash = dossier_hash(application, masked=masked)
     with transaction.atomic():
@@ -448,5 +445,10 @@ def request_dossier(*, application, actor):
             record_event(actor=actor, action="dossier:retry", target=application, data={"document": doc.pk})
         else:
             return doc  # already queued or running
-        transaction.on_commit(lambda pk=doc.pk: enqueue_document(pk))
+        jobs.after_commit("render_document", document_id=doc.pk)
     return doc
+
+
+def install():
+    """The dossier's builder for ``documents.BUILDERS`` (called from ``ApplicationsConfig.ready``)."""
+    BUILDERS[GeneratedDocument.Kind.DOSSIER] = build_dossier_document

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import GeneratedDocument
-from .pdffonts import cache_dir, ensure_fonts
+from ..models import GeneratedDocument
+from .fonts import cache_dir, ensure_fonts
 
 
 def render_document(template_name, context):
@@ -106,14 +106,9 @@ def _receipt_pdf(document):
     })
 
 
-def _dossier_pdf(document):
-    from .dossier import build_dossier_document
-
-    return build_dossier_document(document)
-
-
 #: kind -> builder(document) returning the PDF bytes, or (bytes, {"content_hash": ..., "page_report": ...}).
-BUILDERS = {GeneratedDocument.Kind.RECEIPT: _receipt_pdf, GeneratedDocument.Kind.DOSSIER: _dossier_pdf}
+#: The other kinds register theirs when their app is ready (dossier, certificate, review report).
+BUILDERS = {GeneratedDocument.Kind.RECEIPT: _receipt_pdf}
 
 
 def build_document(*, document_id):

@@ -26,7 +26,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from .formspec import Field, Grid, Table, UploadSlot, form_for
+from ..forms.spec import Field, Grid, Table, UploadSlot, form_for
 
 # Chinese font sizes (reference.md, print formats)
 ERHAO, XIAOER, SANHAO, SIHAO, XIAOSI, WUHAO = 22, 18, 16, 14, 12, 10.5
@@ -102,7 +102,7 @@ def display_value(field, value, *, mask_id_number=False):
     if field.type == "yesno":
         return YES_NO_LABELS.get(value, value)
     if field.type == "industry":
-        from .classifications import industry_lookup
+        from ..classifications import industry_lookup
 
         item = industry_lookup(str(value))
         return f"{item.code} {item.name}" if item else str(value)
@@ -597,7 +597,7 @@ def build_docx(*, application, content=None, mask_id_number=False):
     submission's ``content["form"]`` to print exactly what was submitted. ``mask_id_number`` prints
     身份证号 masked (for readers other than the owner and the secretariat).
     """
-    from .form_services import assemble_content
+    from ..forms.services import assemble_content
 
     spec = form_for(application)
     layout = LAYOUTS.get(spec.code, LAYOUTS["organization"])

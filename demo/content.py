@@ -4,14 +4,17 @@ It fills every section through the same services the browser uses (``save_sectio
 ``add_attachment``), with generated evidence PDFs and photos, so a filled application is exactly
 what an applicant would have produced.
 """
+import datetime as dt
 import io
 from functools import lru_cache
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from .form_services import add_attachment, save_section
-from .formspec import Field, Grid, Table, UploadSlot, form_for
-from .models import ApplicationSection
+from applications.forms.services import add_attachment, save_section
+from applications.forms.spec import Field, Grid, Table, UploadSlot, form_for
+from applications.models import ApplicationSection
+from publicity.services import internal_rule, save_internal_publicity
 
 PARAGRAPH = ("公司坚持以顾客为关注焦点，建立覆盖研发、采购、制造、交付和服务全过程的质量管理体系，"
              "以卓越绩效模式为框架，持续开展过程改进和创新，质量损失率逐年下降，顾客满意度稳步提升。")
@@ -121,7 +124,16 @@ def fill_application(*, application, actor, files=True):
                 add_attachment(application=application, slot_key=slot.key, uploaded=upload,
                                title=f"{slot.label}{n + 1}" if slot.titled else "", actor=actor)
     if files:  # the internal publicity the program may require before submission, with its photo
-        from publicity.internal import record_sample_internal_publicity
-
         record_sample_internal_publicity(application=application, actor=actor)
     return application
+
+
+def record_sample_internal_publicity(*, application, actor):
+    """A finished internal publicity with a photo of the posted notice (sample and demo data only)."""
+    if internal_rule(application) is None:
+        return None
+    today = timezone.localdate()
+    return save_internal_publicity(
+        application=application, actor=actor, starts_on=today - dt.timedelta(days=21),
+        ends_on=today - dt.timedelta(days=1), place="本单位办公楼一楼公告栏及内部办公系统",
+        evidence=SimpleUploadedFile("内部公示照片.jpg", jpeg_bytes(), content_type="image/jpeg"))
