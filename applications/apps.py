@@ -6,9 +6,6 @@ class ApplicationsConfig(AppConfig):
     verbose_name = "奖项与申报"
 
     def ready(self):
-        from . import eligibility
-
-        eligibility.install()  # guards on accept / reject and the eligibility review's after-transition hook
         from .documents import dossier, prints, tasks  # noqa: F401  tasks: the document jobs register themselves
 
         dossier.install()  # the dossier's PDF builder

@@ -1,8 +1,8 @@
 from django.urls import path
 
+from . import industry_views, views
 from .documents import views as document_views
 from .forms import views as form_views
-from . import industry_views, views
 
 app_name = "applications"
 urlpatterns = [

@@ -12,12 +12,12 @@ from django_htmx.http import HttpResponseClientRedirect
 from qualityaward.accounts.models import AuditEvent, IndividualProfile
 from qualityaward.accounts.services import Actor
 
-from .forms import services as form_services
 from . import workflow
-from .forms.spec import form_for
-from .rules import is_owner
+from .forms import services as form_services
 from .forms.forms import ApplicationCreateForm, TransitionForm
+from .forms.spec import form_for
 from .models import Application, GeneratedDocument, Program, State
+from .rules import is_owner
 from .selectors import application_for_user_or_404, applications_for_user, open_campaigns
 
 

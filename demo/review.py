@@ -11,10 +11,11 @@ from django.utils import timezone
 from applications.models import RuleProfile
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.services import Actor, grant_role
-from review import prereview as pre
-from review import scoring as sc
-from review.models import AuthorityPublicity, DepartmentOpinion, GovernmentOpinion, InitialOpinion
-from review.models import OnsiteVisit, Panel, PanelItemScore, PanelMember, StageResult
+from review.panels.models import Panel, PanelMember
+from review.prereview import services as pre
+from review.prereview.models import AuthorityPublicity, DepartmentOpinion, GovernmentOpinion, InitialOpinion
+from review.scoring import services as sc
+from review.scoring.models import OnsiteVisit, PanelItemScore, StageResult
 
 from .content import pdf_bytes
 

@@ -4,9 +4,8 @@ panel's consensus per item and the stage's conclusion. Written with ``bulk_creat
 from decimal import Decimal
 
 from applications.models import ScoringItem, State
-
-from review.models import Panel, PanelMember
-from review.scoring_models import ItemScore, PanelItemScore, ScoreSheet, StageResult
+from review.panels.models import Panel, PanelMember
+from review.scoring.models import ItemScore, PanelItemScore, ScoreSheet, StageResult
 
 from .bulk import explicit_timestamps
 

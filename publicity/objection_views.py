@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from applications.models import Program
 from applications.documents.xlsx import Sheet, xlsx_response
+from applications.models import Program
 from qualityaward.accounts.services import Actor
 
 from . import objections as svc

@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications import workflow
+from applications.forms.uploads import inspect_upload
 from applications.models import Program
 from applications.rules import is_owner
-from applications.forms.uploads import inspect_upload
 from qualityaward.accounts.models import Role, User
 from qualityaward.accounts.selectors import has_role, role_assignments
 from qualityaward.accounts.services import SYSTEM, record_event

@@ -9,8 +9,8 @@ from django.core.cache import cache
 from django.http import Http404
 from django.utils import timezone
 
-from applications.documents.services import render_pdf
 from applications.documents.prints import issuer_name, version_head
+from applications.documents.services import render_pdf
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role
 

@@ -2,8 +2,8 @@
 from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 
-from applications.eligibility import secretariat_campaigns
 from applications.models import Campaign, Program
+from review.eligibility.services import secretariat_campaigns
 
 from . import workdays
 from .models import Notice, NoticeItem

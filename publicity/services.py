@@ -18,10 +18,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from applications import workflow
-from applications.eligibility import industry_name, is_campaign_secretariat
 from applications.models import Application, ApplicationSection, PublicityRule, State
 from applications.rules import _authority_scopes
 from qualityaward.accounts.services import SYSTEM, record_event
+from review.eligibility.services import industry_name, is_campaign_secretariat
 
 from . import workdays
 from .models import Notice, NoticeItem
@@ -403,7 +403,7 @@ def open_notice(*, notice_id, now=None):
 
 def _record_authority_publicity(notice):
     """The bureau's notice on this platform is its publicity record in pre-review (unless it entered one)."""
-    from review.models import AuthorityPublicity
+    from review.prereview.models import AuthorityPublicity
 
     channel = f"质量奖申报评审平台公示公告栏（{notice.title}）"[:200]
     starts_on = timezone.localtime(notice.opens_at).date()

@@ -7,8 +7,8 @@ from publicity.dashboard import publicity_section
 from publicity.objection_dashboard import objection_section
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import roles_of
-from review import committee_dashboard
-from review.dashboard import expert_section
+from review.committee import dashboard as committee_dashboard
+from review.panels.dashboard import expert_section
 
 DASHBOARD_SECTIONS = {**SECTIONS, Role.EXPERT: expert_section}
 DASHBOARD_SECTIONS.update({Role.COMMITTEE: committee_dashboard.committee_section,

@@ -30,10 +30,10 @@ from django.utils import timezone
 from qualityaward.accounts.services import record_event
 
 from .. import jobs
-from .services import BUILDERS, render_document, young_collections_only
-from .docx import LAYOUTS, TEXT_WIDTH_CM, _Builder, clean_text, cover_content, display_value, paragraphs_of
 from ..forms.spec import UploadSlot, form_for
 from ..models import Application, Attachment, GeneratedDocument
+from .docx import LAYOUTS, TEXT_WIDTH_CM, _Builder, clean_text, cover_content, display_value, paragraphs_of
+from .services import BUILDERS, render_document, young_collections_only
 
 #: Raise when the printed layout changes: every stored dossier is then rebuilt on request.
 FORMAT_VERSION = "1"
@@ -72,13 +72,18 @@ def masks_id_number(user, application):
 
 
 # --- what the dossier prints -----------------------------------------------------------------------
-def _opinions(application):
-    from review.models import GovernmentOpinion, InitialOpinion
+#: The signed opinions the dossier prints belong to review (the bureau's pre-review), which plugs them in
+#: from ``ReviewConfig.ready``: ``signed(application)`` gives (the signed initial opinion or None, the
+#: government opinion or None); ``parts`` are the initial opinion's (key, label) parts.
+OPINIONS = {"signed": lambda application: (None, None), "parts": ()}
 
-    initial = (InitialOpinion.objects.filter(application=application, signed_at__isnull=False)
-               .select_related("signed_by").order_by("-version").first())
-    government = GovernmentOpinion.objects.filter(application=application).order_by("-uploaded_at", "-pk").first()
-    return initial, government
+
+def register_opinions(*, signed, parts):
+    OPINIONS.update(signed=signed, parts=parts)
+
+
+def _opinions(application):
+    return OPINIONS["signed"](application)
 
 
 def page_limits(application):
@@ -294,9 +299,7 @@ def dossier_context(application, *, masked=False):
 
 
 def _initial_parts():
-    from review.models import InitialOpinion
-
-    return InitialOpinion.PARTS
+    return OPINIONS["parts"]
 
 
 def _spine_font_pt(name):

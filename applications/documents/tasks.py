@@ -7,8 +7,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from .. import jobs
-from .services import build_document
 from ..models import GeneratedDocument
+from .services import build_document
 
 
 @shared_task(name="applications.tasks.render_document", bind=True, acks_late=True, max_retries=3,

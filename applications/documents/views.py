@@ -12,11 +12,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qualityaward.accounts.services import Actor, record_event
 
+from ..models import Campaign, GeneratedDocument
+from ..selectors import application_for_user_or_404, applications_for_user
 from . import prints
 from .dossier import dossier_hash, masks_id_number, may_request_dossier, request_dossier
 from .exports import application_list_queryset, application_list_sheet, export_filename
-from ..models import Campaign, GeneratedDocument
-from ..selectors import application_for_user_or_404, applications_for_user
 from .xlsx import xlsx_response
 
 

@@ -13,8 +13,8 @@ from django.db.models import Count, F, Max, Sum
 
 from qualityaward.accounts.services import record_event
 
-from .spec import clean_section, consistency_warnings, form_for, missing_in_section, section_chars
 from ..models import Application, ApplicationSection, Attachment, State
+from .spec import clean_section, consistency_warnings, form_for, missing_in_section, section_chars
 from .uploads import check_total_pages, inspect_upload
 
 

@@ -14,12 +14,12 @@ from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role
 from qualityaward.accounts.services import Actor
 
-from . import services as fs
 from ..documents.docx import build_docx
-from .spec import Field, Grid, Table, UploadSlot, consistency_warnings, form_for, missing_in_section, section_chars
 from ..models import ApplicationSection, Attachment
 from ..rules import is_owner
 from ..selectors import application_for_user_or_404
+from . import services as fs
+from .spec import Field, Grid, Table, UploadSlot, consistency_warnings, form_for, missing_in_section, section_chars
 from .textcount import whitespace_js_escape
 
 

@@ -66,7 +66,7 @@ def test_revoking_a_grant_ends_access(world, panel_app):
 
 
 def test_a_recusal_ends_a_seated_experts_access_at_once(world, panel_app):
-    from review.models import Recusal
+    from review.panels.models import Recusal
 
     assert can_view(world.expert, panel_app)
     Recusal.objects.create(application=panel_app, user=world.expert, reason="申报后声明存在利害关系")

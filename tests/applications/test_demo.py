@@ -17,7 +17,7 @@ from qualityaward.accounts.models import AuditEvent, IndividualProfile, Organiza
 from qualityaward.views import DASHBOARD_SECTIONS
 from publicity.models import Notice, NoticeItem
 from publicity.objection_models import Objection, ObjectionFile
-from review.models import Panel, PanelMember
+from review.panels.models import Panel, PanelMember
 
 FIXTURES = [str(Path(settings.BASE_DIR) / "fixtures" / f"{name}.json") for name in ("regions", "gbt19580", "programs")]
 

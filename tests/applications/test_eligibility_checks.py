@@ -9,9 +9,9 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from applications import eligibility as el
+from review.eligibility import services as el
 from applications import workflow
-from applications.eligibility import FAIL, NA, PASS, Facts
+from review.eligibility.services import FAIL, NA, PASS, Facts
 from applications.forms.services import save_section
 from applications.forms.spec import UploadSlot
 from applications.models import Application, ApplicationSection, Attachment, Campaign, Program, State

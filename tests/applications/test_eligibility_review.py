@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from applications import eligibility as el
+from review.eligibility import services as el
 from applications import workflow
 from applications.models import (AcceptanceList, Application, ApplicationSection, EligibilityReview, State)
 from qualityaward.accounts.models import AuditEvent

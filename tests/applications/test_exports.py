@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from applications import eligibility as el
+from review.eligibility import services as el
 from applications.models import AcceptanceList, State
 from applications.selectors import applications_for_user
 from applications.documents.xlsx import Sheet, neutralise, write_workbook

@@ -19,11 +19,10 @@ from applications.services import create_application
 from qualityaward.accounts.models import AuditEvent, Role, User
 from qualityaward.accounts.services import Actor, grant_role
 from demo.review import complete_sample_prereview
-from review import prereview as svc
-from review.models import (
-    DepartmentOpinion, GovernmentOpinion, InitialOpinion, ReturnRequest, SectionCheck, SignedOpinionImmutable,
-)
-from review.prereview_selectors import submission_diff, text_ops
+from review.prereview import services as svc
+from review.prereview.models import (DepartmentOpinion, GovernmentOpinion, InitialOpinion, ReturnRequest,
+    SectionCheck, SignedOpinionImmutable)
+from review.prereview.selectors import submission_diff, text_ops
 
 PASSWORD = "pass-12345"  # tests/applications/conftest.py make_user
 BASE = ["发展改革部门", "工业和信息化部门", "生态环境部门", "应急管理部门", "税务部门"]

@@ -12,7 +12,7 @@ from applications.models import Campaign, State
 from qualityaward.accounts.models import AuditEvent
 from qualityaward.accounts.services import Actor
 from demo.review import complete_sample_prereview
-from review import prereview as svc
+from review.prereview import services as svc
 
 #: as in test_access.py (test modules cannot import each other)
 PEOPLE = ["owner", "colleague", "stranger", "authority", "authority_other_city", "authority_other_program",

@@ -12,7 +12,7 @@ from applications.models import Application, State
 from qualityaward.accounts.models import Role, User
 from qualityaward.accounts.services import Actor, grant_role
 from demo.review import complete_sample_prereview
-from review import prereview as svc
+from review.prereview import services as svc
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

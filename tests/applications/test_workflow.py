@@ -92,7 +92,7 @@ def app_in_state(world, drive, state):
 
 def tick_exclusions(app, user):
     """The secretariat ticks the exclusion checklist (required before accept / reject)."""
-    from applications.eligibility import ABSENT, exclusion_items, record_exclusions
+    from review.eligibility.services import ABSENT, exclusion_items, record_exclusions
 
     record_exclusions(application=app, actor=Actor(user=user),
                       answers={item.pk: (ABSENT, "") for item in exclusion_items(app)})

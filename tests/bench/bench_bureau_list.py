@@ -49,7 +49,7 @@ def main():
     from applications.models import Application, Campaign, State, Submission
     from qualityaward.accounts.models import Organization, Region, Role, User
     from qualityaward.accounts.services import grant_role
-    from review.models import DepartmentOpinion, InitialOpinion
+    from review.prereview.models import DepartmentOpinion, InitialOpinion
 
     rng = random.Random(SEED)
     campaign = Campaign.objects.select_related("program").get(program__code="henan-cultivation", is_current=True)

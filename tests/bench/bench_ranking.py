@@ -44,9 +44,9 @@ def build(args, campaign):
     from applications.models import Application, State
     from qualityaward.accounts.models import Organization, Region, Role, User
     from qualityaward.accounts.services import grant_role
-    from review import scoring as svc
-    from review.models import Panel, PanelMember
-    from review.scoring_models import ItemScore, PanelItemScore, ScoreCorrection, ScoreSheet, StageResult
+    from review.scoring import services as svc
+    from review.panels.models import Panel, PanelMember
+    from review.scoring.models import ItemScore, PanelItemScore, ScoreCorrection, ScoreSheet, StageResult
 
     rng = random.Random(SEED)
     profile = campaign.program.profile
@@ -156,9 +156,9 @@ def main():
     from applications.models import Application, Campaign, State
     from qualityaward.accounts.models import Organization, Region, Role, User
     from qualityaward.accounts.services import grant_role
-    from review import scoring as svc
-    from review.models import Panel, PanelMember
-    from review.scoring_models import ItemScore, PanelItemScore, ScoreCorrection, ScoreSheet, StageResult
+    from review.scoring import services as svc
+    from review.panels.models import Panel, PanelMember
+    from review.scoring.models import ItemScore, PanelItemScore, ScoreCorrection, ScoreSheet, StageResult
 
     campaign = Campaign.objects.select_related("program__profile").get(program__code="xixian", is_current=True)
     if args.reuse:
@@ -168,7 +168,7 @@ def main():
                   "corrections": ScoreCorrection.objects.count(), "build": 0.0}
     else:
         secretariat, counts = build(args, campaign)
-    from review.scoring_exports import MATRIX_CHUNK
+    from review.scoring.exports import MATRIX_CHUNK
 
     print(f"database: {connection.vendor}; {counts['apps']} applications, {counts['panels']} panels, "
           f"{counts['scores']} expert item scores, {counts['panel_rows']} panel item scores"

@@ -43,11 +43,11 @@ def main():
 
     from applications.models import Application, Campaign, State, Submission
     from qualityaward.accounts.models import Organization, Region, User
-    from review import scoring as svc
+    from review.scoring import services as svc
     from qualityaward.accounts.services import Actor
-    from review.experts import accept_pledge
-    from review.models import Panel, PanelMember
-    from review.scoring_models import ItemScore, PanelItemScore, ScoreSheet
+    from review.panels.services import accept_pledge
+    from review.panels.models import Panel, PanelMember
+    from review.scoring.models import ItemScore, PanelItemScore, ScoreSheet
 
     campaign = Campaign.objects.select_related("program__profile").get(program__code="henan-cultivation",
                                                                        is_current=True)

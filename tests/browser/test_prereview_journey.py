@@ -19,7 +19,7 @@ from applications.models import ApplicationReadGrant, State
 from demo.content import fill_application
 from qualityaward.accounts.models import Region, Role, User
 from qualityaward.accounts.services import Actor, grant_role
-from review.models import DepartmentOpinion, GovernmentOpinion, InitialOpinion
+from review.prereview.models import DepartmentOpinion, GovernmentOpinion, InitialOpinion
 
 pytestmark = pytest.mark.browser
 

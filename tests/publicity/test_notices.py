@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.eligibility import create_acceptance_list, publish_acceptance_list
+from review.eligibility.services import create_acceptance_list, publish_acceptance_list
 from applications.models import PublicityRule, State
 from publicity import services
 from publicity.models import Notice, NoticeItem
@@ -246,7 +246,7 @@ def test_an_acceptance_list_without_a_rule_length_leaves_a_draft(world, accepted
 
 
 def test_the_bureau_publishes_its_own_areas_applicants(world, drive):
-    from review.models import AuthorityPublicity
+    from review.prereview.models import AuthorityPublicity
 
     mine = drive(world.new_app(name="郑州待推荐单位"), State.SUBMITTED)
     other = drive(world.new_app(owner=world.stranger, organization=world.other_org), State.SUBMITTED)

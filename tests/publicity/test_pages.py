@@ -206,7 +206,7 @@ def test_internal_publicity_is_checked_in_working_days(client, world):
 
 
 def test_internal_publicity_refuses_a_fake_image_and_other_people(client, world, drive):
-    from publicity.internal import record_sample_internal_publicity
+    from demo.content import record_sample_internal_publicity
     from qualityaward.accounts.services import Actor
 
     app = world.new_app()

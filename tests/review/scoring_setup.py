@@ -6,12 +6,12 @@ import pathlib
 import pytest
 
 from applications import workflow
-from applications.eligibility import ABSENT, exclusion_items, record_exclusions
+from review.eligibility.services import ABSENT, exclusion_items, record_exclusions
 from applications.models import RuleProfile, ScoringItem, State
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.services import Actor
-from review import scoring as svc
-from review.models import Panel, PanelMember
+from review.scoring import services as svc
+from review.panels.models import Panel, PanelMember
 from demo.review import complete_sample_prereview
 
 _spec = importlib.util.spec_from_file_location(
@@ -33,7 +33,7 @@ def new_experts(n, prefix="exp"):
 def seat_one(panel, expert, role=PanelMember.Role.MEMBER):
     """Seat ``expert`` and sign the pledge (no conflict), as an expert does before seeing anything."""
     from qualityaward.accounts.services import Actor
-    from review.experts import accept_pledge
+    from review.panels.services import accept_pledge
 
     member = PanelMember.objects.create(panel=panel, expert=expert, role=role)
     accept_pledge(panel=panel, actor=Actor(user=expert), conflict=False)

@@ -10,11 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from applications import workflow
-from applications.eligibility import FAIL, PASS, check_revocation_ban, facts_for
+from review.eligibility.services import FAIL, PASS, check_revocation_ban, facts_for
 from applications.models import Campaign, State
 from qualityaward.accounts.services import Actor
-from review import awards as svc
-from review.committee_models import Award, SelfAssessmentReminder
+from review.awards import services as svc
+from review.awards.models import Award, SelfAssessmentReminder
 
 
 def proposed(c, name, tier=None, **kw):
@@ -80,7 +80,7 @@ def test_a_repeat_of_the_same_kind_of_award_brings_no_money(committee_of):
 
 def test_after_expiry_a_repeat_winner_gets_the_title_only_and_takes_no_seat(committee_of):
     """巩义 第二十八条: 有效期满后再次获得该奖的，授予证书和称号，不授予奖金，不占当年奖项名额."""
-    from review import committee
+    from review.committee import services as committee
 
     c = committee_of("gongyi", members=1)
     org = c.organization("巩义老牌公司")

@@ -11,8 +11,8 @@ from django.utils import timezone
 from applications.models import State
 from qualityaward.accounts.models import AuditEvent
 from qualityaward.accounts.services import SYSTEM, Actor
-from review import committee as svc
-from review.committee_models import Ballot, VoteCandidate, VoterRoll, VoteSession
+from review.committee import services as svc
+from review.committee.models import Ballot, VoteCandidate, VoterRoll, VoteSession
 
 A, R, N = Ballot.Choice.APPROVE, Ballot.Choice.REJECT, Ballot.Choice.ABSTAIN
 
@@ -267,7 +267,7 @@ def test_a_candidate_disqualified_during_the_vote_takes_no_part_in_the_quotas(co
 
 
 def test_a_recused_member_casts_no_ballot_on_that_candidate(committee_of):
-    from review.models import Recusal
+    from review.panels.models import Recusal
 
     c = committee_of("xixian", members=3)
     apps = [c.finalist("甲"), c.finalist("乙")]

@@ -10,8 +10,8 @@ from django.db import connection, connections
 
 from qualityaward.accounts.models import User
 from qualityaward.accounts.services import Actor
-from review import committee as svc
-from review.committee_models import Ballot, VoterRoll, VoteSession
+from review.committee import services as svc
+from review.committee.models import Ballot, VoterRoll, VoteSession
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -10,8 +10,9 @@ from pypdf import PdfWriter
 from applications import workflow
 from applications.models import State
 from qualityaward.accounts.services import Actor
-from review import committee as svc
-from review.committee_models import Award, Ballot, VoterRoll
+from review.committee import services as svc
+from review.awards.models import Award
+from review.committee.models import Ballot, VoterRoll
 
 
 def _session(c, apps):
@@ -53,7 +54,7 @@ def test_members_vote_on_one_form_and_results_wait_for_the_close(client, committ
         assert client.get(url).status_code == 404
         assert client.get(reverse("review:committee_results", args=[session.pk])).status_code == 404
 
-    from review.models import Recusal
+    from review.panels.models import Recusal
 
     Recusal.objects.create(application=second.application, user=c.members[1], reason="与申报单位存在利害关系")
     client.force_login(c.members[1])
@@ -212,7 +213,7 @@ def test_the_demo_committee_member_has_a_vote_to_cast(client, seeded):
 
     call_command("load_demo", verbosity=0)
     call_command("load_demo", verbosity=0)  # twice changes nothing
-    from review.committee_models import VoteSession
+    from review.committee.models import VoteSession
 
     assert VoteSession.objects.count() == 1
     client.force_login(User.objects.get(username="committee"))
@@ -224,7 +225,7 @@ def test_a_vote_past_its_set_time_shows_its_results_without_waiting_for_the_beat
 
     from django.utils import timezone
 
-    from review.committee_models import VoteSession
+    from review.committee.models import VoteSession
 
     c = committee_of("xixian", members=1)
     session = svc.open_session(campaign=c.campaign, actor=Actor(user=c.secretariat),

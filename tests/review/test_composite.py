@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from applications.models import GeneratedDocument, State
 from qualityaward.accounts.services import Actor
-from review import scoring as svc
-from review.models import Panel
-from review.scoring_models import PanelItemScore, ReportRelease, StageResult
+from review.scoring import services as svc
+from review.panels.models import Panel
+from review.scoring.models import PanelItemScore, ReportRelease, StageResult
 
 _spec = importlib.util.spec_from_file_location("scoring_setup", pathlib.Path(__file__).with_name("scoring_setup.py"))
 S = importlib.util.module_from_spec(_spec)

@@ -12,9 +12,9 @@ from django.urls import reverse
 from applications.models import RuleProfile, ScoringBand
 from qualityaward.accounts.models import AuditEvent
 from qualityaward.accounts.services import Actor
-from review import scoring as svc
-from review.models import Panel
-from review.scoring_models import ItemScore, PanelItemScore, ScoreCorrection, StageResult
+from review.scoring import services as svc
+from review.panels.models import Panel
+from review.scoring.models import ItemScore, PanelItemScore, ScoreCorrection, StageResult
 
 _spec = importlib.util.spec_from_file_location("scoring_setup", pathlib.Path(__file__).with_name("scoring_setup.py"))
 S = importlib.util.module_from_spec(_spec)
@@ -264,7 +264,7 @@ def test_the_data_generator_writes_scores_consistent_with_the_rules(seeded):
 
     from django.core.management import call_command
 
-    from review.scoring_models import ScoreSheet
+    from review.scoring.models import ScoreSheet
 
     call_command("generate_data", applications=60, experts=12, seed=5, stdout=io.StringIO())
     submitted = ScoreSheet.objects.filter(status=ScoreSheet.Status.SUBMITTED)

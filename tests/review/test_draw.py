@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from applications.models import State
 from qualityaward.accounts.services import Actor
-from review import experts as ex
-from review.models import ExpertRelationship, Panel, PanelDraw, PanelMember, Recusal
+from review.panels import services as ex
+from review.panels.models import ExpertRelationship, Panel, PanelDraw, PanelMember, Recusal
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from openpyxl import Workbook, load_workbook
 
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role
-from review import experts as ex
-from review.models import ExpertProfile, ExpertRelationship
+from review.panels import services as ex
+from review.panels.models import ExpertProfile, ExpertRelationship
 
 VALID_CODE = "91410100MA44TRAN0B"  # the world's applicant organization
 
@@ -208,7 +208,7 @@ def test_generated_experts_get_profiles_and_their_seats_open_after_the_pledge(se
 
     from applications.classifications import industry_lookup
     from applications.rules import can_view
-    from review.models import PanelMember, Pledge, Recusal
+    from review.panels.models import PanelMember, Pledge, Recusal
 
     call_command("generate_data", applications=40, experts=12, seed=11, stdout=io.StringIO())
     profiles = list(ExpertProfile.objects.select_related("user"))

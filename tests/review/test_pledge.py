@@ -9,8 +9,8 @@ from applications.rules import can_view, relationships_held
 from applications.selectors import applications_for_user
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.services import Actor
-from review import experts as ex
-from review.models import Panel, PanelMember, Pledge, Recusal
+from review.panels import services as ex
+from review.panels.models import Panel, PanelMember, Pledge, Recusal
 
 from qualityaward.accounts.models import User
 from qualityaward.accounts.services import grant_role

@@ -11,8 +11,8 @@ from django.urls import reverse
 from applications import workflow
 from qualityaward.accounts.models import AuditEvent
 from qualityaward.accounts.services import Actor
-from review import scoring as svc
-from review.scoring_models import ItemScore, ScoreSheet, SheetFrozen
+from review.scoring import services as svc
+from review.scoring.models import ItemScore, ScoreSheet, SheetFrozen
 
 _spec = importlib.util.spec_from_file_location("scoring_setup", pathlib.Path(__file__).with_name("scoring_setup.py"))
 S = importlib.util.module_from_spec(_spec)
@@ -190,7 +190,7 @@ def test_the_scoring_page_costs_the_same_queries_whatever_the_panel_size(client,
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from review.models import PanelMember
+    from review.panels.models import PanelMember
 
     app = scored_panel.application
     for expert in (world.expert, scored_panel.a, scored_panel.b):

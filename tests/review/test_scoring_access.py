@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from applications.models import Application
 from qualityaward.accounts.models import AuditEvent
-from review.models import Panel, PanelMember
-from review.scoring_models import ItemScore, PanelItemScore, ScoreSheet, StageResult
+from review.panels.models import Panel, PanelMember
+from review.scoring.models import ItemScore, PanelItemScore, ScoreSheet, StageResult
 
 _spec = importlib.util.spec_from_file_location("scoring_setup", pathlib.Path(__file__).with_name("scoring_setup.py"))
 S = importlib.util.module_from_spec(_spec)

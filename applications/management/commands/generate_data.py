@@ -37,14 +37,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from applications import eligibility, workflow
-from ...forms.spec import UploadSlot, form_for
+from applications import workflow
+from applications.forms.spec import UploadSlot, form_for
 from applications.models import Application, ApplicationSection, Campaign, EligibilityReview, State, Submission
-from demo.content import section_data
 from applications.services import content_hash
 from demo.bulk import explicit_timestamps
+from demo.content import section_data
 from qualityaward.accounts.models import AuditEvent, Organization, Region, Role, RoleAssignment, User
-from review.models import ExpertProfile, Panel, PanelMember, Pledge, Recusal
+from review.eligibility import services as eligibility
+from review.panels.models import ExpertProfile, Panel, PanelMember, Pledge, Recusal
 
 from .load_demo import GB32100_ALPHABET, PASSWORD, credit_code
 
@@ -443,7 +444,7 @@ class Generator:
 
     def expert_profiles(self):
         """A pool profile for every generated expert: 1–3 specialties, a city, the account's employer."""
-        from review.expert_models import PLEDGE_TEXT
+        from review.panels.models import PLEDGE_TEXT
 
         self.pledge_text, self.pledge_hash = PLEDGE_TEXT, Pledge.digest(PLEDGE_TEXT)
         profiles = []

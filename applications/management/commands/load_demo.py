@@ -21,14 +21,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from applications import eligibility, workflow
+from applications import workflow
 from applications.models import Application, Campaign, Program, State
-from demo.content import fill_application
 from applications.services import create_application
+from demo.content import fill_application
 from qualityaward.accounts.identifiers import id_birth_date, id_gender, id_number_check_char
 from qualityaward.accounts.models import IndividualProfile, Organization, Region, Role, User
 from qualityaward.accounts.services import Actor, grant_role
-from review.models import Panel, PanelMember
+from review.eligibility import services as eligibility
+from review.panels.models import Panel, PanelMember
 
 PASSWORD = "demo12345"
 EMAIL_DOMAIN = "demo.example.com"
@@ -328,8 +329,8 @@ class Command(BaseCommand):
     # --- steps ---------------------------------------------------------------------------------------
     def _committee_vote(self, users):
         """An open committee vote on the candidates before 息县's committee, for the committee member to try."""
-        from review.committee import open_session
-        from review.committee_models import VoteSession
+        from review.committee.services import open_session
+        from review.committee.models import VoteSession
 
         campaign = Campaign.objects.get(program__code=XX, is_current=True)
         candidates = list(Application.objects.filter(campaign=campaign, state=State.COMMITTEE).order_by("pk"))
@@ -480,8 +481,8 @@ class Command(BaseCommand):
     def _expert_pool(self, users):
         """The demo expert and a few more in the expert pool; the demo expert has signed the pledge for
         弦山 (and sees it) and has yet to sign for 淮河 (the pledge page is the first thing to do)."""
-        from review.expert_models import PLEDGE_TEXT
-        from review.models import ExpertProfile, Pledge
+        from review.panels.models import PLEDGE_TEXT
+        from review.panels.models import ExpertProfile, Pledge
 
         for username, name, employer, title, specialties, region, phone in DEMO_EXPERTS:
             user = users.get(username) or User.objects.filter(username=username).first()
