@@ -14,7 +14,7 @@ from django.utils import timezone
 from applications.forms.services import add_attachment, save_section
 from applications.forms.spec import Field, Grid, Table, UploadSlot, form_for
 from applications.models import ApplicationSection
-from publicity.services import internal_rule, save_internal_publicity
+from publicity.notices.services import internal_rule, save_internal_publicity
 
 PARAGRAPH = ("公司坚持以顾客为关注焦点，建立覆盖研发、采购、制造、交付和服务全过程的质量管理体系，"
              "以卓越绩效模式为框架，持续开展过程改进和创新，质量损失率逐年下降，顾客满意度稳步提升。")

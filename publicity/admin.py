@@ -7,7 +7,7 @@ from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role
 
 from . import workdays
-from .models import CalendarOverride, CalendarYear, Notice, NoticeItem
+from .notices.models import CalendarOverride, CalendarYear, Notice, NoticeItem
 
 
 class SecretariatCalendarAdmin(admin.ModelAdmin):

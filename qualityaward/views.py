@@ -3,8 +3,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from applications.dashboard import SECTIONS
-from publicity.dashboard import publicity_section
-from publicity.objection_dashboard import objection_section
+from publicity.notices.dashboard import publicity_section
+from publicity.objections.dashboard import objection_section
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import roles_of
 from review.committee import dashboard as committee_dashboard

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 
 def _notice(w, a):
-    from publicity.models import Notice, NoticeItem
+    from publicity.notices.models import Notice, NoticeItem
 
     notice = Notice.objects.filter(campaign=a.campaign, items__application=a).first()
     if notice is None:
@@ -31,7 +31,7 @@ def _notice(w, a):
 
 
 def _objection(w, a):
-    from publicity.objection_models import Objection
+    from publicity.objections.models import Objection
 
     notice = _notice(w, a)
     objection = Objection.objects.filter(notice=notice).first()

@@ -15,7 +15,7 @@ import datetime as dt
 def _published_notice(w):
     from django.utils import timezone
 
-    from publicity.models import Notice
+    from publicity.notices.models import Notice
 
     now = timezone.now()
     return Notice.objects.create(

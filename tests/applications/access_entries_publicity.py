@@ -8,8 +8,8 @@ from django.utils import timezone
 
 def _open_notice(w):
     """A published notice of the cultivation program listing nothing sensitive."""
-    from publicity import services
-    from publicity.models import Notice
+    from publicity.notices import services
+    from publicity.notices.models import Notice
     from qualityaward.accounts.services import Actor
 
     notice = Notice.objects.filter(status=Notice.Status.OPEN).first()

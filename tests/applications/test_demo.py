@@ -15,8 +15,8 @@ from applications.models import Application, ApplicationSection, Attachment, Gen
 from qualityaward.accounts.identifiers import is_valid_id_number
 from qualityaward.accounts.models import AuditEvent, IndividualProfile, Organization, Role, RoleAssignment, User
 from qualityaward.views import DASHBOARD_SECTIONS
-from publicity.models import Notice, NoticeItem
-from publicity.objection_models import Objection, ObjectionFile
+from publicity.notices.models import Notice, NoticeItem
+from publicity.objections.models import Objection, ObjectionFile
 from review.panels.models import Panel, PanelMember
 
 FIXTURES = [str(Path(settings.BASE_DIR) / "fixtures" / f"{name}.json") for name in ("regions", "gbt19580", "programs")]

@@ -42,8 +42,8 @@ def main():
 
 
     from applications.models import Application, Campaign, State
-    from publicity import services
-    from publicity.models import Notice, NoticeItem
+    from publicity.notices import services
+    from publicity.notices.models import Notice, NoticeItem
     from qualityaward.accounts.models import Organization, Region, User
 
     campaign = Campaign.objects.select_related("program").get(program__code="henan-cultivation", is_current=True)

@@ -12,8 +12,8 @@ from applications import workflow
 from applications.models import Campaign
 from demo.content import fill_application
 from applications.services import create_application
-from publicity.models import Notice, NoticeItem
-from publicity.objection_models import Objection
+from publicity.notices.models import Notice, NoticeItem
+from publicity.objections.models import Objection
 from qualityaward.accounts.models import Region, Role, User
 from qualityaward.accounts.services import Actor, grant_role
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from applications.models import GeneratedDocument, State
-from publicity import services as publicity
-from publicity.models import Notice
+from publicity.notices import services as publicity
+from publicity.notices.models import Notice
 from qualityaward.accounts.services import Actor
 from review.scoring import services as svc
 from review.awards.models import Award

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from applications import workflow
 from demo.content import jpeg_bytes, pdf_bytes
-from publicity.models import Notice, NoticeItem
+from publicity.notices.models import Notice, NoticeItem
 from publicity.workdays import window_closes_at
 from qualityaward.accounts.services import Actor
 
@@ -103,7 +103,7 @@ def unit_post(notice, **overrides):
 
 def file_objection(notice, *, item=None, now=None, email="objector@example.cn", name="张异议", grounds=GROUNDS):
     """An individual's objection received through the same service the public form uses."""
-    from publicity import objections as svc
+    from publicity.objections import services as svc
 
     objector = {"objector_kind": "individual", "objector_name": name, "phone": "13800138000",
                 "address": "信阳市息县谯楼街 1 号", "signature": name, "contact_person": "", "email": email}

@@ -15,8 +15,8 @@ from clock_support import pinned_celery_command
 from django.utils import timezone
 
 from applications.models import Application, State
-from publicity import services
-from publicity.models import Notice, NoticeItem
+from publicity.notices import services
+from publicity.notices.models import Notice, NoticeItem
 from qualityaward.accounts.models import AuditEvent
 from qualityaward.accounts.services import Actor
 

@@ -10,9 +10,9 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from applications.models import State
-from publicity import services
-from publicity.models import Notice, NoticeItem
-from publicity.settlement import _BLOCKERS, register_blocker
+from publicity.notices import services
+from publicity.notices.models import Notice, NoticeItem
+from publicity.notices.settlement import _BLOCKERS, register_blocker
 from qualityaward.accounts.models import AuditEvent
 from qualityaward.accounts.services import Actor
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from applications import workflow
 from applications.models import State
-from publicity.models import InternalPublicity
+from publicity.notices.models import InternalPublicity
 from qualityaward.accounts.services import Actor
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from applications.models import PublicityRule, State
 from demo.content import VALID_CREDIT_CODE, VALID_ID_NUMBER
-from publicity.models import Notice, NoticeItem
+from publicity.notices.models import Notice, NoticeItem
 from publicity.workdays import describe_window, end_of_day, window_last_day
 
 from pdf_support import in_order, pdf_text
@@ -93,7 +93,7 @@ def test_the_body_keeps_the_gbt9704_grid_of_22_lines_of_28_characters(world):
     first line is indented by two characters."""
     import subprocess
 
-    from publicity.prints import notice_pdf
+    from publicity.notices.prints import notice_pdf
 
     now = timezone.now()
     n = Notice.objects.create(
@@ -113,7 +113,7 @@ def test_the_body_keeps_the_gbt9704_grid_of_22_lines_of_28_characters(world):
 def test_a_published_notice_is_rendered_once_and_a_draft_every_time(client, world, notice):
     from django.core.cache import cache
 
-    from publicity.prints import _cache_key, notice_context
+    from publicity.notices.prints import _cache_key, notice_context
 
     url = reverse("publicity:notice_pdf", args=[notice.pk])
     first = client.get(url).content

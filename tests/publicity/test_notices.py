@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from review.eligibility.services import create_acceptance_list, publish_acceptance_list
 from applications.models import PublicityRule, State
-from publicity import services
-from publicity.models import Notice, NoticeItem
+from publicity.notices import services
+from publicity.notices.models import Notice, NoticeItem
 from qualityaward.accounts.models import AuditEvent
 from qualityaward.accounts.services import Actor
 
@@ -125,7 +125,7 @@ def test_a_correction_is_a_new_notice_linked_to_the_first(world, accepted_apps, 
 
 
 def test_notices_of_a_window_crossing_an_unknown_year_are_refused(world, accepted_apps):
-    from publicity.models import CalendarYear
+    from publicity.notices.models import CalendarYear
 
     CalendarYear.objects.all().delete()
     with pytest.raises(ValidationError) as exc:

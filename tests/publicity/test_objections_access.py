@@ -6,7 +6,7 @@ import pathlib
 import pytest
 from django.urls import reverse
 
-from publicity.objection_models import Objection, ObjectionFile
+from publicity.objections.models import Objection, ObjectionFile
 
 
 def _load_support():
@@ -35,7 +35,7 @@ def objection(world, panel_app):
 
 @pytest.fixture
 def answered(world, objection):
-    from publicity import objections as svc
+    from publicity.objections import services as svc
     from qualityaward.accounts.services import Actor
 
     req = svc.send_request(objection=objection, grounds="有人反映贵单位发生质量事故。", question="请说明。", reply_by=None,
@@ -116,7 +116,7 @@ def test_the_applicant_sees_requests_never_the_objector_others_see_nothing(clien
 
 
 def test_only_the_applicant_answers(client, world, objection):
-    from publicity import objections as svc
+    from publicity.objections import services as svc
     from qualityaward.accounts.services import Actor
 
     req = svc.send_request(objection=objection, grounds="事由。", question="请说明。", reply_by=None,
@@ -136,7 +136,7 @@ def test_only_the_applicant_answers(client, world, objection):
 
 
 def test_the_printable_written_answer_follows_the_objection_page(client, world, objection):
-    from publicity import objections as svc
+    from publicity.objections import services as svc
     from qualityaward.accounts.services import Actor
 
     url = reverse("publicity:objection_answer_print", args=[objection.pk])
@@ -154,7 +154,7 @@ def test_the_printable_written_answer_follows_the_objection_page(client, world, 
 
 
 def test_the_applicants_dashboard_lists_open_requests_without_the_objector(client, world, objection):
-    from publicity import objections as svc
+    from publicity.objections import services as svc
     from qualityaward.accounts.services import Actor
 
     client.force_login(world.owner)

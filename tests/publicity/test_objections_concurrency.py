@@ -7,8 +7,8 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from publicity.models import Notice
-from publicity.objection_models import Objection
+from publicity.notices.models import Notice
+from publicity.objections.models import Objection
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

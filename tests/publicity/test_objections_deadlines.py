@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from publicity.models import CalendarOverride, CalendarYear
-from publicity.objection_models import Objection, ObjectionReminder
-from publicity.objections import send_due_reminders
-from publicity.tasks_objections import send_objection_reminders
+from publicity.notices.models import CalendarOverride, CalendarYear
+from publicity.objections.models import Objection, ObjectionReminder
+from publicity.objections.services import send_due_reminders
+from publicity.objections.tasks import send_objection_reminders
 
 
 def _load_support():
@@ -86,7 +86,7 @@ def test_reminders_at_two_working_days_on_the_day_and_overdue_each_once(world, x
 
 
 def test_decided_objections_get_no_reminders(world, xixian_app):
-    from publicity import objections as svc
+    from publicity.objections import services as svc
     from qualityaward.accounts.services import Actor
 
     o = received(world, xixian_app, at(2026, 11, 16))

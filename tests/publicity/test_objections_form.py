@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from publicity.models import Notice
-from publicity.objection_models import Objection, ObjectionFile
+from publicity.notices.models import Notice
+from publicity.objections.models import Objection, ObjectionFile
 from qualityaward.accounts.models import AuditEvent
 
 

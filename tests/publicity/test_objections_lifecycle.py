@@ -9,8 +9,8 @@ from django.core import mail
 from django.urls import reverse
 
 from applications.models import State
-from publicity.objection_models import Objection, ObjectionFile
-from publicity.settlement import blocking_reasons
+from publicity.objections.models import Objection, ObjectionFile
+from publicity.notices.settlement import blocking_reasons
 from qualityaward.accounts.models import AuditEvent
 
 
@@ -103,7 +103,7 @@ def test_unfounded_the_application_continues_and_everyone_is_told(client, world,
     receipt = client.get(reverse("publicity:objection_receipt", args=[token])).content.decode()
     assert "异议不成立" in receipt and "不在三年以内" in receipt
     # the answer is sent once, however often the delivery runs
-    from publicity.tasks_objections import deliver_answer
+    from publicity.objections.tasks import deliver_answer
 
     deliver_answer(objection.pk)
     assert len([m for m in mail.outbox if m.to == ["objector@example.cn"]]) == 1

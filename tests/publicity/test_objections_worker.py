@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from publicity import objections as svc
-from publicity.objection_models import Objection
+from publicity.objections import services as svc
+from publicity.objections.models import Objection
 from qualityaward.accounts.services import Actor
 
 pytestmark = pytest.mark.celery_worker

@@ -12,8 +12,8 @@ from django.utils import timezone
 from PIL import Image
 
 from applications.models import State
-from publicity import services
-from publicity.models import CalendarOverride, InternalPublicity, Notice
+from publicity.notices import services
+from publicity.notices.models import CalendarOverride, InternalPublicity, Notice
 from qualityaward.accounts.services import Actor
 
 pytestmark = pytest.mark.usefixtures("next_year_known")

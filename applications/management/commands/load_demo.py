@@ -349,8 +349,8 @@ class Command(BaseCommand):
 
         from django.utils import timezone
 
-        from publicity import services as notices
-        from publicity.models import Notice
+        from publicity.notices import services as notices
+        from publicity.notices.models import Notice
 
         now = timezone.now()
         for program, kind, who, region_code, names, title, days_ago, length in DEMO_NOTICES:
@@ -382,8 +382,8 @@ class Command(BaseCommand):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         from demo.content import jpeg_bytes, pdf_bytes
-        from publicity import objections
-        from publicity.models import Notice
+        from publicity.objections import services as objections
+        from publicity.notices.models import Notice
 
         notice = Notice.objects.filter(status=Notice.Status.OPEN, campaign__program__code=XX).order_by("pk").first()
         if notice is None or notice.objections.exists():

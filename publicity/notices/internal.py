@@ -13,7 +13,7 @@ from django.utils import timezone
 from applications import workflow
 from applications.models import PublicityRule
 
-from . import workdays
+from .. import workdays
 from .services import internal_rule, internal_shortfall
 
 PAGE = "申报单位内部公示情况"

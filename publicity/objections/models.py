@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from applications.models import Application
 
-from .models import Notice, NoticeItem
+from ..notices.models import Notice, NoticeItem
 
 
 class Objection(models.Model):

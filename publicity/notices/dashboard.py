@@ -6,7 +6,8 @@ from django.utils import timezone
 from applications.dashboard import LIST_LIMIT, Section
 from qualityaward.accounts.models import Role
 
-from . import selectors, services, workdays
+from .. import workdays
+from . import selectors, services
 from .models import Notice
 
 ACTIVE = [Notice.Status.SCHEDULED, Notice.Status.OPEN, Notice.Status.CLOSED]

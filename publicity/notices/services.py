@@ -17,13 +17,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from applications import workflow
+from applications import jobs, workflow
 from applications.models import Application, ApplicationSection, PublicityRule, State
 from applications.rules import _authority_scopes
 from qualityaward.accounts.services import SYSTEM, record_event
 from review.eligibility.services import industry_name, is_campaign_secretariat
 
-from . import workdays
+from .. import workdays
 from .models import Notice, NoticeItem
 from .settlement import blocking_reasons
 
@@ -350,9 +350,7 @@ def create_from_acceptance_list(*, acceptance_list, actor):
 
 
 def _enqueue_run():
-    from .tasks import run_publicity
-
-    run_publicity.delay()
+    jobs.now("publicity.run_due")  # the beat job's task (``publicity.notices.tasks``)
 
 
 # --- the scheduled job ------------------------------------------------------------------------------------------
@@ -497,9 +495,7 @@ def settle_item(*, item_id, now=None):
 
 
 def _notify(name, **kwargs):
-    from . import notifications
-
-    getattr(notifications, name)(**kwargs)
+    jobs.now(f"publicity.{name}", **kwargs)  # the e-mails of ``publicity.notices.notifications``
 
 
 # --- the applicant's internal publicity record -------------------------------------------------------------

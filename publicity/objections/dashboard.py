@@ -11,9 +11,9 @@ from applications.dashboard import LIST_LIMIT, Section
 from applications.models import Application
 from qualityaward.accounts.models import Role
 
-from .objection_models import Objection
-from .objections import deadline_info, handled_program_ids, objections_for_user, readable_program_ids
-from .workdays import DeadlineClock
+from ..workdays import DeadlineClock
+from .models import Objection
+from .services import deadline_info, handled_program_ids, objections_for_user, readable_program_ids
 
 
 def objection_section(user):
@@ -54,7 +54,7 @@ def applicant_requests_section(user):
     is never shown); ``None`` when there are none."""
     from applications.rules import _owner_q
 
-    from .objection_models import ObjectionRequest
+    from .models import ObjectionRequest
 
     if not user.is_authenticated:
         return None

@@ -1,7 +1,7 @@
 """Objection URLs, in the publicity namespace (included by publicity/urls.py)."""
 from django.urls import path
 
-from . import objection_views as views
+from . import views
 
 urlpatterns = [
     path("<int:notice_pk>/objection/", views.objection_new, name="objection_new"),

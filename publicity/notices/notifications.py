@@ -7,6 +7,8 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
 
+from applications import jobs
+
 from .models import Notice, NoticeItem
 from .services import window_line
 
@@ -46,3 +48,7 @@ def item_settled(*, item_id):
         f"结果：{item.outcome}。\n\n当前状态可登录平台在“我的申报”中查看。",
         app.owner.email,
     )
+
+
+jobs.register("publicity.notice_opened", notice_opened)
+jobs.register("publicity.item_settled", item_settled)

@@ -19,7 +19,8 @@ from applications.selectors import application_for_user_or_404
 from qualityaward.accounts.models import Region
 from qualityaward.accounts.services import Actor
 
-from . import selectors, services, workdays
+from .. import workdays
+from . import selectors, services
 from .forms import InternalPublicityForm, NoticeForm, ScheduleForm
 from .models import InternalPublicity, Notice
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from applications.forms.spec import CONTROL_CHARS, PHONE_RE
 
-from .objection_models import Objection
+from .models import Objection
 
 MAX_EVIDENCE_FILES = 10
 GROUNDS_MIN_CHARS = 10

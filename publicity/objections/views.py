@@ -19,10 +19,10 @@ from applications.documents.xlsx import Sheet, xlsx_response
 from applications.models import Program
 from qualityaward.accounts.services import Actor
 
-from . import objections as svc
-from .models import Notice
-from .objection_forms import BackfillForm, DecisionForm, NoteForm, ObjectionForm, ReplyForm, RequestForm
-from .objection_models import Objection, ObjectionFile
+from ..notices.models import Notice
+from . import services as svc
+from .forms import BackfillForm, DecisionForm, NoteForm, ObjectionForm, ReplyForm, RequestForm
+from .models import Objection, ObjectionFile
 
 RECEIPT_SALT = "publicity.objection-receipt"
 RECEIPT_MAX_AGE = 180 * 24 * 3600

@@ -14,8 +14,8 @@ from applications.documents.services import render_pdf
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role
 
+from ..workdays import WINDOW_CONVENTION, describe_window
 from .models import Notice
-from .workdays import WINDOW_CONVENTION, describe_window
 
 PUBLISHED = {Notice.Status.OPEN, Notice.Status.CLOSED, Notice.Status.SETTLED}
 #: Item columns in print order: (NoticeItem field, header). A column nobody filled is left out.

@@ -5,7 +5,7 @@ from django.urls import NoReverseMatch, reverse
 from applications.models import Campaign, Program
 from review.eligibility.services import secretariat_campaigns
 
-from . import workdays
+from .. import workdays
 from .models import Notice, NoticeItem
 from .services import AUTHORITY_KINDS, window_line
 

@@ -17,7 +17,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import workflow
+from applications import jobs, workflow
 from applications.forms.uploads import inspect_upload
 from applications.models import Program
 from applications.rules import is_owner
@@ -25,9 +25,9 @@ from qualityaward.accounts.models import Role, User
 from qualityaward.accounts.selectors import has_role, role_assignments
 from qualityaward.accounts.services import SYSTEM, record_event
 
-from .models import Notice
-from .objection_models import Objection, ObjectionFile, ObjectionNote, ObjectionReminder, ObjectionRequest
-from .workdays import DEADLINE_CONVENTION, DeadlineClock, UnknownCalendarYear, deadline_after
+from ..notices.models import Notice
+from ..workdays import DEADLINE_CONVENTION, DeadlineClock, UnknownCalendarYear, deadline_after
+from .models import Objection, ObjectionFile, ObjectionNote, ObjectionReminder, ObjectionRequest
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_EVIDENCE_FILES = 10
@@ -483,9 +483,7 @@ def _after_decision(objection_id):
           f"您的{app.campaign.program.name}申报（{app.applicant_name}）在公示期间收到的异议"
           f"（受理编号 {objection.receipt_number}）已办结。{outcome}", _applicant_emails(app))
     if objection.email:
-        from .tasks_objections import deliver_answer
-
-        deliver_answer.delay(objection.pk)
+        jobs.now("publicity.deliver_answer", objection_id=objection.pk)  # ``publicity.objections.tasks``
 
 
 def deliver_answer_now(*, objection_id):

@@ -4,9 +4,14 @@ Idempotent and catching up: a run after an outage settles every window that shou
 closed in the meantime, each exactly once (see ``publicity.services.run_due``)."""
 from celery import shared_task
 
+from applications import jobs
+
 from . import services
 
 
-@shared_task(acks_late=True)
+@shared_task(name="publicity.tasks.run_publicity", acks_late=True)
 def run_publicity():
     return services.run_due()
+
+
+jobs.register("publicity.run_due", lambda: run_publicity.delay())
