@@ -15,7 +15,7 @@ from review.panels.models import Panel, PanelMember
 from demo.review import complete_sample_prereview
 
 _spec = importlib.util.spec_from_file_location(
-    "applications_conftest_for_scoring", pathlib.Path(__file__).parent.parent / "applications" / "conftest.py")
+    "applications_conftest_for_scoring", pathlib.Path(__file__).parents[2] / "applications" / "conftest.py")
 _shared = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_shared)
 seeded, world, drive, panel_app = _shared.seeded, _shared.world, _shared.drive, _shared.panel_app

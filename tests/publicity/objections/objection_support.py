@@ -28,7 +28,7 @@ def load(path):
     return module
 
 
-_apps = load(HERE.parent / "applications" / "conftest.py")
+_apps = load(HERE.parents[1] / "applications" / "conftest.py")
 seeded, world, drive, panel_app, make_user = _apps.seeded, _apps.world, _apps.drive, _apps.panel_app, _apps.make_user
 
 

@@ -17,7 +17,7 @@ S = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(S)
 seeded, world, drive, panel_app = S.seeded, S.world, S.drive, S.panel_app
 _entries = importlib.util.spec_from_file_location(
-    "access_entries_scoring", pathlib.Path(__file__).parents[1] / "applications" / "access_entries_scoring.py")
+    "access_entries_scoring", pathlib.Path(__file__).parents[2] / "applications" / "access_entries_scoring.py")
 E = importlib.util.module_from_spec(_entries)
 _entries.loader.exec_module(E)
 
@@ -30,7 +30,7 @@ VIEWERS = {"owner", "colleague", "authority", "secretariat", "supervisor", "expe
 GET_KINDS = {
     "scoring-panel": {"expert", "secretariat", "supervisor"},
     "scoring-expert": {"expert"},
-    "scoring-report": {"secretariat", "supervisor"},  # the owner once released (tests/review/test_composite.py)
+    "scoring-report": {"secretariat", "supervisor"},  # the owner once released (tests/review/scoring/test_composite.py)
 }
 
 
@@ -68,9 +68,9 @@ def test_scoring_posts_by_anyone_but_the_leader_change_nothing(client, world, pa
     assert client.post(url).status_code == 302
     for name in PEOPLE:
         if name in ("expert", "secretariat") and url_name == "review:scoring_report_release":
-            continue  # the secretariat releases (tests/review/test_composite.py); the expert: see below
+            continue  # the secretariat releases (tests/review/scoring/test_composite.py); the expert: see below
         if name == "expert" and url_name != "review:scoring_report_release":
-            continue  # the leader's own actions: tests/review/test_consolidation.py
+            continue  # the leader's own actions: tests/review/scoring/test_consolidation.py
         client.force_login(getattr(world, name))
         response = client.post(url, {"reason": "测试", "percent": "50", "item": "1"})
         expected = 403 if name in VIEWERS else 404

@@ -17,7 +17,7 @@ from pdf_support import in_order, pdf_text
 
 # The people-and-applications world lives in tests/applications/conftest.py; use its fixtures here.
 _spec = importlib.util.spec_from_file_location(
-    "applications_world", pathlib.Path(__file__).resolve().parent.parent / "applications" / "conftest.py")
+    "applications_world", pathlib.Path(__file__).resolve().parents[2] / "applications" / "conftest.py")
 _world = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_world)
 seeded, world, drive = _world.seeded, _world.world, _world.drive

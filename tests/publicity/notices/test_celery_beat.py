@@ -21,7 +21,7 @@ from qualityaward.accounts.models import AuditEvent
 from qualityaward.accounts.services import Actor
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 
 def _start_beat(worker, tmp_path):
