@@ -24,13 +24,6 @@ from . import services as award_svc
 from .models import Award
 
 
-def _int(value):
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
 # --- awards ----------------------------------------------------------------------------------------------------------
 @login_required
 @require_GET
@@ -133,7 +126,11 @@ def self_assessment_submit(request, pk):
     if not award_svc.is_winner(request.user, award):
         raise PermissionDenied("只有获奖单位可以报送自评报告。")
     try:
-        award_svc.submit_report(award=award, actor=Actor.from_request(request), period=_int(request.POST.get("period")),
+        period = int(request.POST.get("period", ""))
+    except ValueError:
+        period = None
+    try:
+        award_svc.submit_report(award=award, actor=Actor.from_request(request), period=period,
                                 text=request.POST.get("text", ""), uploaded=request.FILES.get("file"))
     except ValidationError as exc:
         return _render_award(request, award, status=400, errors=exc.messages)
