@@ -6,9 +6,7 @@ class ApplicationsConfig(AppConfig):
     verbose_name = "奖项与申报"
 
     def ready(self):
-        from . import eligibility
+        from .documents import dossier, prints, tasks  # noqa: F401  tasks: the document jobs register themselves
 
-        eligibility.install()  # guards on accept / reject and the eligibility review's after-transition hook
-        from . import prints
-
+        dossier.install()  # the dossier's PDF builder
         prints.install()  # the certificate builder, and a certificate ordered when an application is awarded

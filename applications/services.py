@@ -10,6 +10,7 @@ from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role
 from qualityaward.accounts.services import record_event
 
+from . import jobs
 from .models import Application, Campaign, GeneratedDocument, Submission
 
 
@@ -52,7 +53,7 @@ def create_application(*, actor, campaign, kind, applicant_name, region, organiz
 
 def completeness_problems(*, application):
     """What still keeps the application from being submitted, as Chinese sentences (empty when complete)."""
-    from .form_services import missing_for_submission
+    from .forms.services import missing_for_submission
 
     problems = []
     if not application.applicant_name.strip():
@@ -78,7 +79,7 @@ def _issue_number(application):
 
 def record_submission(*, application, actor):
     """Freeze what is being submitted, number the application on first submission, order a receipt."""
-    from .form_services import assemble_content
+    from .forms.services import assemble_content
 
     if not application.number:
         application.number = _issue_number(application)
@@ -100,7 +101,5 @@ def record_submission(*, application, actor):
     document = GeneratedDocument.objects.create(
         application=application, submission=submission, kind=GeneratedDocument.Kind.RECEIPT
     )
-    from .tasks import enqueue_document
-
-    transaction.on_commit(lambda: enqueue_document(document.pk))
+    jobs.after_commit("render_document", document_id=document.pk)
     return submission

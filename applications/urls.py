@@ -1,13 +1,15 @@
 from django.urls import path
 
-from . import dossier_views, form_views, industry_views, print_views, views
+from . import industry_views, views
+from .documents import views as document_views
+from .forms import views as form_views
 
 app_name = "applications"
 urlpatterns = [
     path("", views.application_list, name="list"),
-    path("export.xlsx", print_views.application_list_export, name="list_export"),
-    path("<int:pk>/certificate/", print_views.certificate_request, name="certificate_request"),
-    path("decisions/<int:campaign_id>/", print_views.decision, name="decision"),
+    path("export.xlsx", document_views.application_list_export, name="list_export"),
+    path("<int:pk>/certificate/", document_views.certificate_request, name="certificate_request"),
+    path("decisions/<int:campaign_id>/", document_views.decision, name="decision"),
     path("new/<int:campaign_id>/", views.application_create, name="create"),
     path("<int:pk>/", views.application_detail, name="detail"),
     path("<int:pk>/transition/<slug:name>/", views.application_transition, name="transition"),
@@ -19,8 +21,8 @@ urlpatterns = [
     path("files/<int:attachment_id>/", form_views.attachment_download, name="attachment_download"),
     path("files/<int:attachment_id>/delete/", form_views.attachment_delete, name="attachment_delete"),
     path("files/<int:attachment_id>/move/", form_views.attachment_move, name="attachment_move"),
-    path("<int:pk>/dossier/", dossier_views.dossier_request, name="dossier_request"),
-    path("dossier/<int:pk>/status/", dossier_views.dossier_status, name="dossier_status"),
+    path("<int:pk>/dossier/", document_views.dossier_request, name="dossier_request"),
+    path("dossier/<int:pk>/status/", document_views.dossier_status, name="dossier_status"),
     path("documents/<int:pk>/status/", views.document_status, name="document_status"),
     path("documents/<int:pk>/download/", views.document_download, name="document_download"),
     path("industries/", industry_views.industry_search_view, name="industry_search"),

@@ -12,19 +12,20 @@ from django_htmx.http import HttpResponseClientRedirect
 from qualityaward.accounts.models import IndividualProfile
 from qualityaward.accounts.services import Actor
 
-from . import form_services, workflow
-from .formspec import form_for
+from . import workflow
+from .forms import services as form_services
+from .forms.forms import ApplicationCreateForm, TransitionForm
+from .forms.spec import form_for
 from .history import history_for
-from .rules import is_owner
-from .forms import ApplicationCreateForm, TransitionForm
 from .models import Application, GeneratedDocument, Program, State
+from .rules import is_owner
 from .selectors import application_for_user_or_404, applications_for_user, open_campaigns
 
 
 @login_required
 @require_GET
 def application_list(request):
-    from .exports import application_list_queryset
+    from .documents.exports import application_list_queryset
 
     qs, state, query = application_list_queryset(user=request.user, params=request.GET)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -86,7 +87,7 @@ def application_detail(request, pk):
 
 
 def _certificate_context(user, app):
-    from .prints import can_see_certificate, certificate_of
+    from .documents.prints import can_see_certificate, certificate_of
 
     if app.state not in (State.AWARDED, State.REVOKED) or not can_see_certificate(user, app):
         return {}
@@ -116,12 +117,12 @@ def _document_for_user_or_404(user, pk):
     if doc is None or not applications_for_user(user=user).filter(pk=doc.application_id).exists():
         raise Http404("没有找到该文件，或您无权查看。")
     if doc.kind == GeneratedDocument.Kind.CERTIFICATE:
-        from .prints import can_see_certificate
+        from .documents.prints import can_see_certificate
 
         if not can_see_certificate(user, doc.application):  # the holder and the secretariat only
             raise Http404("没有找到该文件，或您无权查看。")
     if doc.kind == GeneratedDocument.Kind.DOSSIER:
-        from .dossier import may_request_dossier
+        from .documents.dossier import may_request_dossier
 
         if not may_request_dossier(user, doc.application):
             raise PermissionDenied("只有申报人、推荐单位和秘书处可以下载推荐材料（印制装订版）。")

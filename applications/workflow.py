@@ -219,7 +219,7 @@ def _on_submit(app, actor, params):
 
 def _on_return(app, actor, params):
     """Reopen exactly the sections the reviewer named (all of them when none are named)."""
-    from .formspec import form_for
+    from .forms.spec import form_for
 
     codes = [s.code for s in form_for(app).sections if s.filled_by == "applicant"]
     named = params.get("sections") or []

@@ -3,8 +3,8 @@ when the State Council publishes them (before the package knows the year), or co
 from django.contrib import admin, messages
 
 from . import workdays
-from .models import CalendarOverride, CalendarYear, Notice, NoticeItem
-from .selectors import can_edit_calendar
+from .notices.models import CalendarOverride, CalendarYear, Notice, NoticeItem
+from .notices.selectors import can_edit_calendar
 
 
 class SecretariatCalendarAdmin(admin.ModelAdmin):

@@ -36,13 +36,13 @@ class UnknownCalendarYear(Exception):
 
 
 def _overrides(start, end):
-    from .models import CalendarOverride
+    from .notices.models import CalendarOverride
 
     return dict(CalendarOverride.objects.filter(date__range=(start, end)).values_list("date", "is_working_day"))
 
 
 def _confirmed_years():
-    from .models import CalendarYear
+    from .notices.models import CalendarYear
 
     return set(CalendarYear.objects.filter(confirmed=True).values_list("year", flat=True))
 

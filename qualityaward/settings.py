@@ -57,7 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "qualityaward.accounts.middleware.DomainErrorMiddleware",
+    "qualityaward.middleware.DomainErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -3,12 +3,12 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from applications.dashboard import SECTIONS
-from publicity.dashboard import calendar_alerts, publicity_section
-from publicity.objection_dashboard import objection_section
+from publicity.notices.dashboard import calendar_alerts, publicity_section
+from publicity.objections.dashboard import objection_section
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import roles_of
-from review import committee_dashboard
-from review.dashboard import expert_section
+from review.committee import dashboard as committee_dashboard
+from review.panels.dashboard import expert_section
 
 DASHBOARD_SECTIONS = {**SECTIONS, Role.EXPERT: expert_section}
 DASHBOARD_SECTIONS.update({Role.COMMITTEE: committee_dashboard.committee_section,

@@ -1,8 +1,9 @@
 from django.contrib import admin
 
-from .models import (
-    AuthorityPublicity, DepartmentOpinion, GovernmentOpinion, InitialOpinion, Panel, PanelMember, Recusal,
-    ReturnedSection, ReturnRequest, SectionCheck,
+from .panels.models import Panel, PanelMember, Recusal
+from .prereview.models import (
+    AuthorityPublicity, DepartmentOpinion, GovernmentOpinion, InitialOpinion, ReturnedSection, ReturnRequest,
+    SectionCheck,
 )
 
 
@@ -87,7 +88,7 @@ class GovernmentOpinionAdmin(_ReadOnlyAdmin):
 
 
 # --- the expert pool, draws and pledges (written through review.experts; read-only here) ---------------
-from .models import ExpertProfile, ExpertRelationship, PanelDraw, Pledge  # noqa: E402
+from .panels.models import ExpertProfile, ExpertRelationship, PanelDraw, Pledge  # noqa: E402
 
 
 class ExpertRelationshipInline(admin.TabularInline):
@@ -96,7 +97,8 @@ class ExpertRelationshipInline(admin.TabularInline):
 
 # --- committee votes and awards: read-only here (votes change only through the vote pages, so that the
 # ballots stay anonymous and the counts stay whole; awards change only through the workflow) ---------------
-from .committee_models import Award, SelfAssessmentReport, VoteCandidate, VoteSession  # noqa: E402
+from .awards.models import Award, SelfAssessmentReport
+from .committee.models import VoteCandidate, VoteSession  # noqa: E402
 
 
 

@@ -6,14 +6,20 @@ class ReviewConfig(AppConfig):
     verbose_name = "专家评审"
 
     def ready(self):
-        from . import rules  # noqa: F401  registers the panel relationship and the recusal veto
-        from .prereview import register_eligibility_plugins, register_guards
+        from .eligibility import services as eligibility
 
-        register_guards()  # the recommending authority's conditions on "recommend"
-        register_eligibility_plugins()  # its record shown and checked in the secretariat's eligibility review
-        from . import awards, committee_tasks  # noqa: F401  the beat jobs of the committee and the awards
+        eligibility.install()  # guards on accept / reject and the eligibility review's after-transition hook
+        from .panels import rules  # noqa: F401  registers the panel relationship and the recusal veto
+        from .prereview import services as prereview
+
+        prereview.register_guards()  # the recommending authority's conditions on "recommend"
+        prereview.register_eligibility_plugins()  # its record shown and checked in the secretariat's eligibility review
+        prereview.register_dossier_opinions()  # the signed opinions bound into the printed dossier
+        from .awards import services as awards
+        from .awards import tasks as award_tasks  # noqa: F401  the beat job of the awards registers itself
+        from .committee import tasks as committee_tasks  # noqa: F401  the beat job of the committee registers itself
 
         awards.install()  # the award record, the revocation window and ban
-        from .scoring import install as install_scoring
+        from .scoring.services import install as install_scoring
 
         install_scoring()  # stage conclusions and the finalist threshold guard the workflow; report PDF builder

@@ -6,8 +6,8 @@ register = template.Library()
 
 @register.inclusion_tag("applications/partials/dossier_card.html", takes_context=True)
 def dossier_panel(context, app):
-    from applications.dossier import current_dossier, may_request_dossier, page_limits
-    from applications.dossier_views import status_context
+    from ..documents.dossier import current_dossier, may_request_dossier, page_limits
+    from ..documents.views import status_context
 
     user = context["request"].user
     if not may_request_dossier(user, app):

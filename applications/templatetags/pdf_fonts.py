@@ -2,7 +2,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from applications.pdffonts import font_face_css
+from ..documents.fonts import font_face_css
 
 register = template.Library()
 

@@ -2,7 +2,7 @@
 publicity the program requires before submission is recorded and valid (nothing when not required)."""
 from django import template
 
-from publicity.internal import internal_status
+from ..notices.internal import internal_status
 
 register = template.Library()
 

@@ -3,8 +3,8 @@ applicant (never who objected); for the program's secretariat and supervisors, t
 with links to the register; nothing for anyone else."""
 from django import template
 
-from publicity.objection_models import Objection
-from publicity.objections import can_read, deadline_info, requests_for_applicant
+from ..objections.models import Objection
+from ..objections.services import can_read, deadline_info, requests_for_applicant
 
 register = template.Library()
 

@@ -4,9 +4,9 @@ from django import template
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role
 
-from ..models import Panel, PanelMember, Recusal
-from ..rules import SEATED
-from ..scoring_models import ReportRelease
+from ..panels.models import Panel, PanelMember, Recusal
+from ..panels.rules import SEATED
+from ..scoring.models import ReportRelease
 
 register = template.Library()
 

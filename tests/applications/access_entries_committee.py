@@ -1,6 +1,6 @@
 """Access entries for the committee vote, awards and self-assessment pages. Pages of one vote or one award
 answer 404 to anyone outside the program's secretariat, committee and supervisors (or the winner);
-tests/review/test_committee_views.py checks them."""
+tests/review/committee/test_committee_views.py checks them."""
 
 ENTRIES = {
     "review:committee_list": {"kind": "login"},  # the user's programs only (empty for others)

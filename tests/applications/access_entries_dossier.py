@@ -1,5 +1,5 @@
 """The printable dossier's URLs: the applicant, the region's authority and the program's secretariat only;
-the application's other viewers get 403, strangers 404 (tests/applications/test_dossier_views.py)."""
+the application's other viewers get 403, strangers 404 (tests/applications/documents/test_dossier_views.py)."""
 
 
 def _dossier(w, a):

@@ -1,4 +1,4 @@
-"""The expert pool, panel draws and pledges (tests/review/test_experts.py, test_draw.py, test_pledge.py
+"""The expert pool, panel draws and pledges (tests/review/panels/test_experts.py, test_draw.py, test_pledge.py
 cover who gets what: the pool is the secretariat's, draws the program's secretariat's and supervisors'
 (read-only), a pledge page the seated expert's; everyone else gets 404)."""
 

@@ -1,7 +1,7 @@
 """Objection URLs (publicity namespace). The public form and receipt are public; the register is a
 login page that lists only the user's programs as secretariat or supervisor. The objection pages,
 its files, the secretariat's actions, the export and the applicant's reply follow their own kinds,
-asserted person by person in tests/publicity/test_objections_access.py:
+asserted person by person in tests/publicity/objections/test_objections_access.py:
 
 * "objection-staff": 200 to the program's secretariat and supervisors, 404 to everyone else (the
   applicant included: who objected is never shown to it);
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 
 def _notice(w, a):
-    from publicity.models import Notice, NoticeItem
+    from publicity.notices.models import Notice, NoticeItem
 
     notice = Notice.objects.filter(campaign=a.campaign, items__application=a).first()
     if notice is None:
@@ -31,7 +31,7 @@ def _notice(w, a):
 
 
 def _objection(w, a):
-    from publicity.objection_models import Objection
+    from publicity.objections.models import Objection
 
     notice = _notice(w, a)
     objection = Objection.objects.filter(notice=notice).first()

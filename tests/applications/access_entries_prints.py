@@ -1,13 +1,13 @@
 """Access entries for printed documents and Excel exports (see test_access.py for what each kind asserts).
 
 * the exports answer every signed-in user with the rows their list page would show them (possibly none):
-  tests/applications/test_exports.py checks filters and visibility;
+  tests/applications/documents/test_exports.py checks filters and visibility;
 * the certificate request is the award holder's and the secretariat's, and only once awarded: the panel
   application (material review) is refused with 403 to its viewers and 404 to strangers
-  (tests/applications/test_certificate.py covers the holder's side);
+  (tests/applications/documents/test_certificate.py covers the holder's side);
 * a campaign's decision is for the program's secretariat and supervisors ("staff-campaign": 404 to
-  everyone else; tests/applications/test_decision.py);
-* a published notice's PDF is public (tests/publicity/test_notice_pdf.py covers drafts).
+  everyone else; tests/applications/documents/test_decision.py);
+* a published notice's PDF is public (tests/publicity/notices/test_notice_pdf.py covers drafts).
 """
 import datetime as dt
 
@@ -15,7 +15,7 @@ import datetime as dt
 def _published_notice(w):
     from django.utils import timezone
 
-    from publicity.models import Notice
+    from publicity.notices.models import Notice
 
     now = timezone.now()
     return Notice.objects.create(

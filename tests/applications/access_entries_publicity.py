@@ -1,15 +1,15 @@
 """Access entries of the publicity pages (merged into MATRIX by test_access.py).
 
 Public notice pages need no login. The composing pages are for the program's secretariat and the
-area's recommending authority (everyone else gets 404): tests/publicity/test_pages.py covers them.
+area's recommending authority (everyone else gets 404): tests/publicity/notices/test_pages.py covers them.
 """
 from django.utils import timezone
 
 
 def _open_notice(w):
     """A published notice of the cultivation program listing nothing sensitive."""
-    from publicity import services
-    from publicity.models import Notice
+    from publicity.notices import services
+    from publicity.notices.models import Notice
     from qualityaward.accounts.services import Actor
 
     notice = Notice.objects.filter(status=Notice.Status.OPEN).first()
@@ -31,7 +31,7 @@ ENTRIES = {
     "publicity:notice": {"kind": "public", "args": lambda w, a: [_open_notice(w).pk]},
     "publicity:notice_print": {"kind": "public", "args": lambda w, a: [_open_notice(w).pk]},
     "publicity:manage": {"kind": "login"},  # lists only the notices the user publishes
-    # secretariat / area authority only; 404 for everyone else (tests/publicity/test_pages.py)
+    # secretariat / area authority only; 404 for everyone else (tests/publicity/notices/test_pages.py)
     "publicity:compose": {"kind": "auth", "args": lambda w, a: [w.campaign.pk, "acceptance"]},
     "publicity:manage_notice": {"kind": "auth", "args": lambda w, a: [_open_notice(w).pk]},
     "publicity:notice_edit": {"kind": "auth", "args": lambda w, a: [_open_notice(w).pk]},

@@ -1,5 +1,5 @@
 """Expert scoring, ranking and review-report URLs. Their kinds are checked person by person in
-tests/review/test_scoring_access.py (the panel application's material panel: world.expert leads it)."""
+tests/review/scoring/test_scoring_access.py (the panel application's material panel: world.expert leads it)."""
 
 
 def _campaign(w, a):

@@ -4,11 +4,11 @@ from django.core.management import call_command
 
 from applications import workflow
 from applications.models import Application, Campaign, Program, State
-from applications.sample_content import fill_application
+from demo.content import fill_application
 from applications.services import create_application
 from qualityaward.accounts.models import Organization, Region, Role, User
 from qualityaward.accounts.services import Actor, grant_role
-from review.models import Panel, PanelMember, Recusal
+from review.panels.models import Panel, PanelMember, Recusal
 
 
 @pytest.fixture
@@ -104,13 +104,13 @@ def _drive(world, app, target):
         if who == "authority" and app.region_id != world.zhengzhou.pk:
             user = world.authority_other_city
         if name == "recommend":
-            from review.prereview import complete_sample_prereview
+            from demo.review import complete_sample_prereview
 
             complete_sample_prereview(application=app, actor=Actor(user=user))
         workflow.perform(application=app, name=name, actor=Actor(user=user), **params)
         app.refresh_from_db()
         if name == "start_eligibility_review":  # the secretariat ticks the exclusion checklist
-            from applications.eligibility import ABSENT, exclusion_items, record_exclusions
+            from review.eligibility.services import ABSENT, exclusion_items, record_exclusions
 
             record_exclusions(application=app, actor=Actor(user=user),
                               answers={item.pk: (ABSENT, "") for item in exclusion_items(app)})
@@ -139,7 +139,7 @@ def panel_app(world):
     PanelMember.objects.create(panel=panel, expert=world.expert, role=PanelMember.Role.LEADER)
     PanelMember.objects.create(panel=panel, expert=world.recused_expert, role=PanelMember.Role.MEMBER)
     PanelMember.objects.create(panel=panel, expert=world.reserve_expert, role=PanelMember.Role.RESERVE)
-    from review.experts import accept_pledge
+    from review.panels.services import accept_pledge
 
     accept_pledge(panel=panel, actor=Actor(user=world.expert), conflict=False)  # a seat opens only after the pledge
     Recusal.objects.create(application=app, user=world.recused_expert, reason="曾在申报单位任职")

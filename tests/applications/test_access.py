@@ -66,7 +66,7 @@ def test_revoking_a_grant_ends_access(world, panel_app):
 
 
 def test_a_recusal_ends_a_seated_experts_access_at_once(world, panel_app):
-    from review.models import Recusal
+    from review.panels.models import Recusal
 
     assert can_view(world.expert, panel_app)
     Recusal.objects.create(application=panel_app, user=world.expert, reason="申报后声明存在利害关系")
@@ -181,10 +181,10 @@ MATRIX = {
     "review:prereview_government": {"kind": "object-post", "args": lambda w, a: [a.pk]},
     "review:prereview_recommend": {"kind": "object-post", "args": lambda w, a: [a.pk]},
     # reply letters and the government's scan: 200 to the bureau, the secretariat and supervisors, 403 to the
-    # application's other viewers, 404 to strangers (tests/applications/test_prereview_access.py)
+    # application's other viewers, 404 to strangers (tests/review/prereview/test_prereview_access.py)
     "review:prereview_file": {"kind": "object-staff",
                               "args": lambda w, a: ["government", a.government_opinions.get().pk]},
-    # the secretariat's eligibility review (tests/applications/test_eligibility_review.py covers the actions)
+    # the secretariat's eligibility review (tests/review/eligibility/test_eligibility_review.py covers the actions)
     "review:eligibility_list": {"kind": "login"},  # shows only the user's programs as secretariat
     "review:eligibility_detail": {"kind": "object", "args": lambda w, a: [a.pk]},  # read-only to other viewers
     "review:eligibility_start": {"kind": "object-post", "args": lambda w, a: [a.pk]},

@@ -12,16 +12,16 @@ from django.utils import timezone
 
 from applications.management.commands import load_demo
 from applications.management.commands.load_demo import is_valid_credit_code
-from applications.form_services import missing_for_submission
+from applications.forms.services import missing_for_submission
 from applications.models import (Application, ApplicationSection, Attachment, Campaign, GeneratedDocument, Program,
                                  State, Submission)
 from applications.selectors import open_campaigns
 from qualityaward.accounts.identifiers import is_valid_id_number
 from qualityaward.accounts.models import AuditEvent, IndividualProfile, Organization, Role, RoleAssignment, User
 from qualityaward.views import DASHBOARD_SECTIONS
-from publicity.models import CalendarYear, Notice, NoticeItem
-from publicity.objection_models import Objection, ObjectionFile
-from review.models import Panel, PanelMember
+from publicity.notices.models import CalendarYear, Notice, NoticeItem
+from publicity.objections.models import Objection, ObjectionFile
+from review.panels.models import Panel, PanelMember
 
 FIXTURES = [str(Path(settings.BASE_DIR) / "fixtures" / f"{name}.json") for name in ("regions", "gbt19580", "programs")]
 

@@ -12,11 +12,11 @@ from django.db.models import Count
 from django.utils import timezone
 
 from applications import workflow
-from applications.formspec import UploadSlot, form_for
+from applications.forms.spec import UploadSlot, form_for
 from applications.management.commands.load_demo import is_valid_credit_code
 from applications.models import Application, Campaign, State, Submission
 from qualityaward.accounts.models import AuditEvent, Organization, Region, Role, RoleAssignment, User
-from review.models import Panel, PanelMember
+from review.panels.models import Panel, PanelMember
 
 FIXTURES = [str(Path(settings.BASE_DIR) / "fixtures" / f"{name}.json") for name in ("regions", "gbt19580", "programs")]
 

@@ -16,7 +16,7 @@ from applications.models import Application, Submission
 from applications.models import State as S
 from qualityaward.accounts.models import AuditEvent
 from qualityaward.accounts.services import Actor
-from review.prereview import complete_sample_prereview
+from demo.review import complete_sample_prereview
 
 
 ACTIVE = {S.SUBMITTED, S.RETURNED, S.RECOMMENDED, S.ELIGIBILITY_REVIEW, S.ACCEPTED, S.ACCEPTANCE_PUBLICITY,
@@ -92,7 +92,7 @@ def app_in_state(world, drive, state):
 
 def tick_exclusions(app, user):
     """The secretariat ticks the exclusion checklist (required before accept / reject)."""
-    from applications.eligibility import ABSENT, exclusion_items, record_exclusions
+    from review.eligibility.services import ABSENT, exclusion_items, record_exclusions
 
     record_exclusions(application=app, actor=Actor(user=user),
                       answers={item.pk: (ABSENT, "") for item in exclusion_items(app)})
@@ -317,7 +317,7 @@ def test_submission_numbers_freezes_content_and_audits(world):
     # returned, corrected, resubmitted: the number stays, a second frozen version is kept
     workflow.perform(application=app, name="return_for_correction", actor=Actor(user=world.authority),
                      reason="请补充第三年的财务数据")
-    from applications.form_services import save_section
+    from applications.forms.services import save_section
 
     row = app.sections.get(code="overview")
     save_section(application=app, code="overview", data={"text": "已补充"}, base_version=row.version,

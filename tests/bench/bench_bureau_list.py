@@ -50,7 +50,7 @@ def main():
     from applications.models import Application, Program, State, Submission
     from qualityaward.accounts.models import Organization, Region, Role, User
     from qualityaward.accounts.services import grant_role
-    from review.models import DepartmentOpinion, InitialOpinion
+    from review.prereview.models import DepartmentOpinion, InitialOpinion
 
     rng = random.Random(SEED)
     campaign, _created = open_campaign(Program.objects.get(code="henan-cultivation"))  # open today, whatever the date

@@ -121,7 +121,7 @@ def pick_users():
 
     from applications.selectors import applications_for_user
     from qualityaward.accounts.models import Role, User
-    from review.models import PanelMember
+    from review.panels.models import PanelMember
 
     def with_role(role):
         return list(User.objects.filter(role_assignments__role=role, is_active=True).distinct())

@@ -51,10 +51,10 @@ def _setup_env(workdir):
 
 def child(app_pk):
     """Build one dossier; print its timings and this process's peak memory as JSON."""
-    from applications.dossier import build_dossier
+    from applications.documents.dossier import build_dossier
     from applications.models import Application
 
-    from applications.documents import render_pdf
+    from applications.documents.services import render_pdf
 
     render_pdf("pdf/receipt.html", {})  # a worker has WeasyPrint loaded: warm up as it would be
     app = Application.objects.select_related("campaign__program__profile").get(pk=app_pk)
@@ -119,11 +119,11 @@ def main():
     call_command("load_seed_data", verbosity=0)
     call_command("prepare_fonts", verbosity=0)
 
-    from applications.form_services import add_attachment, save_section
-    from applications.formspec import form_for
     from applications.campaigns import open_campaign
+    from applications.forms.services import add_attachment, save_section
+    from applications.forms.spec import form_for
     from applications.models import Application, ApplicationSection, Attachment, Program
-    from applications.sample_content import PARAGRAPH, fill_application
+    from demo.content import PARAGRAPH, fill_application
     from applications.services import create_application
     from qualityaward.accounts.models import Organization, Region, Role, User
     from qualityaward.accounts.services import Actor, grant_role

@@ -61,11 +61,11 @@ def main():
     call_command("collectstatic", interactive=False, verbosity=0)
     call_command("load_seed_data", verbosity=0)
 
-    from applications.form_services import save_section
-    from applications.formspec import form_for
     from applications.campaigns import open_campaign
+    from applications.forms.services import save_section
+    from applications.forms.spec import form_for
     from applications.models import Application, ApplicationSection, Program
-    from applications.sample_content import fill_application, section_data
+    from demo.content import fill_application, section_data
     from applications.services import create_application
     from qualityaward.accounts.models import Organization, Region, Role, User
     from qualityaward.accounts.services import Actor, grant_role

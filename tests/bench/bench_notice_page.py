@@ -43,8 +43,8 @@ def main():
 
     from applications.campaigns import open_campaign
     from applications.models import Application, Program, State
-    from publicity import services
-    from publicity.models import Notice, NoticeItem
+    from publicity.notices import services
+    from publicity.notices.models import Notice, NoticeItem
     from qualityaward.accounts.models import Organization, Region, User
 
     campaign, _created = open_campaign(Program.objects.get(code="henan-cultivation"))  # open today, whatever the date

@@ -44,9 +44,9 @@ def build(args, campaign):
     from applications.models import Application, State
     from qualityaward.accounts.models import Organization, Region, Role, User
     from qualityaward.accounts.services import grant_role
-    from review import scoring as svc
-    from review.models import Panel, PanelMember
-    from review.scoring_models import ItemScore, PanelItemScore, ScoreCorrection, ScoreSheet, StageResult
+    from review.scoring import services as svc
+    from review.panels.models import Panel, PanelMember
+    from review.scoring.models import ItemScore, PanelItemScore, ScoreCorrection, ScoreSheet, StageResult
 
     rng = random.Random(SEED)
     profile = campaign.program.profile
@@ -157,9 +157,9 @@ def main():
     from applications.models import Application, Campaign, Program, State
     from qualityaward.accounts.models import Organization, Region, Role, User
     from qualityaward.accounts.services import grant_role
-    from review import scoring as svc
-    from review.models import Panel, PanelMember
-    from review.scoring_models import ItemScore, PanelItemScore, ScoreCorrection, ScoreSheet, StageResult
+    from review.scoring import services as svc
+    from review.panels.models import Panel, PanelMember
+    from review.scoring.models import ItemScore, PanelItemScore, ScoreCorrection, ScoreSheet, StageResult
 
     if args.reuse:  # the campaign the data was built in, current since then
         campaign = Campaign.objects.select_related("program__profile").get(program__code="xixian", is_current=True)
@@ -170,7 +170,7 @@ def main():
     else:
         campaign, _created = open_campaign(Program.objects.get(code="xixian"))  # open today, whatever the date
         secretariat, counts = build(args, campaign)
-    from review.scoring_exports import MATRIX_CHUNK
+    from review.scoring.exports import MATRIX_CHUNK
 
     print(f"database: {connection.vendor}; {counts['apps']} applications, {counts['panels']} panels, "
           f"{counts['scores']} expert item scores, {counts['panel_rows']} panel item scores"

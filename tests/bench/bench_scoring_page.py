@@ -44,11 +44,11 @@ def main():
     from applications.campaigns import open_campaign
     from applications.models import Application, Program, State, Submission
     from qualityaward.accounts.models import Organization, Region, User
-    from review import scoring as svc
+    from review.scoring import services as svc
     from qualityaward.accounts.services import Actor
-    from review.experts import accept_pledge
-    from review.models import Panel, PanelMember
-    from review.scoring_models import ItemScore, PanelItemScore, ScoreSheet
+    from review.panels.services import accept_pledge
+    from review.panels.models import Panel, PanelMember
+    from review.scoring.models import ItemScore, PanelItemScore, ScoreSheet
 
     campaign, _created = open_campaign(Program.objects.get(code="henan-cultivation"))  # open today, whatever the date
     items = svc.scored_items(campaign.program.profile.scoring_scheme_id)

@@ -237,7 +237,7 @@ class Portal:
         """``n`` active experts in the pool (accounts with profiles), named 专家1…专家n, in 开封 unless told."""
         from qualityaward.accounts.models import Region, Role, User
         from qualityaward.accounts.services import grant_role
-        from review.models import ExpertProfile
+        from review.panels.models import ExpertProfile
 
         region = Region.objects.get(code=region_code)
         made = []

@@ -2,7 +2,7 @@
 
 Each journey checks what the applicant would notice (badges, counters, messages, what is in the
 fields after a reload) and, where it matters, what the server actually stored. The forms are
-filled field by field from their specification (applications/formspec.py), so a field added to a
+filled field by field from their specification (applications/forms/spec.py), so a field added to a
 form is filled, and checked, here too.
 """
 import json
@@ -12,9 +12,9 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from applications.formspec import Field, Grid, Table, UploadSlot, form_for
+from applications.forms.spec import Field, Grid, Table, UploadSlot, form_for
 from applications.models import Application, Attachment, State
-from applications.textcount import count_chars
+from applications.forms.textcount import count_chars
 
 pytestmark = pytest.mark.browser
 

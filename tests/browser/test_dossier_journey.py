@@ -2,7 +2,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from applications.sample_content import fill_application
+from demo.content import fill_application
 from qualityaward.accounts.services import Actor
 
 pytestmark = pytest.mark.browser

@@ -10,10 +10,10 @@ from playwright.sync_api import expect
 
 from applications import workflow
 from applications.models import Campaign
-from applications.sample_content import fill_application
+from demo.content import fill_application
 from applications.services import create_application
-from publicity.models import Notice, NoticeItem
-from publicity.objection_models import Objection
+from publicity.notices.models import Notice, NoticeItem
+from publicity.objections.models import Objection
 from qualityaward.accounts.models import Region, Role, User
 from qualityaward.accounts.services import Actor, grant_role
 

@@ -7,13 +7,13 @@ import pytest
 from playwright.sync_api import expect
 
 from applications import workflow
-from applications.eligibility import ABSENT, exclusion_items, record_exclusions
+from review.eligibility.services import ABSENT, exclusion_items, record_exclusions
 from applications.models import State
-from applications.sample_content import fill_application
+from demo.content import fill_application
 from qualityaward.accounts.models import Region, Role, User
 from qualityaward.accounts.services import Actor, grant_role
-from review.models import PanelMember
-from review.prereview import complete_sample_prereview
+from review.panels.models import PanelMember
+from demo.review import complete_sample_prereview
 
 pytestmark = pytest.mark.browser
 

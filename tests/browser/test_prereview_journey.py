@@ -16,10 +16,10 @@ from playwright.sync_api import expect
 
 from applications import workflow
 from applications.models import ApplicationReadGrant, State
-from applications.sample_content import fill_application
+from demo.content import fill_application
 from qualityaward.accounts.models import Region, Role, User
 from qualityaward.accounts.services import Actor, grant_role
-from review.models import DepartmentOpinion, GovernmentOpinion, InitialOpinion
+from review.prereview.models import DepartmentOpinion, GovernmentOpinion, InitialOpinion
 
 pytestmark = pytest.mark.browser
 

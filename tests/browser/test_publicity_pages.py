@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from applications import workflow
-from applications.sample_content import fill_application
-from publicity.models import Notice
+from demo.content import fill_application
+from publicity.notices.models import Notice
 from qualityaward.accounts.models import Region, Role, User
 from qualityaward.accounts.services import Actor, grant_role
 
@@ -22,7 +22,7 @@ def test_bureau_publishes_and_the_public_reads_without_javascript(portal, contex
     import chinese_calendar
     from django.utils import timezone
 
-    from publicity.models import CalendarYear
+    from publicity.notices.models import CalendarYear
 
     try:  # near the end of a year the window needs the next one (entered as the secretariat would)
         chinese_calendar.is_workday(dt.date(timezone.localdate().year + 1, 1, 1))

@@ -17,14 +17,14 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from applications.models import GeneratedDocument, State
-from publicity import services as publicity
-from publicity.models import Notice
+from publicity.notices import services as publicity
+from publicity.notices.models import Notice
 from qualityaward.accounts.services import Actor
-from review import scoring as svc
-from review.committee_models import Award
-from review.experts import accept_pledge
-from review.models import Panel, PanelMember
-from review.scoring_models import ReportRelease
+from review.scoring import services as svc
+from review.awards.models import Award
+from review.panels.services import accept_pledge
+from review.panels.models import Panel, PanelMember
+from review.scoring.models import ReportRelease
 
 pytestmark = pytest.mark.browser
 

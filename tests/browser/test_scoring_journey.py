@@ -11,13 +11,13 @@ from playwright.sync_api import expect
 
 from applications import workflow
 from applications.models import Application, State
-from applications.sample_content import fill_application
+from demo.content import fill_application
 from qualityaward.accounts.models import Role, User
 from qualityaward.accounts.services import Actor, grant_role
-from review import scoring as svc
-from review.experts import accept_pledge
-from review.models import Panel, PanelMember
-from review.scoring_models import ItemScore, ScoreSheet
+from review.scoring import services as svc
+from review.panels.services import accept_pledge
+from review.panels.models import Panel, PanelMember
+from review.scoring.models import ItemScore, ScoreSheet
 
 pytestmark = pytest.mark.browser
 

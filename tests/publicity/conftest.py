@@ -39,7 +39,7 @@ def next_year_known(db):
     import chinese_calendar
     from django.utils import timezone
 
-    from publicity.models import CalendarYear
+    from publicity.notices.models import CalendarYear
 
     year = timezone.localdate().year + 1
     try:
@@ -63,7 +63,7 @@ def acceptance_rule(world):
 def blockers():
     """A blocker registered through ``publicity.settlement``, as the objection module does; the test
     fills ``held`` with application ids that have an objection pending."""
-    from publicity.settlement import register_blocker
+    from publicity.notices.settlement import register_blocker
 
     held = set()
 
@@ -72,6 +72,6 @@ def blockers():
 
     register_blocker(pending_objection)
     yield held
-    from publicity import settlement
+    from publicity.notices import settlement
 
     settlement._BLOCKERS.remove(pending_objection)

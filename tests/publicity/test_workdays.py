@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from applications.models import PublicityRule
 from publicity import workdays
-from publicity.models import CalendarOverride, CalendarYear
+from publicity.notices.models import CalendarOverride, CalendarYear
 
 D = dt.date
 WD = PublicityRule.Unit.WORKING_DAYS

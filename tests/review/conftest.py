@@ -7,12 +7,12 @@ import pathlib
 import pytest
 
 from applications import workflow
-from applications.eligibility import ABSENT, exclusion_items, record_exclusions
+from review.eligibility.services import ABSENT, exclusion_items, record_exclusions
 from applications.management.commands.load_demo import credit_code
 from applications.models import Campaign, Program, State
 from qualityaward.accounts.models import Organization, Region, Role
 from qualityaward.accounts.services import Actor, grant_role
-from review.prereview import complete_sample_prereview
+from demo.review import complete_sample_prereview
 
 _spec = importlib.util.spec_from_file_location(
     "applications_conftest", pathlib.Path(__file__).parent.parent / "applications" / "conftest.py")
@@ -26,7 +26,7 @@ make_user = _shared.make_user
 @pytest.fixture
 def pool(world):
     """``pool(n, specialties=..., **fields)``: n active experts (profiles with accounts) in the pool."""
-    from review.models import ExpertProfile
+    from review.panels.models import ExpertProfile
 
     counter = {"n": 0}
 

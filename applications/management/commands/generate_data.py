@@ -6,7 +6,7 @@ Creates, for every program's campaign open for applications today (the next one 
 the latest when none is: ``applications.campaigns``): organizations across all city-level regions (and
 the seat regions of county/district programs), their applicant accounts, individual applicants,
 applications spread over every state the program's pipeline allows, their filled form sections
-(``sample_content.section_data``; drafts partly filled; no upload files), frozen submissions with
+(``demo.content.section_data``; drafts partly filled; no upload files), frozen submissions with
 application numbers, the secretariat's eligibility reviews (资格审核) with their decisions, expert accounts with panels (and a few recusals) for applications that
 reached a review stage, recommending-authority users per region and program, secretariat,
 committee and supervisor users per program, one admin, and the audit trail of every application.
@@ -29,7 +29,6 @@ and timestamps, so later steps can derive their rows from it.
 """
 import random
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -40,14 +39,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from applications import eligibility, workflow
+from applications import workflow
 from applications.campaigns import open_campaigns_of_active_programs
-from applications.formspec import UploadSlot, form_for
+from applications.forms.spec import UploadSlot, form_for
 from applications.models import Application, ApplicationSection, Campaign, EligibilityReview, State, Submission
-from applications.sample_content import section_data
 from applications.services import content_hash
+from demo.bulk import explicit_timestamps
+from demo.content import section_data
 from qualityaward.accounts.models import AuditEvent, Organization, Region, Role, RoleAssignment, User
-from review.models import ExpertProfile, Panel, PanelMember, Pledge, Recusal
+from review.eligibility import services as eligibility
+from review.panels.models import ExpertProfile, Panel, PanelMember, Pledge, Recusal
 
 from .load_demo import GB32100_ALPHABET, PASSWORD, credit_code
 
@@ -120,22 +121,6 @@ class Plan:
     def submission_times(self):
         """Times of (re)submission: each froze a Submission (a return to the authority did not)."""
         return [t for name, _from, _to, t in self.path if name in SUBMITTING]
-
-
-@contextmanager
-def explicit_timestamps(*models):
-    """Let bulk_create write the historical times we give instead of now() (auto_now/auto_now_add off)."""
-    saved = []
-    for model in models:
-        for f in model._meta.concrete_fields:
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                saved.append((f, f.auto_now, f.auto_now_add))
-                f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
 def _encode(n, width):
@@ -462,7 +447,7 @@ class Generator:
 
     def expert_profiles(self):
         """A pool profile for every generated expert: 1–3 specialties, a city, the account's employer."""
-        from review.expert_models import PLEDGE_TEXT
+        from review.panels.models import PLEDGE_TEXT
 
         self.pledge_text, self.pledge_hash = PLEDGE_TEXT, Pledge.digest(PLEDGE_TEXT)
         profiles = []
@@ -501,7 +486,7 @@ class Generator:
             Application.objects.bulk_create(rows, batch_size=BATCH)
 
     def plan_form(self, plan):
-        """The applicant's form, as ``sample_content`` fills it: every section once submitted, the first
+        """The applicant's form, as ``demo.content`` fills it: every section once submitted, the first
         few of a draft. Forms and section data are built once per (campaign, kind) and shared."""
         app = plan.app
         key = (plan.campaign.pk, app.kind)
@@ -637,7 +622,7 @@ class Generator:
         self.panel_seats = seats
 
     def scores(self):
-        from review.scoring_generate import generate_scores
+        from demo.scoring_generate import generate_scores
 
         generate_scores(self)  # experts' score sheets, panels' consensus, concluded stages
 

@@ -5,7 +5,7 @@
 
 Idempotent: a second run creates nothing and changes nothing; it only prints the logins again.
 Every application is created through ``create_application``, its form filled through the form
-services (``sample_content.fill_application``: every section and the required uploads), and moved
+services (``demo.content.fill_application``: every section and the required uploads), and moved
 only through ``workflow.perform`` with the actor who would really act (applicant, recommending
 authority, secretariat), so the demo data has numbers, submissions, receipts and an audit trail
 like real data.
@@ -29,16 +29,16 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from applications import eligibility, workflow
+from applications import workflow
 from applications.campaigns import open_campaigns_of_active_programs
 from applications.models import Application, Campaign, Program, State
-from applications.sample_content import fill_application
 from applications.services import create_application
 from publicity.workdays import UnknownCalendarYear
 from qualityaward.accounts.identifiers import id_birth_date, id_gender, id_number_check_char
 from qualityaward.accounts.models import IndividualProfile, Organization, Region, Role, User
 from qualityaward.accounts.services import Actor, grant_role
-from review.models import Panel, PanelMember
+from review.eligibility import services as eligibility
+from review.panels.models import Panel, PanelMember
 
 PASSWORD = "demo12345"
 EMAIL_DOMAIN = "demo.example.com"
@@ -236,14 +236,14 @@ def _tick_exclusions(app, actor):
 
 def _prereview(app, actor):
     """The recommending authority's pre-review (初审): department opinions, publicity, signed opinion."""
-    from review.prereview import complete_sample_prereview
+    from demo.review import complete_sample_prereview
 
     complete_sample_prereview(application=app, actor=actor)
 
 
 def _score(app, actor):
     """The experts score the stage the application is in and the leader concludes it (专家评审)."""
-    from review.scoring import complete_sample_scoring
+    from demo.review import complete_sample_scoring
 
     complete_sample_scoring(application=app)
 
@@ -351,8 +351,8 @@ class Command(BaseCommand):
     # --- steps ---------------------------------------------------------------------------------------
     def _committee_vote(self, users):
         """An open committee vote on the candidates before 息县's committee, for the committee member to try."""
-        from review.committee import open_session
-        from review.committee_models import VoteSession
+        from review.committee.services import open_session
+        from review.committee.models import VoteSession
 
         campaign = self.campaigns[XX]
         candidates = list(Application.objects.filter(campaign=campaign, state=State.COMMITTEE).order_by("pk"))
@@ -369,8 +369,8 @@ class Command(BaseCommand):
         notice job at the times they would have run."""
         import datetime as dt
 
-        from publicity import services as notices
-        from publicity.models import Notice
+        from publicity.notices import services as notices
+        from publicity.notices.models import Notice
 
         now = timezone.now()
         for program, kind, who, region_code, names, title, days_ago, length in DEMO_NOTICES:
@@ -403,9 +403,9 @@ class Command(BaseCommand):
     def _objection(self):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        from applications.sample_content import jpeg_bytes, pdf_bytes
-        from publicity import objections
-        from publicity.models import Notice
+        from demo.content import jpeg_bytes, pdf_bytes
+        from publicity.objections import services as objections
+        from publicity.notices.models import Notice
 
         campaign = self.campaigns[XX]
         notice = Notice.objects.filter(status=Notice.Status.OPEN, campaign=campaign).order_by("pk").first()
@@ -529,8 +529,8 @@ class Command(BaseCommand):
     def _expert_pool(self, users):
         """The demo expert and a few more in the expert pool; the demo expert has signed the pledge for
         弦山 (and sees it) and has yet to sign for 淮河 (the pledge page is the first thing to do)."""
-        from review.expert_models import PLEDGE_TEXT
-        from review.models import ExpertProfile, Pledge
+        from review.panels.models import PLEDGE_TEXT
+        from review.panels.models import ExpertProfile, Pledge
 
         for username, name, employer, title, specialties, region, phone in DEMO_EXPERTS:
             user = users.get(username) or User.objects.filter(username=username).first()

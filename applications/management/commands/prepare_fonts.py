@@ -1,7 +1,7 @@
 """Subset the Chinese PDF fonts once (idempotent: skips faces whose subset is present and up to date)."""
 from django.core.management.base import BaseCommand
 
-from applications.pdffonts import cache_dir, prepare_fonts
+from applications.documents.fonts import cache_dir, prepare_fonts
 
 
 class Command(BaseCommand):

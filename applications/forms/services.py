@@ -1,0 +1,223 @@
+"""Writes and reads of the applicant's form: section saves with conflict detection, uploads, progress.
+
+Views and tests call these; nothing here knows about HTTP.
+"""
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Count, F, Max, Sum
+
+from qualityaward.accounts.services import record_event
+
+from ..models import Application, ApplicationSection, Attachment, State
+from .spec import clean_section, consistency_warnings, form_for, missing_in_section, section_chars
+from .uploads import check_total_pages, inspect_upload
+
+
+class SectionConflict(Exception):
+    """The section changed since the page was loaded (another tab or a colleague saved)."""
+
+    def __init__(self, current):
+        super().__init__("conflict")
+        self.current = current
+
+
+@dataclass
+class SaveResult:
+    section: ApplicationSection
+    errors: dict
+    warnings: list
+    missing: list
+    chars: int
+    suggestion: dict | None = None
+
+
+def editable_section_codes(application):
+    """Sections the applicant may change now: all of a draft; only the reopened ones when returned."""
+    spec = form_for(application)
+    if application.state == State.DRAFT:
+        return [s.code for s in spec.sections if s.filled_by == "applicant"]
+    if application.state == State.RETURNED:
+        reopened = set(application.reopened_sections or [])
+        return [s.code for s in spec.sections if s.code in reopened]
+    return []
+
+
+def _section_data(application, code):
+    row = ApplicationSection.objects.filter(application=application, code=code).first()
+    return (row.data, row.version) if row else ({}, 0)
+
+
+def upload_counts(application):
+    return dict(Attachment.objects.filter(application=application).values_list("slot").annotate(n=Count("pk")))
+
+
+def save_section(*, application, code, data, base_version, actor):
+    """Save one section if it is valid by type and limits and nobody saved it since ``base_version``.
+
+    Returns a SaveResult; when ``errors`` is not empty nothing was written. Raises SectionConflict
+    when the stored version moved on, PermissionDenied when the section is closed for editing.
+    """
+    spec = form_for(application)
+    section = spec.section(code)
+    if section is None:
+        raise ValidationError("没有这一部分，请刷新页面。")
+    if code not in editable_section_codes(application):
+        raise PermissionDenied("这一部分当前不能修改（已提交或未被退回修改）。")
+    clean, errors = clean_section(section, data)
+    with transaction.atomic():
+        row, _ = ApplicationSection.objects.select_for_update().get_or_create(application=application, code=code)
+        if row.version != base_version:
+            raise SectionConflict(row)
+        if not errors:
+            row.data = clean
+            row.version += 1
+            row.updated_by = actor.user
+            row.save()
+            Application.objects.filter(pk=application.pk).update(content_version=F("content_version") + 1)
+            record_event(actor=actor, action="form:save", target=application, data={"section": code,
+                                                                                   "version": row.version})
+    suggestion = org_size_suggestion(application) if code in ("basic", "performance") and not errors else None
+    return SaveResult(row, errors, consistency_warnings(section, clean),
+                      missing_in_section(section, clean, upload_counts(application)), section_chars(section, clean),
+                      suggestion)
+
+
+def org_size_suggestion(application):
+    """组织规模 suggested by 国统字〔2017〕213号 from the applicant's own figures: the industry and
+    employees of 2.1 and the latest year's revenue and assets of 2.4. None until they are filled in."""
+    from ..classifications import org_size_rule_text, suggest_org_size
+    from .spec import ORG_SIZES
+
+    stored = {s.code: s.data for s in ApplicationSection.objects.filter(
+        application=application, code__in=["basic", "performance"])}
+    basic, grid = stored.get("basic", {}), (stored.get("performance", {}) or {}).get("indicators", {})
+    years = application.campaign.data_years
+    latest = str(years[-1]) if years else ""
+
+    def cell(row):
+        value = str((grid.get(row) or {}).get(latest, "")).strip()
+        return value or None
+
+    revenue = cell("main_revenue")
+    if revenue is not None and cell("other_revenue") is not None:
+        try:
+            revenue = str(Decimal(revenue) + Decimal(cell("other_revenue")))
+        except InvalidOperation:
+            pass
+    try:
+        label = suggest_org_size(basic.get("industry", ""), employees=basic.get("employees") or None,
+                                 revenue=revenue, assets=cell("total_assets"))
+    except ValueError:
+        return None
+    if label is None:
+        return None
+    key = next(k for k, v in ORG_SIZES if v == label)
+    return {"key": key, "label": label, "year": latest,
+            "basis": "；".join(org_size_rule_text(basic.get("industry", ""))[:2])}
+
+
+def progress(application):
+    """Per section: (section, missing list, complete) in form order. Two queries whatever the form size."""
+    spec = form_for(application)
+    stored = {s.code: s.data for s in ApplicationSection.objects.filter(application=application)}
+    counts = upload_counts(application)
+    result = []
+    for section in spec.sections:
+        missing = missing_in_section(section, stored.get(section.code, {}), counts)
+        result.append({"section": section, "missing": missing, "complete": not missing})
+    return result
+
+
+def missing_for_submission(application):
+    """Everything still missing, as (section code, section title, item) for the checklist."""
+    out = []
+    for entry in progress(application):
+        for item in entry["missing"]:
+            out.append((entry["section"].code, f"{entry['section'].number} {entry['section'].title}", item))
+    spec = form_for(application)
+    for slot in (i for s in spec.sections for i in s.items if getattr(i, "page_limit", None)):
+        pages = Attachment.objects.filter(application=application, slot=slot.key).aggregate(p=Sum("pages"))["p"] or 0
+        if pages > slot.page_limit:
+            out.append(("evidence", "证实性材料", f"{slot.label}共 {pages} 页，超过 {slot.page_limit} 页的上限"))
+    return out
+
+
+def assemble_content(application):
+    """The whole form as one JSON object, with the uploads' manifest (what a submission freezes)."""
+    spec = form_for(application)
+    stored = {s.code: s.data for s in ApplicationSection.objects.filter(application=application)}
+    files = [
+        {"slot": a.slot, "title": a.title, "name": a.original_name, "sha256": a.sha256, "pages": a.pages}
+        for a in Attachment.objects.filter(application=application).order_by("slot", "order", "pk")
+    ]
+    return {"form": spec.code, "sections": {s.code: stored.get(s.code, {}) for s in spec.sections}, "files": files}
+
+
+# --- uploads ----------------------------------------------------------------------------------------
+def _slot(application, slot_key):
+    for section in form_for(application).sections:
+        for item in section.items:
+            if getattr(item, "type", "") == "upload" and item.key == slot_key:
+                return section, item
+    raise ValidationError("没有这一类材料，请刷新页面。")
+
+
+def add_attachment(*, application, slot_key, uploaded, title, actor):
+    section, slot = _slot(application, slot_key)
+    if section.code not in editable_section_codes(application):
+        raise PermissionDenied("这一部分当前不能修改（已提交或未被退回修改）。")
+    title = (title or "").strip()[:100]
+    if slot.titled and not title:
+        raise ValidationError(f"请为“{slot.label}”填写材料标题（用于生成目录）。")
+    inspected = inspect_upload(uploaded=uploaded, field_label=slot.label, allowed=slot.kinds,
+                               min_image_side=slot.min_image_side)
+    with transaction.atomic():
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        existing = Attachment.objects.filter(application=application, slot=slot_key)
+        stats = existing.aggregate(n=Count("pk"), pages=Sum("pages"), last=Max("order"))
+        if stats["n"] >= slot.max_files:
+            raise ValidationError(f"“{slot.label}”最多 {slot.max_files} 个文件，已上传 {stats['n']} 个。请先删除不需要的文件。")
+        if slot.page_limit:
+            check_total_pages(existing_pages=stats["pages"] or 0, new_pages=inspected.pages, limit=slot.page_limit,
+                              label=slot.label)
+        attachment = Attachment(application=application, slot=slot_key, title=title, order=(stats["last"] or 0) + 1,
+                                original_name=inspected.safe_name, content_type=inspected.content_type,
+                                size=inspected.size, pages=inspected.pages, sha256=inspected.sha256,
+                                uploaded_by=actor.user)
+        attachment.file.save(inspected.safe_name, ContentFile(inspected.data), save=False)
+        attachment.save()
+        record_event(actor=actor, action="form:upload", target=application,
+                     data={"slot": slot_key, "attachment": attachment.pk, "sha256": inspected.sha256})
+    return attachment
+
+
+def remove_attachment(*, attachment, actor):
+    section, _slot_item = _slot(attachment.application, attachment.slot)
+    if section.code not in editable_section_codes(attachment.application):
+        raise PermissionDenied("这一部分当前不能修改（已提交或未被退回修改）。")
+    with transaction.atomic():
+        record_event(actor=actor, action="form:remove_upload", target=attachment.application,
+                     data={"slot": attachment.slot, "name": attachment.original_name, "sha256": attachment.sha256})
+        attachment.delete()
+    # the stored file stays: a submitted version may refer to it by its hash
+
+
+def move_attachment(*, attachment, direction, actor):
+    section, _slot_item = _slot(attachment.application, attachment.slot)
+    if section.code not in editable_section_codes(attachment.application):
+        raise PermissionDenied("这一部分当前不能修改（已提交或未被退回修改）。")
+    siblings = list(Attachment.objects.filter(application=attachment.application, slot=attachment.slot)
+                    .order_by("order", "pk"))
+    i = next(n for n, a in enumerate(siblings) if a.pk == attachment.pk)
+    j = i - 1 if direction == "up" else i + 1
+    if 0 <= j < len(siblings):
+        siblings[i], siblings[j] = siblings[j], siblings[i]
+        with transaction.atomic():
+            for n, a in enumerate(siblings, start=1):
+                if a.order != n:
+                    Attachment.objects.filter(pk=a.pk).update(order=n)

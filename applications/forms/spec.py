@@ -1,0 +1,566 @@
+"""The recommendation forms of the seed documents, section by section, as data.
+
+Three forms: 培育组织推荐表 (seed 000 Attachment 1, also used by the county and district awards with
+their own years), 培育个人推荐表 (Attachment 2), and the 质量标杆 material (seed 003). Which form an
+application uses comes from its kind and its program's rule profile; the data years come from the
+campaign; the self-assessment report follows the program's scoring scheme item by item.
+
+A section's data is a JSON object: ``{field: value}``; a table is a list of row objects; a grid is
+``{row_key: {column_key: value}}``. ``validate_section`` checks types and limits (what makes a save
+refused); ``missing_in_section`` lists what is still empty (what keeps submission closed).
+"""
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from .textcount import count_chars
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    type: str = "text"  # text textarea choice multichoice integer decimal date yesno industry email phone
+    required: bool = True
+    max_chars: int | None = None
+    choices: tuple = ()
+    help: str = ""
+    unit: str = ""
+    width: int = 6  # Bootstrap columns (of 12) in the section layout
+    min_value: Decimal | None = None
+    max_value: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows the applicant adds (e.g. 2.2 product quality)."""
+
+    key: str
+    label: str
+    columns: tuple
+    min_rows: int = 0
+    max_rows: int = 50
+    help: str = ""
+    type: str = "table"
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Fixed rows × the campaign's data years, plus extra columns (e.g. 2.4's 国内行业排名)."""
+
+    key: str
+    label: str
+    rows: tuple  # (key, label, unit, min, max)
+    years: tuple = ()
+    extra_columns: tuple = ()  # (key, label)
+    cell_type: str = "decimal"
+    required: bool = True
+    help: str = ""
+    notes: tuple = ()
+    type: str = "grid"
+
+
+@dataclass(frozen=True)
+class UploadSlot:
+    key: str
+    label: str
+    kinds: tuple = ("pdf", "jpeg", "png")
+    min_files: int = 0
+    max_files: int = 50
+    page_limit: int | None = None
+    titled: bool = False  # each file carries a title (evidence catalog)
+    min_image_side: int | None = None
+    help: str = ""
+    type: str = "upload"
+
+
+@dataclass(frozen=True)
+class Section:
+    code: str
+    number: str
+    title: str
+    items: tuple
+    total_max_chars: int | None = None
+    help: str = ""
+    filled_by: str = "applicant"
+
+    @property
+    def is_upload_section(self):
+        return all(isinstance(i, UploadSlot) for i in self.items)
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    code: str
+    title: str
+    sections: tuple
+    form_page_limit: int | None = None
+    notes: tuple = field(default_factory=tuple)
+
+    def section(self, code):
+        for s in self.sections:
+            if s.code == code:
+                return s
+        return None
+
+
+ORG_TYPES = (("agriculture", "农业"), ("manufacturing", "制造业"), ("construction", "工程建设业"), ("services", "服务业"))
+ECONOMIC_TYPES = (
+    ("110", "国有"), ("120", "集体"), ("130", "股份合作"), ("141", "国有联营"), ("142", "集体联营"),
+    ("143", "国有与集体联营"), ("149", "其他联营"), ("151", "国有独资公司"), ("159", "其他有限责任公司"),
+    ("160", "股份有限公司"), ("171", "私营独资"), ("172", "私营合伙"), ("173", "私营有限责任公司"),
+    ("174", "私营股份有限公司"), ("190", "其他"), ("210", "与港澳台商合资经营"), ("220", "与港澳台商合作经营"),
+    ("230", "港澳台商独资"), ("240", "港澳台商投资股份有限公司"), ("290", "其他港澳台商投资"),
+    ("310", "中外合资经营"), ("320", "中外合作经营"), ("330", "外资企业"), ("340", "外商投资股份有限公司"),
+    ("390", "其他外商投资"),
+)
+ORG_SIZES = (("large", "大型"), ("medium", "中型"), ("small", "小型"), ("micro", "微型"))
+YES_NO = (("no", "无"), ("yes", "有"))
+GENDERS = (("male", "男"), ("female", "女"))
+
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+#: 2.4 组织绩效: the 19 indicators of the seed with their units; (min, max) where the unit bounds them.
+PERFORMANCE_ROWS = (
+    ("total_assets", "资产总额", "万元", ZERO, None),
+    ("investment_income", "投资收益", "万元", None, None),
+    ("main_revenue", "主营业务收入", "万元", ZERO, None),
+    ("other_revenue", "非主营业务收入", "万元", None, None),
+    ("total_profit", "利润总额", "万元", None, None),
+    ("total_tax", "纳税总额", "万元", ZERO, None),
+    ("sales", "销售额", "万元", ZERO, None),
+    ("forex", "创汇总额", "万美元", ZERO, None),
+    ("asset_contribution", "总资产贡献率", "%", None, None),
+    ("capital_preservation", "资本保值增值率", "%", ZERO, None),
+    ("debt_ratio", "资产负债率", "%", ZERO, None),
+    ("current_asset_turnover", "流动资产周转率", "次", ZERO, None),
+    ("cost_profit_ratio", "成本费用利润率", "%", None, None),
+    ("labour_productivity", "全员劳动生产率", "万元/人", ZERO, None),
+    ("energy_per_output", "万元总产值综合能耗", "吨/万元", ZERO, None),
+    ("quality_grade_rate", "产品质量等级品率", "%", ZERO, HUNDRED),
+    ("quality_loss_rate", "质量损失率", "%", ZERO, HUNDRED),
+    ("new_product_rate", "新产品产值率", "%", ZERO, HUNDRED),
+    ("sales_rate", "产品销售率", "%", ZERO, None),
+)
+PERFORMANCE_NOTES = (
+    "资产负债率=负债总额/资产总额",
+    "流动资产周转率=销售收入总值/流动资产平均余额×（12/累计月数）",
+    "全员劳动生产率=（工业增加值/全部职工平均人数）×（12/累计月数）",
+    "产品销售率=销售收入总值/生产总值（现价）",
+    "新产品产值率=报告期末新产品产值/同期企业产值",
+    "安全指标按行业要求项目填写",
+)
+MARKET_INDICATORS = (("share", "市场占有率", "%"), ("satisfaction", "顾客满意度", "%"), ("loyalty", "顾客忠诚度", "%"))
+
+
+def _market_rows():
+    rows = []
+    for ind_key, ind_label, unit in MARKET_INDICATORS:
+        for scope_key, scope_label in (("intl", "国际"), ("dom", "国内")):
+            rows.append((f"{ind_key}_{scope_key}", f"{ind_label}（{scope_label}）", unit, ZERO, HUNDRED))
+    return tuple(rows)
+
+
+def organization_form(*, years, scoring_items, required_opinions=()):
+    """培育组织推荐表 (seed 000 Attachment 1)."""
+    y = tuple(str(v) for v in years)
+    sections = [
+        Section("overview", "一", "组织概述", (
+            Field("text", "组织概述", "textarea", max_chars=3000,
+                  help="按照 GB/Z 19579 附录 B 要求，重点说明质量技术先进、质量管理卓越、质量品牌卓著、质量效益突出等内容。限 3000 字以内。",
+                  width=12),
+        )),
+        Section("basic", "2.1", "基本情况", (
+            Field("org_name", "组织名称", max_chars=60, help="与公章名称一致"),
+            Field("legal_rep", "法人代表", max_chars=20),
+            Field("address", "组织地址", max_chars=100),
+            Field("postcode", "邮编", max_chars=6, help="6 位数字"),
+            Field("top_manager", "最高管理者", max_chars=20),
+            Field("top_manager_phone", "电话（最高管理者）", "phone"),
+            Field("contact_department", "联系部门", max_chars=30),
+            Field("contact_person", "联系人", max_chars=20),
+            Field("contact_phone", "联系电话/手机", "phone"),
+            Field("fax", "传真", "phone", required=False),
+            Field("email", "电子邮箱", "email"),
+            Field("org_type", "组织类型", "choice", choices=ORG_TYPES, help="农业、制造业、工程建设业、服务业四选一"),
+            Field("credit_code", "社会信用代码编号", "credit_code"),
+            Field("established_on", "成立日期", "date", help="用于核对正常运行年限（资格审核）"),
+            Field("economic_type", "经济类型", "choice", choices=ECONOMIC_TYPES,
+                  help="依据《关于划分企业登记注册类型的规定》（国统字〔2011〕86号）"),
+            Field("industry", "所属行业", "industry", help="按《国民经济行业分类》（GB/T 4754-2017）小类填写，可输入代码或名称搜索"),
+            Field("org_size", "组织规模", "choice", choices=ORG_SIZES,
+                  help="依据《统计上大中小微型企业划分办法》（国统字〔2017〕213号）；系统按您填写的员工总数、营业收入和资产总额给出建议，请确认"),
+            Field("accidents", "近三年有无质量、安全、环境较大事故", "yesno"),
+            Field("accidents_detail", "事故情况说明", "textarea", required=False, max_chars=500,
+                  help="选择“有”时必须说明", width=12),
+            Field("violations", "近三年有无违反法律法规的行为", "yesno"),
+            Field("violations_detail", "违法违规情况说明", "textarea", required=False, max_chars=500,
+                  help="选择“有”时必须说明", width=12),
+            Field("main_products", "主要产品/服务名称", max_chars=100),
+            Field("brand_value", "品牌价值", "decimal", unit="亿元", required=False, min_value=ZERO),
+            Field("assessors", "自评师人员数", "integer", unit="人", min_value=ZERO, width=4),
+            Field("employees", "员工总数", "integer", unit="人", min_value=ZERO, width=4),
+            Field("quality_staff", "质量管理人员数", "integer", unit="人", min_value=ZERO, width=4),
+            Field("rd_staff", "技术研发人员数", "integer", unit="人", min_value=ZERO, width=4),
+            Field("certifications", "已获得的管理体系认证", "textarea", max_chars=300, width=12),
+            Field("feature", "请用一句话概括组织的特色管理制度、模式或方法", max_chars=25, help="不超过 25 个字",
+                  width=12),
+        )),
+        Section("products", "2.2", "主要产品（服务）质量水平", (
+            Table("rows", "主要产品（服务）质量水平", (
+                Field("name", "产品（服务）名称", max_chars=40),
+                Field("standard", "执行标准号", max_chars=40),
+                Field("indicator", "主要技术指标名称", max_chars=40),
+                Field("own", "本单位水平", max_chars=40),
+                Field("domestic_best", "国内同行业最佳水平", max_chars=40),
+                Field("international", "国际先进水平", max_chars=40),
+            ), min_rows=1, max_rows=30, help="产品（服务）质量水平应提供同行业的有关数据对比证明性资料。"),
+        )),
+        Section("performance", "2.4", "组织绩效", (
+            Grid("indicators", "组织绩效", PERFORMANCE_ROWS, years=y, extra_columns=(("rank", "国内行业排名"),),
+                 notes=PERFORMANCE_NOTES),
+        )),
+        Section("market", "2.5", "主要市场、安全、环保和节能指标", (
+            Table("market", "主要市场指标（每个主导产品一行组）", (
+                Field("product", "主导产品（服务）名称", max_chars=40),
+                *[Field(f"{key}_{yr}", f"{label} {yr}年", "decimal", unit="%", min_value=ZERO, max_value=HUNDRED,
+                        width=2)
+                  for yr in y for key, label, _u, _a, _b in _market_rows()],
+            ), min_rows=1, max_rows=3, help="提供第三方中介机构顾客满意度测评的证实性材料。"),
+            Table("safety", "主要安全指标", (
+                Field("item", "安全项目", max_chars=40),
+                *[Field(f"y{yr}", f"{yr}年", max_chars=40) for yr in y],
+            ), min_rows=1, max_rows=20, help="提供安全生产指标依据及监测结果证实性材料。"),
+            Table("environment", "主要环保和节能指标", (
+                Field("item", "环保和节能减排项目", max_chars=40),
+                *[Field(f"y{yr}", f"{yr}年", max_chars=40) for yr in y],
+            ), min_rows=1, max_rows=20, help="提供环境指标依据及监测结果证实性材料。"),
+        )),
+        Section("self_assessment", "三", "自评报告", tuple(
+            Field(f"item_{item.code}", f"{item.code} {item.name}（{item.points} 分）", "textarea", width=12,
+                  help=item.guidance or "从采用方法、工作展开和实施结果三个方面用数据和事实进行评价说明。")
+            for item in scoring_items
+        ), total_max_chars=50000,
+            help="对照 GB/T 19580 逐条从采用方法、工作展开和实施结果三个方面用数据和事实进行评价说明。追溯性说明的质量活动限申报前三年内。全文限 50000 字。"),
+        Section("features", "四", "组织的特色质量管理体系、模式、方法总结", (
+            Field("background", "一、组织质量管理体系、模式、方法产生的背景", "textarea", width=12,
+                  help="简要阐述组织质量管理体系、模式、方法产生的背景与形成的过程。"),
+            Field("content", "二、基本内容和主要做法", "textarea", width=12,
+                  help="阐述基本内容要素的构成及各要素之间的逻辑关系，阐述典型做法和具体措施。"),
+            Field("results", "三、产生的成效和创新推广价值", "textarea", width=12,
+                  help="阐述解决了哪些实际问题、产生了哪些成效，以及先进性、独特性和在行业内复制推广的价值。"),
+        ), total_max_chars=3000, help="三部分合计限 3000 字以内。"),
+        Section("evidence", "附", "证实性材料", (
+            UploadSlot("evidence", "证实性材料（按目录顺序）", kinds=("pdf", "jpeg"), min_files=1, max_files=100,
+                       page_limit=100, titled=True,
+                       help="包括各种资质证明，以及近 3 年内获得的省部级以上荣誉证书、各类认定证书等复印件；每份材料填写标题，系统自动生成目录。合计不超过 100 页。"),
+            UploadSlot("org_photos", "组织照片", kinds=("jpeg",), min_files=3, max_files=5, min_image_side=600,
+                       help="3–5 张，JPG 格式"),
+            UploadSlot("manager_photos", "最高管理者照片", kinds=("jpeg",), min_files=1, max_files=2,
+                       min_image_side=400, help="1–2 张，JPG 格式"),
+        )),
+    ]
+    if required_opinions:
+        sections.append(Section("opinions", "附", "推荐意见材料", tuple(
+            UploadSlot(f"opinion_{op.code}", op.label, kinds=("pdf", "jpeg"), min_files=1, max_files=3,
+                       help="加盖公章的扫描件") for op in required_opinions)))
+    return FormSpec("organization", "组织推荐表", tuple(sections), form_page_limit=200)
+
+
+def individual_form():
+    """培育个人推荐表 (seed 000 Attachment 2)."""
+    return FormSpec("individual", "个人推荐表", (
+        Section("basic", "一", "个人基本情况", (
+            Field("name", "姓名", max_chars=20),
+            Field("id_number", "身份证号", "id_number"),
+            Field("gender", "性别", "choice", choices=GENDERS, width=3),
+            Field("political_status", "政治面貌", max_chars=20, width=3),
+            Field("title", "职称", max_chars=30),
+            Field("education", "学历", max_chars=20),
+            Field("employer", "工作单位", max_chars=60),
+            Field("department", "所在部门", max_chars=30),
+            Field("position", "职务", max_chars=30),
+            Field("years_working", "工作年限", "integer", unit="年", min_value=ZERO, max_value=Decimal(80), width=3),
+            Field("years_in_post", "从事现岗位工作年限", "integer", unit="年", min_value=ZERO, max_value=Decimal(80),
+                  width=3),
+            Field("phone", "联系电话", "phone"),
+            Field("fax", "传真", "phone", required=False),
+            Field("email", "电子邮箱", "email"),
+            Field("address", "通讯地址", max_chars=100),
+            Field("postcode", "邮编", max_chars=6),
+            Table("resume", "教育工作简历", (
+                Field("period", "起止时间", max_chars=30), Field("unit", "学校/单位", max_chars=60),
+                Field("role", "专业/职务", max_chars=40)), min_rows=1, max_rows=30),
+            Table("memberships", "社会团体兼职情况", (
+                Field("organization", "社会团体", max_chars=60), Field("role", "兼任职务", max_chars=40),
+                Field("period", "起止时间", max_chars=30)), min_rows=0, max_rows=20),
+            Table("awards", "获奖情况（省、部级及以上主要荣誉）", (
+                Field("year", "年份", max_chars=10), Field("award", "荣誉名称", max_chars=80),
+                Field("issuer", "授予单位", max_chars=60)), min_rows=0, max_rows=30),
+        )),
+        Section("photo", "一", "本人照片", (
+            UploadSlot("portrait", "正面免冠 2 寸彩色近照", kinds=("jpeg", "png"), min_files=1, max_files=1,
+                       min_image_side=300),
+        )),
+        Section("achievements", "二", "主要成绩与突出贡献", (
+            Field("basics", "一、基本情况（个人基本情况、政治素质、道德品质和职业操守等方面）", "textarea", width=12),
+            Field("results", "二、主要业绩", "textarea", width=12,
+                  help="在质量理论研究、质量管理实践、一线质量操作、履行首席质量官职责等方面的主要工作成绩，取得效果等。"),
+            Field("promotion", "三、推广应用先进质量理念、模式和方法的贡献", "textarea", width=12,
+                  help="在本地区、本行业大力推广应用先进的质量理念、模式和方法，为区域质量、行业质量或组织的质量水平提升做出突出贡献等情况。"),
+            Field("leadership", "四、发挥带动作用，带队伍，培养理论或实践人才等情况", "textarea", width=12),
+        ), total_max_chars=6000, help="四部分合计限 6000 字以内。"),
+        Section("research", "三", "研究、实践等成果发表情况及内容概要", (
+            Field("text", "研究、实践等成果发表情况及内容概要", "textarea", width=12),
+        )),
+        Section("unit_opinion", "四", "所在单位申报意见", (
+            Field("unit_name", "工作单位名称", max_chars=60),
+            Field("unit_address", "通讯地址", max_chars=100),
+            Field("unit_postcode", "邮政编码", max_chars=6, width=3),
+            Field("unit_type", "单位类型", max_chars=20, width=3),
+            Field("unit_contact", "联系人", max_chars=20),
+            Field("unit_phone", "联系电话（手机/座机）", "phone"),
+            Field("unit_email", "电子邮箱", "email"),
+            Field("unit_fax", "传真", "phone", required=False),
+            Field("unit_intro", "工作单位简介", "textarea", max_chars=300, width=12),
+            Field("post_intro", "所在岗位简介", "textarea", max_chars=300, width=12),
+            Field("recommendation", "工作单位的推荐意见（需包括材料核实、公示情况、申报理由等）", "textarea",
+                  max_chars=2000, width=12),
+            UploadSlot("seal_page", "工作单位盖章页扫描件", kinds=("pdf", "jpeg"), min_files=1, max_files=1,
+                       help="工作单位盖章、负责人签字并注明日期的页面"),
+        )),
+        Section("evidence", "附", "证实性材料", (
+            UploadSlot("evidence", "证实性材料（按目录顺序）", kinds=("pdf", "jpeg"), min_files=1, max_files=50,
+                       page_limit=25, titled=True,
+                       help="包括身份证明、技术资格证书、重大质量工作取得实效的证实性材料、研究成果、省部级以上质量荣誉等复印件，合计不超过 25 页。"),
+            UploadSlot("work_photos", "工作照片", kinds=("jpeg",), min_files=2, max_files=3, min_image_side=600,
+                       help="2–3 张，JPG 格式"),
+        )),
+    ), form_page_limit=50)
+
+
+BENCHMARK_NAME_HINT = "命名规则：（企业）+（典型方法技术）+（经验），如：××公司实施六西格玛设计的经验。"
+
+
+def benchmark_form():
+    """质量标杆申报材料 (seed 003 Attachment 2)."""
+    return FormSpec("benchmark", "质量标杆申报材料", (
+        Section("summary", "一", "总结材料", (
+            Field("name", "质量标杆名称", max_chars=40, help=BENCHMARK_NAME_HINT, width=12),
+            Field("abstract", "摘要", "textarea", max_chars=500, width=12,
+                  help="简要介绍应用的管理方法（技术）、推进情况、主要成果、特色亮点，以及该经验所获得的评价或认可。"),
+            Field("profile", "企业概况", "textarea", max_chars=500, width=12,
+                  help="企业名称、法人、企业性质、创建时间、所属行业和代码、主要业务、生产经营情况、企业文化、资源状况、社会责任、荣誉等。"),
+            Field("practice", "管理方法（技术）的推进和应用情况", "textarea", max_chars=8000, width=12,
+                  help="介绍推进管理方法（技术）的过程、做法，重点体现实施要点、特色亮点，用数据、图表展现成果。"),
+            Field("effect", "管理方法（技术）的实施效果", "textarea", max_chars=2000, width=12,
+                  help="定量与定性相结合，展示经济效益、管理效益、社会效益等，可提供近三年指标及对比。"),
+        )),
+        Section("evidence", "二", "证实性材料（选择性提供）", (
+            UploadSlot("evidence", "证实性材料", kinds=("pdf", "jpeg"), min_files=0, max_files=30, titled=True,
+                       help="可提供组织在所在行业处于领先地位的资料证明；与经验相关的获奖证书、专利证书等。"),
+        )),
+    ))
+
+
+def form_for(application):
+    """The form an application fills, assembled from its program's profile and campaign."""
+    from ..models import Application, ScoringItem
+
+    profile = application.campaign.program.profile
+    if application.kind == Application.Kind.INDIVIDUAL:
+        return individual_form()
+    if profile.organization_form == "benchmark":
+        return benchmark_form()
+    cached = getattr(application, "_formspec_cache", None)
+    if cached is None:
+        items = list(ScoringItem.objects.filter(category__scheme_id=profile.scoring_scheme_id, points__gt=0)
+                     .order_by("category__order", "order"))
+        opinions = [op for op in profile.required_opinions.all() if op.uploaded_by_applicant]
+        cached = organization_form(years=application.campaign.data_years, scoring_items=items,
+                                   required_opinions=opinions)
+        application._formspec_cache = cached
+    return cached
+
+
+# --- validation -------------------------------------------------------------------------------------
+#: C0 control characters but tab, newline and carriage return, and lone surrogates (pasted from other
+#: programs; PostgreSQL's jsonb cannot store NUL). Dropped from everything typed into the form.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+PHONE_RE = re.compile(r"^[0-9+\-()（） ]{7,20}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _clean_value(f, raw, errors, path, label_prefix=""):
+    """Normalise one input; record a Chinese error naming the field when it is malformed."""
+    label = f"{label_prefix}{f.label}"
+    value = CONTROL_CHARS.sub("", "" if raw is None else str(raw))
+    if f.type not in ("textarea",):
+        value = value.strip()
+    if value == "":
+        return ""
+    if f.max_chars and count_chars(value) > f.max_chars:
+        errors[path] = f"“{label}”限 {f.max_chars} 字，当前 {count_chars(value)} 字，请删减。"
+    if f.type in ("integer", "decimal"):
+        text = value.replace(",", "").replace("，", "")
+        try:
+            number = Decimal(text)
+            if not number.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            errors[path] = f"“{label}”须填写数字（如 1234.5），当前为“{value[:20]}”。"
+            return value
+        if f.type == "integer" and number != number.to_integral_value():
+            errors[path] = f"“{label}”须填写整数。"
+        elif f.min_value is not None and number < f.min_value:
+            errors[path] = f"“{label}”不能小于 {f.min_value}。"
+        elif f.max_value is not None and number > f.max_value:
+            errors[path] = f"“{label}”不能大于 {f.max_value}。"
+        return text
+    if f.type == "choice" and value not in {c for c, _ in f.choices}:
+        errors[path] = f"“{label}”请从列表中选择。"
+    elif f.type == "yesno" and value not in ("yes", "no"):
+        errors[path] = f"“{label}”请选择“有”或“无”。"
+    elif f.type == "email" and not EMAIL_RE.match(value):
+        errors[path] = f"“{label}”格式不正确，请填写如 name@example.com 的邮箱地址。"
+    elif f.type == "phone" and not PHONE_RE.match(value):
+        errors[path] = f"“{label}”格式不正确，请填写手机号或带区号的固定电话。"
+    elif f.type == "date" and not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+        errors[path] = f"“{label}”请按 YYYY-MM-DD 填写日期。"
+    elif f.type == "credit_code":
+        from qualityaward.accounts.identifiers import credit_code_problem, normalize_credit_code
+
+        value = normalize_credit_code(value)
+        problem = credit_code_problem(value)
+        if problem:
+            errors[path] = f"“{label}”：{problem[0]}"
+    elif f.type == "id_number":
+        from qualityaward.accounts.identifiers import id_number_problem, normalize_id_number
+
+        value = normalize_id_number(value)
+        problem = id_number_problem(value)
+        if problem:
+            errors[path] = f"“{label}”：{problem[0]}"
+    elif f.type == "industry":
+        from ..classifications import industry_lookup
+
+        if industry_lookup(value) is None:
+            errors[path] = f"“{label}”请从 GB/T 4754-2017 小类中选择（输入代码或名称搜索）。"
+    return value
+
+
+def clean_section(section, data):
+    """Return (clean data, errors) for what the applicant sent for ``section``; errors name the fields."""
+    data = data if isinstance(data, dict) else {}
+    clean, errors = {}, {}
+    for item in section.items:
+        if isinstance(item, Field):
+            clean[item.key] = _clean_value(item, data.get(item.key), errors, item.key)
+        elif isinstance(item, Table):
+            rows = data.get(item.key) or []
+            if not isinstance(rows, list):
+                rows = []
+            if len(rows) > item.max_rows:
+                errors[item.key] = f"“{item.label}”最多 {item.max_rows} 行，请删除多余的行。"
+                rows = rows[: item.max_rows]
+            clean_rows = []
+            for i, row in enumerate(rows):
+                row = row if isinstance(row, dict) else {}
+                clean_rows.append({c.key: _clean_value(c, row.get(c.key), errors, f"{item.key}.{i}.{c.key}",
+                                                       f"{item.label}第{i + 1}行“") for c in item.columns})
+            clean[item.key] = clean_rows
+        elif isinstance(item, Grid):
+            grid = data.get(item.key) or {}
+            grid = grid if isinstance(grid, dict) else {}
+            clean_grid = {}
+            for row_key, row_label, unit, lo, hi in item.rows:
+                row = grid.get(row_key) or {}
+                row = row if isinstance(row, dict) else {}
+                cells = {}
+                for year in item.years:
+                    f = Field(year, f"{row_label}（{year}年）", item.cell_type, min_value=lo, max_value=hi)
+                    cells[year] = _clean_value(f, row.get(year), errors, f"{item.key}.{row_key}.{year}")
+                for col_key, col_label in item.extra_columns:
+                    f = Field(col_key, f"{row_label}（{col_label}）", max_chars=20)
+                    cells[col_key] = _clean_value(f, row.get(col_key), errors, f"{item.key}.{row_key}.{col_key}")
+                clean_grid[row_key] = cells
+            clean[item.key] = clean_grid
+    if section.total_max_chars:
+        total = section_chars(section, clean)
+        if total > section.total_max_chars:
+            errors["__all__"] = f"“{section.title}”合计限 {section.total_max_chars} 字，当前 {total} 字，请删减。"
+    return clean, errors
+
+
+def section_chars(section, data):
+    return sum(count_chars(data.get(i.key, "")) for i in section.items
+               if isinstance(i, Field) and i.type in ("text", "textarea"))
+
+
+def missing_in_section(section, data, uploads=None):
+    """Chinese descriptions of what is still empty in the section (required fields, rows, files)."""
+    data = data or {}
+    uploads = uploads or {}
+    missing = []
+    for item in section.items:
+        if isinstance(item, Field):
+            if item.required and not str(data.get(item.key, "")).strip():
+                missing.append(item.label)
+            if item.type == "yesno" and data.get(item.key) == "yes":
+                detail = data.get(f"{item.key}_detail", "")
+                if not str(detail).strip():
+                    missing.append(f"{item.label}（选择“有”时须说明情况）")
+        elif isinstance(item, Table):
+            rows = [r for r in data.get(item.key) or [] if any(str(v).strip() for v in r.values())]
+            if len(rows) < item.min_rows:
+                missing.append(f"{item.label}（至少 {item.min_rows} 行）")
+            for i, row in enumerate(rows):
+                empty = [c.label for c in item.columns if c.required and not str(row.get(c.key, "")).strip()]
+                if empty:
+                    missing.append(f"{item.label}第{i + 1}行：{'、'.join(empty)}")
+        elif isinstance(item, Grid) and item.required:
+            grid = data.get(item.key) or {}
+            empty = [label for key, label, *_ in item.rows
+                     if any(not str((grid.get(key) or {}).get(y, "")).strip() for y in item.years)]
+            if empty:
+                missing.append(f"{item.label}：{'、'.join(empty[:5])}{' 等' if len(empty) > 5 else ''}未填全")
+        elif isinstance(item, UploadSlot):
+            count = uploads.get(item.key, 0)
+            if count < item.min_files:
+                missing.append(f"{item.label}（至少 {item.min_files} 个文件，已上传 {count} 个）")
+    return missing
+
+
+def consistency_warnings(section, data):
+    """Checks of derived figures that the inputs allow; shown to the applicant, not blocking."""
+    warnings = []
+    if section.code != "performance":
+        return warnings
+    grid = (data or {}).get("indicators") or {}
+
+    def value(row, year):
+        try:
+            return Decimal(str((grid.get(row) or {}).get(year, "")))
+        except InvalidOperation:
+            return None
+
+    years = next((i.years for i in section.items if isinstance(i, Grid)), ())
+    for year in years:
+        debt = value("debt_ratio", year)
+        if debt is not None and debt > HUNDRED:
+            warnings.append(f"{year}年资产负债率为 {debt}%，超过 100% 表示资不抵债，请核对（资产负债率=负债总额/资产总额）。")
+        assets, profit, tax = value("total_assets", year), value("total_profit", year), value("total_tax", year)
+        contribution = value("asset_contribution", year)
+        if assets and profit is not None and tax is not None and contribution is not None and assets > 0:
+            floor = (profit + tax) / assets * HUNDRED
+            if contribution + Decimal("0.5") < floor:
+                warnings.append(
+                    f"{year}年总资产贡献率 {contribution}% 低于（利润总额+纳税总额）/资产总额 ≈ {floor:.1f}%，"
+                    "而总资产贡献率还应包含利息支出，请核对。")
+        revenue, sales = value("main_revenue", year), value("sales", year)
+        labour = value("labour_productivity", year)
+        if labour is not None and revenue is not None and labour > revenue > 0:
+            warnings.append(f"{year}年全员劳动生产率（万元/人）大于主营业务收入（万元），请核对单位。")
+        if sales is not None and revenue is not None and sales > 0 and revenue > sales * 10:
+            warnings.append(f"{year}年主营业务收入是销售额的 10 倍以上，请核对单位是否一致（万元）。")
+    return warnings

@@ -1,0 +1,101 @@
+"""The review steps of the demo and of tests' sample applications: a bureau's whole pre-review and a panel's
+whole scoring of a stage, with plausible content, done through the review services."""
+import datetime as dt
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from applications.models import RuleProfile
+from qualityaward.accounts.models import Role
+from qualityaward.accounts.services import Actor, grant_role
+from review.panels.models import Panel, PanelMember
+from review.prereview import services as pre
+from review.prereview.models import AuthorityPublicity, DepartmentOpinion, GovernmentOpinion, InitialOpinion
+from review.scoring import services as sc
+from review.scoring.models import OnsiteVisit, PanelItemScore, StageResult
+
+from .content import pdf_bytes
+
+
+def complete_sample_prereview(*, application, actor, on=None):
+    """Do the bureau's whole pre-review with plausible content, through the services above (no password
+    step: the caller stands for the bureau). Leaves the application ready for ``recommend``."""
+    on = on or timezone.localdate()
+    for row in pre.department_rows(application):
+        if not row["required"]:
+            continue
+        opinion = row["opinion"] or pre.solicit_opinion(application=application, actor=actor,
+                                                    department=row["department"], asked_on=on)
+        if not opinion.answered:
+            pre.record_answer(application=application, actor=actor, opinion_id=opinion.pk,
+                          answer=DepartmentOpinion.Answer.NO_OBJECTION, content="", answered_on=on)
+    if not AuthorityPublicity.objects.filter(application=application).exists():
+        pre.save_publicity(application=application, actor=actor, starts_on=on - timedelta(days=14), ends_on=on,
+                       channel="本局门户网站")
+    current = pre.current_opinion(application)
+    latest = pre.latest_submission(application)
+    if current is None or current.submission_id != latest.pk:
+        draft = pre.save_opinion_draft(application=application, actor=actor, parts=pre.suggested_parts(application))
+        with transaction.atomic():
+            app = pre._locked(application)
+            pre.require_bureau(app, actor, states=pre.SIGNING_STATES, action="签署初审意见")
+            pre._sign(app, InitialOpinion.objects.select_for_update().get(pk=draft.pk), actor)
+    profile = application.campaign.program.profile
+    if profile.requires_government_opinion and not GovernmentOpinion.objects.filter(application=application).exists():
+        pre.upload_government_opinion(application=application, actor=actor, issued_on=on,
+                                  uploaded=SimpleUploadedFile("市政府推荐意见.pdf", pdf_bytes(1), "application/pdf"))
+    return application
+
+
+SAMPLE_EXPERTS = [("sample_expert_1", "评审专家（示例）甲"), ("sample_expert_2", "评审专家（示例）乙")]
+
+
+def complete_sample_scoring(*, application, percent=65):
+    """The demo's review of the stage the application is in: every seated expert submits a sheet, the
+    leader records the consensus (and the on-site visit) and concludes. Two sample experts join a panel
+    smaller than three, the first as leader when it has none. Does nothing outside a review stage."""
+    stage = {v: k for k, v in sc.STAGE_STATE.items()}.get(application.state)
+    panel = Panel.objects.filter(application=application, stage=stage).first() if stage else None
+    if panel is None or StageResult.objects.filter(panel=panel).exists():
+        return None
+    panel.application = application
+    User = get_user_model()
+    for username, name in SAMPLE_EXPERTS:
+        if len(sc.seated_members(panel)) >= 3:
+            break
+        user, created = User.objects.get_or_create(username=username, defaults={"full_name": name,
+                                                                              "email": f"{username}@example.com"})
+        if created:
+            user.set_unusable_password()
+            user.save()
+            grant_role(user=user, role=Role.EXPERT)
+        has_leader = PanelMember.objects.filter(panel=panel, role=PanelMember.Role.LEADER).exists()
+        PanelMember.objects.get_or_create(panel=panel, expert=user, defaults={
+            "role": PanelMember.Role.MEMBER if has_leader else PanelMember.Role.LEADER})
+    items = sc.scored_items(application.campaign.program.profile.scoring_scheme_id)
+    for n, member in enumerate(sc.seated_members(panel)):
+        actor = Actor(user=member.expert)
+        sheet = sc.sheet_for(panel=panel, expert=member.expert)
+        if sheet.is_submitted:
+            continue
+        data = {str(item.pk): {"percent": str(max(0, min(100, percent + 5 * ((n + i) % 3 - 1)))),
+                               "strengths": "方法系统，展开较充分，已形成定期评价与改进机制。",
+                               "opportunities": "与行业标杆的对比数据不足，改进成果的分享有待加强。"}
+                for i, item in enumerate(items)}
+        sheet, _errors = sc.save_sheet(sheet=sheet, data=data, base_version=sheet.version, actor=actor)
+        sc.submit_sheet(sheet=sheet, base_version=sheet.version, actor=actor)
+    leader = PanelMember.objects.get(panel=panel, role=PanelMember.Role.LEADER).expert
+    acc, actor = sc.access_for(user=leader, panel=panel), Actor(user=leader)
+    if panel.stage == Panel.Stage.ONSITE and not OnsiteVisit.objects.filter(panel=panel).exists():
+        sc.record_onsite_visit(acc=acc, visited_on=timezone.localdate() - dt.timedelta(days=3), visited_until=None,
+                            places="生产车间、质量检验中心、研发中心、营销服务部", issues="部分过程的测量数据未形成趋势分析。",
+                            actor=actor)
+    if application.campaign.program.profile.aggregation == RuleProfile.Aggregation.CONSENSUS:
+        current = set(PanelItemScore.objects.filter(panel=panel, is_current=True).values_list("item_id", flat=True))
+        for item in items:
+            if item.pk not in current:
+                sc.record_panel_score(acc=acc, item=item, percent=str(percent), reason="经合议，采纳多数专家意见", actor=actor)
+    return sc.conclude(acc=acc, actor=actor)

@@ -1,0 +1,82 @@
+"""The printable public notice (公示) in GB/T 9704 layout: title, body, the items' public fields and the
+window line. What a notice prints is exactly what the public notice page shows: the frozen public fields
+of ``NoticeItem`` (name, region, industry, tier) — never ID numbers, contacts or scores.
+"""
+import hashlib
+import json
+
+from django.core.cache import cache
+from django.http import Http404
+from django.utils import timezone
+
+from applications.documents.prints import issuer_name, version_head
+from applications.documents.services import render_pdf
+from qualityaward.accounts.models import Role
+from qualityaward.accounts.selectors import has_role
+
+from ..workdays import WINDOW_CONVENTION, describe_window
+from .models import Notice
+
+PUBLISHED = {Notice.Status.OPEN, Notice.Status.CLOSED, Notice.Status.SETTLED}
+#: Item columns in print order: (NoticeItem field, header). A column nobody filled is left out.
+ITEM_COLUMNS = [("name", "名称"), ("region_name", "所在地区"), ("industry", "所属行业"), ("tier", "奖励等级")]
+
+
+def is_published(notice):
+    return notice.status in PUBLISHED or (notice.opened_at is not None and notice.status != Notice.Status.DRAFT)
+
+
+def notice_for_print_or_404(*, user, pk):
+    """A published notice for anyone; a draft or scheduled one only for its program's secretariat."""
+    notice = Notice.objects.select_related("campaign__program__profile").filter(pk=pk).first()
+    if notice is None:
+        raise Http404("没有找到该公示。")
+    if is_published(notice):
+        return notice
+    if user.is_authenticated and user.is_active and has_role(user, Role.SECRETARIAT,
+                                                             program_id=notice.campaign.program_id):
+        return notice
+    raise Http404("没有找到该公示。")
+
+
+def notice_context(notice):
+    items = list(notice.items.order_by("position").values("position", *[f for f, _h in ITEM_COLUMNS]))
+    columns = [(f, h) for f, h in ITEM_COLUMNS if f == "name" or any(i[f] for i in items)]
+    rows = [[item["position"], *[item[f] for f, _h in columns]] for item in items]
+    opens_on = timezone.localtime(notice.opens_at).date()
+    paragraphs = [line.strip() for line in (notice.body or "").splitlines() if line.strip()]
+    issuer = notice.issuer or issuer_name(notice.campaign.program)
+    return {
+        **version_head(issuer), "notice": notice, "title": notice.title, "issuer": issuer,
+        "doc_number": "", "signed_on": opens_on, "paragraphs": paragraphs, "columns": columns, "rows": rows,
+        "window": describe_window(opens_on, notice.last_day, notice.window_length, notice.window_unit),
+        "convention": WINDOW_CONVENTION, "draft": not is_published(notice),
+        "objections_allowed": notice.campaign.program.profile.objections_allowed,
+    }
+
+
+#: A published notice never changes (a correction is a new notice), so its PDF is rendered once and kept.
+CACHE_SECONDS = 24 * 3600
+
+
+def _cache_key(context):
+    notice = context["notice"]
+    printed = [notice.pk, context["title"], context["issuer"], context["paragraphs"], context["columns"],
+               context["rows"], context["window"], notice.contact, str(context["signed_on"]),
+               context["objections_allowed"]]
+    digest = hashlib.sha256(json.dumps(printed, ensure_ascii=False, default=str).encode()).hexdigest()
+    return f"publicity:notice-pdf:{notice.pk}:{digest}"
+
+
+def notice_pdf(notice):
+    """The notice as a PDF. Published notices are public, so their PDF is cached (keyed by everything it
+    prints): anyone may download it without costing a rendering each time. Drafts are always rendered."""
+    context = notice_context(notice)
+    if context["draft"]:
+        return render_pdf("pdf/notice.html", context)
+    key = _cache_key(context)
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = render_pdf("pdf/notice.html", context)
+        cache.set(key, pdf, CACHE_SECONDS)
+    return pdf

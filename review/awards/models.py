@@ -1,0 +1,94 @@
+"""The award an application received, with its prize, validity, certificate and any revocation, and what
+winners owe afterwards (annual self-assessment reports and their reminders). Services: ``review.awards``."""
+from django.conf import settings
+from django.db import models
+
+from applications.models import Application, AwardTier, Program
+from qualityaward.accounts.models import Organization
+
+
+class Award(models.Model):
+    """The award an application received (授奖), with its prize, validity, certificate and any revocation."""
+
+    class Ground(models.TextChoices):
+        FRAUD = "fraud", "以欺骗、贿赂等不正当手段获奖"
+        INCIDENT = "incident", "获奖后发生重大质量、安全、环保等事故"
+        VIOLATION = "violation", "严重违法违规或造成严重不良社会影响"
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="award",
+                                       verbose_name="申报")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="awards", verbose_name="奖项")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="awards", verbose_name="获奖组织")
+    recipient_name = models.CharField("获奖单位/个人", max_length=120)
+    tier = models.ForeignKey(AwardTier, on_delete=models.PROTECT, null=True, blank=True, verbose_name="奖励等级")
+    prize_amount = models.DecimalField("奖金（元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    prize_note = models.CharField("奖金说明", max_length=200, blank=True)
+    uses_quota = models.BooleanField("占用名额", default=True)
+    decided_on = models.DateField("授奖日期")
+    decision_reference = models.CharField("授奖文号", max_length=60, blank=True)
+    valid_until = models.DateField("有效期至", null=True, blank=True)
+    certificate_number = models.CharField("证书编号", max_length=40, unique=True)
+    revoked_on = models.DateField("撤销日期", null=True, blank=True)
+    revocation_ground = models.CharField("撤销情形", max_length=20, choices=Ground.choices, blank=True)
+    revocation_reason = models.TextField("撤销理由", blank=True)
+    ban_until = models.DateField("禁止申报至", null=True, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "获奖记录"
+        ordering = ["-decided_on", "certificate_number"]
+        indexes = [models.Index(fields=["program", "organization"])]
+
+    def __str__(self):
+        return f"{self.recipient_name} · {self.tier or self.program}"
+
+    @property
+    def is_revoked(self):
+        return self.revoked_on is not None
+
+
+class SelfAssessmentReport(models.Model):
+    """A winner's yearly self-assessment report (自评报告) during the award's validity."""
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="self_assessments",
+                              verbose_name="获奖记录")
+    period = models.PositiveSmallIntegerField("有效期第几年")
+    text = models.TextField("自评报告正文", blank=True, max_length=20000)
+    file = models.FileField("自评报告文件", upload_to="self_assessment/%Y/", blank=True)
+    original_name = models.CharField("文件名", max_length=120, blank=True)
+    size = models.PositiveIntegerField("大小（字节）", default=0)
+    pages = models.PositiveIntegerField("页数", default=0)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name="报送人")
+    submitted_at = models.DateTimeField("报送时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年度自评报告"
+        ordering = ["award", "period"]
+        constraints = [models.UniqueConstraint(fields=["award", "period"], name="one_report_per_award_year")]
+
+    def __str__(self):
+        return f"{self.award} 第{self.period}年自评报告"
+
+
+class SelfAssessmentReminder(models.Model):
+    """A reminder e-mail that was sent, so the daily job never sends the same one twice."""
+
+    class Kind(models.TextChoices):
+        UPCOMING = "upcoming", "即将到期"
+        OVERDUE = "overdue", "已逾期"
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="reminders")
+    period = models.PositiveSmallIntegerField("有效期第几年")
+    kind = models.CharField("提醒类型", max_length=10, choices=Kind.choices)
+    recipients = models.TextField("收件人", blank=True)
+    sent_at = models.DateTimeField("发送时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "自评报告提醒"
+        constraints = [models.UniqueConstraint(fields=["award", "period", "kind"], name="one_reminder_per_kind")]
+
+    def __str__(self):
+        return f"{self.award} 第{self.period}年 {self.get_kind_display()}"

@@ -1,0 +1,373 @@
+"""After the committee: the award record, revocation, and the winners' annual self-assessment reports.
+
+* ``award`` (by the secretariat, or by the system when the winner publicity closes without objection)
+  records an ``Award`` in the same transaction: tier, prize by tier under the profile's repeat-prize
+  rule (息县 第二十七条: no money for a repeat of the same kind of award; 巩义 第二十八条: after expiry,
+  title and certificate only, no money, no seat), the decision date, ``valid_until`` from
+  ``validity_years`` and a certificate number.
+* ``revoke`` records the ground, the reason and the ban: ``ban_years`` for the grounds the profile's
+  ``ban_grounds`` names (息县 第三十三条: only fraud bans, for 5 years; 第三十四条 revokes without a ban;
+  巩义 第二十五条: every ground bans for 4 years). The eligibility check ``check_revocation_ban`` reads
+  ``Award.ban_until`` (see ``revocation_bans``) and refuses a later application while it runs. A revocation on the ground of
+  an incident after the award is possible only within ``revocation_window_years`` of the award
+  (息县 第三十四条, 巩义 第二十五条（二）); fraud has no time limit.
+* Self-assessment reports (巩义 第二十九条, ``annual_self_assessment_report``): one per year of validity,
+  year k running from the k-1-th to the k-th anniversary of the award and due on its last day. A beat
+  job (every six hours) e-mails the winner once when a report falls due within ``REMINDER_LEAD_DAYS``
+  and once when it is overdue, and records each reminder so it is never sent twice.
+"""
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from applications import rules as access
+from applications import workflow
+from applications.forms.uploads import inspect_upload
+from applications.models import Application, Program, RuleProfile, State
+from qualityaward.accounts.models import Role
+from qualityaward.accounts.selectors import has_role, role_assignments
+from qualityaward.accounts.services import SYSTEM, record_event
+
+from ..eligibility.services import add_years
+from .models import Award, SelfAssessmentReminder, SelfAssessmentReport
+
+REMINDER_LEAD_DAYS = 30
+logger = logging.getLogger(__name__)
+REPORT_KINDS = ("pdf",)
+
+
+
+def _as_date(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise workflow.GuardFailed("授奖日期格式不正确，请按 年-月-日 填写。") from None
+
+
+def valid_until(decided_on, validity_years):
+    """The last day of validity: the day before the ``validity_years``-th anniversary."""
+    if not validity_years:
+        return None
+    return add_years(decided_on, validity_years) - datetime.timedelta(days=1)
+
+
+def earlier_awards(application):
+    """Unrevoked earlier awards of this program to the same organization (or the same individual)."""
+    q = Q(program_id=application.campaign.program_id, revoked_on__isnull=True)
+    if application.organization_id:
+        q &= Q(organization_id=application.organization_id)
+    else:
+        q &= Q(organization__isnull=True, application__owner_id=application.owner_id)
+    return Award.objects.filter(q).exclude(application_id=application.pk).order_by("decided_on")
+
+
+def prize_for(application, tier, decided_on):
+    """(prize amount, note, uses a seat) under the profile's repeat-prize rule."""
+    profile = application.campaign.program.profile
+    amount = tier.prize_amount if tier else None
+    earlier = list(earlier_awards(application))
+    if amount is None or not earlier:
+        return amount, "", True
+    last = earlier[-1]
+    if profile.repeat_prize_rule == RuleProfile.RepeatPrize.NO_MONEY_FOR_REPEAT:
+        return (None, f"曾于 {last.decided_on:%Y年%m月%d日} 获得{last.tier or last.program}（证书 {last.certificate_number}），"
+                      "再次获得同类奖项，不再给予资金奖励。", True)
+    if profile.repeat_prize_rule == RuleProfile.RepeatPrize.TITLE_ONLY_AFTER_EXPIRY:
+        return (None, f"曾于 {last.decided_on:%Y年%m月%d日} 获奖（证书 {last.certificate_number}），有效期满后再次获奖，"
+                      "授予证书和称号，不授予奖金，不占名额。", False)
+    return amount, "", True
+
+
+def _certificate_number(program, year):
+    Program.objects.select_for_update().get(pk=program.pk)  # one number at a time per program
+    prefix = f"{program.number_prefix}{year}-"
+    taken = Award.objects.filter(certificate_number__startswith=prefix).values_list("certificate_number", flat=True)
+    last = max((int(n[len(prefix):]) for n in taken if n[len(prefix):].isdigit()), default=0)
+    return f"{prefix}{last + 1:03d}"
+
+
+# --- workflow hooks -------------------------------------------------------------------------------------------
+def record_award(app, actor, params, reason):
+    """Effect of ``award``: the Award row, in the transition's transaction."""
+    decided_on = _as_date(params.get("decided_on")) or timezone.localdate()
+    if decided_on > timezone.localdate():
+        raise workflow.GuardFailed("授奖日期不能晚于今天。")
+    program = app.campaign.program
+    profile = program.profile
+    amount, note, uses_quota = prize_for(app, app.tier, decided_on)
+    award = Award.objects.create(
+        application=app, program=program, organization=app.organization, recipient_name=app.applicant_name,
+        tier=app.tier, prize_amount=amount, prize_note=note, uses_quota=uses_quota, decided_on=decided_on,
+        decision_reference=str(params.get("reference") or "")[:60],
+        valid_until=valid_until(decided_on, profile.validity_years),
+        certificate_number=_certificate_number(program, app.campaign.year),
+    )
+    return {"award": award.pk, "certificate": award.certificate_number,
+            "prize": str(amount) if amount is not None else ""}
+
+
+def guard_revocation(app, actor, params):
+    ground = params.get("ground") or ""
+    if ground and ground not in Award.Ground.values:
+        raise workflow.GuardFailed("请选择撤销情形。")
+    award = Award.objects.filter(application=app).first()
+    window = app.campaign.program.profile.revocation_window_years
+    if award and ground == Award.Ground.INCIDENT and window:
+        ends = add_years(award.decided_on, window)
+        if timezone.localdate() > ends:
+            raise workflow.GuardFailed(
+                f"该奖励于 {award.decided_on:%Y年%m月%d日} 授予，本奖项规定获奖后 {window} 年内发生事故的方可撤销"
+                f"（至 {ends:%Y年%m月%d日}），已超过期限。如属以不正当手段获奖，请选择相应情形。")
+
+
+def record_revocation(app, actor, params, reason):
+    award = Award.objects.select_for_update().filter(application=app).first()
+    if award is None:
+        return {}
+    profile = app.campaign.program.profile
+    award.revoked_on = timezone.localdate()
+    award.revocation_ground = params.get("ground") or ""
+    award.revocation_reason = reason
+    years = profile.ban_years_for(award.revocation_ground)
+    award.ban_until = add_years(award.revoked_on, years) if years else None
+    award.save(update_fields=["revoked_on", "revocation_ground", "revocation_reason", "ban_until"])
+    return {"ban_until": award.ban_until.isoformat() if award.ban_until else ""}
+
+
+def revocation_bans(application_ids):
+    """{application id: (ground label, revoked_on, ban_until or None)} of the revoked awards among
+    ``application_ids``; plugged into the eligibility facts (``eligibility.register_revocation_source``)."""
+    rows = Award.objects.filter(application_id__in=list(application_ids), revoked_on__isnull=False)
+    return {a.application_id: (a.get_revocation_ground_display() if a.revocation_ground else "", a.revoked_on,
+                               a.ban_until)
+            for a in rows}
+
+
+def install():
+    workflow.add_effect("award", record_award)
+    workflow.add_guard("revoke", guard_revocation)
+    workflow.add_effect("revoke", record_revocation)
+
+
+# --- secretariat actions -------------------------------------------------------------------------------------------
+def award(*, application, actor, decided_on=None, reference=""):
+    return workflow.perform(application=application, name="award", actor=actor,
+                            reason=f"授奖文号：{reference}" if reference else "",
+                            decided_on=decided_on.isoformat() if decided_on else "", reference=reference)
+
+
+def not_award(*, application, actor, reason):
+    return workflow.perform(application=application, name="not_award", actor=actor, reason=reason)
+
+
+def revoke(*, application, actor, ground, reason):
+    if ground not in Award.Ground.values:
+        raise workflow.GuardFailed("请选择撤销情形。")
+    return workflow.perform(application=application, name="revoke", actor=actor, reason=reason, ground=ground)
+
+
+# --- selectors ---------------------------------------------------------------------------------------------------
+def awards_for(user):
+    """Awards ``user`` may see: the program's secretariat, committee and supervisors; the winner's own."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Award.objects.none()
+    programs, everything = set(), False
+    for a in role_assignments(user):
+        if a.role in (Role.SECRETARIAT, Role.COMMITTEE, Role.SUPERVISOR) and a.program_id:
+            programs.add(a.program_id)
+        elif a.role in (Role.SUPERVISOR, Role.ADMIN):
+            everything = True
+    qs = Award.objects.select_related("program__profile", "tier", "application__campaign")
+    if everything:
+        return qs
+    return qs.filter(Q(program_id__in=programs) | Q(application__in=Application.objects.filter(
+        access._owner_q(user))))
+
+
+def staff_awards_for(user):
+    """Awards ``user`` oversees by role (not the ones the user merely won)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Award.objects.none()
+    staff = [a for a in role_assignments(user) if a.role in (Role.SECRETARIAT, Role.COMMITTEE, Role.SUPERVISOR,
+                                                              Role.ADMIN)]
+    if any(a.role in (Role.SUPERVISOR, Role.ADMIN) and not a.program_id for a in staff):
+        return Award.objects.all()
+    return Award.objects.filter(program_id__in={a.program_id for a in staff if a.program_id})
+
+
+def is_program_secretariat(user, award):
+    return bool(user and user.is_authenticated and has_role(user, Role.SECRETARIAT, program_id=award.program_id))
+
+
+def is_winner(user, award):
+    return bool(user and user.is_authenticated and access.is_owner(user, award.application))
+
+
+def proposed_for(user):
+    """Applications awaiting the award decision in the user's programs as secretariat."""
+    programs = [a.program_id for a in role_assignments(user) if a.role == Role.SECRETARIAT and a.program_id]
+    return (Application.objects.filter(campaign__program_id__in=programs, state=State.PROPOSED)
+            .select_related("campaign__program", "region", "tier").order_by("campaign", "number"))
+
+
+# --- self-assessment reports -----------------------------------------------------------------------------------------
+@dataclass
+class Period:
+    number: int
+    starts: datetime.date
+    ends: datetime.date
+    report: SelfAssessmentReport | None
+    today: datetime.date
+
+    @property
+    def due(self):
+        return self.ends
+
+    @property
+    def started(self):
+        return self.starts <= self.today
+
+    @property
+    def overdue(self):
+        return self.report is None and self.today > self.ends
+
+    @property
+    def due_soon(self):
+        return self.report is None and self.started and 0 <= (self.ends - self.today).days <= REMINDER_LEAD_DAYS
+
+    @property
+    def status(self):
+        if self.report is not None:
+            return "已报送"
+        if not self.started:
+            return "未开始"
+        if self.overdue:
+            return "已逾期"
+        return "待报送"
+
+
+def owes_reports(award):
+    profile = award.program.profile
+    return bool(profile.annual_self_assessment_report and profile.validity_years and not award.is_revoked)
+
+
+def periods(award, *, today=None):
+    """The award's report years (empty when the program asks for no reports)."""
+    if not owes_reports(award):
+        return []
+    today = today or timezone.localdate()
+    reports = {r.period: r for r in award.self_assessments.all()}
+    years = award.program.profile.validity_years
+    return [Period(k, add_years(award.decided_on, k - 1), add_years(award.decided_on, k) - datetime.timedelta(days=1),
+                   reports.get(k), today) for k in range(1, years + 1)]
+
+
+def submit_report(*, award, actor, period, text="", uploaded=None):
+    """The winner writes or uploads (PDF) the report for year ``period``; a later save replaces it."""
+    if not is_winner(actor.user, award):
+        raise PermissionDenied("只有获奖单位可以报送自评报告。")
+    if not owes_reports(award):
+        raise ValidationError("该奖项无须报送年度自评报告。")
+    match = next((p for p in periods(award) if p.number == period), None)
+    if match is None:
+        raise ValidationError("没有这一年度的自评报告，请从列表中选择。")
+    if not match.started:
+        raise ValidationError(f"第{period}年度自 {match.starts:%Y年%m月%d日} 开始，届时再报送。")
+    text = (text or "").strip()
+    inspected = inspect_upload(uploaded=uploaded, field_label="自评报告", allowed=REPORT_KINDS) if uploaded else None
+    if not text and inspected is None and match.report is None:
+        raise ValidationError("请填写自评报告正文或上传 PDF 格式的自评报告。")
+    if text and len(text) < 200 and inspected is None and not (match.report and match.report.file):
+        raise ValidationError("自评报告正文不少于 200 字（应按 GB/T 19580 各类目说明自评情况），或上传 PDF 文件。")
+    from django.core.files.base import ContentFile
+
+    with transaction.atomic():
+        report = SelfAssessmentReport.objects.select_for_update().filter(award=award, period=period).first()
+        report = report or SelfAssessmentReport(award=award, period=period)
+        report.submitted_by = actor.user
+        if text:
+            report.text = text
+        if inspected is not None:
+            report.file.save(inspected.safe_name, ContentFile(inspected.data), save=False)
+            report.original_name = inspected.safe_name
+            report.size, report.pages, report.sha256 = inspected.size, inspected.pages, inspected.sha256
+        report.save()
+        record_event(actor=actor, action="award:self_assessment", target=award.application,
+                     data={"award": award.pk, "period": period, "sha256": report.sha256})
+    return report
+
+
+def overview(*, awards, today=None):
+    """Rows for the secretariat: each award owing reports with its years and whether any is overdue."""
+    rows = []
+    for award in awards.prefetch_related("self_assessments").select_related("program__profile"):
+        ps = periods(award, today=today)
+        if ps:
+            rows.append({"award": award, "periods": ps, "overdue": [p for p in ps if p.overdue],
+                         "submitted": sum(1 for p in ps if p.report is not None)})
+    return rows
+
+
+def _recipients(award):
+    app = award.application
+    emails = {app.owner.email} if app.owner.email else set()
+    if app.organization_id:
+        emails |= set(app.organization.members.filter(is_active=True).exclude(email="")
+                      .values_list("email", flat=True))
+    return sorted(emails)
+
+
+def send_reminders(*, today=None):
+    """E-mail each winner once per report year when the report falls due soon and once when overdue.
+    Idempotent: a sent reminder is recorded and never sent again. Returns the reminders sent."""
+    today = today or timezone.localdate()
+    sent = []
+    candidates = (Award.objects.filter(revoked_on__isnull=True, program__profile__annual_self_assessment_report=True,
+                                       program__profile__validity_years__isnull=False)
+                  .select_related("program__profile", "application__owner", "application__organization"))
+    for award in candidates:
+        for p in periods(award, today=today):
+            kind = (SelfAssessmentReminder.Kind.OVERDUE if p.overdue
+                    else SelfAssessmentReminder.Kind.UPCOMING if p.due_soon else None)
+            if kind is None:
+                continue
+            try:
+                if _remind(award, p, kind):
+                    sent.append((award.pk, p.number, kind))
+            except Exception:  # one unreachable mailbox must not stop the others; retried on the next run
+                logger.exception("self-assessment reminder for award %s failed", award.pk)
+    return sent
+
+
+def _remind(award, p, kind):
+    with transaction.atomic():
+        Award.objects.select_for_update().get(pk=award.pk)
+        if SelfAssessmentReminder.objects.filter(award=award, period=p.number, kind=kind).exists():
+            return False
+        to = _recipients(award)
+        if to:
+            what = "已逾期" if kind == SelfAssessmentReminder.Kind.OVERDUE else "即将到期"
+            send_mail(
+                f"{award.program.name}年度自评报告{what}：第{p.number}年度",
+                f"{award.recipient_name}：\n\n您单位获得的{award.tier or award.program}（证书编号 "
+                f"{award.certificate_number}）在有效期内每年应报送卓越绩效自评报告。第{p.number}年度"
+                f"（{p.starts:%Y年%m月%d日}至{p.ends:%Y年%m月%d日}）的自评报告应于 {p.ends:%Y年%m月%d日} "
+                f"前报送，目前尚未收到。请登录质量奖申报评审平台，在“获奖管理”中填写或上传。\n",
+                settings.DEFAULT_FROM_EMAIL, to)
+        SelfAssessmentReminder.objects.create(award=award, period=p.number, kind=kind, recipients=", ".join(to))
+        record_event(actor=SYSTEM, action="award:self_assessment_reminder", target=award.application,
+                     data={"award": award.pk, "period": p.number, "kind": kind, "to": to})
+    return True

@@ -1,0 +1,244 @@
+"""After the committee: the award record (prize by tier and the repeat-prize rule, validity, certificate),
+revocation with its window and ban, and the winners' annual self-assessment reports with reminders."""
+import datetime
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from applications import workflow
+from review.eligibility.services import FAIL, PASS, check_revocation_ban, facts_for
+from applications.models import Campaign, State
+from qualityaward.accounts.services import Actor
+from review.awards import services as svc
+from review.awards.models import Award, SelfAssessmentReminder
+
+
+def proposed(c, name, tier=None, **kw):
+    app = c.finalist(name, target=State.COMMITTEE, **kw)
+    workflow.perform(application=app, name="propose", actor=Actor(user=c.secretariat), tier=tier or c.tiers[0])
+    return app
+
+
+def awarded(c, name, decided_on=None, **kw):
+    app = proposed(c, name, **kw)
+    svc.award(application=app, actor=Actor(user=c.secretariat), decided_on=decided_on, reference="息政文〔2027〕1号")
+    app.refresh_from_db()
+    return app
+
+
+def next_campaign(c, year, *, deadline_in_days=30):
+    """A later campaign of the program, open now, ``year`` as its year (the deadline decides the ban check)."""
+    Campaign.objects.filter(program=c.program).update(is_current=False)
+    now = timezone.now()
+    deadline = now.replace(year=year + 1) if deadline_in_days is None else now + timedelta(days=deadline_in_days)
+    return Campaign.objects.create(program=c.program, name=f"{year}届", year=year,
+                                   data_years=[year - 3, year - 2, year - 1], opens_at=now - timedelta(days=1),
+                                   application_deadline=deadline, recommendation_deadline=deadline, is_current=True)
+
+
+def test_award_records_tier_prize_certificate_and_validity(committee_of):
+    c = committee_of("gongyi")  # 10 万元, valid 4 years
+    app = awarded(c, "巩义获奖公司", decided_on=datetime.date(2026, 3, 1))
+    award = app.award
+    assert app.state == State.AWARDED
+    assert award.tier == c.tiers[0] and award.prize_amount == c.tiers[0].prize_amount
+    assert award.decided_on == datetime.date(2026, 3, 1)
+    assert award.valid_until == datetime.date(2030, 2, 28)  # four years, the day before the anniversary
+    assert award.certificate_number == "GY2026-001"
+    assert award.decision_reference == "息政文〔2027〕1号"
+    second = awarded(c, "巩义第二家公司")
+    assert second.award.certificate_number == "GY2026-002"
+
+
+def test_the_system_awards_when_the_publicity_closes(committee_of):
+    c = committee_of("xixian")
+    app = proposed(c, "息县公示期满公司")
+    workflow.perform(application=app, name="award", actor=Actor())
+    award = Award.objects.get(application=app)
+    assert award.decided_on == timezone.localdate() and award.valid_until is None  # 息县 sets no validity
+    assert award.prize_amount == c.tiers[0].prize_amount
+
+
+def test_a_repeat_of_the_same_kind_of_award_brings_no_money(committee_of):
+    """息县 第二十七条: 曾获得县长质量奖和提名奖的，再次获得同类奖项的，不再给予资金奖励."""
+    c = committee_of("xixian")
+    org = c.organization("息县两次获奖公司")
+    first = awarded(c, "息县两次获奖公司", organization=org, tier=c.tiers[1])  # 提名奖 first
+    assert first.award.prize_amount == c.tiers[1].prize_amount
+    next_campaign(c, 2028)
+    second = awarded(c, "息县两次获奖公司", organization=org, campaign=Campaign.objects.get(
+        program=c.program, is_current=True))
+    assert second.award.prize_amount is None and "不再给予资金奖励" in second.award.prize_note
+    assert second.award.uses_quota
+    other = awarded(c, "息县另一家公司", campaign=second.campaign)
+    assert other.award.prize_amount == c.tiers[0].prize_amount
+
+
+def test_after_expiry_a_repeat_winner_gets_the_title_only_and_takes_no_seat(committee_of):
+    """巩义 第二十八条: 有效期满后再次获得该奖的，授予证书和称号，不授予奖金，不占当年奖项名额."""
+    from review.committee import services as committee
+
+    c = committee_of("gongyi", members=1)
+    org = c.organization("巩义老牌公司")
+    awarded(c, "巩义老牌公司", organization=org, decided_on=datetime.date(2022, 1, 10))
+    campaign = next_campaign(c, 2028)
+    again = c.finalist("巩义老牌公司", organization=org, campaign=campaign)
+    rivals = [c.finalist(f"巩义新秀{i}", campaign=campaign) for i in range(5)]
+    session = committee.open_session(campaign=campaign, actor=Actor(user=c.secretariat),
+                                     candidates=[(a, c.tiers[0]) for a in [again, *rivals]])
+    committee.cast_ballot(session=session, actor=Actor(user=c.members[0]),
+                          choices={x.pk: "approve" for x in session.candidates.all()})
+    committee.close_session(session=session, actor=Actor(user=c.secretariat))
+    (p,) = committee.plan(session=session)[0].values()
+    assert [x.application for x in p.exempt] == [again]
+    # the repeat winner takes no seat: three rivals fill the open seats, two reserved seats stay vacant
+    assert len(p.within) == 3 and p.vacant_reserved == 2
+    committee.decide(session=session, actor=Actor(user=c.secretariat))
+    workflow.perform(application=again, name="award", actor=Actor())
+    award = Award.objects.get(application=again)
+    assert award.prize_amount is None and not award.uses_quota and "不占名额" in award.prize_note
+
+
+def test_revocation_bans_the_organization_from_the_next_campaign_within_the_ban_years(committee_of):
+    """息县 第三十三条: 撤销… 5 年内不得再次申报. The eligibility check refuses within the ban, allows after."""
+    c = committee_of("xixian")
+    org = c.organization("息县被撤销公司")
+    app = awarded(c, "息县被撤销公司", organization=org)
+    svc.revoke(application=app, actor=Actor(user=c.secretariat), ground=Award.Ground.FRAUD,
+               reason="查实申报材料弄虚作假，以不正当手段获奖。")
+    app.refresh_from_db()
+    award = Award.objects.get(application=app)
+    assert app.state == State.REVOKED and award.revoked_on == timezone.localdate()
+    assert award.ban_until == award.revoked_on.replace(year=award.revoked_on.year + 5)
+
+    within = next_campaign(c, 2028, deadline_in_days=365 * 2)
+    later = c.world.new_app(owner=org.members.first(), organization=org, campaign=within, region=c.region)
+    result = check_revocation_ban(facts_for(later))
+    assert result.status == FAIL and "仍在禁止期内" in result.evidence
+
+    after = next_campaign(c, 2032, deadline_in_days=365 * 5 + 30)
+    later_still = c.world.new_app(owner=org.members.first(), organization=org, campaign=after, region=c.region)
+    result = check_revocation_ban(facts_for(later_still))
+    assert result.status == PASS and "已在本届申报截止日" in result.evidence
+    # another organization is not affected
+    stranger = c.world.new_app(campaign=within, region=c.region)
+    assert check_revocation_ban(facts_for(stranger)).status == PASS
+
+
+def test_xixian_incident_revocation_bans_nobody_the_next_campaign(committee_of):
+    """息县 第三十四条 revokes after an incident without a ban (only 第三十三条, fraud, bans for 5 years)."""
+    c = committee_of("xixian")
+    org = c.organization("息县事故撤销公司")
+    app = awarded(c, "息县事故撤销公司", organization=org)
+    svc.revoke(application=app, actor=Actor(user=c.secretariat), ground=Award.Ground.INCIDENT,
+               reason="获奖后发生重大安全事故。")
+    award = Award.objects.get(application=app)
+    assert award.revocation_ground == Award.Ground.INCIDENT and award.ban_until is None
+    following = next_campaign(c, 2028, deadline_in_days=365)
+    later = c.world.new_app(owner=org.members.first(), organization=org, campaign=following, region=c.region)
+    result = check_revocation_ban(facts_for(later))
+    assert result.status == PASS and "不设禁止申报期" in result.evidence
+
+
+def test_gongyi_bans_for_every_ground(committee_of):
+    """巩义 第二十五条: any of the four grounds, 4 years."""
+    c = committee_of("gongyi")
+    org = c.organization("巩义事故撤销公司")
+    app = awarded(c, "巩义事故撤销公司", organization=org)
+    svc.revoke(application=app, actor=Actor(user=c.secretariat), ground=Award.Ground.INCIDENT,
+               reason="有效期内发生较大责任事故。")
+    award = Award.objects.get(application=app)
+    assert award.ban_until == award.revoked_on.replace(year=award.revoked_on.year + 4)
+    following = next_campaign(c, 2028, deadline_in_days=365)
+    later = c.world.new_app(owner=org.members.first(), organization=org, campaign=following, region=c.region)
+    assert check_revocation_ban(facts_for(later)).status == FAIL
+
+
+def test_an_incident_revocation_only_within_the_window(committee_of):
+    """息县 第三十四条: 获奖之日起 3 年内发生重大事故的… 撤销; fraud has no such limit."""
+    c = committee_of("xixian")
+    app = awarded(c, "息县老获奖公司")
+    Award.objects.filter(application=app).update(decided_on=timezone.localdate() - timedelta(days=365 * 3 + 5))
+    with pytest.raises(workflow.GuardFailed, match="已超过期限"):
+        svc.revoke(application=app, actor=Actor(user=c.secretariat), ground=Award.Ground.INCIDENT,
+                   reason="发生重大安全事故。")
+    app.refresh_from_db()
+    assert app.state == State.AWARDED and Award.objects.get(application=app).revoked_on is None
+    with pytest.raises(workflow.GuardFailed, match="撤销情形"):
+        svc.revoke(application=app, actor=Actor(user=c.secretariat), ground="", reason="理由")
+    svc.revoke(application=app, actor=Actor(user=c.secretariat), ground=Award.Ground.FRAUD, reason="以不正当手段获奖。")
+    assert Award.objects.get(application=app).revocation_ground == Award.Ground.FRAUD
+
+
+def test_not_award_after_publicity_needs_a_reason(committee_of):
+    c = committee_of("xixian")
+    app = proposed(c, "息县公示有异议公司")
+    with pytest.raises(workflow.GuardFailed, match="须填写理由"):
+        svc.not_award(application=app, actor=Actor(user=c.secretariat), reason="")
+    svc.not_award(application=app, actor=Actor(user=c.secretariat), reason="公示期间异议查实，不予授奖。")
+    app.refresh_from_db()
+    assert app.state == State.NOT_AWARDED and not Award.objects.filter(application=app).exists()
+
+
+# --- annual self-assessment reports (巩义 第二十九条) -------------------------------------------------------
+@time_machine.travel("2026-11-22T10:00:00+08:00", tick=False)
+def test_report_years_and_submission(committee_of):
+    """On 2026-11-22 the first report year is due and the second has not started: its report is refused."""
+    c = committee_of("gongyi")
+    app = awarded(c, "巩义自评公司", decided_on=datetime.date(2025, 12, 1))
+    award = app.award
+    today = timezone.localdate()
+    assert today == datetime.date(2026, 11, 22)
+    years = svc.periods(award, today=today)
+    assert [(p.number, p.starts, p.ends) for p in years[:2]] == [
+        (1, datetime.date(2025, 12, 1), datetime.date(2026, 11, 30)),
+        (2, datetime.date(2026, 12, 1), datetime.date(2027, 11, 30))]
+    assert len(years) == 4 and years[0].due_soon and not years[1].started
+    owner = app.owner
+    with pytest.raises(ValidationError, match="不少于 200 字"):
+        svc.submit_report(award=award, actor=Actor(user=owner), period=1, text="太短")
+    with pytest.raises(ValidationError, match="届时再报送"):
+        svc.submit_report(award=award, actor=Actor(user=owner), period=2, text="自评" * 150)
+    with pytest.raises(PermissionDenied):
+        svc.submit_report(award=award, actor=Actor(user=c.secretariat), period=1, text="自评" * 150)
+    svc.submit_report(award=award, actor=Actor(user=owner), period=1, text="领导、战略、顾客与市场……" * 30)
+    assert svc.periods(award, today=today)[0].status == "已报送"
+    # a program that asks for no reports shows no years
+    x = committee_of("xixian")
+    assert svc.periods(awarded(x, "息县无须自评公司").award) == []
+
+
+def test_reminders_are_sent_once_when_due_and_once_when_overdue(committee_of, settings):
+    c = committee_of("gongyi")
+    app = awarded(c, "巩义提醒公司", decided_on=datetime.date(2025, 12, 1))
+    award = app.award
+    mail.outbox.clear()
+    assert svc.send_reminders(today=datetime.date(2026, 10, 1)) == []  # more than 30 days ahead
+    sent = svc.send_reminders(today=datetime.date(2026, 11, 22))
+    assert sent == [(award.pk, 1, "upcoming")] and len(mail.outbox) == 1
+    assert "即将到期" in mail.outbox[0].subject and app.owner.email in mail.outbox[0].to
+    assert svc.send_reminders(today=datetime.date(2026, 11, 23)) == [] and len(mail.outbox) == 1  # idempotent
+    assert svc.send_reminders(today=datetime.date(2026, 12, 2)) == [(award.pk, 1, "overdue")]
+    assert svc.send_reminders(today=datetime.date(2026, 12, 3)) == [] and len(mail.outbox) == 2
+    assert SelfAssessmentReminder.objects.filter(award=award).count() == 2
+    rows = svc.overview(awards=Award.objects.all(), today=datetime.date(2026, 12, 3))
+    assert [len(r["overdue"]) for r in rows] == [1]
+    svc.submit_report(award=award, actor=Actor(user=app.owner), period=1, text="自评" * 150)
+    assert svc.overview(awards=Award.objects.all(), today=datetime.date(2026, 12, 3))[0]["overdue"] == []
+    # a revoked award owes nothing
+    svc.revoke(application=app, actor=Actor(user=c.secretariat), ground=Award.Ground.FRAUD, reason="弄虚作假。")
+    assert svc.send_reminders(today=datetime.date(2027, 12, 5)) == []
+
+
+def test_the_beat_jobs_are_scheduled():
+    from qualityaward.celery import app
+
+    app.loader.import_default_modules()
+    tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert {"review.committee_tasks.close_due_votes", "review.committee_tasks.send_self_assessment_reminders"} <= tasks
+    assert {"review.committee_tasks.close_due_votes", "review.committee_tasks.send_self_assessment_reminders"} <= set(
+        app.tasks)

@@ -1,0 +1,225 @@
+"""Stage scores into the total on exact decimals, the 600 edge, the SQL ranking, finalists declared in
+bulk through the workflow, the applicant's review report (visibility, no expert names, PDF) and exports."""
+import importlib.util
+import io
+import pathlib
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from applications.models import GeneratedDocument, State
+from qualityaward.accounts.services import Actor
+from review.scoring import services as svc
+from review.panels.models import Panel
+from review.scoring.models import PanelItemScore, ReportRelease, StageResult
+
+_spec = importlib.util.spec_from_file_location("scoring_setup", pathlib.Path(__file__).with_name("scoring_setup.py"))
+S = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(S)
+seeded, world, drive, panel_app, scored_panel = S.seeded, S.world, S.drive, S.panel_app, S.scored_panel
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_total_weighs_the_stages_exactly_and_600_is_inclusive(world):
+    profile = world.xixian.profile  # 30 % + 70 %, finalists at 600
+    total = svc.composite(profile=profile, material=Decimal("600.10"), onsite=Decimal("599.95"))
+    assert total == Decimal("599.995")  # 180.03 + 419.965
+    assert not svc.is_finalist(profile=profile, total=total)
+    total = svc.composite(profile=profile, material=Decimal("600.00"), onsite=Decimal("600.00"))
+    assert total == Decimal("600.00") and svc.is_finalist(profile=profile, total=total)
+    assert svc.composite(profile=profile, material=Decimal("700"), onsite=None) is None  # on-site not concluded
+    cultivation = world.cultivation.profile  # material review only, 100 %
+    assert svc.composite(profile=cultivation, material=Decimal("512.25"), onsite=None) == Decimal("512.25")
+
+
+def _concluded(app, stage, percents, leader):
+    """A concluded panel whose current item scores are ``percents`` (code -> percentage; others 60),
+    as a mean over many experts can give (e.g. 61 % is the mean of 60, 60, 60, 60, 65)."""
+    panel = Panel.objects.create(application=app, stage=stage)
+    S.seat(panel, leader)
+    PanelItemScore.objects.bulk_create([
+        PanelItemScore(panel=panel, item=item, percent=Decimal(str(percents.get(item.code, 60))), source="mean",
+                       reason="平均") for item in S.items_of(app)])
+    StageResult.objects.create(panel=panel, aggregation="mean", experts=5, concluded_by=leader)
+    return panel
+
+
+@pytest.fixture
+def ranked(world):
+    leader = S.new_experts(1, "rank")[0]
+    edge = S.drive_xixian(world, State.ONSITE_REVIEW, name="差一点入围的企业")
+    exact = S.drive_xixian(world, State.ONSITE_REVIEW, name="恰好入围的企业")
+    high = S.drive_xixian(world, State.ONSITE_REVIEW, name="高分企业")
+    open_ = S.drive_xixian(world, State.ONSITE_REVIEW, name="现场评审未定稿的企业")
+    _concluded(edge, "material", {"4.4.6": "61"}, leader)  # 600 + 10 × 1 % = 600.10
+    _concluded(edge, "onsite", {"4.4.6": "59.5"}, leader)  # 600 − 10 × 0.5 % = 599.95
+    _concluded(exact, "material", {}, leader)
+    _concluded(exact, "onsite", {}, leader)
+    _concluded(high, "material", {"4.1.2": 80}, leader)  # 610
+    _concluded(high, "onsite", {"4.7.2": 75}, leader)  # 612
+    _concluded(open_, "material", {}, leader)
+    return {"edge": edge, "exact": exact, "high": high, "open": open_}
+
+
+def test_the_ranking_is_computed_in_sql_on_exact_values(world, ranked):
+    rows = svc.ranking_rows(campaign=world.xixian_campaign)
+    by_name = {r.applicant_name: r for r in rows}
+    assert [r.applicant_name for r in rows] == ["高分企业", "恰好入围的企业", "差一点入围的企业", "现场评审未定稿的企业"]
+    assert by_name["差一点入围的企业"].total == Decimal("599.995")
+    assert by_name["差一点入围的企业"].material == Decimal("600.10") and by_name["差一点入围的企业"].onsite == Decimal("599.95")
+    assert by_name["恰好入围的企业"].total == Decimal("600")
+    assert by_name["高分企业"].total == Decimal("610") * Decimal("0.3") + Decimal("612") * Decimal("0.7")
+    assert by_name["现场评审未定稿的企业"].total is None
+    assert [r.rank for r in rows[:3]] == [1, 2, 3]
+    assert [r.finalist for r in rows] == [True, True, False, False]
+    assert by_name["差一点入围的企业"].total == svc.application_scores(ranked["edge"])[1]  # SQL agrees with Python
+
+
+def test_the_ranking_page_shows_two_places_and_declares_in_bulk_through_the_workflow(client, world, ranked):
+    client.force_login(world.secretariat_other)
+    url = reverse("review:ranking") + f"?campaign={world.xixian_campaign.pk}"
+    body = client.get(url).content.decode()
+    assert "600.00" in body and "599.99" not in body.replace("599.995", "") and ">600.00<" in body
+    assert "入围分数线 600" in body
+    ids = [ranked[k].pk for k in ("high", "exact", "edge", "open")]
+    response = client.post(reverse("review:ranking_declare", args=[world.xixian_campaign.pk]),
+                           {"applications": ids, "decision": "finalist"}, follow=True)
+    body = response.content.decode()
+    for key, state in (("high", State.FINALIST), ("exact", State.FINALIST), ("edge", State.ONSITE_REVIEW),
+                       ("open", State.ONSITE_REVIEW)):
+        ranked[key].refresh_from_db()
+        assert ranked[key].state == state, key
+    assert "综合得分 599.995 分，低于入围分数线 600.00 分" in body and "尚未得出综合得分" in body
+    response = client.post(reverse("review:ranking_declare", args=[world.xixian_campaign.pk]),
+                           {"applications": [ranked["edge"].pk], "decision": "not_finalist", "reason": "未达到分数线"})
+    ranked["edge"].refresh_from_db()
+    assert ranked["edge"].state == State.NOT_FINALIST
+
+
+def test_supervisors_read_the_ranking_and_change_nothing(client, world, ranked):
+    client.force_login(world.supervisor)
+    assert client.get(reverse("review:ranking") + f"?campaign={world.xixian_campaign.pk}").status_code == 200
+    response = client.post(reverse("review:ranking_declare", args=[world.xixian_campaign.pk]),
+                           {"applications": [ranked["high"].pk], "decision": "finalist"})
+    assert response.status_code == 403
+    ranked["high"].refresh_from_db()
+    assert ranked["high"].state == State.ONSITE_REVIEW
+    assert client.get(reverse("review:ranking_xlsx", args=[world.xixian_campaign.pk])).status_code == 200
+    client.force_login(world.secretariat)  # another program's secretariat
+    assert client.get(reverse("review:ranking_xlsx", args=[world.xixian_campaign.pk])).status_code == 404
+
+
+def _finish(world, scored_panel):
+    for expert, text in ((world.expert, "=HYPERLINK(\"http://x\")"), (scored_panel.a, "领导作用突出"),
+                         (scored_panel.b, "战略部署清晰")):
+        sheet = svc.sheet_for(panel=scored_panel, expert=expert)
+        data = {str(i.pk): {"percent": "55", "strengths": text, "opportunities": "数据分析不足"}
+                for i in S.items_of(scored_panel.application)}
+        sheet, _ = svc.save_sheet(sheet=sheet, data=data, base_version=0, actor=Actor(user=expert))
+        svc.submit_sheet(sheet=sheet, base_version=sheet.version, actor=Actor(user=expert))
+    S.consensus_all(scored_panel, 55)
+    S.conclude(scored_panel)
+
+
+def test_the_report_is_the_applicants_once_released_and_never_names_experts(client, world, scored_panel,
+                                                                           django_capture_on_commit_callbacks):
+    app = scored_panel.application
+    _finish(world, scored_panel)
+    url = reverse("review:scoring_report", args=[app.pk])
+    client.force_login(world.owner)
+    assert client.get(url).status_code == 403
+    client.force_login(world.secretariat)
+    body = client.get(url).content.decode()
+    assert "未发布" in body and "550.00" in body and "<svg" in body
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("review:scoring_report_release", args=[app.pk])).status_code == 302
+    assert ReportRelease.objects.filter(application=app).exists()
+    doc = GeneratedDocument.objects.get(application=app, kind=GeneratedDocument.Kind.REVIEW_REPORT)
+    assert doc.status == GeneratedDocument.Status.READY and doc.file.read(5) == b"%PDF-"
+    client.force_login(world.owner)
+    body = client.get(url).content.decode()
+    assert "领导作用突出" in body and "数据分析不足" in body and "550.00" in body
+    for expert in (world.expert, scored_panel.a, scored_panel.b):
+        assert expert.full_name not in body and expert.username not in body
+    assert client.get(reverse("applications:document_download", args=[doc.pk])).status_code == 200
+    client.force_login(world.authority)
+    assert client.get(url).status_code == 403
+    client.force_login(world.recused_expert)
+    assert client.get(url).status_code == 404
+
+
+def test_the_radar_chart_is_inline_svg_with_the_seven_categories(world, scored_panel):
+    _finish(world, scored_panel)
+    svg = svc.report_data(scored_panel.application)["radar"]
+    assert svg.startswith("<svg") and svg.count("<text") == 7 + 1 and "<script" not in svg
+    assert "4.7 结果" in svg
+
+
+def test_the_score_matrix_has_a_row_per_expert_and_the_panels_row_with_stage_scores(client, world, scored_panel):
+    from openpyxl import load_workbook
+
+    _finish(world, scored_panel)
+    client.force_login(world.secretariat)
+    response = client.get(reverse("review:score_matrix_xlsx", args=[world.campaign.pk]))
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(wb["评分矩阵"].iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert header[4].startswith("4.1.2 ") and header[-1] == "阶段得分" and len(header) == 4 + 23 + 1
+    assert len(body) == 3 + 1  # three experts, then the panel
+    assert all(r[0] == scored_panel.application.number and r[2] == "材料评审" for r in body)
+    panel_row = body[-1]
+    assert panel_row[3] == "评审组（共识/平均）" and panel_row[4] == 55 and panel_row[-1] == 550
+    ranking = list(wb["排名"].iter_rows(values_only=True))
+    assert ranking[1][2] == scored_panel.application.applicant_name and ranking[1][7] == 550
+    assert wb["组长更正"].max_row >= 1
+
+
+def test_the_detail_export_neutralises_formulas_in_what_experts_wrote(client, world, scored_panel):
+    from openpyxl import load_workbook
+
+    _finish(world, scored_panel)
+    client.force_login(world.secretariat)
+    url = reverse("review:score_matrix_xlsx", args=[world.campaign.pk])
+    response = client.get(url + f"?detail=1&application={scored_panel.application.pk}")
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(wb["专家评分明细"].iter_rows(values_only=True))
+    assert len(rows) == 1 + 23 * 3
+    strengths = {r[11] for r in rows[1:]}
+    assert "'=HYPERLINK(\"http://x\")" in strengths and "=HYPERLINK(\"http://x\")" not in strengths
+    first = rows[1]
+    assert first[3] == "4.1.2" and first[7] == 55 and first[9] == 55 and first[10] == 27.5
+
+
+def test_the_signing_sheet_pdf_is_the_experts_own(client, world, scored_panel):
+    _finish(world, scored_panel)
+    app = scored_panel.application
+    url = reverse("review:scoring_sheet_pdf", args=[app.pk, "material"])
+    client.force_login(scored_panel.a)
+    response = client.get(url)
+    assert response.status_code == 200 and response.content[:5] == b"%PDF-"
+    assert client.get(url + f"?expert={scored_panel.b.pk}").status_code == 404  # not a member's to print
+    client.force_login(world.secretariat)
+    assert client.get(url + f"?expert={scored_panel.b.pk}").status_code == 200
+
+
+def test_the_leader_reads_a_peer_s_sheet_only_after_submitting_its_own(client, world, scored_panel):
+    """Nobody sees a peer's scores before submitting their own: not on the panel page, not as a PDF."""
+    app = scored_panel.application
+    peer = scored_panel.a
+    sheet = svc.sheet_for(panel=scored_panel, expert=peer)
+    data = {str(i.pk): {"percent": "55", "strengths": "领导作用突出", "opportunities": "数据分析不足"}
+            for i in S.items_of(app)}
+    sheet, _ = svc.save_sheet(sheet=sheet, data=data, base_version=0, actor=Actor(user=peer))
+    svc.submit_sheet(sheet=sheet, base_version=sheet.version, actor=Actor(user=peer))
+    url = reverse("review:scoring_sheet_pdf", args=[app.pk, "material"]) + f"?expert={peer.pk}"
+    client.force_login(world.expert)  # the 组长, whose own sheet is still a draft
+    assert client.get(url).status_code == 404
+    own = svc.sheet_for(panel=scored_panel, expert=world.expert)
+    own, _ = svc.save_sheet(sheet=own, data=data, base_version=0, actor=Actor(user=world.expert))
+    svc.submit_sheet(sheet=own, base_version=own.version, actor=Actor(user=world.expert))
+    response = client.get(url)
+    assert response.status_code == 200 and response.content[:5] == b"%PDF-"
