@@ -405,9 +405,9 @@ def register_individual(*, full_name, id_number, employer, region, mobile, email
         if existing is None:
             raise ValidationError({"username": DUPLICATE_USERNAME_MESSAGE}) from None
         holder = existing.user
-    if holder is not None:
-        sent = _notify_id_number_holder(holder, base_url=base_url, actor=actor)
-        return Registration(user=None, email=User.objects.normalize_email(email), username=username, email_sent=sent)
+    if holder is not None:  # "sent" whatever became of the notice: its fate would tell the number is known
+        _notify_id_number_holder(holder, base_url=base_url, actor=actor)
+        return Registration(user=None, email=User.objects.normalize_email(email), username=username)
     sent = send_confirmation_email(user=user, base_url=base_url)
     return Registration(user=user, email=user.email, username=user.username, email_sent=sent)
 
