@@ -96,7 +96,7 @@ def leader_scores(page, app, stage, stage_label, items, percent_of, *, visit=Fal
     expect(page.locator("body")).to_contain_text("请先独立完成并提交您的评分表")
     # the sheet: every item typed, then saved at once (the autosave timers are held so that no
     # background save races the form's own)
-    page.clock.install()
+    page.clock.install(time=timezone.now())  # the browser starts on the suite's pinned clock
     page.get_by_role("link", name="填写我的评分表").click()
     page.wait_for_load_state("load")  # the sheet's script is listening
     page.clock.pause_at(timezone.now() + dt.timedelta(seconds=1))

@@ -98,7 +98,7 @@ def test_items_changed_together_are_autosaved_one_after_the_other_without_a_fals
     accept_pledge(panel=panel, actor=Actor(user=leader), conflict=False)
     first, second = svc.scored_items(app.campaign.program.profile.scoring_scheme_id)[:2]
     portal.sign_in(context, leader)
-    page.clock.install()
+    page.clock.install(time=timezone.now())  # the browser starts on the suite's pinned clock
     page.goto(f"/review/scoring/{app.pk}/material/sheet/")
     page.wait_for_load_state("load")
     page.clock.pause_at(timezone.now() + datetime.timedelta(seconds=1))
