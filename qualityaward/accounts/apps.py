@@ -7,6 +7,9 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = "用户、角色与审计"
 
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the deployment checks)
+
 
 class AxesConfig(AxesAppConfig):
     """django-axes (failed logins and lock-outs) under a Chinese name in the admin; its labels are

@@ -35,7 +35,7 @@ class CreditCodeField(forms.CharField):
         kwargs.setdefault("error_messages", _required("请填写统一社会信用代码（18位，见营业执照或登记证书）。"))
         super().__init__(**kwargs)
         self.widget.attrs.update({"maxlength": 30, "autocomplete": "off", "spellcheck": "false",
-                                  "style": "text-transform: uppercase"})
+                                  "class": "text-uppercase"})
 
     def to_python(self, value):
         value = super().to_python(value)

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -49,6 +50,18 @@ class User(AbstractUser):
     @property
     def display_name(self):
         return self.full_name or self.username
+
+    @classmethod
+    def email_in_use(cls, email, *, exclude=None):
+        """Whether another account already has this e-mail address (case-insensitive)."""
+        email = (email or "").strip()
+        others = cls.objects.exclude(pk=exclude.pk) if exclude is not None and exclude.pk else cls.objects.all()
+        return bool(email) and others.filter(email__iexact=email).exists()
+
+    def clean(self):
+        super().clean()
+        if User.email_in_use(self.email, exclude=self):
+            raise ValidationError({"email": "该邮箱已被其他账号使用，请换一个邮箱。每个账号须使用自己的邮箱。"})
 
 
 class Role(models.TextChoices):

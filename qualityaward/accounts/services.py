@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .identifiers import (
-    clean_credit_code, clean_id_number, clean_mobile, id_birth_date, id_gender, mask_email, mask_mobile, mask_name,
+    clean_credit_code, clean_id_number, clean_mobile, id_birth_date, id_gender, mask_email,
 )
 from .models import AuditEvent, IndividualProfile, Invitation, Organization, Role, RoleAssignment, User
 
@@ -127,6 +127,7 @@ INVITATIONS_PER_ORGANIZATION_PER_DAY = 30
 
 EVENT_REGISTER_ORGANIZATION = "account:register_organization"
 EVENT_REGISTER_INDIVIDUAL = "account:register_individual"
+EVENT_REGISTER_KNOWN_ID_NUMBER = "account:register_known_id_number"
 EVENT_CONFIRM_EMAIL = "account:confirm_email"
 EVENT_PURGE_UNCONFIRMED = "account:purge_unconfirmed"
 EVENT_INVITE = "organization:invite"
@@ -154,7 +155,12 @@ class LinkError(Exception):
 
 @dataclass(frozen=True)
 class Registration:
+    """What the "check your mailbox" page shows. ``user`` is None when the sign-up created nothing
+    (its 身份证号 was registered already): the page then looks exactly as for a new account."""
+
     user: object
+    email: str
+    username: str
     organization: object = None
     email_sent: bool = True
 
@@ -184,20 +190,9 @@ def _send(subject, body, to):
     return True
 
 
-def duplicate_organization_message(organization):
-    """The hint shown when a 统一社会信用代码 is already registered: who to ask, masked."""
-    member = organization.members.order_by("pk").first()
-    name = organization.contact_name or (member.full_name if member else "")
-    mobile = organization.contact_mobile or (member.mobile if member else "")
-    contact = "，".join(p for p in (f"联系人：{mask_name(name)}" if name else "",
-                                    f"手机 {mask_mobile(mobile)}" if mobile else "") if p)
-    if not contact:
-        return "该统一社会信用代码已注册。请联系本单位已注册账号的同事邀请您加入，或联系秘书处查询，无需重复注册。"
-    return f"该统一社会信用代码已注册（{contact}）。请联系该账号的持有人邀请您加入，无需重复注册。"
-
-
-DUPLICATE_ID_NUMBER_MESSAGE = ("该身份证号已注册个人账号，无需重复注册。如忘记用户名或密码，请在登录页点击“忘记密码”找回；"
-                               "如不是您本人注册的，请联系秘书处。")
+DUPLICATE_CREDIT_CODE_MESSAGE = ("该统一社会信用代码已注册，无需重复注册。请联系本单位已注册账号的同事邀请您加入；"
+                                 "不知道由谁注册的，请联系秘书处，由秘书处核实后转告该账号的管理人。")
+DUPLICATE_EMAIL_MESSAGE = "该邮箱已被其他账号使用，请换一个邮箱；如是您本人的账号，请用“忘记密码”找回。"
 DUPLICATE_USERNAME_MESSAGE = "该用户名已被使用，请换一个用户名。"
 
 
@@ -239,6 +234,11 @@ def _purge_stale_organization(organization, *, actor):
 def _check_username(username):
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": DUPLICATE_USERNAME_MESSAGE})
+
+
+def _check_email(email):
+    if User.email_in_use(email):
+        raise ValidationError({"email": DUPLICATE_EMAIL_MESSAGE})
 
 
 def _new_user(*, username, password, email, full_name, mobile, employer, is_active):
@@ -318,21 +318,33 @@ def resend_confirmation(*, token=None, user=None, base_url="", actor=SYSTEM):
         raise ValidationError("该账号已激活，无需重新确认，请直接登录。")
     if _was_confirmed(user):
         raise LinkError("disabled", "账号已停用", "该账号已被停用。如有疑问，请联系秘书处。")
-    key = f"accounts:confirm-resend:{user.pk}"
-    if not cache.add(key, 1, CONFIRM_RESEND_INTERVAL):
-        raise ValidationError("确认邮件刚刚已发送，请查收（包括垃圾邮件箱）；1分钟后仍未收到可再次发送。")
+    key = _claim_resend(user.pk)
     if not send_confirmation_email(user=user, base_url=base_url, organization=user.organizations.first()):
         cache.delete(key)
         raise ValidationError("确认邮件发送失败，请稍后重试；如多次失败，请联系秘书处。")
     return mask_email(user.email)
 
 
+def _claim_resend(name):
+    key = f"accounts:confirm-resend:{name}"
+    if not cache.add(key, 1, CONFIRM_RESEND_INTERVAL):
+        raise ValidationError("确认邮件刚刚已发送，请查收（包括垃圾邮件箱）；1分钟后仍未收到可再次发送。")
+    return key
+
+
+def resend_for_known_id_number(*, attempt, email):
+    """The "send again" button after a sign-up that created nothing (its 身份证号 was registered):
+    it answers as for a new account, at the same pace, and sends nothing."""
+    _claim_resend(f"attempt:{attempt}")
+    return mask_email(email)
+
+
 # --- registration ---------------------------------------------------------------------------------
 def register_organization(*, name, credit_code, region, contact_name, mobile, email, username, password,
                           base_url="", actor=SYSTEM):
     """Create an inactive account, its organization (the account as member, holding the applicant
-    role) and send the confirmation e-mail. A registered 统一社会信用代码 is refused with a hint naming
-    the (masked) contact; nothing is created then."""
+    role) and send the confirmation e-mail. A registered 统一社会信用代码 is refused, naming no one: the
+    visitor is told to ask a registered colleague or the secretariat; nothing is created then."""
     credit_code = clean_credit_code(credit_code)
     mobile = clean_mobile(mobile)
     name = " ".join(name.split())
@@ -340,8 +352,9 @@ def register_organization(*, name, credit_code, region, contact_name, mobile, em
         with transaction.atomic():
             existing = Organization.objects.filter(credit_code=credit_code).first()
             if existing is not None and not _purge_stale_organization(existing, actor=actor):
-                raise ValidationError({"credit_code": duplicate_organization_message(existing)})
+                raise ValidationError({"credit_code": DUPLICATE_CREDIT_CODE_MESSAGE})
             _check_username(username)
+            _check_email(email)
             user = _new_user(username=username, password=password, email=email, full_name=contact_name,
                              mobile=mobile, employer=name, is_active=False)
             organization = Organization.objects.create(
@@ -352,42 +365,64 @@ def register_organization(*, name, credit_code, region, contact_name, mobile, em
             record_event(actor=Actor(user=user, ip=actor.ip), action=EVENT_REGISTER_ORGANIZATION, target=organization,
                          to_state="inactive", data={"username": user.username, "credit_code": credit_code})
     except IntegrityError:  # a concurrent registration won the race
-        existing = Organization.objects.filter(credit_code=credit_code).first()
-        if existing is not None:
-            raise ValidationError({"credit_code": duplicate_organization_message(existing)}) from None
+        if Organization.objects.filter(credit_code=credit_code).exists():
+            raise ValidationError({"credit_code": DUPLICATE_CREDIT_CODE_MESSAGE}) from None
         raise ValidationError({"username": DUPLICATE_USERNAME_MESSAGE}) from None
     sent = send_confirmation_email(user=user, base_url=base_url, organization=organization)
-    return Registration(user=user, organization=organization, email_sent=sent)
+    return Registration(user=user, email=user.email, username=user.username, organization=organization,
+                        email_sent=sent)
 
 
 def register_individual(*, full_name, id_number, employer, region, mobile, email, username, password,
                         base_url="", actor=SYSTEM):
     """Create an inactive account with its IndividualProfile (birth date and gender read from the
-    身份证号), grant the applicant role and send the confirmation e-mail. A registered 身份证号 is refused."""
+    身份证号), grant the applicant role and send the confirmation e-mail.
+
+    A registered 身份证号 is not confirmed to whoever is typing: the answer is the same as for a new
+    account, nothing is created, and the account holding the number is told by e-mail instead."""
     id_number = clean_id_number(id_number)
     mobile = clean_mobile(mobile)
+    holder = None
     try:
         with transaction.atomic():
-            existing = IndividualProfile.objects.filter(id_number=id_number).select_related("user").first()
-            if existing is not None:
-                if not (_is_stale_unconfirmed(existing.user) and _purge(
-                        [existing.user], actor=actor, reason="个人注册未在有效期内确认，已作废")):
-                    raise ValidationError({"id_number": DUPLICATE_ID_NUMBER_MESSAGE})
             _check_username(username)
-            user = _new_user(username=username, password=password, email=email, full_name=full_name, mobile=mobile,
-                             employer=employer, is_active=False)
-            IndividualProfile.objects.create(user=user, id_number=id_number, birth_date=id_birth_date(id_number),
-                                             gender=id_gender(id_number), employer=employer, region=region)
-            grant_role(user=user, role=Role.APPLICANT)
-            # the 身份证号 is personal information: it is not copied into the audit trail
-            record_event(actor=Actor(user=user, ip=actor.ip), action=EVENT_REGISTER_INDIVIDUAL, target=user,
-                         to_state="inactive", data={"username": user.username})
-    except IntegrityError:
-        if IndividualProfile.objects.filter(id_number=id_number).exists():
-            raise ValidationError({"id_number": DUPLICATE_ID_NUMBER_MESSAGE}) from None
-        raise ValidationError({"username": DUPLICATE_USERNAME_MESSAGE}) from None
+            _check_email(email)
+            existing = IndividualProfile.objects.filter(id_number=id_number).select_related("user").first()
+            if existing is not None and not (_is_stale_unconfirmed(existing.user) and _purge(
+                    [existing.user], actor=actor, reason="个人注册未在有效期内确认，已作废")):
+                holder = existing.user
+            else:
+                user = _new_user(username=username, password=password, email=email, full_name=full_name,
+                                 mobile=mobile, employer=employer, is_active=False)
+                IndividualProfile.objects.create(user=user, id_number=id_number, birth_date=id_birth_date(id_number),
+                                                 gender=id_gender(id_number), employer=employer, region=region)
+                grant_role(user=user, role=Role.APPLICANT)
+                # the 身份证号 is personal information: it is not copied into the audit trail
+                record_event(actor=Actor(user=user, ip=actor.ip), action=EVENT_REGISTER_INDIVIDUAL, target=user,
+                             to_state="inactive", data={"username": user.username})
+    except IntegrityError:  # a concurrent registration won the race
+        existing = IndividualProfile.objects.filter(id_number=id_number).select_related("user").first()
+        if existing is None:
+            raise ValidationError({"username": DUPLICATE_USERNAME_MESSAGE}) from None
+        holder = existing.user
+    if holder is not None:  # "sent" whatever became of the notice: its fate would tell the number is known
+        _notify_id_number_holder(holder, base_url=base_url, actor=actor)
+        return Registration(user=None, email=User.objects.normalize_email(email), username=username)
     sent = send_confirmation_email(user=user, base_url=base_url)
-    return Registration(user=user, email_sent=sent)
+    return Registration(user=user, email=user.email, username=user.username, email_sent=sent)
+
+
+def _notify_id_number_holder(holder, *, base_url, actor):
+    """Tell the account holding a 身份证号 that someone tried to register with it (recorded without the number)."""
+    body = (f"{holder.display_name}，您好：\n\n"
+            "有人尝试用您的身份证号注册质量奖申报评审平台的个人账号，未创建新账号。\n\n"
+            f"如果是您本人，请用“忘记密码”找回账号（您的用户名：{holder.username}）：\n"
+            f"{_absolute(base_url, reverse('password_reset'))}\n\n"
+            "如果不是您本人的操作，请联系秘书处。\n")
+    sent = bool(holder.email) and _send("有人尝试用您的身份证号注册账号", body, holder.email)
+    record_event(actor=Actor(ip=actor.ip), action=EVENT_REGISTER_KNOWN_ID_NUMBER, target=holder,
+                 reason="有人尝试用已注册的身份证号注册个人账号，已邮件告知该账号", data={"notice_sent": sent})
+    return sent
 
 
 # --- invitations ----------------------------------------------------------------------------------
@@ -491,6 +526,9 @@ def accept_invitation(*, token, actor, user=None, username="", password="", full
         with transaction.atomic():
             if user is None:
                 _check_username(username)
+                if User.email_in_use(invitation.email):
+                    raise ValidationError(f"邮箱 {invitation.email} 已有账号：请先用该账号登录，再打开邀请链接接受邀请；"
+                                          "忘记密码的，请在登录页点击“忘记密码”找回。")
                 user = _new_user(username=username, password=password, email=invitation.email, full_name=full_name,
                                  mobile=clean_mobile(mobile), employer=organization.name, is_active=True)
             elif not user.is_active:

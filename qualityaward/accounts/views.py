@@ -1,3 +1,4 @@
+import secrets
 from functools import wraps
 
 from django.contrib import messages
@@ -72,8 +73,8 @@ def _count_registration(request):
 def _registered(request, result):
     _count_registration(request)
     request.session[REGISTRATION_SESSION_KEY] = {
-        "user": result.user.pk, "email": result.user.email, "username": result.user.username,
-        "email_sent": result.email_sent,
+        "user": result.user.pk if result.user else None, "attempt": secrets.token_urlsafe(16),
+        "email": result.email, "username": result.username, "email_sent": result.email_sent,
     }
     return redirect("register_done")
 
@@ -134,19 +135,22 @@ def register_done(request):
     """"Check your mailbox", with a button to send the confirmation e-mail again."""
     registration = request.session.get(REGISTRATION_SESSION_KEY)
     if request.method == "POST" and registration:
-        user = User.objects.filter(pk=registration.get("user")).first()
-        if user is not None:
-            try:
+        user = User.objects.filter(pk=registration["user"]).first() if registration.get("user") else None
+        try:
+            if user is not None:
                 masked = services.resend_confirmation(user=user, base_url=_base_url(request),
                                                       actor=services.Actor.from_request(request))
-            except ValidationError as exc:
-                messages.error(request, "；".join(exc.messages))
-            except services.LinkError as exc:
-                messages.error(request, exc.message)
-            else:
-                registration["email_sent"] = True
-                request.session[REGISTRATION_SESSION_KEY] = registration
-                messages.success(request, f"确认邮件已重新发送至 {masked}，请查收。")
+            else:  # a sign-up that created nothing answers the same way
+                masked = services.resend_for_known_id_number(attempt=registration.get("attempt", ""),
+                                                             email=registration["email"])
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        except services.LinkError as exc:
+            messages.error(request, exc.message)
+        else:
+            registration["email_sent"] = True
+            request.session[REGISTRATION_SESSION_KEY] = registration
+            messages.success(request, f"确认邮件已重新发送至 {masked}，请查收。")
         return redirect("register_done")
     return render(request, "registration/register_done.html", {"registration": registration,
                                                                 "valid_days": services.CONFIRM_EMAIL_MAX_AGE.days})

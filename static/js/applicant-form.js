@@ -14,6 +14,7 @@
   var messageEl = document.getElementById("qa-message");
   var dirty = false, saving = false, again = false, timer = null, retryDelay = 2000, retryTimer = null;
   var conflictOpen = false;  // while the conflict panel asks, nothing is saved behind the user's back
+  form.addEventListener("submit", function (event) { event.preventDefault(); });  // it saves itself
 
   // A field's path is its key as is (keys may contain dots: self-assessment items are named like
   // "item_4.1.2"); table cells ("rows.0.name") and grid cells ("indicators.sales.2024") are nested.

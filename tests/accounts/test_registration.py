@@ -1,9 +1,11 @@
 """Registration of organizations and individuals, e-mail confirmation, and invitations."""
+import re
 import time
 from datetime import timedelta
 
 import pytest
 from django.core import mail, signing
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -96,7 +98,7 @@ def test_organization_happy_path(client, zhengzhou, link_in_mail):
     assert AuditEvent.objects.filter(action="account:confirm_email").count() == 1
 
 
-def test_duplicate_credit_code_is_refused_with_a_masked_contact_and_nothing_is_created(client, zhengzhou):
+def test_duplicate_credit_code_is_refused_without_naming_anyone_and_nothing_is_created(client, zhengzhou):
     first = client.post(reverse("register_organization"), org_data(zhengzhou))
     assert first.status_code == 302
     counts = (User.objects.count(), Organization.objects.count(), AuditEvent.objects.count())
@@ -104,13 +106,14 @@ def test_duplicate_credit_code_is_refused_with_a_masked_contact_and_nothing_is_c
 
     response = client.post(reverse("register_organization"), org_data(
         zhengzhou, credit_code=CREDIT_CODE, name="另一个名字有限公司", username="someone-else",
-        email="other@example.cn", contact_name="王五"))
+        email="other@example.cn", contact_name="王五", mobile="13700002222"))
     assert response.status_code == 200
     message = " ".join(errors_of(response)["credit_code"])
-    assert message == ("该统一社会信用代码已注册（联系人：张**，手机 138****1234）。"
-                       "请联系该账号的持有人邀请您加入，无需重复注册。")
+    assert message == ("该统一社会信用代码已注册，无需重复注册。请联系本单位已注册账号的同事邀请您加入；"
+                       "不知道由谁注册的，请联系秘书处，由秘书处核实后转告该账号的管理人。")
     body = response.content.decode()
-    assert "张**" in body and "13812341234" not in body and "张伟" not in body
+    assert "张*" not in body and "****" not in body and "1234" not in body and "张伟" not in body
+    assert "zhangwei" not in body
     assert (User.objects.count(), Organization.objects.count(), AuditEvent.objects.count()) == counts
     assert mail.outbox == []
 
@@ -307,14 +310,87 @@ def test_individual_lower_case_x_is_stored_upper_case(client, zhengzhou):
     assert IndividualProfile.objects.get().id_number == "11010519491231002X"
 
 
-def test_duplicate_id_number_is_refused(client, zhengzhou):
+@pytest.fixture
+def lina(client, zhengzhou, link_in_mail):
+    """An individual who registered and confirmed her account; the outbox is empty afterwards."""
     client.post(reverse("register_individual"), person_data(zhengzhou))
+    client.get(link_in_mail(mail.outbox[0]))
+    client.logout()
+    mail.outbox.clear()
+    return User.objects.get(username="lina")
+
+
+def test_a_registered_id_number_is_not_confirmed_and_its_holder_is_told(client, zhengzhou, lina):
+    number = person_data(zhengzhou)["id_number"]
+    fresh = Client()  # someone else registering a new number, for comparison
+    new = fresh.post(reverse("register_individual"), person_data(
+        zhengzhou, id_number="11010519491231002X", username="newcomer", email="newcomer@example.cn"))
+    counts = (people().count(), IndividualProfile.objects.count())
+    mail.outbox.clear()
+
     response = client.post(reverse("register_individual"), person_data(zhengzhou, username="lina2",
                                                                        email="lina2@example.cn"))
+    # the same answer as a new registration: the "check your mailbox" page for the address entered
+    assert response.status_code == new.status_code == 302 and response["Location"] == new["Location"]
+    done = client.get(response["Location"]).content.decode()
+    new_done = fresh.get(new["Location"]).content.decode()
+    assert "我们已向 <strong>lina2@example.cn</strong> 发送确认邮件" in done and "（用户名：lina2）" in done
+    def page(html):  # without the per-session CSRF tokens
+        return re.sub(r"\b[A-Za-z0-9]{64}\b", "", html)
+
+    assert page(done).replace("lina2", "newcomer") == page(new_done)
+
+    # nothing is created; the existing account's address gets the notice, the address typed gets nothing
+    assert (people().count(), IndividualProfile.objects.count()) == counts
+    assert not User.objects.filter(username="lina2").exists()
+    assert [m.to for m in mail.outbox] == [["lina@example.cn"]]
+    notice = mail.outbox[0].body
+    assert "有人尝试用您的身份证号注册" in notice and "忘记密码" in notice and "联系秘书处" in notice
+    assert "/accounts/password/reset/" in notice and number not in notice
+    event = AuditEvent.objects.get(action="account:register_known_id_number")
+    assert event.object_id == str(lina.pk) and event.actor is None
+    assert number not in str(event.data) + event.reason + event.object_repr
+
+
+def test_send_again_after_a_registered_id_number_looks_the_same_and_sends_nothing(client, zhengzhou, lina):
+    client.post(reverse("register_individual"), person_data(zhengzhou, username="lina2", email="lina2@example.cn"))
+    mail.outbox.clear()
+
+    response = client.post(reverse("register_done"), follow=True)
+    assert "确认邮件已重新发送至 li***@example.cn，请查收。" in response.content.decode()
+    again = client.post(reverse("register_done"), follow=True)
+    assert "确认邮件刚刚已发送" in again.content.decode()  # paced like a real account's
+    assert mail.outbox == []
+    assert not User.objects.filter(username="lina2").exists()
+
+
+@pytest.mark.parametrize("form,data", [
+    ("register_individual", lambda place: person_data(place, id_number="11010519491231002X", username="li2",
+                                                      full_name="王芳", email="LINA@Example.CN")),
+    ("register_organization", lambda place: org_data(place, username="org2", email="Lina@example.cn")),
+])
+def test_an_email_address_of_another_account_is_refused(client, zhengzhou, lina, form, data):
+    response = client.post(reverse(form), data(zhengzhou))
     assert response.status_code == 200
-    message = " ".join(errors_of(response)["id_number"])
-    assert "该身份证号已注册个人账号" in message and "忘记密码" in message
-    assert people().count() == 1
+    assert errors_of(response)["email"] == ["该邮箱已被其他账号使用，请换一个邮箱；如是您本人的账号，请用“忘记密码”找回。"]
+    assert "李娜" not in response.content.decode() and "lina<" not in response.content.decode()
+    assert people().count() == 1 and mail.outbox == []
+
+
+def test_an_admin_cannot_give_an_account_another_accounts_email(client, lina):
+    admin = User.objects.create_superuser(username="root", password="x-123456789", email="root@example.cn")
+    client.force_login(admin)
+    url = reverse("admin:accounts_user_change", args=[admin.pk])
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, (list, tuple))}
+    data.update({"email": "LINA@example.cn", "date_joined_0": "2026-11-20", "date_joined_1": "08:00:00",
+                 "role_assignments-TOTAL_FORMS": "0", "role_assignments-INITIAL_FORMS": "0"})
+    data.pop("last_login", None)
+    data.pop("password", None)
+    response = client.post(url, data)
+    assert response.status_code == 200 and "该邮箱已被其他账号使用，请换一个邮箱" in response.content.decode()
+    admin.refresh_from_db()
+    assert admin.email == "root@example.cn"
 
 
 @pytest.mark.parametrize("field,value,fragment", [
@@ -496,6 +572,20 @@ def test_an_accepted_invitation_cannot_be_revoked(client, org_member):
     assert "该邀请已被接受，无法撤销" in response.content.decode()
 
 
+def test_an_invited_address_that_has_an_account_is_told_to_sign_in(client, org_member):
+    invitation = _invite(client, org_member, email="lina@example.cn")
+    User.objects.create_user(username="lina", password="x-123456789", email="Lina@example.cn")
+    client.logout()
+    response = client.post(reverse("invitation_accept", args=[invitation.token]), {
+        "full_name": "李娜", "mobile": "13900001111", "username": "lina-new", "password1": PASSWORD,
+        "password2": PASSWORD})
+    assert response.status_code == 200
+    assert "已有账号：请先用该账号登录，再打开邀请链接接受邀请" in response.content.decode()
+    assert not User.objects.filter(username="lina-new").exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+
+
 def test_invitation_registration_errors_are_shown_on_the_form(client, org_member):
     invitation = _invite(client, org_member)
     client.logout()
@@ -529,7 +619,7 @@ def test_registrations_from_one_address_are_limited(client, zhengzhou, monkeypat
         first17 = f"9141010{i}MA44TRAN0"
         code = first17 + credit_code_check_char(first17)
         assert client.post(reverse("register_organization"), org_data(
-            zhengzhou, credit_code=code, username=f"user{i}")).status_code == 302
+            zhengzhou, credit_code=code, username=f"user{i}", email=f"user{i}@example.cn")).status_code == 302
     response = client.post(reverse("register_individual"), person_data(zhengzhou))
     assert response.status_code == 429 and "注册次数已达上限" in response.content.decode()
     assert not IndividualProfile.objects.exists()

@@ -11,6 +11,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "award.example.gov.cn",
     "DATABASE_URL": "postgres://award:secret@db:5432/award",
     "CELERY_BROKER_URL": "redis://redis:6379/0",
+    "CACHE_URL": "rediscache://redis:6379/1",
     "MEDIA_ROOT": "/tmp/qa-media",
 }
 
@@ -54,6 +55,16 @@ def test_embedded_mode_needs_no_services():
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.db.backends.sqlite3", "True",
                                      "django.core.mail.backends.console.EmailBackend"]
+
+
+def test_production_checks_refuse_a_per_process_cache():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT,
+        env={**{k: v for k, v in os.environ.items() if k not in PRODUCTION}, **PRODUCTION,
+             "CACHE_URL": "locmemcache://"},
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode != 0 and "qualityaward.E001" in result.stderr and "CACHE_URL" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():

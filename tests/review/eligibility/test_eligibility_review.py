@@ -1,6 +1,9 @@
 """The secretariat's eligibility review: stored checks, the exclusion checklist, the guards on the
 decision, the screens, and the acceptance list."""
+from pathlib import Path
+
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
@@ -307,7 +310,8 @@ def test_acceptance_list_shows_only_public_fields(client, world):
     for private in [world.org.credit_code, basic["credit_code"], basic["contact_phone"], basic["email"],
                     basic["contact_person"], basic["legal_rep"], app.number]:
         assert private not in page, private
-    assert "<script" not in page and "@media print" in page
+    assert "<script" not in page and "css/print/acceptance-list.css" in page  # its print layout
+    assert "@media print" in Path(finders.find("css/print/acceptance-list.css")).read_text()
 
 
 def test_no_acceptance_list_without_accepted_applications(client, world):
