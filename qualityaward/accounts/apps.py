@@ -1,4 +1,4 @@
-from axes.apps import AppConfig as AxesAppConfig
+import axes.apps
 from django.apps import AppConfig
 
 
@@ -11,7 +11,7 @@ class AccountsConfig(AppConfig):
         from . import checks  # noqa: F401  (registers the deployment checks)
 
 
-class AxesConfig(AxesAppConfig):
+class AxesConfig(axes.apps.AppConfig):
     """django-axes (failed logins and lock-outs) under a Chinese name in the admin; its labels are
     translated in qualityaward/locale (the package ships no Chinese catalogue)."""
 

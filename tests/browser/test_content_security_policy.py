@@ -9,8 +9,8 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from applications.models import Application
-from publicity.models import Notice
-from publicity.objection_models import Objection
+from publicity.notices.models import Notice
+from publicity.objections.models import Objection
 from qualityaward.accounts.models import User
 
 pytestmark = pytest.mark.browser

@@ -33,6 +33,7 @@ from applications import workflow
 from applications.campaigns import open_campaigns_of_active_programs
 from applications.models import Application, Campaign, Program, State
 from applications.services import create_application
+from demo.content import fill_application
 from publicity.workdays import UnknownCalendarYear
 from qualityaward.accounts.identifiers import id_birth_date, id_gender, id_number_check_char
 from qualityaward.accounts.models import IndividualProfile, Organization, Region, Role, User
