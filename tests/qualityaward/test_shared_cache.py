@@ -39,7 +39,7 @@ def two_processes(settings):
 
 
 def test_objection_submissions_are_counted_across_processes(two_processes, settings, monkeypatch):
-    from publicity.objections import rate_limited
+    from publicity.objections.services import rate_limited
 
     settings.OBJECTIONS_PER_IP_PER_HOUR = 2
     first, second = two_processes
