@@ -53,7 +53,8 @@ STAGE_FLAG = {Panel.Stage.MATERIAL: "has_material_review", Panel.Stage.ONSITE: "
 STAGE_WEIGHT = {Panel.Stage.MATERIAL: "material_weight", Panel.Stage.ONSITE: "onsite_weight"}
 #: States in which an application is ranked on the secretariat's ranking page.
 RANKED_STATES = [State.MATERIAL_REVIEW, State.ONSITE_REVIEW, State.FINALIST, State.NOT_FINALIST, State.COMMITTEE,
-                 State.PROPOSED, State.AWARDED, State.NOT_AWARDED]
+                 State.PROPOSED, State.CANDIDATE_CONFIRMATION, State.GOVERNMENT_DECISION, State.AWARDED,
+                 State.NOT_AWARDED]
 
 
 class SheetConflict(Exception):

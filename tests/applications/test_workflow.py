@@ -20,7 +20,8 @@ from demo.review import complete_sample_prereview
 
 
 ACTIVE = {S.SUBMITTED, S.RETURNED, S.RECOMMENDED, S.ELIGIBILITY_REVIEW, S.ACCEPTED, S.ACCEPTANCE_PUBLICITY,
-          S.MATERIAL_REVIEW, S.ONSITE_REVIEW, S.FINALIST, S.COMMITTEE, S.PROPOSED}
+          S.MATERIAL_REVIEW, S.ONSITE_REVIEW, S.FINALIST, S.COMMITTEE, S.PROPOSED, S.CANDIDATE_CONFIRMATION,
+          S.GOVERNMENT_DECISION}
 
 #: Cultivation program (000): acceptance publicity, material review only, no committee, winner publicity.
 CULTIVATION_SOURCES = {
@@ -39,6 +40,8 @@ CULTIVATION_SOURCES = {
     "declare_not_finalist": {S.MATERIAL_REVIEW},
     "send_to_committee": set(),
     "propose": {S.FINALIST},
+    "await_candidate_confirmation": set(),  # 000 has no committee after its publicity
+    "submit_to_government": set(),  # nor a government decision: 五（五） ends with the 入库 list
     "award": {S.PROPOSED},
     "not_award": {S.PROPOSED},
     "withdraw": {S.DRAFT} | ACTIVE,
@@ -54,9 +57,11 @@ WHO = {
     **{name: SECRETARIAT for name in [
         "start_eligibility_review", "return_to_authority", "accept", "reject", "open_acceptance_publicity",
         "start_material_review", "start_onsite_review", "declare_finalist", "declare_not_finalist",
-        "send_to_committee", "propose", "award", "not_award", "disqualify", "revoke"]},
+        "send_to_committee", "propose", "await_candidate_confirmation", "submit_to_government", "award",
+        "not_award", "disqualify", "revoke"]},
 }
-SYSTEM_MAY = {"open_acceptance_publicity", "start_material_review", "award"}
+SYSTEM_MAY = {"open_acceptance_publicity", "start_material_review", "await_candidate_confirmation",
+              "submit_to_government", "award"}
 ACTORS = ["owner", "colleague", "stranger", "authority", "authority_other_city", "authority_other_program",
           "secretariat", "secretariat_other", "supervisor", "committee", "expert", "system"]
 
@@ -167,11 +172,23 @@ def test_full_pipeline_on_a_program_with_onsite_review_and_committee(world):
     tier = world.xixian.profile.tiers.order_by("order").first()
     workflow.perform(application=app, name="propose", actor=Actor(user=secretariat), tier=tier)
     assert app.state == S.PROPOSED and app.tier == tier
-    workflow.perform(application=app, name="award", actor=Actor())  # publicity closed without objection
-    assert app.state == S.AWARDED
+    # 息县 第二十二条: the publicity closing unopposed asks the 县政府常务会议; nobody awards before it decides
+    assert attempt(app, "award", Actor()) is workflow.InvalidTransition
+    workflow.perform(application=app, name="submit_to_government", actor=Actor())
+    assert app.state == S.GOVERNMENT_DECISION
+    assert attempt(app, "award", Actor(user=secretariat)) is workflow.GuardFailed  # no decision on record
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from demo.content import pdf_bytes
+    from review.awards.services import record_decision
+
+    record_decision(application=app, actor=Actor(user=secretariat), kind="government", body="县政府常务会议",
+                    reference="县政府第12次常务会议", decided_on="2026-11-18", approved=True,
+                    document=SimpleUploadedFile("纪要.pdf", pdf_bytes(1), content_type="application/pdf"))
+    app.refresh_from_db()
+    assert app.state == S.AWARDED and app.award.decided_on.isoformat() == "2026-11-18"
     trail = list(AuditEvent.objects.filter(object_id=str(app.pk), action__startswith="transition:")
                  .order_by("id").values_list("to_state", flat=True))
-    assert trail[-3:] == ["committee", "proposed", "awarded"]
+    assert trail[-4:] == ["committee", "proposed", "government_decision", "awarded"]
 
 
 def test_committee_can_refuse_a_candidate(world):

@@ -103,6 +103,32 @@ class Committee:
         return app
 
 
+    def award(self, app, *, decided_on=None, reference="政府审定文号〔2026〕1号"):
+        """After the winners' publicity closed unopposed: the steps the program's document has before the award
+        (金水 第十六条 评委会确定正式候选名单; 息县 第二十二条, 巩义 第十七条（八）, 金水 第十六条 政府审定), each
+        decision recorded by the secretariat with its document."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.utils import timezone
+
+        from demo.content import pdf_bytes
+        from review.awards.services import record_decision
+
+        decided_on = decided_on or timezone.localdate()
+        for name, kind in [("await_candidate_confirmation", "committee"), ("submit_to_government", "government")]:
+            app.refresh_from_db()
+            if app.state in workflow.TRANSITIONS[name].sources_for(app):
+                workflow.perform(application=app, name=name, actor=Actor())
+            app.refresh_from_db()
+            if app.state == workflow.TRANSITIONS[name].target:
+                body = "评委会" if kind == "committee" else self.profile.government_decision_body
+                record_decision(application=app, actor=Actor(user=self.secretariat), kind=kind, body=body,
+                                reference=reference, decided_on=decided_on, approved=True,
+                                document=SimpleUploadedFile("决定.pdf", pdf_bytes(1), "application/pdf"))
+        app.refresh_from_db()
+        assert app.state == State.AWARDED
+        return app
+
+
 @pytest.fixture
 def committee_of(world):
     return lambda code, members=3: Committee(world, code, members)
