@@ -175,6 +175,9 @@ class RuleProfile(models.Model):
     has_material_review = models.BooleanField("材料评审", default=True)
     has_defense = models.BooleanField("陈述答辩", default=False)
     has_onsite_review = models.BooleanField("现场评审", default=True)
+    material_review_eliminates = models.BooleanField(
+        "材料评审可淘汰", default=False,
+        help_text="只有通过材料评审的才进入现场评审（如巩义 第十七条（五））；未通过的在材料评审阶段确定未入围")
     has_committee = models.BooleanField("评委会审定", default=True)
     has_winner_publicity = models.BooleanField("拟授奖名单公示", default=True)
     # after the winners' publicity (金水 第十六条; 息县 第二十二条; 巩义 第十七条（八）)

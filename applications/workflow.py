@@ -106,7 +106,12 @@ def _fixed(*states):
 
 
 def _not_finalist_sources(profile):
-    return _predecessor(State.FINALIST)(profile)
+    """From the stage before 入围; also from material review where only those passing it go on site
+    (``material_review_eliminates``, 巩义 第十七条（五）)."""
+    sources = _predecessor(State.FINALIST)(profile)
+    if profile.material_review_eliminates and State.MATERIAL_REVIEW in enabled_pipeline(profile):
+        sources.add(State.MATERIAL_REVIEW)
+    return sources
 
 
 def _not_awarded_sources(profile):

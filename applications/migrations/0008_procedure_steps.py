@@ -12,6 +12,11 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='ruleprofile',
+            name='material_review_eliminates',
+            field=models.BooleanField(default=False, help_text='只有通过材料评审的才进入现场评审（如巩义 第十七条（五））；未通过的在材料评审阶段确定未入围', verbose_name='材料评审可淘汰'),
+        ),
+        migrations.AddField(
+            model_name='ruleprofile',
             name='government_decision_body',
             field=models.CharField(blank=True, help_text='如：县政府常务会议', max_length=60, verbose_name='审定机关'),
         ),

@@ -17,6 +17,7 @@ from applications.models import State as S
 from qualityaward.accounts.models import AuditEvent
 from qualityaward.accounts.services import Actor
 from demo.review import complete_sample_prereview
+from procedure_support import decision_document, score_stage
 
 
 ACTIVE = {S.SUBMITTED, S.RETURNED, S.RECOMMENDED, S.ELIGIBILITY_REVIEW, S.ACCEPTED, S.ACCEPTANCE_PUBLICITY,
@@ -165,6 +166,8 @@ def test_full_pipeline_on_a_program_with_onsite_review_and_committee(world):
             tick_exclusions(app, user)
         if name == "recommend":  # the bureau's pre-review (review.prereview guards "recommend")
             complete_sample_prereview(application=app, actor=Actor(user=user))
+        if name in ("start_onsite_review", "declare_finalist"):  # 息县 第十八、十九条: scored stages
+            score_stage(app)
         workflow.perform(application=app, name=name, actor=Actor(user=user))
     assert app.state == S.COMMITTEE
     # from material review the next stage is on-site review, so finalist must wait for it
@@ -177,13 +180,11 @@ def test_full_pipeline_on_a_program_with_onsite_review_and_committee(world):
     workflow.perform(application=app, name="submit_to_government", actor=Actor())
     assert app.state == S.GOVERNMENT_DECISION
     assert attempt(app, "award", Actor(user=secretariat)) is workflow.GuardFailed  # no decision on record
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from demo.content import pdf_bytes
     from review.awards.services import record_decision
 
     record_decision(application=app, actor=Actor(user=secretariat), kind="government", body="县政府常务会议",
                     reference="县政府第12次常务会议", decided_on="2026-11-18", approved=True,
-                    document=SimpleUploadedFile("纪要.pdf", pdf_bytes(1), content_type="application/pdf"))
+                    document=decision_document("纪要.pdf"))
     app.refresh_from_db()
     assert app.state == S.AWARDED and app.award.decided_on.isoformat() == "2026-11-18"
     trail = list(AuditEvent.objects.filter(object_id=str(app.pk), action__startswith="transition:")
@@ -211,6 +212,8 @@ def test_committee_can_refuse_a_candidate(world):
     # xixian has on-site review: finalist cannot be declared straight from material review
     assert attempt(app, "declare_finalist", Actor(user=sec)) is workflow.InvalidTransition
     for name in ["start_onsite_review", "declare_finalist", "send_to_committee"]:
+        if name != "send_to_committee":
+            score_stage(app)
         workflow.perform(application=app, name=name, actor=Actor(user=sec))
     workflow.perform(application=app, name="not_award", actor=Actor(user=sec), reason="表决未达到到会委员三分之二")
     assert app.state == S.NOT_AWARDED

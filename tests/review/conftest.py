@@ -13,6 +13,7 @@ from applications.models import Campaign, Program, State
 from qualityaward.accounts.models import Organization, Region, Role
 from qualityaward.accounts.services import Actor, grant_role
 from demo.review import complete_sample_prereview
+from procedure_support import decide_after_publicity, score_stage
 
 _spec = importlib.util.spec_from_file_location(
     "applications_conftest", pathlib.Path(__file__).parent.parent / "applications" / "conftest.py")
@@ -97,34 +98,19 @@ class Committee:
         for stage in workflow.enabled_pipeline(self.profile)[1:]:
             if app.state == target:
                 break
+            if app.state in workflow.REVIEW_STAGES and self.profile.finalist_threshold is not None:
+                self.score(app)  # 息县 第十九条: the 600-point threshold is read from concluded scores
             workflow.perform(application=app, name=stages[stage], actor=sec)
         app.refresh_from_db()
         assert app.state == target
         return app
 
 
+    def score(self, app, percent=65):
+        score_stage(app, percent)
+
     def award(self, app, *, decided_on=None, reference="政府审定文号〔2026〕1号"):
-        """After the winners' publicity closed unopposed: the steps the program's document has before the award
-        (金水 第十六条 评委会确定正式候选名单; 息县 第二十二条, 巩义 第十七条（八）, 金水 第十六条 政府审定), each
-        decision recorded by the secretariat with its document."""
-        from django.core.files.uploadedfile import SimpleUploadedFile
-        from django.utils import timezone
-
-        from demo.content import pdf_bytes
-        from review.awards.services import record_decision
-
-        decided_on = decided_on or timezone.localdate()
-        for name, kind in [("await_candidate_confirmation", "committee"), ("submit_to_government", "government")]:
-            app.refresh_from_db()
-            if app.state in workflow.TRANSITIONS[name].sources_for(app):
-                workflow.perform(application=app, name=name, actor=Actor())
-            app.refresh_from_db()
-            if app.state == workflow.TRANSITIONS[name].target:
-                body = "评委会" if kind == "committee" else self.profile.government_decision_body
-                record_decision(application=app, actor=Actor(user=self.secretariat), kind=kind, body=body,
-                                reference=reference, decided_on=decided_on, approved=True,
-                                document=SimpleUploadedFile("决定.pdf", pdf_bytes(1), "application/pdf"))
-        app.refresh_from_db()
+        app = decide_after_publicity(app, self.secretariat, decided_on=decided_on, reference=reference)
         assert app.state == State.AWARDED
         return app
 
