@@ -175,8 +175,23 @@ class RuleProfile(models.Model):
     has_material_review = models.BooleanField("材料评审", default=True)
     has_defense = models.BooleanField("陈述答辩", default=False)
     has_onsite_review = models.BooleanField("现场评审", default=True)
+    material_review_eliminates = models.BooleanField(
+        "材料评审可淘汰", default=False,
+        help_text="只有通过材料评审的才进入现场评审（如巩义 第十七条（五））；未通过的在材料评审阶段确定未入围")
     has_committee = models.BooleanField("评委会审定", default=True)
     has_winner_publicity = models.BooleanField("拟授奖名单公示", default=True)
+    # after the winners' publicity (金水 第十六条; 息县 第二十二条; 巩义 第十七条（八）)
+    has_candidate_confirmation = models.BooleanField(
+        "公示后评委会确定正式候选名单", default=False,
+        help_text="拟奖名单公示无异议后，由评委会确定正式候选名单，再报政府批准")
+    has_government_decision = models.BooleanField(
+        "政府审定", default=False,
+        help_text="公示无异议后由政府研究审定；秘书处登记审定结果和文件后方可授奖、生成证书")
+    government_decision_body = models.CharField("审定机关", max_length=60, blank=True,
+                                                help_text="如：县政府常务会议")
+    procedure_end = models.TextField(
+        "程序终点", blank=True,
+        help_text="文件规定的程序如何结束（由谁确定结果）；未设政府审定的奖项在此写明")
     panel_size_min = models.PositiveSmallIntegerField("评审组最少人数", null=True, blank=True)
     panel_size_max = models.PositiveSmallIntegerField("评审组最多人数", null=True, blank=True)
     panel_drawn_by_industry = models.BooleanField("按行业随机抽取专家", default=False)
@@ -253,6 +268,8 @@ class RuleProfile(models.Model):
             errors["vote_threshold_denominator"] = "表决通过比例须在 0 到 1 之间（分母大于 0，分子不大于分母）。"
         if self.has_committee and self.vote_threshold_denominator is None:
             errors["vote_threshold_numerator"] = "设有评委会审定时须填写表决通过比例。"
+        if self.has_government_decision and not self.government_decision_body:
+            errors["government_decision_body"] = "设有政府审定时请填写审定机关（如：县政府常务会议）。"
         if not (self.allows_organizations or self.allows_individuals):
             errors["allows_organizations"] = "至少允许组织或个人之一申报。"
         if self.min_years_little_giant and self.min_years_operating and (
@@ -288,6 +305,8 @@ class RuleProfile(models.Model):
             "onsite_review": self.has_onsite_review,
             "committee": self.has_committee,
             "proposed": self.has_winner_publicity,
+            "candidate_confirmation": self.has_candidate_confirmation,
+            "government_decision": self.has_government_decision,
         }
         return {name for name, on in flags.items() if on}
 
@@ -483,6 +502,8 @@ class State(models.TextChoices):
     NOT_FINALIST = "not_finalist", "未入围"
     COMMITTEE = "committee", "评委会审定"
     PROPOSED = "proposed", "拟授奖公示中"
+    CANDIDATE_CONFIRMATION = "candidate_confirmation", "待评委会确定正式候选名单"
+    GOVERNMENT_DECISION = "government_decision", "待政府审定"
     AWARDED = "awarded", "已授奖"
     NOT_AWARDED = "not_awarded", "未获奖"
     WITHDRAWN = "withdrawn", "已撤回"

@@ -25,7 +25,8 @@ NOTHING = Q(pk__in=[])
 #: Applications are private to their applicant until submitted.
 PRIVATE_STATES = {State.DRAFT}
 #: What committee members see: candidates before them and their outcome.
-COMMITTEE_STATES = {State.COMMITTEE, State.PROPOSED, State.AWARDED, State.NOT_AWARDED, State.REVOKED}
+COMMITTEE_STATES = {State.COMMITTEE, State.PROPOSED, State.CANDIDATE_CONFIRMATION, State.GOVERNMENT_DECISION,
+                    State.AWARDED, State.NOT_AWARDED, State.REVOKED}
 EDITABLE_STATES = {State.DRAFT, State.RETURNED}
 
 

@@ -61,15 +61,20 @@ PIPELINE = [
     State.FINALIST,
     State.COMMITTEE,
     State.PROPOSED,
+    State.CANDIDATE_CONFIRMATION,
+    State.GOVERNMENT_DECISION,
     State.AWARDED,
 ]
+#: Waiting states left only with a decision on record (see ``review.awards``): the committee's confirmation of the
+#: formal candidates (金水 第十六条) and the government's decision (息县 第二十二条, 巩义 第十七条（八）, 金水 第十六条).
+DECISION_STATES = {State.CANDIDATE_CONFIRMATION, State.GOVERNMENT_DECISION}
 REVIEW_STAGES = {State.MATERIAL_REVIEW, State.ONSITE_REVIEW}
 TERMINAL_STATES = {State.REJECTED, State.NOT_FINALIST, State.AWARDED, State.NOT_AWARDED, State.WITHDRAWN,
                    State.DISQUALIFIED, State.REVOKED}
 ACTIVE_AFTER_SUBMISSION = [
     State.SUBMITTED, State.RETURNED, State.RECOMMENDED, State.ELIGIBILITY_REVIEW, State.ACCEPTED,
     State.ACCEPTANCE_PUBLICITY, State.MATERIAL_REVIEW, State.ONSITE_REVIEW, State.FINALIST, State.COMMITTEE,
-    State.PROPOSED,
+    State.PROPOSED, State.CANDIDATE_CONFIRMATION, State.GOVERNMENT_DECISION,
 ]
 
 
@@ -101,14 +106,19 @@ def _fixed(*states):
 
 
 def _not_finalist_sources(profile):
-    return _predecessor(State.FINALIST)(profile)
+    """From the stage before 入围; also from material review where only those passing it go on site
+    (``material_review_eliminates``, 巩义 第十七条（五）)."""
+    sources = _predecessor(State.FINALIST)(profile)
+    if profile.material_review_eliminates and State.MATERIAL_REVIEW in enabled_pipeline(profile):
+        sources.add(State.MATERIAL_REVIEW)
+    return sources
 
 
 def _not_awarded_sources(profile):
+    """The committee, the publicity, the committee's confirmation and the government may each end it."""
+    stages = enabled_pipeline(profile)
     sources = _predecessor(State.AWARDED)(profile)
-    if State.COMMITTEE in enabled_pipeline(profile):
-        sources.add(State.COMMITTEE)
-    return sources
+    return sources | {s for s in (State.COMMITTEE, State.PROPOSED, *DECISION_STATES) if s in stages}
 
 
 # --- who --------------------------------------------------------------------------------------------
@@ -203,7 +213,8 @@ def _has_tier(app, actor, params):
 RECOMMENDED_OR_LATER = [
     State.RECOMMENDED, State.ELIGIBILITY_REVIEW, State.ACCEPTED, State.ACCEPTANCE_PUBLICITY,
     State.MATERIAL_REVIEW, State.ONSITE_REVIEW, State.FINALIST, State.NOT_FINALIST, State.COMMITTEE,
-    State.PROPOSED, State.AWARDED, State.NOT_AWARDED, State.REVOKED, State.REJECTED, State.DISQUALIFIED,
+    State.PROPOSED, State.CANDIDATE_CONFIRMATION, State.GOVERNMENT_DECISION, State.AWARDED, State.NOT_AWARDED,
+    State.REVOKED, State.REJECTED, State.DISQUALIFIED,
 ]
 
 
@@ -291,7 +302,12 @@ TRANSITIONS = {t.name: t for t in [
        _secretariat),
     _T("propose", "确定拟授奖并公示", _predecessor(State.PROPOSED), State.PROPOSED, "秘书处", _secretariat,
        guards=(_has_tier,)),
-    _T("award", "授奖", _predecessor(State.AWARDED), State.AWARDED, "秘书处或系统（公示期满无异议）",
+    _T("await_candidate_confirmation", "提交评委会确定正式候选名单", _predecessor(State.CANDIDATE_CONFIRMATION),
+       State.CANDIDATE_CONFIRMATION, "秘书处或系统（公示期满无异议）", _secretariat, system_allowed=True),
+    _T("submit_to_government", "提请政府审定", _predecessor(State.GOVERNMENT_DECISION), State.GOVERNMENT_DECISION,
+       "秘书处或系统（公示期满无异议；须先登记评委会确定正式候选名单的，登记后）", _secretariat, system_allowed=True),
+    _T("award", "授奖", _predecessor(State.AWARDED), State.AWARDED,
+       "秘书处或系统（公示期满无异议；设政府审定的，秘书处登记政府审定结果后）",
        _secretariat, system_allowed=True, guards=(_has_tier,)),
     _T("not_award", "不予授奖", _not_awarded_sources, State.NOT_AWARDED, "秘书处", _secretariat,
        reason_required=True),
@@ -300,6 +316,17 @@ TRANSITIONS = {t.name: t for t in [
        _secretariat, reason_required=True),
     _T("revoke", "撤销奖励", _fixed(State.AWARDED), State.REVOKED, "秘书处", _secretariat, reason_required=True),
 ]}
+
+
+#: What follows an unopposed winners' publicity, in the documents' order: the committee's formal candidate list
+#: (金水 第十六条), the government's decision (息县 第二十二条, 巩义 第十七条（八）), or the outcome itself where the
+#: document has neither (000 五（五） 入库).
+AFTER_PUBLICITY = ("await_candidate_confirmation", "submit_to_government", "award")
+
+
+def first_available(application, names):
+    """The first of ``names`` that leaves from the application's current state under its program, or None."""
+    return next((n for n in names if application.state in TRANSITIONS[n].sources_for(application)), None)
 
 
 def add_guard(transition_name, guard):

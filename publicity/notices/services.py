@@ -36,10 +36,13 @@ SOURCE_STATES = {
     K.WINNERS: [State.PROPOSED],
     K.DATABASE: [State.PROPOSED],
 }
-#: Transition run for each line when a notice of the kind opens / when its window closes unopposed.
+#: Transition run for each line when a notice of the kind opens / when its window closes unopposed. After the
+#: winners' publicity the line moves to the next step its program has: the committee's confirmation of the formal
+#: candidates (金水 第十六条), the government's decision (息县 第二十二条, 巩义 第十七条（八）) or, where the
+#: document has neither, the outcome itself (000 五（五）: 入库).
 OPEN_TRANSITIONS = {K.ACCEPTANCE: "open_acceptance_publicity"}
-CLOSE_TRANSITIONS = {K.ACCEPTANCE: "start_material_review", K.CANDIDATES: "award", K.WINNERS: "award",
-                     K.DATABASE: "award"}
+CLOSE_TRANSITIONS = {K.ACCEPTANCE: ("start_material_review",), K.CANDIDATES: workflow.AFTER_PUBLICITY,
+                     K.WINNERS: workflow.AFTER_PUBLICITY, K.DATABASE: workflow.AFTER_PUBLICITY}
 SECRETARIAT_KINDS = (K.ACCEPTANCE, K.CANDIDATES, K.WINNERS, K.DATABASE)
 AUTHORITY_KINDS = (K.AUTHORITY,)
 EDITABLE = (Notice.Status.DRAFT, Notice.Status.SCHEDULED)
@@ -470,11 +473,12 @@ def settle_item(*, item_id, now=None):
             if reason != item.blocked_reason:
                 NoticeItem.objects.filter(pk=item.pk).update(blocked_reason=reason)
             return "blocked"
-        name = CLOSE_TRANSITIONS.get(notice.kind)
+        names = CLOSE_TRANSITIONS.get(notice.kind, ())
+        name = workflow.first_available(app, names) or (names[-1] if names else None)
         correction = _correction_covering(item)
         if correction is not None:
             outcome = f"已发布更正公示《{correction.title}》，按更正公示办理"
-        elif name is None:
+        elif not name:
             outcome = "公示期满"
         else:
             transition = workflow.TRANSITIONS[name]

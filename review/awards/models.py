@@ -92,3 +92,37 @@ class SelfAssessmentReminder(models.Model):
 
     def __str__(self):
         return f"{self.award} 第{self.period}年 {self.get_kind_display()}"
+
+
+class ProcedureDecision(models.Model):
+    """A decision after the winners' publicity that the program's document requires before the award: the
+    committee's formal candidate list (金水 第十六条) or the government's decision (息县 第二十二条 县政府常务会议审定,
+    巩义 第十七条（八）市政府研究审议, 金水 第十六条 区政府常务会议批准). Recorded by the secretariat with the
+    decision document; the workflow leaves a waiting state only when its decision is on record."""
+
+    class Kind(models.TextChoices):
+        COMMITTEE = "committee", "评委会确定正式候选名单"
+        GOVERNMENT = "government", "政府审定"
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="procedure_decisions",
+                                    verbose_name="申报")
+    kind = models.CharField("决定类型", max_length=20, choices=Kind.choices)
+    body = models.CharField("决定机关或会议", max_length=60)
+    reference = models.CharField("会议名称或文号", max_length=60)
+    decided_on = models.DateField("决定日期")
+    approved = models.BooleanField("通过", default=True)
+    note = models.TextField("说明", blank=True)
+    document = models.FileField("决定文件", upload_to="decisions/%Y/")
+    original_name = models.CharField("文件名", max_length=120)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="登记人")
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审定决定"
+        ordering = ["application", "recorded_at"]
+        constraints = [models.UniqueConstraint(fields=["application", "kind"], name="one_decision_per_kind")]
+
+    def __str__(self):
+        return f"{self.application} · {self.get_kind_display()}"

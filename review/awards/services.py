@@ -36,11 +36,15 @@ from qualityaward.accounts.selectors import has_role, role_assignments
 from qualityaward.accounts.services import SYSTEM, record_event
 
 from ..eligibility.services import add_years
-from .models import Award, SelfAssessmentReminder, SelfAssessmentReport
+from .models import Award, ProcedureDecision, SelfAssessmentReminder, SelfAssessmentReport
 
 REMINDER_LEAD_DAYS = 30
 logger = logging.getLogger(__name__)
 REPORT_KINDS = ("pdf",)
+DECISION_DOCUMENT_KINDS = ("pdf", "jpeg", "png")
+#: The decision that lets an application leave each waiting state (see ``workflow.DECISION_STATES``).
+DECISION_FOR_STATE = {State.CANDIDATE_CONFIRMATION: ProcedureDecision.Kind.COMMITTEE,
+                      State.GOVERNMENT_DECISION: ProcedureDecision.Kind.GOVERNMENT}
 
 
 
@@ -100,8 +104,33 @@ def _certificate_number(program, year):
 
 
 # --- workflow hooks -------------------------------------------------------------------------------------------
+def _decision_guard(approved):
+    """Leaving a waiting state needs its decision on record: the committee's formal candidate list (金水 第十六条)
+    before the government is asked, the government's decision (息县 第二十二条, 巩义 第十七条（八）, 金水 第十六条)
+    before the award and its certificate exist; a refusal (``approved`` False) before 未获奖."""
+
+    def guard(app, actor, params):
+        kind = DECISION_FOR_STATE.get(app.state)
+        if kind is None or ProcedureDecision.objects.filter(application=app, kind=kind, approved=approved).exists():
+            return
+        who = app.campaign.program.profile.government_decision_body or "政府"
+        what = "评委会确定正式候选名单" if kind == ProcedureDecision.Kind.COMMITTEE else f"{who}审定"
+        raise workflow.GuardFailed(f"尚未登记{what}的{'结果' if approved else '未通过决定'}。请秘书处在“获奖管理”中"
+                                   "登记决定（机关或会议、会议名称或文号、日期，并上传决定文件）后再继续。")
+
+    return guard
+
+
+_approved_decision, _refusal_decision = _decision_guard(True), _decision_guard(False)
+
+
 def record_award(app, actor, params, reason):
-    """Effect of ``award``: the Award row, in the transition's transaction."""
+    """Effect of ``award``: the Award row, in the transition's transaction. Where the government decided, the
+    award carries its date and 文号."""
+    decision = ProcedureDecision.objects.filter(application=app, kind=ProcedureDecision.Kind.GOVERNMENT,
+                                                approved=True).first()
+    if decision is not None:
+        params = {**params, "decided_on": decision.decided_on, "reference": decision.reference}
     decided_on = _as_date(params.get("decided_on")) or timezone.localdate()
     if decided_on > timezone.localdate():
         raise workflow.GuardFailed("授奖日期不能晚于今天。")
@@ -157,6 +186,9 @@ def revocation_bans(application_ids):
 
 
 def install():
+    workflow.add_guard("submit_to_government", _approved_decision)
+    workflow.add_guard("award", _approved_decision)
+    workflow.add_guard("not_award", _refusal_decision)
     workflow.add_effect("award", record_award)
     workflow.add_guard("revoke", guard_revocation)
     workflow.add_effect("revoke", record_revocation)
@@ -167,6 +199,76 @@ def award(*, application, actor, decided_on=None, reference=""):
     return workflow.perform(application=application, name="award", actor=actor,
                             reason=f"授奖文号：{reference}" if reference else "",
                             decided_on=decided_on.isoformat() if decided_on else "", reference=reference)
+
+
+def record_decision(*, application, actor, kind, body, reference, decided_on, approved, document, note=""):
+    """The secretariat records the committee's or the government's decision with its document, and the application
+    moves on in the same transaction: approved, to the next step (the government's decision, or the award and its
+    certificate); not approved, to 未获奖. Anything refused stores nothing."""
+    if not (actor.user and access.is_program_secretariat(actor.user, application)):
+        raise PermissionDenied("审定结果由本奖项秘书处登记。")
+    if DECISION_FOR_STATE.get(application.state) != kind:
+        raise workflow.InvalidTransition(
+            f"该申报当前状态为“{application.get_state_display()}”，不能登记此项决定。请刷新页面查看最新状态。")
+    body, reference, note = (body or "").strip()[:60], (reference or "").strip()[:60], (note or "").strip()
+    if not body:
+        raise workflow.GuardFailed("请填写作出决定的机关或会议（如：县政府常务会议）。")
+    if not reference:
+        raise workflow.GuardFailed("请填写会议名称或决定文号。")
+    decided_on = _as_date(decided_on)
+    if decided_on is None:
+        raise workflow.GuardFailed("请填写决定日期。")
+    if decided_on > timezone.localdate():
+        raise workflow.GuardFailed("决定日期不能晚于今天。")
+    if not approved and not note:
+        raise workflow.GuardFailed("未通过的，请写明决定内容或理由。")
+    if document is None:
+        raise workflow.GuardFailed("请上传决定文件（会议纪要或批准文件的 PDF 或扫描图片）。")
+    try:
+        inspected = inspect_upload(uploaded=document, field_label="决定文件", allowed=DECISION_DOCUMENT_KINDS)
+    except ValidationError as exc:
+        raise workflow.GuardFailed("；".join(exc.messages)) from None
+    from django.core.files.base import ContentFile
+
+    decision = ProcedureDecision(application=application, kind=kind, body=body, reference=reference,
+                                 decided_on=decided_on, approved=approved, note=note,
+                                 original_name=inspected.safe_name[:120], sha256=inspected.sha256,
+                                 recorded_by=actor.user)
+    decision.document.save(inspected.safe_name, ContentFile(inspected.data), save=False)
+    try:
+        return _decide(decision, actor)
+    except Exception:
+        decision.document.delete(save=False)  # a refused decision leaves no file behind
+        raise
+
+
+def _decide(decision, actor):
+    application, kind, body, reference = decision.application, decision.kind, decision.body, decision.reference
+    with transaction.atomic():
+        decision.save()
+        record_event(actor=actor, action=f"decision:{kind}", target=application, data={
+            "body": body, "reference": reference, "decided_on": decision.decided_on.isoformat(),
+            "approved": decision.approved, "sha256": decision.sha256})
+        label = ProcedureDecision.Kind(kind).label
+        if not decision.approved:
+            return workflow.perform(application=application, name="not_award", actor=actor,
+                                    reason=f"{body}（{reference}）{label}未通过：{decision.note}")
+        forward = workflow.first_available(application, workflow.AFTER_PUBLICITY)
+        return workflow.perform(application=application, name=forward, actor=actor,
+                                reason=f"{body}（{reference}，{decision.decided_on:%Y年%m月%d日}）{label}通过")
+
+
+def forward_after_publicity(*, application, actor):
+    """The secretariat moves an application on after its publicity ended unopposed (e.g. a publicity run in the
+    media rather than on this portal): to the committee's confirmation or to the government's decision."""
+    name = workflow.first_available(application, workflow.AFTER_PUBLICITY)
+    if name in (None, "award"):
+        raise workflow.InvalidTransition("该申报没有待提请的审定步骤，请直接作出授奖决定。")
+    return workflow.perform(application=application, name=name, actor=actor, reason="拟授奖名单公示期满无异议")
+
+
+def decisions_of(application):
+    return list(ProcedureDecision.objects.filter(application=application))
 
 
 def not_award(*, application, actor, reason):
@@ -217,10 +319,11 @@ def is_winner(user, award):
 
 
 def proposed_for(user):
-    """Applications awaiting the award decision in the user's programs as secretariat."""
+    """Applications awaiting the award decision (or the decision before it) in the user's programs as secretariat."""
     programs = [a.program_id for a in role_assignments(user) if a.role == Role.SECRETARIAT and a.program_id]
-    return (Application.objects.filter(campaign__program_id__in=programs, state=State.PROPOSED)
-            .select_related("campaign__program", "region", "tier").order_by("campaign", "number"))
+    return (Application.objects.filter(campaign__program_id__in=programs,
+                                       state__in=[State.PROPOSED, *workflow.DECISION_STATES])
+            .select_related("campaign__program__profile", "region", "tier").order_by("campaign", "number"))
 
 
 # --- self-assessment reports -----------------------------------------------------------------------------------------

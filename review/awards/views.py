@@ -41,6 +41,9 @@ def award_list(request):
             number_format={4: "#,##0.00", 6: "yyyy-mm-dd", 8: "yyyy-mm-dd", 9: "yyyy-mm-dd", 11: "yyyy-mm-dd"})])
     awards = list(award_svc.awards_for(request.user).select_related("program", "tier")[:500])
     waiting = list(award_svc.proposed_for(request.user)[:200])
+    for app in waiting:  # what the secretariat does next for each: decided by the program's steps
+        app.step = award_svc.DECISION_FOR_STATE.get(app.state) or (
+            "award" if workflow.first_available(app, workflow.AFTER_PUBLICITY) == "award" else "forward")
     return render(request, "review/awards/list.html", {
         "awards": awards, "waiting": waiting, "today": timezone.localdate(),
         "grounds": Award.Ground.choices,
@@ -59,10 +62,15 @@ def _secretariat_app(request, pk, states, action):
 @login_required
 @require_POST
 def award_decide(request, pk):
-    app = _secretariat_app(request, pk, {State.PROPOSED}, "作出授奖决定（只有拟授奖公示中的申报可以）")
+    """The secretariat's decisions after the winners' publicity: the award (where the document has no later step),
+    the next step after an unopposed publicity, a recorded committee or government decision with its document, or
+    不予授奖 with a reason."""
+    app = _secretariat_app(request, pk, {State.PROPOSED, *workflow.DECISION_STATES},
+                           "作出授奖决定（只有拟授奖公示中或待审定的申报可以）")
     actor = Actor.from_request(request)
+    decision = request.POST.get("decision")
     try:
-        if request.POST.get("decision") == "award":
+        if decision == "award":
             raw = (request.POST.get("decided_on") or "").strip()
             try:
                 decided_on = datetime.date.fromisoformat(raw) if raw else None
@@ -71,11 +79,21 @@ def award_decide(request, pk):
             award_svc.award(application=app, actor=actor, decided_on=decided_on,
                             reference=(request.POST.get("reference") or "").strip()[:60])
             messages.success(request, f"已授奖：{app.applicant_name}。证书编号 {app.award.certificate_number}。")
-        elif request.POST.get("decision") == "not_award":
+        elif decision == "forward":
+            app = award_svc.forward_after_publicity(application=app, actor=actor)
+            messages.success(request, f"{app.applicant_name}：{app.get_state_display()}。")
+        elif decision == "record":
+            app = award_svc.record_decision(
+                application=app, actor=actor, kind=award_svc.DECISION_FOR_STATE.get(app.state),
+                body=request.POST.get("body", ""), reference=request.POST.get("reference", ""),
+                decided_on=request.POST.get("decided_on", ""), approved=request.POST.get("approved") != "no",
+                note=request.POST.get("note", ""), document=request.FILES.get("document"))
+            messages.success(request, f"已登记决定：{app.applicant_name}，当前状态“{app.get_state_display()}”。")
+        elif decision == "not_award":
             award_svc.not_award(application=app, actor=actor, reason=request.POST.get("reason", ""))
             messages.success(request, f"已决定不予授奖：{app.applicant_name}。")
         else:
-            messages.error(request, "请选择“授奖”或“不予授奖”。")
+            messages.error(request, "请选择要办理的决定。")
     except workflow.TransitionError as exc:
         messages.error(request, exc.message)
     return redirect("review:award_list")

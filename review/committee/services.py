@@ -51,7 +51,7 @@ CHOICES = dict(Ballot.Choice.choices)
 #: and applications the secretariat already sent to the committee.
 CANDIDATE_STATES = [State.FINALIST, State.COMMITTEE]
 #: States in which an application holds a seat of its tier.
-SEATED_STATES = [State.PROPOSED, State.AWARDED]
+SEATED_STATES = [State.PROPOSED, State.CANDIDATE_CONFIRMATION, State.GOVERNMENT_DECISION, State.AWARDED]
 
 
 # --- the composite score --------------------------------------------------------------------------------------

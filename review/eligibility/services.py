@@ -50,7 +50,8 @@ NOTE_MAX_CHARS = 500
 #: The states in which an application has been through the eligibility review and accepted.
 ACCEPTED_STATES = [
     State.ACCEPTED, State.ACCEPTANCE_PUBLICITY, State.MATERIAL_REVIEW, State.ONSITE_REVIEW, State.FINALIST,
-    State.NOT_FINALIST, State.COMMITTEE, State.PROPOSED, State.AWARDED, State.NOT_AWARDED,
+    State.NOT_FINALIST, State.COMMITTEE, State.PROPOSED, State.CANDIDATE_CONFIRMATION, State.GOVERNMENT_DECISION,
+    State.AWARDED, State.NOT_AWARDED,
 ]
 #: What the secretariat's eligibility list shows: waiting, under review, and decided.
 LISTED_STATES = [State.RECOMMENDED, State.ELIGIBILITY_REVIEW, State.REJECTED, *ACCEPTED_STATES]

@@ -996,7 +996,8 @@ class CampaignRow:
 
 def campaign_rows(campaign):
     apps = list(Application.objects.filter(campaign=campaign, state__in=DRAWABLE_STATES + (
-        State.FINALIST, State.NOT_FINALIST, State.COMMITTEE, State.PROPOSED, State.AWARDED, State.NOT_AWARDED))
+        State.FINALIST, State.NOT_FINALIST, State.COMMITTEE, State.PROPOSED, State.CANDIDATE_CONFIRMATION,
+        State.GOVERNMENT_DECISION, State.AWARDED, State.NOT_AWARDED))
         .select_related("region").order_by("number", "pk"))
     industries = _industries([a.pk for a in apps])
     panels = list(Panel.objects.filter(application__in=apps).prefetch_related("members__expert"))

@@ -571,7 +571,21 @@ def guard_department_answers(app, actor, params):
         raise workflow.GuardFailed("以下部门尚未答复意见：" + "、".join(pending) + "。请登记各部门的答复后再推荐。")
 
 
-RECOMMEND_GUARDS = (guard_signed_opinion, guard_government_opinion, guard_department_answers)
+def guard_authority_publicity(app, actor, params):
+    """000 五（三）: the bureau 统一征求有关单位意见后向社会公示 before it recommends, where the program's rules have
+    a 推荐单位公示; the window recorded must have ended."""
+    if not PublicityRule.objects.filter(profile__program_id=app.campaign.program_id,
+                                        kind=PublicityRule.Kind.AUTHORITY).exists():
+        return
+    record = AuthorityPublicity.objects.filter(application=app).first()
+    if record is None:
+        raise workflow.GuardFailed("本奖项推荐前须向社会公示。请在初审工作台登记公示情况（公示期满后）再推荐。")
+    if record.ends_on > timezone.localdate():
+        raise workflow.GuardFailed(f"公示期至 {_fmt_date(record.ends_on)} 结束，公示期满后方可推荐。")
+
+
+RECOMMEND_GUARDS = (guard_signed_opinion, guard_government_opinion, guard_department_answers,
+                    guard_authority_publicity)
 
 
 def register_guards():
@@ -597,7 +611,8 @@ def readiness(application):
         used, quota = usage
         result.append(("推荐名额", used < quota, f"本届最多推荐 {quota} 个，已推荐 {used} 个"))
     for label, guard in (("初审意见已签署", guard_signed_opinion), ("市级人民政府推荐意见", guard_government_opinion),
-                         ("部门意见均已答复", guard_department_answers)):
+                         ("部门意见均已答复", guard_department_answers),
+                         ("推荐前社会公示", guard_authority_publicity)):
         if label == "市级人民政府推荐意见" and not application.campaign.program.profile.requires_government_opinion:
             continue
         try:

@@ -53,7 +53,8 @@ STAGE_FLAG = {Panel.Stage.MATERIAL: "has_material_review", Panel.Stage.ONSITE: "
 STAGE_WEIGHT = {Panel.Stage.MATERIAL: "material_weight", Panel.Stage.ONSITE: "onsite_weight"}
 #: States in which an application is ranked on the secretariat's ranking page.
 RANKED_STATES = [State.MATERIAL_REVIEW, State.ONSITE_REVIEW, State.FINALIST, State.NOT_FINALIST, State.COMMITTEE,
-                 State.PROPOSED, State.AWARDED, State.NOT_AWARDED]
+                 State.PROPOSED, State.CANDIDATE_CONFIRMATION, State.GOVERNMENT_DECISION, State.AWARDED,
+                 State.NOT_AWARDED]
 
 
 class SheetConflict(Exception):
@@ -666,23 +667,25 @@ def stages_needed(profile):
 
 def _concluded_guard(stages, check_threshold):
     """A guard: when the application has panels, its panels of ``stages`` must be concluded; with
-    ``check_threshold`` the total must reach the profile's finalist threshold (inclusive, exact)."""
+    ``check_threshold`` the total must reach the profile's finalist threshold (inclusive, exact). A program with a
+    threshold (息县 第十九条: 600 分以上（含） 方可取得获奖入围资格) is never passed without its scores."""
 
     def guard(app, actor, params):
         from applications.workflow import GuardFailed
 
         panels = {p.stage: p for p in Panel.objects.filter(application=app).select_related("result")}
-        if not panels:
-            return  # reviewed outside the portal (no panels formed): nothing to check here
+        profile = app.campaign.program.profile
+        if not panels and not (check_threshold and profile.finalist_threshold is not None):
+            return  # reviewed outside the portal (no panels formed) and no score to reach: nothing to check here
         for stage in stages:
             panel = panels.get(stage)
             if panel is not None and not hasattr(panel, "result"):
                 raise GuardFailed(f"{panel.get_stage_display()}尚未定稿（评审组组长定稿后方可继续）。")
-        profile = app.campaign.program.profile
         if check_threshold and profile.finalist_threshold is not None:
             _scores, total = application_scores(app)
             if total is None:
-                raise GuardFailed("尚未得出综合得分（各评审阶段定稿后计算），不能确定入围。")
+                raise GuardFailed("尚未得出综合得分（各评审阶段组建评审组、评分并定稿后计算），不能确定入围。"
+                                  "请先完成专家评审。")
             if total < profile.finalist_threshold:
                 raise GuardFailed(f"综合得分 {exact_text(total)} 分，低于入围分数线 {exact_text(profile.finalist_threshold)} 分"
                                   "（按精确值比较），不能确定入围。")

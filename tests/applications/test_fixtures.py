@@ -203,7 +203,9 @@ def test_stage_flags_shape_the_pipeline(loaded):
     assert pipeline("quality-benchmark") == [State.ACCEPTED, State.AWARDED]
     assert pipeline("xixian") == [State.ACCEPTED, State.ACCEPTANCE_PUBLICITY, State.MATERIAL_REVIEW,
                                   State.ONSITE_REVIEW, State.FINALIST, State.COMMITTEE, State.PROPOSED,
-                                  State.AWARDED]
+                                  State.GOVERNMENT_DECISION, State.AWARDED]
+    # 金水 第十六条: 评委会确定正式候选名单, then 区政府常务会议研究批准
+    assert pipeline("jinshui")[-3:] == [State.CANDIDATE_CONFIRMATION, State.GOVERNMENT_DECISION, State.AWARDED]
     assert State.ACCEPTANCE_PUBLICITY not in pipeline("gongyi")
     assert State.ACCEPTANCE_PUBLICITY not in pipeline("jinshui")
 

@@ -17,10 +17,12 @@ from applications.models import State as S
 from qualityaward.accounts.models import AuditEvent
 from qualityaward.accounts.services import Actor
 from demo.review import complete_sample_prereview
+from procedure_support import decision_document, score_stage
 
 
 ACTIVE = {S.SUBMITTED, S.RETURNED, S.RECOMMENDED, S.ELIGIBILITY_REVIEW, S.ACCEPTED, S.ACCEPTANCE_PUBLICITY,
-          S.MATERIAL_REVIEW, S.ONSITE_REVIEW, S.FINALIST, S.COMMITTEE, S.PROPOSED}
+          S.MATERIAL_REVIEW, S.ONSITE_REVIEW, S.FINALIST, S.COMMITTEE, S.PROPOSED, S.CANDIDATE_CONFIRMATION,
+          S.GOVERNMENT_DECISION}
 
 #: Cultivation program (000): acceptance publicity, material review only, no committee, winner publicity.
 CULTIVATION_SOURCES = {
@@ -39,6 +41,8 @@ CULTIVATION_SOURCES = {
     "declare_not_finalist": {S.MATERIAL_REVIEW},
     "send_to_committee": set(),
     "propose": {S.FINALIST},
+    "await_candidate_confirmation": set(),  # 000 has no committee after its publicity
+    "submit_to_government": set(),  # nor a government decision: 五（五） ends with the 入库 list
     "award": {S.PROPOSED},
     "not_award": {S.PROPOSED},
     "withdraw": {S.DRAFT} | ACTIVE,
@@ -54,9 +58,11 @@ WHO = {
     **{name: SECRETARIAT for name in [
         "start_eligibility_review", "return_to_authority", "accept", "reject", "open_acceptance_publicity",
         "start_material_review", "start_onsite_review", "declare_finalist", "declare_not_finalist",
-        "send_to_committee", "propose", "award", "not_award", "disqualify", "revoke"]},
+        "send_to_committee", "propose", "await_candidate_confirmation", "submit_to_government", "award",
+        "not_award", "disqualify", "revoke"]},
 }
-SYSTEM_MAY = {"open_acceptance_publicity", "start_material_review", "award"}
+SYSTEM_MAY = {"open_acceptance_publicity", "start_material_review", "await_candidate_confirmation",
+              "submit_to_government", "award"}
 ACTORS = ["owner", "colleague", "stranger", "authority", "authority_other_city", "authority_other_program",
           "secretariat", "secretariat_other", "supervisor", "committee", "expert", "system"]
 
@@ -160,6 +166,8 @@ def test_full_pipeline_on_a_program_with_onsite_review_and_committee(world):
             tick_exclusions(app, user)
         if name == "recommend":  # the bureau's pre-review (review.prereview guards "recommend")
             complete_sample_prereview(application=app, actor=Actor(user=user))
+        if name in ("start_onsite_review", "declare_finalist"):  # 息县 第十八、十九条: scored stages
+            score_stage(app)
         workflow.perform(application=app, name=name, actor=Actor(user=user))
     assert app.state == S.COMMITTEE
     # from material review the next stage is on-site review, so finalist must wait for it
@@ -167,11 +175,21 @@ def test_full_pipeline_on_a_program_with_onsite_review_and_committee(world):
     tier = world.xixian.profile.tiers.order_by("order").first()
     workflow.perform(application=app, name="propose", actor=Actor(user=secretariat), tier=tier)
     assert app.state == S.PROPOSED and app.tier == tier
-    workflow.perform(application=app, name="award", actor=Actor())  # publicity closed without objection
-    assert app.state == S.AWARDED
+    # 息县 第二十二条: the publicity closing unopposed asks the 县政府常务会议; nobody awards before it decides
+    assert attempt(app, "award", Actor()) is workflow.InvalidTransition
+    workflow.perform(application=app, name="submit_to_government", actor=Actor())
+    assert app.state == S.GOVERNMENT_DECISION
+    assert attempt(app, "award", Actor(user=secretariat)) is workflow.GuardFailed  # no decision on record
+    from review.awards.services import record_decision
+
+    record_decision(application=app, actor=Actor(user=secretariat), kind="government", body="县政府常务会议",
+                    reference="县政府第12次常务会议", decided_on="2026-11-18", approved=True,
+                    document=decision_document("纪要.pdf"))
+    app.refresh_from_db()
+    assert app.state == S.AWARDED and app.award.decided_on.isoformat() == "2026-11-18"
     trail = list(AuditEvent.objects.filter(object_id=str(app.pk), action__startswith="transition:")
                  .order_by("id").values_list("to_state", flat=True))
-    assert trail[-3:] == ["committee", "proposed", "awarded"]
+    assert trail[-4:] == ["committee", "proposed", "government_decision", "awarded"]
 
 
 def test_committee_can_refuse_a_candidate(world):
@@ -194,6 +212,8 @@ def test_committee_can_refuse_a_candidate(world):
     # xixian has on-site review: finalist cannot be declared straight from material review
     assert attempt(app, "declare_finalist", Actor(user=sec)) is workflow.InvalidTransition
     for name in ["start_onsite_review", "declare_finalist", "send_to_committee"]:
+        if name != "send_to_committee":
+            score_stage(app)
         workflow.perform(application=app, name=name, actor=Actor(user=sec))
     workflow.perform(application=app, name="not_award", actor=Actor(user=sec), reason="表决未达到到会委员三分之二")
     assert app.state == S.NOT_AWARDED

@@ -13,6 +13,7 @@ from applications.models import Campaign, Program, State
 from qualityaward.accounts.models import Organization, Region, Role
 from qualityaward.accounts.services import Actor, grant_role
 from demo.review import complete_sample_prereview
+from procedure_support import decide_after_publicity, score_stage
 
 _spec = importlib.util.spec_from_file_location(
     "applications_conftest", pathlib.Path(__file__).parent.parent / "applications" / "conftest.py")
@@ -97,9 +98,20 @@ class Committee:
         for stage in workflow.enabled_pipeline(self.profile)[1:]:
             if app.state == target:
                 break
+            if app.state in workflow.REVIEW_STAGES and self.profile.finalist_threshold is not None:
+                self.score(app)  # 息县 第十九条: the 600-point threshold is read from concluded scores
             workflow.perform(application=app, name=stages[stage], actor=sec)
         app.refresh_from_db()
         assert app.state == target
+        return app
+
+
+    def score(self, app, percent=65):
+        score_stage(app, percent)
+
+    def award(self, app, *, decided_on=None, reference="政府审定文号〔2026〕1号"):
+        app = decide_after_publicity(app, self.secretariat, decided_on=decided_on, reference=reference)
+        assert app.state == State.AWARDED
         return app
 
 

@@ -61,6 +61,7 @@ STATE_WEIGHTS = {
     State.ACCEPTED: 5, State.REJECTED: 3, State.ACCEPTANCE_PUBLICITY: 4, State.MATERIAL_REVIEW: 10,
     State.ONSITE_REVIEW: 6, State.FINALIST: 4, State.NOT_FINALIST: 4, State.COMMITTEE: 4, State.PROPOSED: 2,
     State.AWARDED: 5, State.NOT_AWARDED: 3, State.WITHDRAWN: 2, State.DISQUALIFIED: 1, State.REVOKED: 1,
+    State.CANDIDATE_CONFIRMATION: 1, State.GOVERNMENT_DECISION: 1,
 }
 BEFORE_RECOMMENDATION = [State.DRAFT, State.SUBMITTED, State.RETURNED, State.WITHDRAWN]
 OWNER_TRANSITIONS = {"submit", "resubmit", "withdraw"}
@@ -75,7 +76,7 @@ REASONS = {
     "disqualify": "公示期间异议经查属实，申报材料存在虚假内容。",
     "revoke": "获奖后发生重大质量安全事故，依规撤销奖励。",
 }
-TIERED_STATES = {State.PROPOSED, State.AWARDED, State.REVOKED}
+TIERED_STATES = {State.PROPOSED, State.CANDIDATE_CONFIRMATION, State.GOVERNMENT_DECISION, State.AWARDED, State.REVOKED}
 #: how a recommending authority is called, by the program's kind of recommender
 UNIT_NAMES = {"city_market_bureau": "市场监督管理局", "city_industry_dept": "工业和信息化局"}
 

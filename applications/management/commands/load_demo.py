@@ -502,6 +502,8 @@ class Command(BaseCommand):
 
     def _walk(self, spec, campaign, users, orgs):
         """Create, fill and move the application to its target state as the people concerned would."""
+        from demo.content import fill_application
+
         owner = users[spec.owner]
         organization = orgs[spec.organization] if spec.organization else None
         app = create_application(

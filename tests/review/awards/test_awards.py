@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from applications import workflow
 from review.eligibility.services import FAIL, PASS, check_revocation_ban, facts_for
-from applications.models import Campaign, State
+from applications.models import Application, Campaign, State
 from qualityaward.accounts.services import Actor
 from review.awards import services as svc
 from review.awards.models import Award, SelfAssessmentReminder
@@ -24,10 +24,7 @@ def proposed(c, name, tier=None, **kw):
 
 
 def awarded(c, name, decided_on=None, **kw):
-    app = proposed(c, name, **kw)
-    svc.award(application=app, actor=Actor(user=c.secretariat), decided_on=decided_on, reference="息政文〔2027〕1号")
-    app.refresh_from_db()
-    return app
+    return c.award(proposed(c, name, **kw), decided_on=decided_on, reference="息政文〔2027〕1号")
 
 
 def next_campaign(c, year, *, deadline_in_days=30):
@@ -54,11 +51,40 @@ def test_award_records_tier_prize_certificate_and_validity(committee_of):
     assert second.award.certificate_number == "GY2026-002"
 
 
-def test_the_system_awards_when_the_publicity_closes(committee_of):
+def test_xixian_22_the_publicity_closing_asks_the_county_government_and_only_its_decision_awards(committee_of):
+    """息县 第二十二条: 经公示无异议的，秘书处提请县政府常务会议研究审定后，由息县人民政府发文公告."""
+    from demo.content import pdf_bytes
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     c = committee_of("xixian")
     app = proposed(c, "息县公示期满公司")
-    workflow.perform(application=app, name="award", actor=Actor())
+    with pytest.raises(workflow.InvalidTransition):
+        workflow.perform(application=app, name="award", actor=Actor())
+    workflow.perform(application=app, name="submit_to_government", actor=Actor())  # the notice closed unopposed
+    app.refresh_from_db()
+    assert app.state == State.GOVERNMENT_DECISION and not Award.objects.filter(application=app).exists()
+    with pytest.raises(workflow.GuardFailed, match="尚未登记县政府常务会议审定"):
+        svc.award(application=app, actor=Actor(user=c.secretariat))
+    sec = Actor(user=c.secretariat)
+    doc = SimpleUploadedFile("纪要.pdf", pdf_bytes(1), "application/pdf")
+    for bad, message in [({"reference": " "}, "文号"), ({"decided_on": "2099-01-01"}, "晚于今天"),
+                         ({"document": None}, "上传决定文件"), ({"approved": False}, "写明决定内容"),
+                         ({"document": SimpleUploadedFile("纪要.pdf", b"MZ" + b"0" * 99, "application/pdf")},
+                          "决定文件")]:
+        kwargs = {"body": "县政府常务会议", "reference": "县政府第12次常务会议", "decided_on": timezone.localdate(),
+                  "approved": True, "document": doc, **bad}
+        with pytest.raises(workflow.TransitionError, match=message):
+            svc.record_decision(application=app, actor=sec, kind="government", **kwargs)
+        assert not svc.decisions_of(app) and Application.objects.get(pk=app.pk).state == State.GOVERNMENT_DECISION
+    with pytest.raises(PermissionDenied):
+        svc.record_decision(application=app, actor=Actor(user=c.members[0]), kind="government", body="县政府常务会议",
+                            reference="第12次", decided_on=timezone.localdate(), approved=True, document=doc)
+    doc.seek(0)
+    svc.record_decision(application=app, actor=sec, kind="government", body="县政府常务会议",
+                        reference="县政府第12次常务会议", decided_on=timezone.localdate(), approved=True, document=doc)
+    app.refresh_from_db()
     award = Award.objects.get(application=app)
+    assert app.state == State.AWARDED and award.decision_reference == "县政府第12次常务会议"
     assert award.decided_on == timezone.localdate() and award.valid_until is None  # 息县 sets no validity
     assert award.prize_amount == c.tiers[0].prize_amount
 
@@ -98,7 +124,7 @@ def test_after_expiry_a_repeat_winner_gets_the_title_only_and_takes_no_seat(comm
     # the repeat winner takes no seat: three rivals fill the open seats, two reserved seats stay vacant
     assert len(p.within) == 3 and p.vacant_reserved == 2
     committee.decide(session=session, actor=Actor(user=c.secretariat))
-    workflow.perform(application=again, name="award", actor=Actor())
+    c.award(again)
     award = Award.objects.get(application=again)
     assert award.prize_amount is None and not award.uses_quota and "不占名额" in award.prize_note
 
@@ -242,3 +268,32 @@ def test_the_beat_jobs_are_scheduled():
     assert {"review.committee_tasks.close_due_votes", "review.committee_tasks.send_self_assessment_reminders"} <= tasks
     assert {"review.committee_tasks.close_due_votes", "review.committee_tasks.send_self_assessment_reminders"} <= set(
         app.tasks)
+
+
+@pytest.mark.parametrize("code,kind,waits_in", [
+    ("xixian", "winners", State.GOVERNMENT_DECISION),  # 息县 第二十二条: 提请县政府常务会议研究审定
+    ("gongyi", "candidates", State.GOVERNMENT_DECISION),  # 巩义 第十七条（八）: 提交市政府研究审议确定
+    ("jinshui", "winners", State.CANDIDATE_CONFIRMATION),  # 金水 第十六条: 提交评委会确定正式候选名单
+])
+def test_an_unopposed_winners_notice_waits_for_the_decision_its_document_names(committee_of, code, kind, waits_in):
+    """The notice's close never awards where the document puts a decision after the publicity: no award, no
+    certificate until the secretariat records it."""
+    from applications.models import GeneratedDocument
+    from publicity.notices import services as notices
+
+    c = committee_of(code)
+    app = proposed(c, f"{c.program.short_name}公示无异议公司")
+    notice = notices.compose_notice(campaign=c.campaign, kind=kind, actor=Actor(user=c.secretariat),
+                                    application_ids=[app.pk], window_length=15)
+    notices.schedule_notice(notice=notice, actor=Actor(user=c.secretariat), opens_at=timezone.now())
+    notices.run_due()
+    notice.refresh_from_db()
+    notices.run_due(now=notice.closes_at + timedelta(minutes=1))
+    app.refresh_from_db()
+    assert app.state == waits_in
+    assert not Award.objects.filter(application=app).exists()
+    assert not GeneratedDocument.objects.filter(application=app, kind=GeneratedDocument.Kind.CERTIFICATE).exists()
+    c.award(app)
+    assert Award.objects.filter(application=app).exists()
+    kinds = list(svc.decisions_of(app))
+    assert [d.kind for d in kinds] == (["committee", "government"] if code == "jinshui" else ["government"])

@@ -4,8 +4,11 @@ self-assessment report."""
 import datetime
 import io
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfWriter
+
+from demo.content import pdf_bytes
 
 from applications import workflow
 from applications.models import State
@@ -111,13 +114,22 @@ def test_award_decision_revocation_and_award_pages(client, committee_of, world):
     body = client.get(reverse("review:award_list")).content.decode()
     assert 'id="waiting"' in body and "息县授奖公司" in body
     url = reverse("review:award_decide", args=[app.pk])
-    response = client.post(url, {"decision": "award", "decided_on": "2026-13-01"}, follow=True)
-    assert "授奖日期格式不正确" in response.content.decode()
+    # 息县 第二十二条: no award before the 县政府常务会议 decided
+    response = client.post(url, {"decision": "award", "decided_on": "2026-11-01"}, follow=True)
+    assert "不能执行“授奖”" in response.content.decode()
+    assert "提请县政府常务会议审定" in response.content.decode()
+    client.post(url, {"decision": "forward"})
     app.refresh_from_db()
-    assert app.state == State.PROPOSED
-    response = client.post(url, {"decision": "award", "decided_on": "2026-11-01", "reference": "息政〔2026〕9号"},
-                           follow=True)
-    assert "证书编号 XX2026-001" in response.content.decode()
+    assert app.state == State.GOVERNMENT_DECISION
+    post = {"decision": "record", "body": "县政府常务会议", "reference": "息政〔2026〕9号", "decided_on": "2026-13-01",
+            "approved": "yes", "document": SimpleUploadedFile("纪要.pdf", pdf_bytes(1), "application/pdf")}
+    response = client.post(url, post, follow=True)
+    assert "格式不正确" in response.content.decode()
+    app.refresh_from_db()
+    assert app.state == State.GOVERNMENT_DECISION and not Award.objects.filter(application=app).exists()
+    post.update(decided_on="2026-11-01", document=SimpleUploadedFile("纪要.pdf", pdf_bytes(1), "application/pdf"))
+    response = client.post(url, post, follow=True)
+    assert "已登记决定" in response.content.decode()
     award = Award.objects.get(application=app)
     assert award.decided_on == datetime.date(2026, 11, 1)
     export = client.get(reverse("review:award_list"), {"format": "xlsx"})
@@ -166,7 +178,7 @@ def test_winner_uploads_a_self_assessment_report_and_secretariat_sees_the_overvi
     c = committee_of("gongyi")
     app = c.finalist("巩义自评公司", target=State.COMMITTEE)
     workflow.perform(application=app, name="propose", actor=Actor(user=c.secretariat), tier=c.tiers[0])
-    workflow.perform(application=app, name="award", actor=Actor(), decided_on="2025-06-01")
+    c.award(app, decided_on=datetime.date(2025, 6, 1))
     award = Award.objects.get(application=app)
     client.force_login(app.owner)
     url = reverse("review:self_assessment_submit", args=[award.pk])
@@ -201,7 +213,7 @@ def test_dashboards_point_to_votes_awaiting_a_ballot_and_reports_due(client, com
 
     winner = c.finalist("巩义获奖公司", target=State.COMMITTEE)
     workflow.perform(application=winner, name="propose", actor=Actor(user=c.secretariat), tier=c.tiers[0])
-    workflow.perform(application=winner, name="award", actor=Actor(), decided_on="2025-06-01")
+    c.award(winner, decided_on=datetime.date(2025, 6, 1))
     client.force_login(winner.owner)
     assert "年度自评报告待报送：巩义市市长质量奖（第1年度" in client.get(reverse("dashboard")).content.decode()
 

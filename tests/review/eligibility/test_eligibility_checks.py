@@ -17,6 +17,7 @@ from applications.forms.spec import UploadSlot
 from applications.models import Application, ApplicationSection, Attachment, Campaign, Program, State
 from qualityaward.accounts.models import AuditEvent, Region, Role
 from qualityaward.accounts.services import Actor, grant_role
+from procedure_support import decide_after_publicity, score_stage
 
 DEADLINE = date(2027, 3, 31)  # the current campaigns' application deadline (fixtures)
 ORG_BASIC = frozenset({"credit_code", "established_on", "accidents", "accidents_detail", "violations",
@@ -308,8 +309,11 @@ def _award_and_revoke_on_a_past_campaign(world):
     el.record_exclusions(application=app, actor=Actor(user=sec),
                          answers={i.pk: (el.ABSENT, "") for i in el.exclusion_items(app)})
     for name in ["accept", "open_acceptance_publicity", "start_material_review", "start_onsite_review",
-                 "declare_finalist", "send_to_committee", "propose", "award"]:
+                 "declare_finalist", "send_to_committee", "propose"]:
+        if name in ("start_onsite_review", "declare_finalist"):
+            score_stage(app)  # 息县 第十九条: 600 分以上 from concluded scores
         workflow.perform(application=app, name=name, actor=Actor(user=sec), tier=tier)
+    decide_after_publicity(app, sec)  # 息县 第二十二条: 县政府常务会议审定
     workflow.perform(application=app, name="revoke", actor=Actor(user=sec), reason="查实申报材料弄虚作假")
     Campaign.objects.filter(pk=past.pk).update(opens_at=saved[0], application_deadline=saved[1],
                                                recommendation_deadline=saved[2])

@@ -358,7 +358,7 @@ def test_signing_waits_for_every_department_answer(world, drive):
 
 
 # --- 6. guards on recommend ---------------------------------------------------------------------------------------
-def test_recommend_needs_a_signed_opinion_the_government_opinion_and_every_answer(world, drive, client):
+def test_000_5_3_recommend_needs_the_signed_opinion_government_opinion_answers_and_a_finished_publicity(world, drive, client):
     app = submitted(world, drive)
     actor = bureau(world)
     client.force_login(world.authority)
@@ -382,6 +382,14 @@ def test_recommend_needs_a_signed_opinion_the_government_opinion_and_every_answe
                                          department="市场监管部门", order=99)
     refused("以下部门尚未答复意见：市场监管部门")
     DepartmentOpinionRule.objects.filter(department="市场监管部门").delete()
+    # 000 五（三）: 统一征求有关单位意见后向社会公示 — the publicity comes before the recommendation, and is over
+    refused("推荐前须向社会公示")
+    today = timezone.localdate()
+    svc.save_publicity(application=app, actor=actor, starts_on=today, ends_on=today + timedelta(days=7),
+                       channel="郑州市市场监督管理局门户网站")
+    refused("公示期满后方可推荐")
+    svc.save_publicity(application=app, actor=actor, starts_on=today - timedelta(days=10), ends_on=today,
+                       channel="郑州市市场监督管理局门户网站")
     assert not AuditEvent.objects.filter(object_id=str(app.pk), action="transition:recommend").exists()
     response = client.post(url)
     assert response.status_code == 302
