@@ -148,7 +148,12 @@ class PanelItemScore(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "评审组条款得分"
         ordering = ["panel", "item__category__order", "item__order", "-recorded_at"]
-        indexes = [models.Index(fields=["panel", "is_current"])]
+        indexes = [
+            models.Index(fields=["panel", "is_current"]),
+            # the ranking sums points × percent of the current scores per panel: an index-only scan (PostgreSQL)
+            models.Index(fields=["panel"], include=["item", "percent"], condition=Q(is_current=True),
+                         name="current_panel_scores_cover"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["panel", "item"], condition=Q(is_current=True),
                                     name="one_current_panel_score_per_item"),

@@ -23,7 +23,7 @@ from fractions import Fraction
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import (
-    DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value, Window,
+    DecimalField, ExpressionWrapper, F, FilteredRelation, OuterRef, Q, Subquery, Sum, Value, Window,
 )
 from django.db.models.functions import Coalesce, Rank
 from django.http import Http404
@@ -598,11 +598,17 @@ def band_table(scheme_id):
 
 
 # --- ranking (SQL) ---------------------------------------------------------------------------------------------
+#: What the ranking reads of each application (``only``: the form's content never leaves the database).
+RANKING_FIELDS = ("id", "number", "applicant_name", "state", "region_id", "region__name", "tier_id")
+
+
 def _stage_sum(stage):
     """Σ points × percent over the current item scores of the application's concluded panel of ``stage``
-    (an aggregate over the joined rows, filtered per stage: one pass over the item scores)."""
-    return Sum(F("panels__item_scores__item__points") * F("panels__item_scores__percent"),
-               filter=Q(panels__stage=stage, panels__item_scores__is_current=True, panels__result__isnull=False),
+    (an aggregate over the joined rows, filtered per stage: one pass over the item scores). ``current`` is
+    the item scores joined on ``is_current``, so the join reads the partial covering index of current
+    scores instead of every row of the table."""
+    return Sum(F("current__item__points") * F("current__percent"),
+               filter=Q(panels__stage=stage, panels__result__isnull=False),
                output_field=DecimalField(max_digits=14, decimal_places=4))
 
 
@@ -616,7 +622,8 @@ def ranking(*, campaign):
     profile = campaign.program.profile
     dec = DecimalField(max_digits=16, decimal_places=6)
     qs = (Application.objects.filter(campaign=campaign, state__in=RANKED_STATES)
-          .select_related("region")
+          .select_related("region").only(*RANKING_FIELDS)
+          .alias(current=FilteredRelation("panels__item_scores", condition=Q(panels__item_scores__is_current=True)))
           .annotate(material_raw=_stage_sum(Panel.Stage.MATERIAL), onsite_raw=_stage_sum(Panel.Stage.ONSITE)))
     parts = []
     for stage in (Panel.Stage.MATERIAL, Panel.Stage.ONSITE):
@@ -639,13 +646,82 @@ def ranking(*, campaign):
     return qs.order_by(F("total").desc(nulls_last=True), "number", "pk")
 
 
+@dataclass(slots=True)
+class RankedRow:
+    pk: int
+    number: str
+    applicant_name: str
+    region_id: int
+    region_name: str
+    state: str
+    tier_id: int | None
+    material: Decimal | None
+    onsite: Decimal | None
+    total: Decimal | None
+    rank: int
+    finalist: bool = False
+
+    @property
+    def state_label(self):
+        return STATE_LABELS.get(self.state, self.state)
+
+
+STATE_LABELS = dict(State.choices)
+
+
 def ranking_rows(*, campaign):
-    """The ranking with each row's finalist flag (on the exact total, threshold inclusive)."""
+    """The ranking as plain rows (one SQL statement), each with its finalist flag (on the exact total,
+    threshold inclusive)."""
     profile = campaign.program.profile
-    rows = list(ranking(campaign=campaign))
+    fields = ("pk", "number", "applicant_name", "region_id", "region__name", "state", "tier_id", "material", "onsite",
+              "total", "rank")
+    rows = [RankedRow(*values) for values in ranking(campaign=campaign).values_list(*fields)]
     for row in rows:
         row.finalist = is_finalist(profile=profile, total=row.total)
     return rows
+
+
+@dataclass
+class RankingQuery:
+    """What the ranking page shows of the ranked rows: filters (state, region, tier, a minimum total) and a
+    sort key (``-`` for descending). The 名次 stays the campaign's whatever the filter."""
+
+    SORTS = {"rank": lambda r: (r.total is None, r.rank), "number": lambda r: r.number or "",
+             "name": lambda r: r.applicant_name, "region": lambda r: r.region_name,
+             "material": lambda r: (r.material is None, r.material or 0),
+             "onsite": lambda r: (r.onsite is None, r.onsite or 0)}
+
+    state: str = ""
+    region: int | None = None
+    tier: int | None = None
+    threshold: Decimal | None = None
+    sort: str = "rank"
+
+    @classmethod
+    def from_params(cls, params):
+        from qualityaward.params import int_param
+
+        try:
+            threshold = Decimal(params.get("threshold", "").strip() or "x")
+        except ArithmeticError:
+            threshold = None
+        sort = params.get("sort", "rank")
+        return cls(state=params.get("state", "") if params.get("state") in RANKED_STATES else "",
+                   region=int_param(params.get("region")), tier=int_param(params.get("tier")),
+                   threshold=threshold if threshold is not None and threshold.is_finite() else None,
+                   sort=sort if sort.lstrip("-") in cls.SORTS else "rank")
+
+    def apply(self, rows):
+        kept = [r for r in rows if (not self.state or r.state == self.state)
+                and (self.region is None or r.region_id == self.region)
+                and (self.tier is None or r.tier_id == self.tier)
+                and (self.threshold is None or (r.total is not None and r.total >= self.threshold))]
+        key = self.SORTS[self.sort.lstrip("-")]
+        descending = self.sort.startswith("-")
+        # numbers (then ids) break ties in either direction, so a page boundary never moves between requests
+        kept.sort(key=lambda r: (r.number or "", r.pk))
+        kept.sort(key=key, reverse=descending)
+        return kept
 
 
 def staff_campaigns(user):

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from applications.documents.services import render_pdf
 from applications.documents.xlsx import xlsx_response
+from applications.models import State
 from applications.rules import relationships_held
 from applications.selectors import application_for_user_or_404
 from qualityaward.accounts.models import Role
@@ -280,9 +282,17 @@ def _staff_campaign(request, campaign_id):
     return campaign
 
 
+RANKING_PAGE_SIZE = 50
+#: The ranking's sortable columns: (sort key, header, right-aligned).
+RANKING_COLUMNS = [("rank", "名次", False), ("number", "编号", False), ("name", "申报单位（个人）", False),
+                   ("region", "地区", False), ("material", "材料评审", True), ("onsite", "现场评审", True)]
+
+
 @login_required
 @require_GET
 def ranking(request):
+    """The ranking of a campaign, filtered, sorted and paginated on the server: one SQL statement ranks the
+    campaign, the page shows RANKING_PAGE_SIZE rows of it."""
     campaigns = list(svc.staff_campaigns(request.user))
     wanted = int_param(request.GET.get("campaign"))
     selected = next((c for c in campaigns if c.pk == wanted), None) or next(
@@ -290,11 +300,24 @@ def ranking(request):
                                                   or c.program.profile.has_onsite_review)), None) or (
         campaigns[0] if campaigns else None)
     rows = svc.ranking_rows(campaign=selected) if selected else []
+    query = svc.RankingQuery.from_params(request.GET)
+    shown = query.apply(rows)
+    page = Paginator(shown, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    sort_params = params.copy()
+    sort_params.pop("sort", None)
     secretariat = bool(selected) and has_role(request.user, Role.SECRETARIAT, program_id=selected.program_id)
     return render(request, "review/scoring/ranking.html", {
-        "campaigns": campaigns, "selected": selected, "rows": rows, "secretariat": secretariat,
+        "campaigns": campaigns, "selected": selected, "rows": page.object_list, "page": page, "shown": len(shown),
+        "ranked": len(rows), "secretariat": secretariat, "query": query,
         "profile": selected.program.profile if selected else None,
         "finalists": sum(1 for r in rows if r.finalist),
+        "states": [(s, l) for s, l in State.choices if s in svc.RANKED_STATES],
+        "regions": sorted({(r.region_id, r.region_name) for r in rows}, key=lambda r: r[1]),
+        "tiers": list(selected.program.profile.tiers.order_by("order", "pk").values_list("pk", "name"))
+        if selected else [],
+        "page_params": params.urlencode(), "sort_params": sort_params.urlencode(), "sort_columns": RANKING_COLUMNS,
     })
 
 

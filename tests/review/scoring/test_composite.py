@@ -223,3 +223,36 @@ def test_the_leader_reads_a_peer_s_sheet_only_after_submitting_its_own(client, w
     svc.submit_sheet(sheet=own, base_version=own.version, actor=Actor(user=world.expert))
     response = client.get(url)
     assert response.status_code == 200 and response.content[:5] == b"%PDF-"
+
+
+def test_the_ranking_page_paginates_filters_and_sorts_on_the_server(client, world, ranked, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from review.scoring import views
+
+    monkeypatch.setattr(views, "RANKING_PAGE_SIZE", 2)
+    client.force_login(world.secretariat_other)
+    url = reverse("review:ranking") + f"?campaign={world.xixian_campaign.pk}"
+
+    def names(response):
+        body = response.content.decode()
+        shown = [n for n in ("高分企业", "恰好入围的企业", "差一点入围的企业", "现场评审未定稿的企业") if f">{n}</a>" in body]
+        return sorted(shown, key=lambda n: body.index(f">{n}</a>"))
+
+    first = client.get(url)
+    assert names(first) == ["高分企业", "恰好入围的企业"] and "第 1 / 2 页" in first.content.decode()
+    assert names(client.get(url + "&page=2")) == ["差一点入围的企业", "现场评审未定稿的企业"]
+    # a threshold keeps the totals at or above it; the 名次 stays the campaign's
+    body = client.get(url + "&threshold=600&sort=-rank").content.decode()
+    assert names(client.get(url + "&threshold=600")) == ["高分企业", "恰好入围的企业"]
+    assert "符合筛选条件的 2 个" in body and body.index(">恰好入围的企业<") < body.index(">高分企业<")  # 名次 descending
+    assert names(client.get(url + "&sort=name&threshold=599")) == ["差一点入围的企业", "恰好入围的企业"]
+    assert names(client.get(url + f"&state={State.FINALIST}")) == [] and "没有符合筛选条件的申报" in client.get(
+        url + f"&state={State.FINALIST}").content.decode()
+    region = ranked["high"].region_id
+    assert len(names(client.get(url + f"&region={region}&page=2"))) == 2
+    assert names(client.get(url + "&threshold=abc&sort=nonsense")) == ["高分企业", "恰好入围的企业"]  # ignored
+    with CaptureQueriesContext(connection) as ctx:
+        svc.ranking_rows(campaign=world.xixian_campaign)
+    assert len(ctx.captured_queries) == 1  # the whole ranking is one statement
