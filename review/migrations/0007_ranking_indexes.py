@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('applications', '0007_ban_grounds'),
-        ('review', '0005_scoring'),
+        ('review', '0006_procedure_decisions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
