@@ -25,6 +25,7 @@ from qualityaward.accounts.selectors import has_role
 from qualityaward.accounts.services import Actor
 
 from .eligibility_forms import AcceptanceListForm, DecisionForm, ExclusionChecklistForm
+from .insights import selectors as insights
 
 #: URL slug -> workflow transition
 DECISION_TRANSITIONS = {"accept": "accept", "reject": "reject", "return": "return_to_authority"}
@@ -148,6 +149,7 @@ def _render_detail(request, app, *, status=200, checklist=None, errors=None, dec
         "submissions": app.submissions.order_by("-sequence"),
         "history": _history(app),
         "prereview_panels": el.prereview_panels(app, user),
+        "applicant_history": insights.eligibility_history(app) if is_sec else None,
         "status_labels": el.STATUS_LABELS, "tick_labels": el.TICK_LABELS,
     }, status=status)
 

@@ -23,6 +23,7 @@ from qualityaward.accounts.services import Actor
 from . import experts as ex
 from .expert_forms import DrawForm, ExpertForm, ImportForm, LaterConflictForm, PledgeForm, RelationshipFormSet, ReplaceForm
 from .expert_models import PLEDGE_TEXT
+from .insights import selectors as insights
 from .models import ExpertProfile, Panel, PanelDraw, PanelMember, Recusal
 
 NOT_FOUND = "没有找到该页面，或您无权查看。"
@@ -163,6 +164,7 @@ def panel_campaign(request, campaign_pk):
     return render(request, "review/experts/campaign.html", {
         "campaign": campaign, "profile": profile, "sections": sections, "draws": draws,
         "can_draw": ex.can_draw(request.user, campaign), "drawable": set(ex.DRAWABLE_STATES),
+        "balance": insights.campaign_panel_balance(campaign) if ex.can_draw(request.user, campaign) else None,
     })
 
 
