@@ -18,7 +18,7 @@ from applications import workflow
 from applications.classifications import industry_lookup
 from applications.formspec import ORG_SIZES, ORG_TYPES
 from applications.models import (
-    Application, ApplicationSection, Campaign, ScoringBand, ScoringCategory, State,
+    Application, ApplicationSection, Campaign, ScoringBand, ScoringCategory, ScoringItem, State,
 )
 from qualityaward.accounts.models import AuditEvent, Region, Role
 from qualityaward.accounts.selectors import has_role, role_assignments
@@ -326,7 +326,7 @@ def _band_case(field_name, lows):
 
 def calibration_rows(*, program, campaign_id=None, expert_ids=None):
     """The grouped SQL: one row per expert × campaign × item with the count, Σ difference, Σ difference²,
-    Σ difference × points, the number of sheets and the outliers. The panel's score is its current score
+    Σ difference × points and the outliers (a hash aggregate: no DISTINCT). The panel's score is its current score
     for the item (the leader's consensus, or the mean the program's rule computed); the expert's is the
     percentage as submitted on the sheet."""
     lows = list(ScoringBand.objects.filter(scheme_id=program.profile.scoring_scheme_id).order_by("low")
@@ -340,17 +340,17 @@ def calibration_rows(*, program, campaign_id=None, expert_ids=None):
         qs = qs.filter(panel__application__campaign_id=campaign_id)
     if expert_ids is not None:
         qs = qs.filter(panel__score_sheets__expert_id__in=list(expert_ids))
-    qs = qs.annotate(d=F(expert_pct) - F("percent"))
+    # floating point from the start: exact decimals are not needed for a mean deviation, and are slower
+    qs = qs.annotate(d=Cast(expert_pct, FloatField()) - Cast("percent", FloatField()))
     outlier = Value(0, output_field=IntegerField())
     if lows:
         qs = qs.annotate(far=_band_case(expert_pct, lows) - _band_case("percent", lows))
         outlier = Case(When(Q(far__gt=1) | Q(far__lt=-1), then=Value(1)), default=Value(0),
                        output_field=IntegerField())
     return (qs.values(expert=F("panel__score_sheets__expert_id"), campaign=F("panel__application__campaign_id"),
-                      code=F("item__code"))
-            .annotate(n=Count("pk"), sheets=Count("panel__score_sheets", distinct=True),
-                      sum_d=Cast(Sum("d"), FloatField()), sum_d2=Cast(Sum(F("d") * F("d")), FloatField()),
-                      sum_points=Cast(Sum(F("d") * F("item__points")), FloatField()),
+                      item_ref=F("item_id"))
+            .annotate(n=Count("pk"), sum_d=Sum("d"), sum_d2=Sum(F("d") * F("d")),
+                      sum_points=Sum(F("d") * F("item__points"), output_field=FloatField()),
                       outliers=Sum(outlier))
             .order_by())
 
@@ -369,15 +369,17 @@ def calibration(*, program, campaign_id=None, expert_ids=None):
     """{expert id: Calibration} for the scope, with per-item details and z-scores (one grouped query and
     the experts' names)."""
     rows = list(calibration_rows(program=program, campaign_id=campaign_id, expert_ids=expert_ids))
-    sheets = Counter()
+    codes = dict(ScoringItem.objects.filter(category__scheme_id=program.profile.scoring_scheme_id)
+                 .values_list("pk", "code"))
+    sheets = Counter()  # a submitted sheet scores every item once: its item with the most scores counts them
     out = {}
     for row in rows:
         cal = out.setdefault(row["expert"], Calibration(row["expert"]))
         cal.add(row)
-        item = cal.items.setdefault(row["code"], Calibration(row["expert"]))
+        item = cal.items.setdefault(codes[row["item_ref"]], Calibration(row["expert"]))
         item.add(row)
-        item.sheets += row["sheets"]
-        sheets[(row["expert"], row["campaign"])] = max(sheets[(row["expert"], row["campaign"])], row["sheets"])
+        item.sheets += row["n"]
+        sheets[(row["expert"], row["campaign"])] = max(sheets[(row["expert"], row["campaign"])], row["n"])
     for (expert, _campaign), n in sheets.items():
         out[expert].sheets += n
     _z_scores(out.values())
