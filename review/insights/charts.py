@@ -51,12 +51,12 @@ def histogram(rows, *, label, threshold=None, top=1000, width=560, height=220, c
         return ""
     peak = max(n for _l, n in rows) or 1
     left, bottom, plot_h = 36, 34, height - 50
-    plot_w = width - left - 10
+    plot_w = width - left - 24
     bar_w = plot_w / len(rows)
-    parts = [f'<line x1="{left}" y1="{10 + plot_h}" x2="{width - 10}" y2="{10 + plot_h}" stroke="#57606a"/>']
+    parts = [f'<line x1="{left}" y1="{10 + plot_h}" x2="{left + plot_w}" y2="{10 + plot_h}" stroke="#57606a"/>']
     for frac in (0.5, 1.0):
         y = 10 + plot_h * (1 - frac)
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="{GRID}" stroke-dasharray="2 3"/>')
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{GRID}" stroke-dasharray="2 3"/>')
         parts.append(_text(left - 4, y + 4, round(peak * frac), "end"))
     for i, (_name, n) in enumerate(rows):
         h = plot_h * n / peak
@@ -117,8 +117,8 @@ def diverging(rows, *, label, width=560, limit=None):
         parts.append(_text(left - 6, y + 14, name, "end"))
         parts.append(f'<rect x="{x0:.1f}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" '
                      f'fill="{ALT if value >= 0 else BAR}"/>')
-        parts.append(_text(zero + (w + 4 if value >= 0 else -w - 4), y + 14, f"{value:+.1f}",
-                           "start" if value >= 0 else "end"))
+        # the value on the other side of zero, clear of the bar and of the names at the left
+        parts.append(_text(zero + (-4 if value >= 0 else 4), y + 14, f"{value:+.1f}", "end" if value >= 0 else "start"))
     return _svg(width, height, label, parts)
 
 

@@ -46,14 +46,6 @@ def staff_programs(user, *, roles=(Role.SECRETARIAT, Role.SUPERVISOR)):
     return {a.program_id for a in role_assignments(user) if a.role in roles}
 
 
-def campaigns_for(user, *, roles=(Role.SECRETARIAT, Role.SUPERVISOR)):
-    scopes = staff_programs(user, roles=roles)
-    if not scopes:
-        return Campaign.objects.none()
-    qs = Campaign.objects.select_related("program__profile").order_by("program__code", "-year", "-pk")
-    return qs if None in scopes else qs.filter(program_id__in=scopes)
-
-
 def _application_ids_as_text(apps):
     """The applications' ids as the audit trail stores them (text), for a subquery."""
     return apps.annotate(as_text=Cast("pk", CharField())).values("as_text")

@@ -13,6 +13,7 @@ from applications.selectors import applications_for_user
 from applications.xlsx import xlsx_response
 from qualityaward.accounts.models import Organization, Role
 
+from ..scoring import staff_campaigns
 from . import charts
 from . import selectors as sel
 from .exports import calibration_sheets, statistics_sheets
@@ -25,17 +26,10 @@ def _int(value):
         return None
 
 
-def _campaign_or_404(user, campaign_id):
-    campaign = sel.campaigns_for(user).filter(pk=campaign_id).first() if campaign_id else None
-    if campaign is None:
-        raise Http404("没有找到该届次的统计，或您不是该奖项的秘书处或监督组。")
-    return campaign
-
-
 @login_required
 @require_GET
 def statistics(request):
-    campaigns = list(sel.campaigns_for(request.user))
+    campaigns = list(staff_campaigns(request.user))
     if not campaigns:
         raise Http404("统计分析仅供奖项秘书处和监督组查看。")
     wanted = _int(request.GET.get("campaign"))
@@ -61,7 +55,9 @@ def statistics(request):
 @login_required
 @require_GET
 def statistics_xlsx(request, campaign_id):
-    campaign = _campaign_or_404(request.user, campaign_id)
+    campaign = staff_campaigns(request.user).filter(pk=campaign_id).first()
+    if campaign is None:
+        raise Http404("没有找到该届次的统计，或您不是该奖项的秘书处或监督组。")
     data = sel.program_statistics(campaign)
     return xlsx_response(f"{campaign.program.short_name}{campaign.name}统计分析", statistics_sheets(data))
 
