@@ -173,12 +173,19 @@ def test_applicants_never_see_expert_names_or_calibration(client, world, scored_
     for expert in (world.expert, panel.a, panel.b):
         assert expert.full_name not in body and expert.username not in body
     assert "评分尺度" not in body and "偏差" not in body
-    # the leader sees the calibration beside the panel; a member does not
+    # the leader sees the calibration beside the panel (once the sheets are in); a member does not
     url = reverse("review:scoring_panel", args=[panel.application.pk, "material"])
     client.force_login(world.expert)
     assert 'id="calibration"' in client.get(url).content.decode()
     client.force_login(panel.a)
     assert 'id="calibration"' not in client.get(url).content.decode()
+
+
+def test_the_calibration_names_no_peer_before_the_leader_has_submitted(client, world, scored_panel):
+    S.fill(scored_panel, scored_panel.a, 60)
+    client.force_login(world.expert)
+    body = client.get(reverse("review:scoring_panel", args=[scored_panel.application.pk, "material"])).content.decode()
+    assert 'id="calibration"' not in body and scored_panel.a.full_name not in body
 
 
 def test_the_secretariats_eligibility_page_shows_earlier_outcomes(client, world, panel_app, drive):
