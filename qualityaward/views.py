@@ -9,6 +9,7 @@ from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import roles_of
 from review.committee import dashboard as committee_dashboard
 from review.panels.dashboard import expert_section
+from review.insights.views import dashboard_section
 
 DASHBOARD_SECTIONS = {**SECTIONS, Role.EXPERT: expert_section}
 DASHBOARD_SECTIONS.update({Role.COMMITTEE: committee_dashboard.committee_section,
@@ -24,7 +25,7 @@ def dashboard(request):
         if role in roles:
             sections.append(publicity_section(request.user, role))
             break
-    sections += [s for s in (objection_section(request.user),) if s is not None]
+    sections += [s for s in (objection_section(request.user), dashboard_section(request.user)) if s is not None]
     return render(request, "dashboard.html", {"sections": sections, "roles": roles,
                                               "alerts": calendar_alerts(request.user, roles)})
 

@@ -26,6 +26,7 @@ from qualityaward.accounts.services import Actor
 
 from qualityaward.params import int_param
 
+from ..insights import selectors as insights
 from . import services as el
 from .forms import AcceptanceListForm, DecisionForm, ExclusionChecklistForm
 
@@ -137,6 +138,7 @@ def _render_detail(request, app, *, status=200, checklist=None, errors=None, dec
         "submissions": app.submissions.order_by("-sequence"),
         "history": history_for(application=app, user=request.user),
         "prereview_panels": el.prereview_panels(app, user),
+        "applicant_history": insights.eligibility_history(app) if is_sec else None,
         "status_labels": el.STATUS_LABELS, "tick_labels": el.TICK_LABELS,
     }, status=status)
 

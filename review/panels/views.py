@@ -21,6 +21,7 @@ from qualityaward.accounts.models import Region, User
 from qualityaward.accounts.services import Actor
 from qualityaward.params import int_param
 
+from ..insights import selectors as insights
 from . import services as ex
 from .forms import DrawForm, ExpertForm, ImportForm, LaterConflictForm, PledgeForm, RelationshipFormSet, ReplaceForm
 from .models import ExpertProfile, Panel, PanelDraw, PanelMember, Recusal
@@ -157,6 +158,7 @@ def panel_campaign(request, campaign_pk):
     return render(request, "review/experts/campaign.html", {
         "campaign": campaign, "profile": profile, "sections": sections, "draws": draws,
         "can_draw": ex.can_draw(request.user, campaign), "drawable": set(ex.DRAWABLE_STATES),
+        "balance": insights.campaign_panel_balance(campaign) if ex.can_draw(request.user, campaign) else None,
     })
 
 

@@ -28,6 +28,7 @@ from qualityaward.accounts.selectors import has_role
 from qualityaward.accounts.services import Actor
 from qualityaward.params import int_param
 
+from ..insights import selectors as insights
 from ..panels.models import Panel
 from . import services as svc
 from .exports import ranking_sheet, score_detail_sheets, score_matrix_sheets
@@ -76,6 +77,7 @@ def scoring_panel(request, pk, stage):
             result is not None or profile.aggregation == profile.Aggregation.CONSENSUS),
         "spread_count": sum(1 for r in rows if r.spread), "steps": list(range(0, 101, svc.STEP)),
         "other_panels": Panel.objects.filter(application=app).exclude(pk=panel.pk),
+        "calibration": insights.panel_calibration(panel) if acc.is_leader or acc.secretariat else None,
     })
 
 
@@ -385,6 +387,7 @@ def report(request, pk):
         "secretariat": has_role(request.user, Role.SECRETARIAT, program_id=app.campaign.program_id),
         "release": getattr(app, "report_release", None) if released else None,
         "doc": svc.report_document(app) if released else None, **svc.report_data(app),
+        "previous_report": insights.previous_report(app),
     })
 
 

@@ -1,0 +1,207 @@
+"""Statistics, expert calibration and the organization's history on data with known answers; queries per
+page constant in the data size; who sees what."""
+import importlib.util
+import pathlib
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from applications.models import Campaign, State
+from review.insights import selectors as sel
+
+_here = pathlib.Path(__file__).resolve()
+
+
+def _load(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+S = _load("scoring_setup_for_insights", _here.parents[1] / "scoring_setup.py")
+B = _load("insights_bulk", _here.with_name("bulk.py"))
+seeded, world, drive, panel_app, scored_panel = S.seeded, S.world, S.drive, S.panel_app, S.scored_panel
+
+pytestmark = pytest.mark.django_db
+
+
+# --- calibration: known answers ------------------------------------------------------------------------------
+def test_an_expert_ten_points_above_the_panel_has_a_severity_of_plus_ten(world, scored_panel):
+    panel = scored_panel
+    S.fill(panel, world.expert, 50)
+    S.fill(panel, panel.a, 60)
+    S.fill(panel, panel.b, {"4.1.2": 20})  # 50 elsewhere; 20 is two bands below the panel's 50
+    S.consensus_all(panel, 50)
+    cal = sel.calibration(program=panel.application.campaign.program)
+    a, b, leader = cal[panel.a.pk], cal[panel.b.pk], cal[world.expert.pk]
+    assert a.severity == pytest.approx(10) and a.total == pytest.approx(100)  # +10 % on 1000 points
+    assert a.spread == pytest.approx(0) and a.outliers == 0 and a.sheets == 1 and a.n == 23
+    assert leader.severity == pytest.approx(0)
+    assert b.severity == pytest.approx(-30 / 23) and b.total == pytest.approx(-30 * 50 / 100)
+    assert b.outliers == 1 and b.outlier_items == [("4.1.2", 1)]
+    assert b.items["4.1.2"].severity == pytest.approx(-30)
+    assert a.z > 0 > b.z
+    # the same within the campaign; nothing in another campaign
+    assert sel.calibration(program=panel.application.campaign.program,
+                           campaign_id=panel.application.campaign_id)[panel.a.pk].severity == pytest.approx(10)
+    other = Campaign.objects.filter(program=panel.application.campaign.program).exclude(
+        pk=panel.application.campaign_id).first()
+    if other is not None:
+        assert sel.calibration(program=other.program, campaign_id=other.pk) == {}
+
+
+def test_bulk_biases_are_recovered_and_queries_do_not_grow(world):
+    campaign = world.xixian_campaign
+    B.build(campaign, apps=4, experts=12, per_panel=4, prefix="small")
+    with CaptureQueriesContext(connection) as small:
+        sel.calibration(program=campaign.program)
+    data = B.build(campaign, apps=30, experts=12, per_panel=4, prefix="small", seed=6)
+    with CaptureQueriesContext(connection) as large:
+        cal = sel.calibration(program=campaign.program)
+    assert len(small.captured_queries) == len(large.captured_queries) <= 4
+    for expert in data["experts"]:
+        if expert.pk in cal:
+            assert cal[expert.pk].severity == pytest.approx(data["bias"][expert.pk])
+            assert cal[expert.pk].spread == pytest.approx(0, abs=1e-6)
+
+
+# --- statistics: known answers --------------------------------------------------------------------------------
+def test_statistics_of_a_bulk_campaign(world):
+    campaign = world.xixian_campaign
+    data = B.build(campaign, apps=20, experts=10, per_panel=3, prefix="stat")
+    stats = sel.program_statistics(campaign)
+    figures = {f.key: f for f in stats["figures"]}
+    assert stats["applications"] == 20
+    assert dict(figures["size"].rows) == {"大型": 5, "中型": 5, "小型": 5, "微型": 5}
+    assert dict(figures["industry"].rows)["C 制造业"] == 8  # 3670 and 1311 are in 门类 C
+    funnel = dict(figures["funnel"].rows)
+    assert funnel["创建申报"] == 20 and funnel["已受理"] == 20 and funnel["现场评审"] == 20
+    levels = sorted(data["level"].values())
+    finalists = sum(1 for v in levels if v * 10 >= 600)
+    assert funnel["入围"] == finalists
+    losses = {r["label"]: r["count"] for r in stats["losses"]}
+    assert losses.get("未入围", 0) == 20 - finalists
+    # composite = 30 % × material + 70 % × on-site, both level × 10: the histogram counts each total once
+    hist_total = next(f for f in stats["score_figures"] if f.key == "hist_total")
+    assert sum(n for _l, n in hist_total.rows) == 20
+    boxes = {b["label"].split()[0]: b for b in stats["boxes"]}
+    assert boxes["4.1"]["median"] == pytest.approx(sorted(levels)[9] / 2 + sorted(levels)[10] / 2)
+    assert stats["threshold"] == 600
+
+
+def test_statistics_page_queries_do_not_grow_with_the_data(client, world):
+    campaign = world.xixian_campaign
+    client.force_login(world.secretariat_other)  # 息县's secretariat
+    url = reverse("insights:statistics") + f"?campaign={campaign.pk}"
+    B.build(campaign, apps=3, experts=6, per_panel=3, prefix="grow")
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    B.build(campaign, apps=25, experts=6, per_panel=3, prefix="grow", seed=9)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(small.captured_queries) == len(large.captured_queries)
+    body = response.content.decode()
+    assert "<svg" in body and "入围线 600" in body and "历届对比" in body
+    calibration = reverse("insights:calibration") + f"?program={campaign.program_id}"
+    with CaptureQueriesContext(connection) as cal_queries:
+        assert client.get(calibration).status_code == 200
+    B.build(campaign, apps=10, experts=6, per_panel=3, prefix="grow", seed=10)
+    with CaptureQueriesContext(connection) as more:
+        assert client.get(calibration).status_code == 200
+    assert len(cal_queries.captured_queries) == len(more.captured_queries)
+
+
+def test_exports_are_workbooks(client, world):
+    campaign = world.xixian_campaign
+    B.build(campaign, apps=3, experts=6, per_panel=3, prefix="xl")
+    client.force_login(world.secretariat_other)
+    for url in (reverse("insights:statistics_xlsx", args=[campaign.pk]),
+                reverse("insights:calibration_xlsx", args=[campaign.program_id])):
+        response = client.get(url)
+        assert response.status_code == 200 and b"".join(response.streaming_content)[:2] == b"PK"
+
+
+# --- access ---------------------------------------------------------------------------------------------------------
+PEOPLE = ["owner", "colleague", "stranger", "authority", "secretariat", "secretariat_other", "supervisor",
+          "committee", "expert"]
+
+
+def test_who_reaches_the_pages(client, world, panel_app):
+    campaign = panel_app.campaign  # the cultivation program: world.secretariat's
+    org = panel_app.organization
+    pages = {
+        "stats": (reverse("insights:statistics") + f"?campaign={campaign.pk}", {"secretariat", "supervisor",
+                                                                                 "secretariat_other"}),
+        "stats_xlsx": (reverse("insights:statistics_xlsx", args=[campaign.pk]), {"secretariat", "supervisor"}),
+        "calibration_xlsx": (reverse("insights:calibration_xlsx", args=[campaign.program_id]), {"secretariat"}),
+        "organization": (reverse("insights:organization", args=[org.pk]), {"owner", "colleague", "secretariat"}),
+    }
+    for key, (url, allowed) in pages.items():
+        for name in PEOPLE:
+            client.force_login(getattr(world, name))
+            status = client.get(url).status_code
+            if name in allowed:
+                assert status == 200, (key, name, status)
+            elif key == "calibration_xlsx" and name == "supervisor":
+                assert status == 403, (key, name, status)
+            else:
+                assert status == 404, (key, name, status)
+    client.force_login(world.supervisor)
+    assert client.get(reverse("insights:calibration")).status_code == 403
+    client.force_login(world.owner)
+    assert client.get(reverse("insights:calibration")).status_code == 404
+    assert client.get(reverse("insights:statistics")).status_code == 404
+
+
+def test_applicants_never_see_expert_names_or_calibration(client, world, scored_panel):
+    panel = scored_panel
+    for expert, pct in ((world.expert, 50), (panel.a, 60), (panel.b, 50)):
+        S.fill(panel, expert, pct)
+    S.consensus_all(panel, 50)
+    S.conclude(panel)
+    from review.scoring import services as svc
+    from qualityaward.accounts.services import Actor
+
+    svc.release_report(application=panel.application, actor=Actor(user=world.secretariat))
+    client.force_login(world.owner)
+    body = client.get(reverse("insights:organization", args=[panel.application.organization_id])).content.decode()
+    assert panel.application.number in body and "评审报告" in body
+    for expert in (world.expert, panel.a, panel.b):
+        assert expert.full_name not in body and expert.username not in body
+    assert "评分尺度" not in body and "偏差" not in body
+    # the leader sees the calibration beside the panel (once the sheets are in); a member does not
+    url = reverse("review:scoring_panel", args=[panel.application.pk, "material"])
+    client.force_login(world.expert)
+    assert 'id="calibration"' in client.get(url).content.decode()
+    client.force_login(panel.a)
+    assert 'id="calibration"' not in client.get(url).content.decode()
+
+
+def test_the_calibration_names_no_peer_before_the_leader_has_submitted(client, world, scored_panel):
+    S.fill(scored_panel, scored_panel.a, 60)
+    client.force_login(world.expert)
+    body = client.get(reverse("review:scoring_panel", args=[scored_panel.application.pk, "material"])).content.decode()
+    assert 'id="calibration"' not in body and scored_panel.a.full_name not in body
+
+
+def test_the_secretariats_eligibility_page_shows_earlier_outcomes(client, world, panel_app, drive):
+    later = drive(world.new_app(name=panel_app.applicant_name), State.ELIGIBILITY_REVIEW)
+    client.force_login(world.secretariat)
+    body = client.get(reverse("review:eligibility_detail", args=[later.pk])).content.decode()
+    assert 'id="applicant-history"' in body and "材料评审" in body and "重复获奖规则" in body
+    client.force_login(world.owner)
+    assert 'id="applicant-history"' not in client.get(
+        reverse("review:eligibility_detail", args=[later.pk])).content.decode()
+
+
+def test_dashboard_links(client, world):
+    client.force_login(world.secretariat)
+    body = client.get(reverse("dashboard")).content.decode()
+    assert reverse("insights:statistics") in body and reverse("insights:calibration") in body
+    client.force_login(world.owner)
+    body = client.get(reverse("dashboard")).content.decode()
+    assert reverse("insights:organizations") in body and reverse("insights:calibration") not in body
