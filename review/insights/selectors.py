@@ -24,7 +24,7 @@ from qualityaward.accounts.models import AuditEvent, Region, Role
 from qualityaward.accounts.selectors import has_role, role_assignments
 
 from ..panels.models import Panel, PanelMember
-from ..rules import SEATED
+from ..panels.rules import SEATED
 from ..scoring.services import STAGE_FLAG, STAGE_WEIGHT
 from ..scoring.models import PanelItemScore, ReportRelease, ScoreSheet
 

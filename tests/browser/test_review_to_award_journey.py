@@ -6,7 +6,8 @@ through the services. The secretariat moves the application to the on-site revie
 again (with the leader's visit record). The ranking shows material × 30 % + on-site × 70 % of the entered
 percentages, exactly; the secretariat declares the finalist there, opens the committee vote, the members
 vote, the secretariat closes and decides (拟授奖). A winners' notice is composed and published; when its
-window has passed, the scheduled publicity job awards the application (an Award and its certificate). The
+window has passed, the application waits for the county government's decision (息县 第二十二条), which the
+secretariat records with its document; only then the award and its certificate exist. The
 secretariat releases the review report, and the applicant sees the award and reads the report."""
 import datetime as dt
 import re
@@ -142,7 +143,7 @@ def leader_scores(page, app, stage, stage_label, items, percent_of, *, visit=Fal
     return expected
 
 
-def test_from_the_panel_draw_to_the_award_and_the_applicant_reads_the_report(portal, context, page, new_page):
+def test_from_the_panel_draw_to_the_award_and_the_applicant_reads_the_report(portal, context, page, new_page, files):
     c = portal.committee("xixian", members=2)
     app = c.finalist(NAME, target=State.MATERIAL_REVIEW)
     owner = app.organization.members.get()
@@ -251,12 +252,22 @@ def test_from_the_panel_draw_to_the_award_and_the_applicant_reads_the_report(por
     notice.refresh_from_db()
     assert notice.status == Notice.Status.SETTLED
     app.refresh_from_db()
+    # 息县 第二十二条: the county government decides; until it has, there is no award and no certificate
+    assert app.state == State.GOVERNMENT_DECISION and not Award.objects.filter(application=app).exists()
+
+    # --- the secretariat records the government's decision with its document; then the award exists ---------
+    page.goto("/review/awards/")
+    decision = page.locator("form", has=page.get_by_role("button", name="登记政府审定"))
+    decision.get_by_label("会议名称或文号").fill("县政府第12次常务会议")
+    decision.get_by_label("决定日期").fill(timezone.localdate().isoformat())
+    decision.get_by_label("决定文件").set_input_files(str(files.pdf("县政府常务会议纪要.pdf")))
+    decision.get_by_role("button", name="登记政府审定").click()
+    ok(page, "已登记决定")
+    app.refresh_from_db()
     assert app.state == State.AWARDED
     award = Award.objects.get(application=app)
     assert award.tier == c.tiers[0] and award.certificate_number
     assert GeneratedDocument.objects.filter(application=app, kind=GeneratedDocument.Kind.CERTIFICATE).exists()
-    page.goto(f"/notices/manage/{notice.pk}/")
-    expect(page.locator("body")).to_contain_text("公示期满无异议，授奖（已授奖）")
 
     # --- the secretariat releases the review report --------------------------------------------------
     page.goto(f"/review/scoring/report/{app.pk}/")

@@ -21,7 +21,7 @@ def _load(name, path):
     return module
 
 
-S = _load("scoring_setup_for_insights", _here.parents[1] / "scoring_setup.py")
+S = _load("scoring_setup_for_insights", _here.parents[1] / "scoring" / "scoring_setup.py")
 B = _load("insights_bulk", _here.with_name("bulk.py"))
 seeded, world, drive, panel_app, scored_panel = S.seeded, S.world, S.drive, S.panel_app, S.scored_panel
 
