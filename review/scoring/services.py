@@ -23,7 +23,7 @@ from fractions import Fraction
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import (
-    DecimalField, ExpressionWrapper, F, FilteredRelation, OuterRef, Q, Subquery, Sum, Value, Window,
+    Count, DecimalField, ExpressionWrapper, F, FilteredRelation, OuterRef, Q, Subquery, Sum, Value, Window,
 )
 from django.db.models.functions import Coalesce, Rank
 from django.http import Http404
@@ -732,7 +732,8 @@ def staff_campaigns(user):
     scopes = {a.program_id for a in role_assignments(user) if a.role in (Role.SECRETARIAT, Role.SUPERVISOR)}
     if not scopes:
         return Campaign.objects.none()
-    qs = Campaign.objects.select_related("program__profile").order_by("program__code", "-is_current", "-pk")
+    qs = Campaign.objects.select_related("program__profile").order_by("program__code", "-is_current", "-pk").annotate(
+        ranked_count=Count("applications", filter=Q(applications__state__in=RANKED_STATES)))
     return qs if None in scopes else qs.filter(program_id__in=scopes)
 
 
@@ -782,6 +783,9 @@ def install():
     workflow.add_guard("declare_finalist", _finalist_guard)
     workflow.add_guard("declare_not_finalist", _not_finalist_guard)
     documents.BUILDERS[GeneratedDocument.Kind.REVIEW_REPORT] = _report_pdf
+    # the committee's ballot shows the same 综合得分 as the ranking
+    from review.committee import services as committee
+    committee.register_composite_provider(lambda application: application_scores(application)[1])
 
 
 def _report_pdf(document):

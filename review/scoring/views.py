@@ -297,10 +297,10 @@ def ranking(request):
     campaign, the page shows RANKING_PAGE_SIZE rows of it."""
     campaigns = list(svc.staff_campaigns(request.user))
     wanted = int_param(request.GET.get("campaign"))
-    selected = next((c for c in campaigns if c.pk == wanted), None) or next(
-        (c for c in campaigns if c.is_current and (c.program.profile.has_material_review
-                                                  or c.program.profile.has_onsite_review)), None) or (
-        campaigns[0] if campaigns else None)
+    # Without a choice, open the campaign that has something to rank (the current one first), never an
+    # empty one while another has scores.
+    selected = next((c for c in campaigns if c.pk == wanted), None) or (
+        max(campaigns, key=lambda c: (c.ranked_count > 0, c.is_current, c.ranked_count)) if campaigns else None)
     rows = svc.ranking_rows(campaign=selected) if selected else []
     query = svc.RankingQuery.from_params(request.GET)
     shown = query.apply(rows)

@@ -215,6 +215,7 @@ def test_ranking_uses_the_composite_score_when_votes_tie(committee_of):
     c = committee_of("xixian", members=1)
     apps = [c.finalist("低分公司"), c.finalist("高分公司"), c.finalist("中分公司")]
     scores = {"低分公司": 700, "高分公司": 900, "中分公司": 800}
+    real = svc._composite_provider
     svc.register_composite_provider(lambda app: scores.get(app.applicant_name))
     try:
         assert [a.applicant_name for a in svc.candidate_choices(campaign=c.campaign)] == ["高分公司", "中分公司", "低分公司"]
@@ -224,8 +225,8 @@ def test_ranking_uses_the_composite_score_when_votes_tie(committee_of):
         (p,) = svc.plan(session=session)[0].values()
         assert [x.application.applicant_name for x in p.within] == ["高分公司", "中分公司"]
     finally:
-        svc.register_composite_provider(None)
-    assert svc.composite_for(apps[0]) is None
+        svc.register_composite_provider(real)
+    assert svc.composite_for(apps[0]) == 650  # the real scores again: every finalist here was scored 650
 
 
 def test_closing_rewrites_the_ballots_with_new_keys(committee_of):

@@ -256,3 +256,16 @@ def test_the_ranking_page_paginates_filters_and_sorts_on_the_server(client, worl
     with CaptureQueriesContext(connection) as ctx:
         svc.ranking_rows(campaign=world.xixian_campaign)
     assert len(ctx.captured_queries) == 1  # the whole ranking is one statement
+
+
+def test_the_committee_ballot_shows_the_ranking_s_composite_score(client, world, ranked):
+    """The secretariat opening a vote sees each finalist's 综合得分 as the ranking prints it, not “—”."""
+    from review.committee import services as committee
+
+    high = next(r for r in svc.ranking_rows(campaign=world.xixian_campaign) if r.applicant_name == "高分企业")
+    assert committee.composite_for(ranked["high"]) == high.total == Decimal("611.4")
+    svc.declare(campaign=world.xixian_campaign, application_ids=[ranked["high"].pk], finalist=True, reason="",
+                actor=Actor(user=world.secretariat_other))
+    client.force_login(world.secretariat_other)
+    body = client.get(reverse("review:committee_open", args=[world.xixian_campaign.pk])).content.decode()
+    assert "高分企业" in body and "611.40" in body
