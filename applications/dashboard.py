@@ -13,7 +13,7 @@ from qualityaward.accounts.selectors import role_assignments
 from . import rules as access
 from .history import describe, state_label
 from .models import Application, State
-from .selectors import open_campaigns
+from .selectors import campaign_offers
 
 LIST_LIMIT = 20
 
@@ -78,14 +78,24 @@ def _labelled(counts):
     return [(label, counts[value]) for value, label in State.choices if counts.get(value)]
 
 
+# The applicant has something to do before the application deadline only while the application is in its
+# hands; afterwards the deadline is not the applicant's any more and the column stays empty.
+APPLICANT_DEADLINE_STATES = {State.DRAFT, State.RETURNED}
+
+
 def applicant_section(user):
     mine = _base(access._owner_q(user))
     rows = _rows(mine.order_by("-updated_at"), "application_deadline")
-    campaigns = list(open_campaigns())
+    for r in rows:
+        if r["state"] not in APPLICANT_DEADLINE_STATES:
+            r.update(deadline=None, overdue=False, days_left=None)
+    offers = campaign_offers(user=user)
     links = [(f"新建申报：{c.program.name}（{c.name}，{timezone.localtime(c.application_deadline):%Y-%m-%d} 截止）",
-              reverse("applications:create", args=[c.pk])) for c in campaigns]
-    return Section(Role.APPLICANT, "我的申报", rows=rows, links=links,
-                   empty_text="您还没有申报。可从下方入口新建申报。")
+              reverse("applications:create", args=[c.pk])) for c, reason in offers if not reason]
+    section = Section(Role.APPLICANT, "我的申报", rows=rows, links=links,
+                      empty_text="您还没有申报。可从下方入口新建申报。" if links else "您还没有申报。")
+    section.unavailable = [(f"{c.program.name}（{c.name}）", reason) for c, reason in offers if reason]
+    return section
 
 
 def authority_section(user):

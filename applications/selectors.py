@@ -58,3 +58,72 @@ def current_campaigns():
 
 
 
+
+
+def territory_ids(region):
+    """The region and every region above it (a program is open to its seat region and what lies inside)."""
+    from qualityaward.accounts.models import Region
+
+    parents = dict(Region.objects.values_list("pk", "parent_id"))
+    ids, current = [], region.pk if region else None
+    while current is not None and current not in ids:
+        ids.append(current)
+        current = parents.get(current)
+    return ids
+
+
+def within_territory(*, program, region):
+    """Whether ``region`` lies inside the program's seat region (a county award is for that county's
+    organizations and people; the province's award for the whole province)."""
+    return region is not None and program.seat_region_id in territory_ids(region)
+
+
+def territory_regions(program):
+    """The regions an application to ``program`` may give as its location (the seat and all inside it)."""
+    from qualityaward.accounts.models import Region
+
+    children, seen, todo = {}, [], [program.seat_region_id]
+    for pk, parent in Region.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    while todo:
+        pk = todo.pop()
+        seen.append(pk)
+        todo.extend(children.get(pk, []))
+    return Region.objects.filter(pk__in=seen)
+
+
+def applicant_subject(*, user, program):
+    """Who ``user`` would apply as to ``program``: (organization or None, person profile or None), choosing
+    among the user's organizations one inside the program's territory when there is one."""
+    from qualityaward.accounts.models import IndividualProfile
+
+    organizations = list(user.organizations.select_related("region"))
+    inside = [o for o in organizations if within_territory(program=program, region=o.region)]
+    organization = (inside or organizations or [None])[0]
+    person = IndividualProfile.objects.filter(user=user).select_related("region").first()
+    return organization, person
+
+
+def campaign_offers(*, user, campaigns=None):
+    """Each open campaign with the reason the user cannot apply to it ("" when it can): the dashboard
+    offers the first kind and explains the second instead of letting an applicant run into a refusal."""
+    offers = []
+    for campaign in (open_campaigns() if campaigns is None else campaigns).select_related("program__seat_region"):
+        profile, program = campaign.program.profile, campaign.program
+        organization, person = applicant_subject(user=user, program=program)
+        if organization is not None and profile.allows_organizations:
+            subject, region = "贵单位", organization.region
+        elif person is not None and profile.allows_individuals:
+            subject, region = "您", person.region
+        elif organization is not None:
+            offers.append((campaign, "本奖项只受理个人申报。"))
+            continue
+        else:
+            offers.append((campaign, "本奖项只受理组织申报；请以所在单位的账号申报。"))
+            continue
+        if not within_territory(program=program, region=region):
+            offers.append((campaign, f"本奖项只受理{program.seat_region.name}辖区内的申报，"
+                                     f"{subject}所在地区为{region.name if region else '未填写'}。"))
+            continue
+        offers.append((campaign, ""))
+    return offers

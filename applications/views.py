@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from qualityaward.accounts.models import IndividualProfile
 from qualityaward.accounts.services import Actor
 
 from . import workflow
@@ -19,7 +18,7 @@ from .forms.spec import form_for
 from .history import history_for
 from .models import Application, GeneratedDocument, Program, State
 from .rules import is_owner
-from .selectors import application_for_user_or_404, applications_for_user, open_campaigns
+from .selectors import application_for_user_or_404, applicant_subject, applications_for_user, open_campaigns
 
 
 @login_required
@@ -41,8 +40,7 @@ def application_create(request, campaign_id):
     if not may_apply(request.user):
         raise PermissionDenied(ONLY_APPLICANTS_APPLY)
     campaign = get_object_or_404(open_campaigns(), pk=campaign_id)
-    organization = request.user.organizations.select_related("region").first()
-    person = IndividualProfile.objects.filter(user=request.user).select_related("user").first()
+    organization, person = applicant_subject(user=request.user, program=campaign.program)
     form = ApplicationCreateForm(request.POST or None, profile=campaign.program.profile, organization=organization,
                                  person=person)
     if request.method == "POST" and form.is_valid():

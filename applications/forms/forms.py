@@ -16,6 +16,12 @@ class ApplicationCreateForm(forms.Form):
 
     def __init__(self, *args, profile, organization=None, person=None, **kwargs):
         super().__init__(*args, **kwargs)
+        from ..selectors import territory_regions
+
+        program = profile.program
+        self.fields["region"].queryset = territory_regions(program).exclude(level=Region.Level.PROVINCE)
+        self.fields["region"].error_messages["invalid_choice"] = (
+            f"{program.name}只受理{program.seat_region.name}辖区内的申报，请从列表中选择所在地区。")
         kinds = [(k, label) for k, label in Application.Kind.choices
                  if (k == "organization" and profile.allows_organizations and organization is not None)
                  or (k == "individual" and profile.allows_individuals)]
