@@ -24,6 +24,8 @@ def complete_sample_prereview(*, application, actor, on=None):
     """Do the bureau's whole pre-review with plausible content, through the services above (no password
     step: the caller stands for the bureau). Leaves the application ready for ``recommend``."""
     on = on or timezone.localdate()
+    pre.save_checklist(application=application, actor=actor,
+                       entries={s.code: ("ok", "") for s in pre.applicant_sections(application)})
     for row in pre.department_rows(application):
         if not row["required"]:
             continue

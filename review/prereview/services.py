@@ -479,13 +479,22 @@ def sign_opinion(*, application, actor, opinion_id, password):
         return _sign(app, opinion, actor)
 
 
+CLAUSE_END = "。；;，,.!！?？ \n"
+
+
+def _clause(text):
+    """Recorded text as a clause of a composed sentence: its own closing punctuation is dropped, so joining
+    never doubles it (“。；”, “。。”)."""
+    return (text or "").strip().rstrip(CLAUSE_END)
+
+
 def suggested_parts(application):
     """Draft text for the four parts, composed from what the bureau recorded (it edits before signing)."""
     app = application
     submission = latest_submission(app)
     checks = list(SectionCheck.objects.filter(submission=submission)) if submission else []
     titles = {s.code: f"{s.number} {s.title}" for s in form_for(app).sections}
-    problems = [f"{titles.get(c.section, c.section)}：{c.note}" for c in checks if c.verdict == "problem"]
+    problems = [f"{titles.get(c.section, c.section)}：{_clause(c.note)}" for c in checks if c.verdict == "problem"]
     returns = ReturnRequest.objects.filter(application=app).count()
     verification = "我局对申报材料的完整性、真实性、准确性、合法性进行了审核。"
     if returns:
@@ -506,7 +515,7 @@ def suggested_parts(application):
             elif not op.answered:
                 said.append(f"{r['department']}（{_fmt_date(op.asked_on)}征求，尚未答复）")
             else:
-                tail = f"：{op.content}" if op.content else ""
+                tail = f"：{_clause(op.content)}" if _clause(op.content) else ""
                 said.append(f"{r['department']}（{_fmt_date(op.asked_on)}征求，{_fmt_date(op.answered_on)}答复）"
                             f"{op.get_answer_display()}{tail}")
         consultation = "我局统一征求了" + "、".join(r["department"] for r in required) + "的意见。" + "；".join(said) + "。"
@@ -516,7 +525,8 @@ def suggested_parts(application):
         publicity = "（请先登记本部门公示情况；推荐组织的内部公示情况一并说明。）"
     else:
         publicity = (f"我局于{_fmt_date(record.starts_on)}至{_fmt_date(record.ends_on)}通过{record.channel}进行了公示。"
-                     + (f"公示期间收到异议 {record.objections_received} 件：{record.objections_summary}。处理情况：{record.handling}。"
+                     + (f"公示期间收到异议 {record.objections_received} 件：{_clause(record.objections_summary)}。"
+                        f"处理情况：{_clause(record.handling)}。"
                         if record.objections_received else "公示期间未收到异议。"))
     opinion = f"经初审，同意推荐{app.applicant_name}参加{app.campaign.program.name}（{app.campaign.name}）。"
     return {"verification": verification, "consultation": consultation, "publicity": publicity, "opinion": opinion}
@@ -559,6 +569,24 @@ def guard_signed_opinion(app, actor, params):
             f"申报人此后重新提交了第{latest.sequence}次。请核实新材料后签署更正版本，再推荐。")
 
 
+def unverified_sections(application):
+    """Titles of the latest submission's sections the bureau has not marked 无问题 or 有问题."""
+    submission = latest_submission(application)
+    if submission is None:
+        return []
+    done = set(SectionCheck.objects.filter(submission=submission).exclude(verdict="").values_list("section", flat=True))
+    return [f"{s.number} {s.title}" for s in applicant_sections(application) if s.code not in done]
+
+
+def guard_sections_verified(app, actor, params):
+    """000 五（三）: the bureau 审核 the material before it recommends; every section of the submission under
+    review carries its verdict (a problem may stand, written into the opinion)."""
+    pending = unverified_sections(app)
+    if pending:
+        raise workflow.GuardFailed(f"材料核实清单中仍有 {len(pending)} 个部分未核实（{'、'.join(pending[:5])}"
+                                   f"{'等' if len(pending) > 5 else ''}）。请逐项标记“无问题”或“有问题”后再推荐。")
+
+
 def guard_government_opinion(app, actor, params):
     if app.campaign.program.profile.requires_government_opinion and not GovernmentOpinion.objects.filter(
             application=app).exists():
@@ -584,8 +612,8 @@ def guard_authority_publicity(app, actor, params):
         raise workflow.GuardFailed(f"公示期至 {_fmt_date(record.ends_on)} 结束，公示期满后方可推荐。")
 
 
-RECOMMEND_GUARDS = (guard_signed_opinion, guard_government_opinion, guard_department_answers,
-                    guard_authority_publicity)
+RECOMMEND_GUARDS = (guard_sections_verified, guard_signed_opinion, guard_government_opinion,
+                    guard_department_answers, guard_authority_publicity)
 
 
 def register_guards():
@@ -610,7 +638,7 @@ def readiness(application):
     if usage is not None:
         used, quota = usage
         result.append(("推荐名额", used < quota, f"本届最多推荐 {quota} 个，已推荐 {used} 个"))
-    for label, guard in (("初审意见已签署", guard_signed_opinion), ("市级人民政府推荐意见", guard_government_opinion),
+    for label, guard in (("材料逐项核实", guard_sections_verified), ("初审意见已签署", guard_signed_opinion), ("市级人民政府推荐意见", guard_government_opinion),
                          ("部门意见均已答复", guard_department_answers),
                          ("推荐前社会公示", guard_authority_publicity)):
         if label == "市级人民政府推荐意见" and not application.campaign.program.profile.requires_government_opinion:

@@ -89,6 +89,12 @@ def test_bureau_returns_applicant_corrects_bureau_consults_signs_and_recommends(
     expect(changed.locator("del")).to_have_text("制造业")
     expect(changed.locator("ins")).to_have_text("农业")
     page.go_back()
+    # the bureau verifies every section of the new submission (recommending with any 未核实 is refused)
+    rows = page.locator("#checklist tr[data-section]")
+    for i in range(rows.count()):
+        rows.nth(i).get_by_label("无问题").check()
+    page.get_by_role("button", name="保存核实清单").click()
+    ok(page, "核实清单已保存")
     for department in AGRICULTURE:  # five for every organization + 农业农村 for an agricultural one
         box = page.locator(f'[data-department="{department}"]')
         if department == "生态环境部门":

@@ -68,6 +68,10 @@ def answer_all(app, actor):
                           answered_on=timezone.localdate())
 
 
+def verify_all(app, actor):
+    svc.save_checklist(application=app, actor=actor, entries={s.code: ("ok", "") for s in svc.applicant_sections(app)})
+
+
 def gov_upload(name="市政府推荐意见.pdf"):
     return SimpleUploadedFile(name, pdf_bytes(1), "application/pdf")
 
@@ -370,6 +374,12 @@ def test_000_5_3_recommend_needs_the_signed_opinion_government_opinion_answers_a
         assert match in response.content.decode()
         assert Application.objects.get(pk=app.pk).state == State.SUBMITTED
 
+    # every section carries a verdict first: a bureau that verified nothing cannot recommend
+    refused("部分未核实")
+    sections = svc.applicant_sections(app)
+    svc.save_checklist(application=app, actor=actor, entries={s.code: ("ok", "") for s in sections[:-1]})
+    refused(f"仍有 1 个部分未核实（{sections[-1].number} {sections[-1].title}）")
+    svc.save_checklist(application=app, actor=actor, entries={sections[-1].code: ("problem", "照片不清晰。")})
     refused("尚未签署初审意见")
     answer_all(app, actor)
     draft_and_sign(app, actor)
@@ -402,6 +412,9 @@ def test_an_opinion_signed_before_a_resubmission_no_longer_counts(world, drive):
     complete_sample_prereview(application=app, actor=actor)
     svc.return_for_correction(application=app, actor=actor, reasons={"overview": "请精简。"})
     workflow.perform(application=app, name="resubmit", actor=Actor(user=world.owner))
+    with pytest.raises(workflow.GuardFailed, match="部分未核实"):  # the new submission is verified afresh
+        svc.recommend(application=app, actor=actor)
+    svc.save_checklist(application=app, actor=actor, entries={s.code: ("ok", "") for s in svc.applicant_sections(app)})
     with pytest.raises(workflow.GuardFailed, match="第1次提交的材料，申报人此后重新提交了第2次"):
         svc.recommend(application=app, actor=actor)
     draft_and_sign(app, actor)
@@ -412,6 +425,7 @@ def test_an_opinion_signed_before_a_resubmission_no_longer_counts(world, drive):
 def test_individuals_need_police_and_discipline_answers(world):
     app = individual_app(world)
     actor = bureau(world)
+    verify_all(app, actor)
     with pytest.raises(workflow.GuardFailed, match="尚未签署"):
         svc.recommend(application=app, actor=actor)
     complete_sample_prereview(application=app, actor=actor)
@@ -485,7 +499,7 @@ def test_the_bureau_cannot_act_once_it_has_recommended(world, drive, client):
     response = client.post(reverse("review:prereview_publicity", args=[app.pk]), {"starts_on": "2026-11-01"})
     assert response.status_code == 403 and "不在推荐单位初审阶段" in response.content.decode()
     page = client.get(reverse("review:prereview_detail", args=[app.pk])).content.decode()
-    assert "保存核实清单" not in page and "现行版本" in page
+    assert ">保存核实清单</button>" not in page and "现行版本" in page
 
 
 def test_files_are_for_the_bureau_the_secretariat_and_supervisors(world, drive, client):
@@ -549,6 +563,11 @@ def test_the_whole_prereview_through_the_workspace_forms(world, drive, client):
                            {"issued_on": today, "file": gov_upload()})
     assert response.status_code == 302
     response = client.post(reverse("review:prereview_recommend", args=[app.pk]))
+    assert response.status_code == 400 and "部分未核实" in response.content.decode()
+    response = client.post(reverse("review:prereview_checklist", args=[app.pk]),
+                           {f"verdict_{s.code}": "ok" for s in svc.applicant_sections(app)})
+    assert response.status_code == 302
+    response = client.post(reverse("review:prereview_recommend", args=[app.pk]))
     assert response.status_code == 302
     app.refresh_from_db()
     assert app.state == State.RECOMMENDED
@@ -564,7 +583,7 @@ def test_the_secretariat_reads_the_workspace_and_the_applicant_only_the_signed_o
     complete_sample_prereview(application=app, actor=bureau(world))
     client.force_login(world.secretariat)
     page = client.get(reverse("review:prereview_detail", args=[app.pk])).content.decode()
-    assert "税务部门" in page and "现行版本" in page and "保存核实清单" not in page and "签署第" not in page
+    assert "税务部门" in page and "现行版本" in page and ">保存核实清单</button>" not in page and "签署第" not in page
     client.force_login(world.owner)
     page = client.get(reverse("review:prereview_detail", args=[app.pk])).content.decode()
     assert "经初审，同意推荐" in page and "data-department=" not in page and "核实清单" not in page
@@ -601,3 +620,18 @@ def test_publicity_length_counts_chinese_working_days_and_refuses_unknown_years(
                            objections_summary="举报存在环保处罚")
     record = app.authority_publicity
     assert (record.starts_on, record.ends_on) == (date(2026, 9, 28), date(2026, 10, 9))
+
+
+def test_the_suggested_opinion_never_doubles_punctuation(world, drive):
+    """What the bureau typed ends with its own “。”; the composed opinion drops it before adding its own."""
+    app = submitted(world, drive)
+    actor = bureau(world)
+    section = svc.applicant_sections(app)[0]
+    svc.save_checklist(application=app, actor=actor, entries={section.code: ("problem", "数据与附件不一致。")})
+    svc.save_publicity(application=app, actor=actor, starts_on=timezone.localdate() - timedelta(days=10),
+                       ends_on=timezone.localdate(), channel="门户网站", objections_received=1,
+                       objections_summary="反映排污问题。", handling="经核查不属实。")
+    text = "".join(svc.suggested_parts(app).values())
+    assert "数据与附件不一致。" in text and "反映排污问题。" in text and "经核查不属实。" in text
+    for doubled in ("。；", "。。", "；。", "；；"):
+        assert doubled not in text, doubled

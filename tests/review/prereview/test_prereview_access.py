@@ -47,7 +47,7 @@ def test_the_workspace_shows_each_viewer_what_it_may_see(client, world, panel_ap
         body = client.get(url).content.decode()
         assert "经初审，同意推荐" in body, name  # the signed opinion is part of the dossier
         assert ("data-department=" in body) == (name in FILE_READERS), name  # department records: staff only
-        assert "保存核实清单" not in body  # material review: nobody edits any more
+        assert ">保存核实清单</button>" not in body  # material review: nobody edits any more
 
 
 # --- the list -------------------------------------------------------------------------------------------
