@@ -48,6 +48,10 @@ def create_application(*, actor, campaign, kind, applicant_name, region, organiz
             applicant_name=applicant_name, region=region, is_little_giant=is_little_giant, content=content or {},
         )
         record_event(actor=actor, action="application:create", target=app, to_state=app.state)
+        if not content:
+            from .forms.services import prefill_from_registration
+
+            prefill_from_registration(application=app)
     return app
 
 

@@ -221,3 +221,42 @@ def move_attachment(*, attachment, direction, actor):
             for n, a in enumerate(siblings, start=1):
                 if a.order != n:
                     Attachment.objects.filter(pk=a.pk).update(order=n)
+
+
+# --- what registration already told us ---------------------------------------------------------------------------
+def _registration_facts(application):
+    """Field key → value the applicant gave at registration (organization or person, and its account)."""
+    user, org = application.owner, application.organization
+    person = getattr(user, "individual_profile", None) if application.kind == Application.Kind.INDIVIDUAL else None
+    facts = {"email": user.email, "phone": user.mobile}
+    if org is not None:
+        facts.update(org_name=org.name, credit_code=org.credit_code, contact_person=org.contact_name or user.display_name,
+                     contact_phone=org.contact_mobile or user.mobile, email=org.contact_email or user.email)
+    if person is not None:
+        facts.update(name=user.display_name, id_number=person.id_number, employer=person.employer,
+                     gender=person.gender)
+    return {k: v for k, v in facts.items() if v}
+
+
+def prefill_from_registration(*, application):
+    """Open the form's basic section (2.1 基本情况 / 一 个人基本情况) with what registration recorded, so the
+    applicant does not type its name, credit code and contacts twice; every value stays editable. Only
+    keys the section has, only where the section is still empty, and only values the field accepts."""
+    facts = _registration_facts(application)
+    spec = form_for(application)
+    section = next((s for s in spec.sections if s.code == "basic"), None)
+    if section is None or ApplicationSection.objects.filter(application=application, code="basic").exists():
+        return {}
+    from .spec import Field
+
+    keys = {i.key for i in section.items if isinstance(i, Field)}
+    proposed = {k: v for k, v in facts.items() if k in keys}
+    if not proposed:
+        return {}
+    clean, errors = clean_section(section, proposed)
+    data = {k: clean[k] for k in proposed if k not in errors and clean.get(k) not in (None, "")}
+    if data:
+        # version 0: the starting point, not anyone's save (a page opened before it still saves cleanly)
+        ApplicationSection.objects.create(application=application, code="basic", data=data, version=0,
+                                          updated_by=application.owner)
+    return data

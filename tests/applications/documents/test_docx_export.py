@@ -233,7 +233,8 @@ def test_an_empty_draft_and_odd_stored_data_still_export(world):
     assert "（未上传）" in [p.text for p in document.paragraphs]
     ApplicationSection.objects.create(application=draft, code="products", data={"rows": "not a list"})
     ApplicationSection.objects.create(application=draft, code="performance", data={"indicators": [1, 2]})
-    ApplicationSection.objects.create(application=draft, code="basic", data={"org_type": "unknown", "employees": 12})
+    ApplicationSection.objects.update_or_create(application=draft, code="basic",
+                                                defaults={"data": {"org_type": "unknown", "employees": 12}})
     text = all_text(open_docx(build_docx(application=draft)))
     assert "unknown" in text and "12" in text
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from applications.forms import services as fs
 from applications import workflow
 from applications.forms.spec import benchmark_form, form_for, individual_form
-from applications.models import ApplicationSection, Attachment, State
+from applications.models import Application, ApplicationSection, Attachment, State
 from demo.content import jpeg_bytes, pdf_bytes, section_data
 from applications.forms.textcount import count_chars
 from qualityaward.accounts.services import Actor
@@ -302,3 +302,24 @@ def test_an_individual_starts_an_application_with_their_registration_filled_in(c
     app = Application.objects.get(owner=person)
     assert response.status_code == 302 and app.kind == "individual" and app.organization is None
     assert form_for(app).code == "individual"
+    basic = ApplicationSection.objects.get(application=app, code="basic").data
+    assert basic == {"name": "李娜", "id_number": "11010519491231002X", "employer": "郑州某公司", "gender": "female"} | (
+        {"email": person.email} if person.email else {})
+
+
+def test_section_2_1_opens_with_what_registration_recorded_and_stays_editable(client, world):
+    """The organization's name, credit code and contact come from registration; the applicant can change them."""
+    world.org.contact_name, world.org.contact_mobile, world.org.contact_email = "王芳", "13800138000", "wf@example.com"
+    world.org.save()
+    client.force_login(world.owner)
+    client.post(reverse("applications:create", args=[world.campaign.pk]),
+                {"kind": "organization", "applicant_name": world.org.name, "region": world.zhengzhou.pk})
+    app = Application.objects.get(owner=world.owner)
+    basic = ApplicationSection.objects.get(application=app, code="basic")
+    assert basic.data == {"org_name": world.org.name, "credit_code": world.org.credit_code, "contact_person": "王芳",
+                          "contact_phone": "13800138000", "email": "wf@example.com"}
+    page = client.get(reverse("applications:section", args=[app.pk, "basic"])).content.decode()
+    assert world.org.credit_code in page and "王芳" in page
+    result = fs.save_section(application=app, code="basic", data={**basic.data, "contact_person": "李强"},
+                          base_version=basic.version, actor=Actor(user=world.owner))
+    assert result.section.data["contact_person"] == "李强"
