@@ -100,6 +100,14 @@ def application_transition(request, pk, name):
     if not form.is_valid():
         raise ValidationError(form.errors.as_data().get("tier") or form.errors.as_data().get("reason"))
     params = {"tier": form.cleaned_data["tier"]} if form.cleaned_data.get("tier") else {}
+    if name in ("submit", "resubmit") and is_owner(request.user, app):
+        from .services import completeness_problems
+
+        problems = completeness_problems(application=app)
+        if problems:  # a checklist with a link to each section, not one long refusal
+            messages.error(request, f"申报材料尚有 {len(problems)} 项未完成，暂不能提交。请按下面的清单逐项补全后再提交。")
+            target = reverse("applications:form", args=[app.pk]) + "#missing-list"
+            return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
     if name == "return_for_correction":
         params["sections"] = request.POST.getlist("sections")
     workflow.perform(application=app, name=name, actor=Actor.from_request(request),

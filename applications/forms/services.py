@@ -122,14 +122,21 @@ def org_size_suggestion(application):
 
 
 def progress(application):
-    """Per section: (section, missing list, complete) in form order. Two queries whatever the form size."""
+    """Per section, in form order: its missing items, whether it is complete, and its budget (字数 against the
+    section's cap, pages against each capped slot). Three queries whatever the form size."""
     spec = form_for(application)
     stored = {s.code: s.data for s in ApplicationSection.objects.filter(application=application)}
     counts = upload_counts(application)
+    pages = dict(Attachment.objects.filter(application=application).values_list("slot").annotate(p=Sum("pages")))
     result = []
     for section in spec.sections:
-        missing = missing_in_section(section, stored.get(section.code, {}), counts)
-        result.append({"section": section, "missing": missing, "complete": not missing})
+        data = stored.get(section.code, {})
+        missing = missing_in_section(section, data, counts)
+        budget = [(pages.get(i.key) or 0, i.page_limit, i.label) for i in section.items
+                  if getattr(i, "page_limit", None)]
+        result.append({"section": section, "missing": missing, "complete": not missing,
+                       "chars": section_chars(section, data) if section.total_max_chars else None,
+                       "pages": budget})
     return result
 
 

@@ -99,6 +99,7 @@ def section_edit(request, pk, code):
         "whitespace": whitespace_js_escape(),
         "has_fields": any(not isinstance(it, UploadSlot) for it in section.items),
         "suggestion": fs.org_size_suggestion(app) if code == "basic" else None,
+        "entries": fs.progress(app),
     })
 
 

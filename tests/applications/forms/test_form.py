@@ -323,3 +323,30 @@ def test_section_2_1_opens_with_what_registration_recorded_and_stays_editable(cl
     result = fs.save_section(application=app, code="basic", data={**basic.data, "contact_person": "李强"},
                           base_version=basic.version, actor=Actor(user=world.owner))
     assert result.section.data["contact_person"] == "李强"
+
+
+def test_a_refused_submission_opens_the_checklist_with_a_link_to_each_missing_section(client, world):
+    app = world.new_app(filled=False)
+    client.force_login(world.owner)
+    response = client.post(reverse("applications:transition", args=[app.pk, "submit"]), follow=True)
+    app.refresh_from_db()
+    assert app.state == State.DRAFT
+    assert response.redirect_chain[-1][0].endswith(reverse("applications:form", args=[app.pk]) + "#missing-list")
+    body = response.content.decode()
+    missing = fs.missing_for_submission(app)
+    from applications.services import completeness_problems
+
+    assert f"尚有 {len(completeness_problems(application=app))} 项未完成，暂不能提交" in body
+    for code, title, _item in missing:
+        assert f'href="{reverse("applications:section", args=[app.pk, code])}"' in body
+
+
+def test_each_section_page_has_a_side_navigation_with_completion_and_budget(client, world):
+    app = world.new_app()
+    client.force_login(world.owner)
+    body = client.get(reverse("applications:section", args=[app.pk, "overview"])).content.decode()
+    nav = body[body.index('id="qa-side-nav"'):body.index("</nav>", body.index('id="qa-side-nav"'))]
+    for section in form_for(app).sections:
+        assert reverse("applications:section", args=[app.pk, section.code]) in nav
+    assert nav.count("已完成") == len(form_for(app).sections)
+    assert " / 50000 字" in nav and " / 3000 字" in nav  # 自评报告 and 特色总结 budgets (000 附件1)
