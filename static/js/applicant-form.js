@@ -209,7 +209,8 @@
         } else {
           clearBackup();
           var t = new Date(r.body.saved_at);
-          setStatus("已保存 " + t.toLocaleTimeString("zh-CN", {hour12: false}), "ok");
+          // Beijing time whatever the computer's time zone (the server prints the same on the page)
+          setStatus("已保存 " + t.toLocaleTimeString("zh-CN", {hour12: false, timeZone: "Asia/Shanghai"}), "ok");
         }
         showMissing(r.body.missing); showWarnings(r.body.warnings);
       } else if (r.status === 409 && r.body.conflict) {
