@@ -131,8 +131,10 @@ def scoring_sheet(request, pk, stage):
             if errors:
                 return JsonResponse({"errors": {str(k): v for k, v in errors.items()}, "version": sheet.version},
                                     status=400)
+            # what still keeps the sheet from being submitted: the page enables 提交 as soon as it is empty
             return JsonResponse({"version": sheet.version,
-                                 "saved_at": timezone.localtime(sheet.updated_at).strftime("%H:%M:%S")})
+                                 "saved_at": timezone.localtime(sheet.updated_at).strftime("%H:%M:%S"),
+                                 "missing": svc.missing_on_sheet(sheet)})
         if not errors and conflict is None:
             messages.success(request, f"评分表草稿已保存（第 {sheet.version} 版）。")
             return redirect("review:scoring_sheet", pk=app.pk, stage=panel.stage)

@@ -12,6 +12,24 @@
   var status = document.getElementById("autosave-status");
   var version = document.getElementById("sheet-version");
   var submitVersion = document.getElementById("submit-version");
+  var submitButton = document.getElementById("submit-sheet");
+  var missingBox = document.getElementById("submit-missing");
+
+  // After each save the server says what is still missing; 提交 is enabled the moment nothing is.
+  function showMissing(missing) {
+    if (!submitButton || !Array.isArray(missing)) { return; }
+    submitButton.disabled = missing.length > 0;
+    if (!missingBox) { return; }
+    missingBox.classList.toggle("d-none", missing.length === 0);
+    document.getElementById("submit-missing-count").textContent = missing.length;
+    var list = document.getElementById("submit-missing-list");
+    list.textContent = "";
+    missing.slice(0, 23).forEach(function (m) {
+      var li = document.createElement("li");
+      li.textContent = m;
+      list.appendChild(li);
+    });
+  }
   var timers = {};
   var stopped = false;
   var saving = false;  // one save at a time: each is based on the version the previous one returned
@@ -55,12 +73,14 @@
           version.value = res.body.version;
           if (submitVersion) { submitVersion.value = res.body.version; }
           status.textContent = "已自动保存（第 " + res.body.version + " 版，" + res.body.saved_at + "）";
+          showMissing(res.body.missing);
         } else if (res.status === 409) {
           stopped = true;
           status.className = "alert alert-warning";
           status.textContent = res.body.message;
         } else if (res.body && res.body.errors) {
           status.textContent = Object.values(res.body.errors).join("；");
+          if (submitButton) { submitButton.disabled = true; }
         } else {
           status.textContent = "自动保存失败，请点击“保存草稿”。";
         }

@@ -111,3 +111,28 @@ def test_items_changed_together_are_autosaved_one_after_the_other_without_a_fals
     assert sheet.version == 2
     assert {s.item_id: s.percent for s in ItemScore.objects.filter(sheet=sheet, percent__isnull=False)} == {
         first.pk: 60, second.pk: 75}
+
+
+def test_submit_is_enabled_as_soon_as_the_last_item_is_autosaved(portal, context, page):
+    """The sheet is complete but for one item's comment: once its autosave succeeds, 提交 is enabled and the
+    list of what is missing disappears, without a reload."""
+    app, panel, leader = _material_panel(portal)
+    accept_pledge(panel=panel, actor=Actor(user=leader), conflict=False)
+    items = svc.scored_items(app.campaign.program.profile.scoring_scheme_id)
+    sheet = svc.sheet_for(panel=panel, expert=leader)
+    data = {str(i.pk): {"percent": "60", "strengths": "过程系统，数据完整。", "opportunities": ""} for i in items}
+    last = items[-1]
+    data[str(last.pk)]["strengths"] = ""
+    svc.save_sheet(sheet=sheet, data=data, base_version=sheet.version, actor=Actor(user=leader))
+    portal.sign_in(context, leader)
+    page.goto(f"/review/scoring/{app.pk}/material/sheet/")
+    submit = page.locator("#submit-sheet")
+    expect(submit).to_be_disabled()
+    expect(page.locator("#submit-missing-count")).to_have_text("1")
+    page.locator(f"#strengths-{last.pk}").fill("结果指标有三年趋势和对比。")
+    expect(page.locator("#autosave-status")).to_contain_text("已自动保存", timeout=20000)
+    expect(submit).to_be_enabled()
+    expect(page.locator("#submit-missing")).to_be_hidden()
+    submit.click()
+    expect(page.locator(".alert-success").first).to_contain_text("提交")
+    assert ScoreSheet.objects.get(pk=sheet.pk).is_submitted
