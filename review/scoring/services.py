@@ -369,6 +369,29 @@ def record_panel_score(*, acc, item, percent, reason, actor):
     return row
 
 
+AGREED_REASON = "意见一致"
+
+
+def agreed_items(rows):
+    """Items the panel agrees on and that have no panel score yet: every expert scored it, and no two scores
+    are more than one band apart (the page's own disagreement flag is off)."""
+    return [r for r in rows if r.panel_score is None and r.suggest is not None and not r.spread and r.peers
+            and all(p["percent"] is not None for p in r.peers)]
+
+
+def record_agreed_consensus(*, acc, actor, reason=AGREED_REASON):
+    """The leader records the panel's score for every item the experts agree on, in one step: each at the
+    median (to the nearest step) with the reason “意见一致”, each its own row and audit event, as if recorded
+    one by one. Items where the experts differ are left for the leader to record with a reason."""
+    rows, _sheet, _sees = panel_rows(acc=acc)
+    done = []
+    with transaction.atomic():
+        for row in agreed_items(rows):
+            record_panel_score(acc=acc, item=row.item, percent=str(row.suggest), reason=reason, actor=actor)
+            done.append(row.item)
+    return done
+
+
 def conclude(*, acc, actor):
     """The leader concludes the stage: every seated expert has submitted; under consensus every item has
     the panel's score; under mean / trimmed mean the panel's item scores are computed now."""

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/<slug:stage>/sheet.pdf", views.scoring_sheet_pdf, name="scoring_sheet_pdf"),
     path("<int:pk>/<slug:stage>/submit/", views.scoring_submit, name="scoring_submit"),
     path("<int:pk>/<slug:stage>/consensus/", views.scoring_consensus, name="scoring_consensus"),
+    path("<int:pk>/<slug:stage>/consensus/agreed/", views.scoring_consensus_agreed, name="scoring_consensus_agreed"),
     path("<int:pk>/<slug:stage>/correct/", views.scoring_correct, name="scoring_correct"),
     path("<int:pk>/<slug:stage>/conclude/", views.scoring_conclude, name="scoring_conclude"),
     path("<int:pk>/<slug:stage>/onsite/", views.scoring_onsite, name="scoring_onsite"),

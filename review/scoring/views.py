@@ -76,6 +76,7 @@ def scoring_panel(request, pk, stage):
         "can_consensus": acc.is_leader and stage_open and not waiting and (
             result is not None or profile.aggregation == profile.Aggregation.CONSENSUS),
         "spread_count": sum(1 for r in rows if r.spread), "steps": list(range(0, 101, svc.STEP)),
+        "agreed_count": len(svc.agreed_items(rows)),
         "other_panels": Panel.objects.filter(application=app).exclude(pk=panel.pk),
         "calibration": insights.panel_calibration(panel) if acc.is_leader or acc.secretariat else None,
     })
@@ -222,6 +223,21 @@ def scoring_consensus(request, pk, stage):
                            reason=request.POST.get("reason"), actor=Actor.from_request(request))
     messages.success(request, f"已记录 {item.code} {item.name} 的评审组得分。")
     return redirect(f"{_panel_url(app, panel)}#item-{item.pk}")
+
+
+@login_required
+@require_POST
+def scoring_consensus_agreed(request, pk, stage):
+    app, panel, acc = _panel_access(request, pk, stage)
+    if not acc.is_leader:
+        raise PermissionDenied("评审组得分由组长记录。")
+    done = svc.record_agreed_consensus(acc=acc, actor=Actor.from_request(request))
+    if done:
+        messages.success(request, f"已为意见一致的 {len(done)} 个条款记录评审组得分（取专家评分中位数，理由“意见一致”）。"
+                                  "其余条款请逐条记录得分和理由。")
+    else:
+        messages.info(request, "没有可一次记录的条款：专家意见相差超过一个分档的条款，请逐条记录得分和理由。")
+    return redirect(_panel_url(app, panel))
 
 
 @login_required

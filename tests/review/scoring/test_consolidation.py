@@ -275,3 +275,28 @@ def test_the_data_generator_writes_scores_consistent_with_the_rules(seeded):
         assert PanelItemScore.objects.filter(panel=result.panel, is_current=True).count() == 23
         assert svc.stage_score(result.panel) is not None
     call_command("generate_data", applications=60, experts=12, seed=5, replace=True, stdout=io.StringIO())
+
+
+def test_the_leader_records_every_agreed_item_in_one_step_and_each_is_its_own_record(client, world, scored_panel):
+    """Where the experts agree (no two scores more than one band apart) the leader records all those items at
+    once, at the median, reason “意见一致”; the item where they differ is left for a reasoned record."""
+    S.fill(scored_panel, world.expert, {"4.1.2": 20, "4.2.2": 50})
+    S.fill(scored_panel, scored_panel.a, {"4.1.2": 50, "4.2.2": 55})
+    S.fill(scored_panel, scored_panel.b, {"4.1.2": 30, "4.2.2": 60})
+    app = scored_panel.application
+    items = S.items_of(app)
+    client.force_login(world.expert)
+    page = client.get(reverse("review:scoring_panel", args=[app.pk, "material"])).content.decode()
+    assert f"一次记录意见一致的 {len(items) - 1} 个条款" in page
+    response = client.post(reverse("review:scoring_consensus_agreed", args=[app.pk, "material"]), follow=True)
+    assert f"已为意见一致的 {len(items) - 1} 个条款记录评审组得分" in response.content.decode()
+    current = {p.item.code: p for p in PanelItemScore.objects.filter(panel=scored_panel, is_current=True)
+               .select_related("item")}
+    assert "4.1.2" not in current and len(current) == len(items) - 1
+    assert current["4.2.2"].percent == 55 and current["4.2.2"].reason == "意见一致"
+    assert AuditEvent.objects.filter(action="scoring:consensus", object_id=str(app.pk)).count() == len(items) - 1
+    # a second press records nothing more: the agreed items have their score, the differing one needs a reason
+    response = client.post(reverse("review:scoring_consensus_agreed", args=[app.pk, "material"]), follow=True)
+    assert "没有可一次记录的条款" in response.content.decode()
+    client.force_login(scored_panel.a)  # a member cannot
+    assert client.post(reverse("review:scoring_consensus_agreed", args=[app.pk, "material"])).status_code == 403
