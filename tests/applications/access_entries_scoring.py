@@ -18,6 +18,7 @@ ENTRIES = {
     "review:scoring_sheet_pdf": {"kind": "scoring-expert", "args": lambda w, a: [a.pk, "material"]},
     "review:scoring_submit": {"kind": "scoring-post", "args": lambda w, a: [a.pk, "material"]},
     "review:scoring_consensus": {"kind": "scoring-post", "args": lambda w, a: [a.pk, "material"]},
+    "review:scoring_consensus_agreed": {"kind": "scoring-post", "args": lambda w, a: [a.pk, "material"]},
     "review:scoring_correct": {"kind": "scoring-post", "args": lambda w, a: [a.pk, "material"]},
     "review:scoring_conclude": {"kind": "scoring-post", "args": lambda w, a: [a.pk, "material"]},
     "review:scoring_onsite": {"kind": "scoring-post", "args": lambda w, a: [a.pk, "material"]},
