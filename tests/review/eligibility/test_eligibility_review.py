@@ -262,11 +262,11 @@ def test_start_tick_and_decide_through_the_screens(client, world):
 
 
 def test_the_applicant_sees_the_rejection_reason(client, world):
-    app = in_review(world, accidents="yes", accidents_detail="2024年发生一般生产安全事故一起")
+    app = in_review(world, accidents="yes", accidents_severity="major", accidents_detail="2024年发生重大生产安全事故一起")
     tick_all(world, app)
     client.force_login(world.secretariat)
     page = client.get(reverse("review:eligibility_detail", args=[app.pk])).content.decode()
-    assert "2024年发生一般生产安全事故一起" in page and "经资格审核，不符合申报条件" in page  # suggested reason
+    assert "2024年发生重大生产安全事故一起" in page and "经资格审核，不符合申报条件" in page  # suggested reason
     client.post(reverse("review:eligibility_decide", args=[app.pk, "reject"]),
                 {"reason": "近三年发生生产安全事故，不符合申报条件。"})
     client.force_login(world.owner)
