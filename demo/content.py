@@ -123,7 +123,10 @@ def fill_application(*, application, actor, files=True):
             assert not result.errors, result.errors
         if not files:
             continue
+        stated = data if any(not isinstance(i, UploadSlot) for i in section.items) else {}
         for slot in (i for i in section.items if isinstance(i, UploadSlot)):
+            if slot.required_when and stated.get(slot.required_when[0]) not in slot.required_when[1]:
+                continue  # e.g. a certificate asked for only when the status is declared
             for n in range(slot.min_files or (1 if slot.titled else 0)):
                 if "pdf" in slot.kinds and slot.titled:
                     upload = SimpleUploadedFile(f"证明材料{n + 1}.pdf", pdf_bytes(2), "application/pdf")
