@@ -757,7 +757,7 @@ class EligibilityReview(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.RESTRICT, related_name="eligibility_reviews",
                                    verbose_name="审核的提交版本")
     results = models.JSONField("自动核查结果", default=list, blank=True,
-                               help_text="[{code, label, status, evidence}]，status 为 pass / fail / na")
+                               help_text="[{code, label, status, evidence}]，status 为 pass / fail / flag（待研判） / na")
     computed_at = models.DateTimeField("核查时间", null=True, blank=True)
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="+", verbose_name="审核人")

@@ -10,6 +10,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name="eligibilityreview",
+            name="results",
+            field=models.JSONField(blank=True, default=list,
+                                   help_text="[{code, label, status, evidence}]，status 为 pass / fail / flag（待研判） / na",
+                                   verbose_name="自动核查结果"),
+        ),
         migrations.AddField(
             model_name='application',
             name='specialized_level',

@@ -6,12 +6,18 @@
   app can add one (the bureau side adds "government opinion present"). A check never queries the
   database; ``facts_for`` gathers everything first (``facts.application`` is there for registered
   checks that need their own records).
+* **Findings.** A check says pass, fail, not applicable, or *flag* (待研判): only a condition the document
+  makes absolute fails (e.g. an accident from the profile's ``accident_fail_severity`` up); a flag is decided
+  by the secretariat, 不影响受理 or 不符合申报条件, always with a written reason (``record_flag_decision``: kept
+  on the review, audited, shown on the record). The documents' conditions the applicant states in 申报条件
+  (territory, 自评良好, 卓越绩效, 质量管理体系, 法定检验, 专精特新) each have a check.
 * **The review.** ``start_eligibility_review`` computes the checks and stores them in an
   ``EligibilityReview`` for the submission examined; the secretariat can recompute them, ticks the
   program's exclusion checklist (否决情形) item by item, and decides: accept, reject (reasons the
   applicant sees) or return to the recommending authority. Guards on ``accept`` and ``reject`` refuse
   a decision until every check is computed for the current submission and every exclusion is ticked;
-  ``accept`` also refuses while a check failed or an exclusion is ticked "存在".
+  ``accept`` also refuses while a check failed, a flag is undecided or decided against, or an exclusion is
+  ticked "存在".
 * **Acceptance lists.** A campaign's accepted applications with public fields only, frozen as data.
 
 Hooks are installed by ``install()`` (called from ``ApplicationsConfig.ready``): the guards, and an

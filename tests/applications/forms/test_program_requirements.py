@@ -227,3 +227,16 @@ def test_every_check_of_a_complete_form_passes_or_does_not_apply(world):
         # (the bureau's pre-review record is checked once the authority has recommended; not here)
         assert {r.code: r.status for r in results
                 if r.status not in (PASS, NA) and r.code != "prereview_record"} == {}, program
+
+
+@pytest.mark.parametrize("level, status", [("little_giant", PASS), ("province", FAIL), ("none", FAIL)])
+def test_the_cultivation_reduction_reads_little_giant_only(world, level, status):
+    """000 三（一）1: 5 years, 专精特新“小巨人” 3 years; a province-level 专精特新 gets no reduction."""
+    from applications.models import ApplicationSection
+
+    app = state(app_of(world, "henan-cultivation"), specialized_level=level)
+    row = ApplicationSection.objects.get(application=app, code="basic")
+    row.data = {**row.data, "established_on": "2024-03-31"}  # 3 years at the 2027-03-31 deadline
+    row.save()
+    app.refresh_from_db()
+    assert el.check_years_operating(el.facts_for(app)).status == status
