@@ -14,7 +14,7 @@ from guardian.models import UserObjectPermissionBase
 
 from qualityaward.accounts.models import Organization, Region
 
-from .forms.spec import ACCIDENT_SEVERITIES, VIOLATION_SEVERITIES  # the document's categories, lowest first
+from .categories import ACCIDENT_SEVERITIES, VIOLATION_SEVERITIES
 
 
 # --- GB/T 19580 scoring scheme -----------------------------------------------------------

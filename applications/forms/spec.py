@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from ..categories import ACCIDENT_SEVERITIES, VIOLATION_SEVERITIES
 from .textcount import count_chars
 
 
@@ -121,11 +122,6 @@ ECONOMIC_TYPES = (
 ORG_SIZES = (("large", "大型"), ("medium", "中型"), ("small", "小型"), ("micro", "微型"))
 YES_NO = (("no", "无"), ("yes", "有"))
 NO_YES = (("no", "否"), ("yes", "是"))
-#: The documents' categories of severity, lowest first: 事故等级 of 《生产安全事故报告和调查处理条例》 (国务院令
-#: 第493号) and the 情节 of a violation. RuleProfile.accident_fail_severity etc. store these keys.
-ACCIDENT_SEVERITIES = (("general", "一般事故"), ("larger", "较大事故"), ("major", "重大事故"),
-                       ("especially_major", "特别重大事故"))
-VIOLATION_SEVERITIES = (("general", "一般违法违规行为"), ("serious", "严重违法违规违纪行为"))
 ORG_NATURES = (("enterprise", "企业（从事生产经营活动）"),
                ("non_profit", "非营利性组织（事业单位、社会团体、民办非企业单位等）"))
 SPECIALIZED_CHOICES = (("none", "否"), ("province", "省级专精特新中小企业"),

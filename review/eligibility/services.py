@@ -292,7 +292,7 @@ def _declared(facts, code, label, key, what, categories, fail_from):
 def check_accidents(facts):
     """(c) declared accidents by severity (2.1 accidents, accidents_severity) against the profile's
     ``accident_fail_severity`` (000 三（二）: 重大责任事故)."""
-    from applications.forms.spec import ACCIDENT_SEVERITIES
+    from applications.categories import ACCIDENT_SEVERITIES
 
     return _declared(facts, "accidents", "质量、安全、环境事故（自报）", "accidents", "质量、安全、环境事故",
                      ACCIDENT_SEVERITIES, facts.accident_fail_severity)
@@ -301,7 +301,7 @@ def check_accidents(facts):
 def check_violations(facts):
     """(c) declared violations by severity against the profile's ``violation_fail_severity``
     (000 三（二）, 息县 第十三条（八）, 巩义 第十四条（八）: 严重违法、违规、违纪)."""
-    from applications.forms.spec import VIOLATION_SEVERITIES
+    from applications.categories import VIOLATION_SEVERITIES
 
     return _declared(facts, "violations", "违法违规行为（自报）", "violations", "违反法律法规的行为",
                      VIOLATION_SEVERITIES, facts.violation_fail_severity)
