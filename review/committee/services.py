@@ -22,8 +22,8 @@ What the seed documents say, and what is implemented:
 * Quotas (巩义 第四条 "不超过 5 个（其中面向“专精特新”企业不少于 2 个）…名额可以空缺"; 息县 第二十六条
   two tiers; 金水 three a year): per tier, passed candidates in order of approvals (then the composite
   score where one exists) fill the seats left in the tier's period. Reserved seats go first to the
-  candidates they are reserved for (专精特新 at any level, ``Application.is_specialized``); when too few of those passed, the
-  reserved seats stay vacant if the profile allows vacancies, otherwise they are opened to everyone.
+  candidates they are reserved for (专精特新 at any level, ``Application.is_specialized``); when too few
+  of those passed, the reserved seats stay vacant if the profile allows vacancies, otherwise they are opened to everyone.
   A repeat winner after expiry under ``title_only_after_expiry`` (巩义 第二十八条) takes no seat.
 """
 import random

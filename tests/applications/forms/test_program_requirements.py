@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from applications.forms import services as fs
 from applications.forms.services import missing_for_submission, save_section
-from applications.forms.spec import Field, UploadSlot, form_for
+from applications.forms.spec import form_for
 from applications.models import Attachment, Campaign, RuleProfile
 from demo.content import jpeg_bytes
 from qualityaward.accounts.models import Region
