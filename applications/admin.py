@@ -64,7 +64,8 @@ class RuleProfileAdmin(SecretariatScopedAdmin):
                                 "organization_scope", "outcome", "outcome_label", "cycle_years"]}),
         ("资格条件", {"fields": ["min_years_operating", "min_years_little_giant", "self_assessment_years",
                               "self_assessment_years_little_giant", "data_years", "no_loss_years",
-                              "eligibility_note"]}),
+                              "excellence_years", "qms_years", "inspection_years", "accident_fail_severity",
+                              "violation_fail_severity", "eligibility_note"]}),
         ("推荐", {"fields": ["recommender", "recommender_label", "requires_government_opinion",
                            "recommendation_quota"]}),
         ("评审阶段", {"fields": ["has_acceptance_publicity", "has_material_review", "has_defense",
@@ -79,6 +80,8 @@ class RuleProfileAdmin(SecretariatScopedAdmin):
                                "ban_grounds", "annual_self_assessment_report", "no_fees", "standards"]}),
         ("推荐材料页数上限（留空为不限）", {"fields": ["form_page_limit_organization", "evidence_page_limit_organization",
                                           "form_page_limit_individual", "evidence_page_limit_individual"]}),
+        ("照片张数（留空为文件未规定，照片可选）", {"fields": ["org_photos_min", "org_photos_max", "manager_photos_min",
+                                             "manager_photos_max", "work_photos_min", "work_photos_max"]}),
     ]
 
 
@@ -171,7 +174,7 @@ class EligibilityReviewAdmin(admin.ModelAdmin):
     list_filter = ["application__campaign__program", "decision"]
     search_fields = ["application__number", "application__applicant_name"]
     readonly_fields = ["application", "submission", "results", "computed_at", "reviewer", "exclusion_ticks",
-                       "decision", "decision_reason", "decided_at", "decided_by", "started_at"]
+                       "flag_decisions", "decision", "decision_reason", "decided_at", "decided_by", "started_at"]
 
     def has_add_permission(self, request):
         return False

@@ -14,6 +14,8 @@ from guardian.models import UserObjectPermissionBase
 
 from qualityaward.accounts.models import Organization, Region
 
+from .categories import ACCIDENT_SEVERITIES, VIOLATION_SEVERITIES
+
 
 # --- GB/T 19580 scoring scheme -----------------------------------------------------------
 class ScoringScheme(models.Model):
@@ -161,7 +163,20 @@ class RuleProfile(models.Model):
         "“小巨人”连续自评良好年数", null=True, blank=True
     )
     data_years = models.PositiveSmallIntegerField("填报数据年数", default=3)
-    no_loss_years = models.PositiveSmallIntegerField("须无亏损的年数", null=True, blank=True)
+    no_loss_years = models.PositiveSmallIntegerField(
+        "须无亏损的年数", null=True, blank=True, help_text="只适用于企业；非营利性组织不适用（如息县 第十三条（五）“企业生产经营出现亏损”）")
+    excellence_years = models.PositiveSmallIntegerField(
+        "实施卓越绩效管理最短年限", null=True, blank=True, help_text="如巩义 第十三条（二）：1 年以上；留空表示文件未规定年限")
+    qms_years = models.PositiveSmallIntegerField(
+        "质量管理体系有效运行最短年限", null=True, blank=True, help_text="如金水 第八条（二）：3 年以上")
+    inspection_years = models.PositiveSmallIntegerField(
+        "产品连续经市级以上法定检验机构检验合格年数", null=True, blank=True, help_text="如金水 第八条（三）：连续 3 年")
+    accident_fail_severity = models.CharField(
+        "自动判定不符合的事故等级（及以上）", max_length=20, blank=True, choices=ACCIDENT_SEVERITIES,
+        help_text="文件明确排除的事故等级，如省长质量奖培育“重大责任事故”；低于此等级或留空时，申报的事故由秘书处研判并写明理由")
+    violation_fail_severity = models.CharField(
+        "自动判定不符合的违法违规程度（及以上）", max_length=20, blank=True, choices=VIOLATION_SEVERITIES,
+        help_text="文件明确排除的程度，如“严重违法违规违纪行为”；低于此程度或留空时由秘书处研判并写明理由")
     eligibility_note = models.TextField("资格条件说明", blank=True)
     # recommending authority
     recommender = models.CharField("推荐/初审单位", max_length=30, choices=Recommender.choices)
@@ -241,6 +256,13 @@ class RuleProfile(models.Model):
     form_page_limit_individual = models.PositiveSmallIntegerField("个人推荐表页数上限", null=True, blank=True)
     evidence_page_limit_individual = models.PositiveSmallIntegerField("个人证实性材料页数上限", null=True,
                                                                       blank=True)
+    # photo counts (000 填报说明: 组织照片 3–5 张, 最高管理者照片 1–2 张; 个人工作照片 2–3 张); empty: not asked for
+    org_photos_min = models.PositiveSmallIntegerField("组织照片最少张数", null=True, blank=True)
+    org_photos_max = models.PositiveSmallIntegerField("组织照片最多张数", null=True, blank=True)
+    manager_photos_min = models.PositiveSmallIntegerField("最高管理者照片最少张数", null=True, blank=True)
+    manager_photos_max = models.PositiveSmallIntegerField("最高管理者照片最多张数", null=True, blank=True)
+    work_photos_min = models.PositiveSmallIntegerField("个人工作照片最少张数", null=True, blank=True)
+    work_photos_max = models.PositiveSmallIntegerField("个人工作照片最多张数", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "规则配置"
@@ -272,6 +294,11 @@ class RuleProfile(models.Model):
             errors["government_decision_body"] = "设有政府审定时请填写审定机关（如：县政府常务会议）。"
         if not (self.allows_organizations or self.allows_individuals):
             errors["allows_organizations"] = "至少允许组织或个人之一申报。"
+        for low, high in (("org_photos_min", "org_photos_max"), ("manager_photos_min", "manager_photos_max"),
+                          ("work_photos_min", "work_photos_max")):
+            lo, hi = getattr(self, low), getattr(self, high)
+            if lo is not None and hi is not None and lo > hi:
+                errors[high] = "最多张数不能小于最少张数。"
         if self.min_years_little_giant and self.min_years_operating and (
             self.min_years_little_giant > self.min_years_operating
         ):
@@ -421,7 +448,17 @@ class RequiredOpinion(models.Model):
     profile = models.ForeignKey(RuleProfile, on_delete=models.CASCADE, related_name="required_opinions")
     code = models.SlugField("代号", max_length=30)
     label = models.CharField("名称", max_length=60)
+    class AppliesTo(models.TextChoices):
+        ALL = "", "全部申报组织"
+        BRANCH = "branch", "分支、内设、派出机构"
+        NON_PROFIT = "non_profit", "非营利性组织"
+        ENTERPRISE = "enterprise", "企业"
+
     uploaded_by_applicant = models.BooleanField("由申报单位上传", default=True)
+    applies_to = models.CharField(
+        "适用的申报组织", max_length=20, blank=True, choices=AppliesTo.choices, default="",
+        help_text="如息县 第十六条第二款：上级组织推荐意见只由分支机构提供；第十二条（四）：非营利性组织须业务主管部门推荐")
+    article = models.CharField("条款出处", max_length=40, blank=True)
     order = models.PositiveSmallIntegerField("顺序", default=0)
 
     class Meta:
@@ -511,6 +548,10 @@ class State(models.TextChoices):
     REVOKED = "revoked", "已撤销"
 
 
+SPECIALIZED_LEVELS = [("", "否"), ("province", "省级专精特新中小企业"),
+                      ("little_giant", "国家级专精特新“小巨人”企业")]
+
+
 class Application(models.Model):
     class Kind(models.TextChoices):
         ORGANIZATION = "organization", "组织"
@@ -527,6 +568,9 @@ class Application(models.Model):
     applicant_name = models.CharField("申报单位/个人名称", max_length=120)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name="所在地区（推荐单位所辖）")
     is_little_giant = models.BooleanField("专精特新“小巨人”企业", default=False)
+    specialized_level = models.CharField(
+        "专精特新认定", max_length=20, blank=True, default="", choices=SPECIALIZED_LEVELS,
+        help_text="申报表中申报单位填报并附认定证书；预留名额（如巩义 第四条）看任一级别，“小巨人”放宽看国家级")
     state = models.CharField("状态", max_length=30, choices=State.choices, default=State.DRAFT, editable=False)
     state_changed_at = models.DateTimeField("状态更新时间", auto_now_add=True, editable=False)
     submitted_at = models.DateTimeField("首次提交时间", null=True, blank=True, editable=False)
@@ -559,6 +603,11 @@ class Application(models.Model):
     @property
     def program(self):
         return self.campaign.program
+
+    @property
+    def is_specialized(self):
+        """专精特新 at any level (province 专精特新中小企业 or national “小巨人”)."""
+        return bool(self.specialized_level) or self.is_little_giant
 
 
 class Submission(models.Model):
@@ -708,12 +757,15 @@ class EligibilityReview(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.RESTRICT, related_name="eligibility_reviews",
                                    verbose_name="审核的提交版本")
     results = models.JSONField("自动核查结果", default=list, blank=True,
-                               help_text="[{code, label, status, evidence}]，status 为 pass / fail / na")
+                               help_text="[{code, label, status, evidence}]，status 为 pass / fail / flag（待研判） / na")
     computed_at = models.DateTimeField("核查时间", null=True, blank=True)
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="+", verbose_name="审核人")
     exclusion_ticks = models.JSONField("否决情形勾选", default=dict, blank=True,
                                        help_text="{否决情形 id: {present, note, by, at}}")
+    flag_decisions = models.JSONField(
+        "待研判事项的处理", default=dict, blank=True,
+        help_text="{核查项目代号: {answer: clear / fail, reason, by, at}}：自动核查标记“待研判”的，由秘书处逐项决定并写明理由")
     decision = models.CharField("审核结论", max_length=10, choices=Decision.choices, blank=True)
     decision_reason = models.TextField("结论理由", blank=True)
     decided_at = models.DateTimeField("决定时间", null=True, blank=True)

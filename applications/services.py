@@ -96,6 +96,7 @@ def record_submission(*, application, actor):
         "program": application.campaign.program.name,
         "campaign": application.campaign.name,
         "is_little_giant": application.is_little_giant,
+        "specialized_level": application.specialized_level,
         "form": assemble_content(application),
     }
     submission = Submission.objects.create(

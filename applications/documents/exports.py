@@ -86,6 +86,8 @@ def eligibility_sheet(rows_by_group):
                 checks = "未核查"
             else:
                 checks = f"不符合 {row['failed']} 项" if row["failed"] else "无不符合项"
+                if row.get("flagged"):
+                    checks += f"，待研判 {row['flagged']} 项"
             ticked = f"{row['ticked']} / {row['items']}" if row["review"] else "—"
             yield [label, app.number or "（未编号）", app.applicant_name, app.region.name, app.get_state_display(),
                    checks, ticked, _local(app.state_changed_at)]

@@ -79,12 +79,26 @@ def save_section(*, application, code, data, base_version, actor):
             row.updated_by = actor.user
             row.save()
             Application.objects.filter(pk=application.pk).update(content_version=F("content_version") + 1)
+            if code == "conditions":
+                _sync_stated_status(application, clean)
             record_event(actor=actor, action="form:save", target=application, data={"section": code,
                                                                                    "version": row.version})
+    if code == "conditions" and not errors:
+        application.__dict__.pop("_formspec_cache", None)  # which opinions apply follows what was stated
     suggestion = org_size_suggestion(application) if code in ("basic", "performance") and not errors else None
     return SaveResult(row, errors, consistency_warnings(section, clean),
                       missing_in_section(section, clean, upload_counts(application)), section_chars(section, clean),
                       suggestion)
+
+
+def _sync_stated_status(application, clean):
+    """专精特新 as stated in 申报条件 is what the reserved seats (any level) and the “小巨人” reductions read."""
+    if not clean.get("specialized_level"):
+        return  # not answered yet: the status chosen when the application was created stands
+    level = clean["specialized_level"] if clean["specialized_level"] in ("province", "little_giant") else ""
+    Application.objects.filter(pk=application.pk).update(specialized_level=level,
+                                                         is_little_giant=level == "little_giant")
+    application.specialized_level, application.is_little_giant = level, level == "little_giant"
 
 
 def org_size_suggestion(application):

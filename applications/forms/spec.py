@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from ..categories import ACCIDENT_SEVERITIES, VIOLATION_SEVERITIES
 from .textcount import count_chars
 
 
@@ -29,6 +30,8 @@ class Field:
     width: int = 6  # Bootstrap columns (of 12) in the section layout
     min_value: Decimal | None = None
     max_value: Decimal | None = None
+    #: (field key, values): required only when that field of the same section has one of the values
+    required_when: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ class UploadSlot:
     titled: bool = False  # each file carries a title (evidence catalog)
     min_image_side: int | None = None
     help: str = ""
+    #: (field key, values): ``min_files`` applies only when that field of the same section has one of the values
+    required_when: tuple = ()
     type: str = "upload"
 
 
@@ -116,6 +121,12 @@ ECONOMIC_TYPES = (
 )
 ORG_SIZES = (("large", "大型"), ("medium", "中型"), ("small", "小型"), ("micro", "微型"))
 YES_NO = (("no", "无"), ("yes", "有"))
+NO_YES = (("no", "否"), ("yes", "是"))
+ORG_NATURES = (("enterprise", "企业（从事生产经营活动）"),
+               ("non_profit", "非营利性组织（事业单位、社会团体、民办非企业单位等）"))
+SPECIALIZED_CHOICES = (("none", "否"), ("province", "省级专精特新中小企业"),
+                       ("little_giant", "国家级专精特新“小巨人”企业"))
+SPECIALIZED_YES = ("province", "little_giant")
 GENDERS = (("male", "男"), ("female", "女"))
 
 HUNDRED = Decimal(100)
@@ -161,8 +172,94 @@ def _market_rows():
     return tuple(rows)
 
 
-def organization_form(*, years, scoring_items, required_opinions=()):
-    """培育组织推荐表 (seed 000 Attachment 1)."""
+@dataclass(frozen=True)
+class Limits:
+    """What a program's document sets for the uploads (from its rule profile); None: the document sets none."""
+
+    form_pages: int | None = None
+    evidence_pages: int | None = None
+    org_photos: tuple = (None, None)  # (min, max)
+    manager_photos: tuple = (None, None)
+    work_photos: tuple = (None, None)
+
+
+#: Files a slot takes when the document sets no number (a technical ceiling, not a rule).
+UNSET_MAX_FILES = 10
+
+
+def _photo_slot(key, label, counts, *, min_image_side):
+    low, high = counts
+    if low is None and high is None:
+        return UploadSlot(key, label, kinds=("jpeg",), min_files=0, max_files=UNSET_MAX_FILES,
+                          min_image_side=min_image_side, help="可选，JPG 格式（本奖项文件未规定张数）")
+    low = low or 0
+    high = high or UNSET_MAX_FILES
+    count = f"{low}–{high} 张" if low else f"不超过 {high} 张"
+    return UploadSlot(key, label, kinds=("jpeg",), min_files=low, max_files=high, min_image_side=min_image_side,
+                      help=f"{count}，JPG 格式")
+
+
+def _pages_text(limit):
+    return f"合计不超过 {limit} 页。" if limit else ""
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """The eligibility conditions the program's document sets, as the form asks them (from the profile)."""
+
+    territory: str = ""  # the program's area (“息县”): the applicant states it is established there
+    ask_nature: bool = False  # enterprise or non-profit (no-loss rule, conditional opinions)
+    ask_branch: bool = False  # a branch (分支机构) needs its parent's opinion
+    ask_specialized: bool = False  # 专精特新 (reserved seats, “小巨人” reductions)
+    self_assessment_years: int | None = None
+    self_assessment_years_little_giant: int | None = None
+    excellence_years: int | None = None
+    qms_years: int | None = None
+    inspection_years: int | None = None
+
+
+def conditions_section(c: Conditions):
+    """申报条件: what the applicant states about the document's conditions (each checked at eligibility)."""
+    items = []
+    if c.territory:
+        items.append(Field("in_territory", f"本单位在{c.territory}行政区域内依法设立（登记注册）", "choice",
+                           choices=NO_YES, help="资格审核时与所选所在地区核对"))
+    if c.ask_nature:
+        items.append(Field("org_nature", "组织性质", "choice", choices=ORG_NATURES,
+                           help="无亏损要求只适用于企业；非营利性组织按文件规定提供主管部门推荐意见"))
+    if c.ask_branch:
+        items.append(Field("is_branch", "本单位是否为法人或非法人组织的分支、内设、派出机构", "choice", choices=NO_YES,
+                           help="选择“是”时，须上传上级组织经内部公示后出具的推荐意见"))
+    if c.ask_specialized:
+        items.append(Field("specialized_level", "专精特新企业认定", "choice", choices=SPECIALIZED_CHOICES,
+                           help="已认定的请选择最高级别，并上传认定文件或证书"))
+        items.append(UploadSlot("specialized_certificate", "专精特新认定文件或证书", kinds=("pdf", "jpeg", "png"),
+                                min_files=1, max_files=3, required_when=("specialized_level", SPECIALIZED_YES),
+                                help="认定为专精特新企业时必传：认定文件或证书的扫描件"))
+    if c.self_assessment_years:
+        reduced = (f"；专精特新“小巨人”企业 {c.self_assessment_years_little_giant} 年"
+                   if c.self_assessment_years_little_giant else "")
+        items.append(Field("self_assessment_good_years", "截至申报时连续自评良好的年数", "integer", unit="年",
+                           min_value=ZERO, max_value=Decimal(50), width=4,
+                           help=f"文件要求连续 {c.self_assessment_years} 年自评良好{reduced}"))
+    if c.excellence_years:
+        items.append(Field("excellence_since", "开始实施卓越绩效管理模式的日期", "date",
+                           help=f"文件要求实施卓越绩效模式管理 {c.excellence_years} 年以上"))
+    if c.qms_years:
+        items.append(Field("qms_since", "质量管理体系开始有效运行的日期", "date",
+                           help=f"如质量管理体系认证证书首次颁发日期；文件要求有效运行 {c.qms_years} 年以上"))
+    if c.inspection_years:
+        items.append(Field("inspection_good_years", "产品连续经市级以上（含市级）法定检验机构检验合格的年数", "integer",
+                           unit="年", min_value=ZERO, max_value=Decimal(50), width=4,
+                           help=f"文件要求连续 {c.inspection_years} 年检验合格"))
+    if not items:
+        return None
+    return Section("conditions", "附", "申报条件", tuple(items),
+                   help="按本奖项文件规定的申报条件如实填写，资格审核时逐项核对。")
+
+
+def organization_form(*, years, scoring_items, required_opinions=(), limits=Limits(), conditions=Conditions()):
+    """培育组织推荐表 (seed 000 Attachment 1); the limits and conditions are those of the program's document."""
     y = tuple(str(v) for v in years)
     sections = [
         Section("overview", "一", "组织概述", (
@@ -191,9 +288,14 @@ def organization_form(*, years, scoring_items, required_opinions=()):
             Field("org_size", "组织规模", "choice", choices=ORG_SIZES,
                   help="依据《统计上大中小微型企业划分办法》（国统字〔2017〕213号）；系统按您填写的员工总数、营业收入和资产总额给出建议，请确认"),
             Field("accidents", "近三年有无质量、安全、环境较大事故", "yesno"),
+            Field("accidents_severity", "事故等级（近三年最严重的一起）", "choice", required=False,
+                  choices=ACCIDENT_SEVERITIES, required_when=("accidents", ("yes",)),
+                  help="选择“有”时填写，按《生产安全事故报告和调查处理条例》等规定的等级"),
             Field("accidents_detail", "事故情况说明", "textarea", required=False, max_chars=500,
                   help="选择“有”时必须说明", width=12),
             Field("violations", "近三年有无违反法律法规的行为", "yesno"),
+            Field("violations_severity", "违法违规情节", "choice", required=False, choices=VIOLATION_SEVERITIES,
+                  required_when=("violations", ("yes",)), help="选择“有”时填写；以处理决定认定的情节为准"),
             Field("violations_detail", "违法违规情况说明", "textarea", required=False, max_chars=500,
                   help="选择“有”时必须说明", width=12),
             Field("main_products", "主要产品/服务名称", max_chars=100),
@@ -252,23 +354,26 @@ def organization_form(*, years, scoring_items, required_opinions=()):
         ), total_max_chars=3000, help="三部分合计限 3000 字以内。"),
         Section("evidence", "附", "证实性材料", (
             UploadSlot("evidence", "证实性材料（按目录顺序）", kinds=("pdf", "jpeg"), min_files=1, max_files=100,
-                       page_limit=100, titled=True,
-                       help="包括各种资质证明，以及近 3 年内获得的省部级以上荣誉证书、各类认定证书等复印件；每份材料填写标题，系统自动生成目录。合计不超过 100 页。"),
-            UploadSlot("org_photos", "组织照片", kinds=("jpeg",), min_files=3, max_files=5, min_image_side=600,
-                       help="3–5 张，JPG 格式"),
-            UploadSlot("manager_photos", "最高管理者照片", kinds=("jpeg",), min_files=1, max_files=2,
-                       min_image_side=400, help="1–2 张，JPG 格式"),
+                       page_limit=limits.evidence_pages, titled=True,
+                       help="包括各种资质证明，以及近 3 年内获得的省部级以上荣誉证书、各类认定证书等复印件；每份材料填写标题，系统自动生成目录。"
+                            + _pages_text(limits.evidence_pages)),
+            _photo_slot("org_photos", "组织照片", limits.org_photos, min_image_side=600),
+            _photo_slot("manager_photos", "最高管理者照片", limits.manager_photos, min_image_side=400),
         )),
     ]
+    conditions_part = conditions_section(conditions)
+    if conditions_part is not None:
+        sections.append(conditions_part)
     if required_opinions:
         sections.append(Section("opinions", "附", "推荐意见材料", tuple(
             UploadSlot(f"opinion_{op.code}", op.label, kinds=("pdf", "jpeg"), min_files=1, max_files=3,
-                       help="加盖公章的扫描件") for op in required_opinions)))
-    return FormSpec("organization", "组织推荐表", tuple(sections), form_page_limit=200)
+                       help="加盖公章的扫描件" + (f"（{op.article}）" if getattr(op, "article", "") else ""))
+            for op in required_opinions)))
+    return FormSpec("organization", "组织推荐表", tuple(sections), form_page_limit=limits.form_pages)
 
 
-def individual_form():
-    """培育个人推荐表 (seed 000 Attachment 2)."""
+def individual_form(limits=Limits()):
+    """培育个人推荐表 (seed 000 Attachment 2); page and photo limits are those of the program's document."""
     return FormSpec("individual", "个人推荐表", (
         Section("basic", "一", "个人基本情况", (
             Field("name", "姓名", max_chars=20),
@@ -331,12 +436,12 @@ def individual_form():
         )),
         Section("evidence", "附", "证实性材料", (
             UploadSlot("evidence", "证实性材料（按目录顺序）", kinds=("pdf", "jpeg"), min_files=1, max_files=50,
-                       page_limit=25, titled=True,
-                       help="包括身份证明、技术资格证书、重大质量工作取得实效的证实性材料、研究成果、省部级以上质量荣誉等复印件，合计不超过 25 页。"),
-            UploadSlot("work_photos", "工作照片", kinds=("jpeg",), min_files=2, max_files=3, min_image_side=600,
-                       help="2–3 张，JPG 格式"),
+                       page_limit=limits.evidence_pages, titled=True,
+                       help="包括身份证明、技术资格证书、重大质量工作取得实效的证实性材料、研究成果、省部级以上质量荣誉等复印件。"
+                            + _pages_text(limits.evidence_pages)),
+            _photo_slot("work_photos", "工作照片", limits.work_photos, min_image_side=600),
         )),
-    ), form_page_limit=50)
+    ), form_page_limit=limits.form_pages)
 
 
 BENCHMARK_NAME_HINT = "命名规则：（企业）+（典型方法技术）+（经验），如：××公司实施六西格玛设计的经验。"
@@ -363,22 +468,69 @@ def benchmark_form():
     ))
 
 
+def profile_limits(profile, kind):
+    """The upload limits the program's document sets, read from its (live) rule profile."""
+    if kind == "individual":
+        return Limits(form_pages=profile.form_page_limit_individual,
+                      evidence_pages=profile.evidence_page_limit_individual,
+                      work_photos=(profile.work_photos_min, profile.work_photos_max))
+    return Limits(form_pages=profile.form_page_limit_organization,
+                  evidence_pages=profile.evidence_page_limit_organization,
+                  org_photos=(profile.org_photos_min, profile.org_photos_max),
+                  manager_photos=(profile.manager_photos_min, profile.manager_photos_max))
+
+
+def profile_conditions(profile, opinions):
+    """Which of the document's conditions the form asks, from the rule profile and its required opinions."""
+    applies = {op.applies_to for op in opinions}
+    reserved = any(t.reserved_quota for t in profile.tiers.all())
+    return Conditions(
+        territory=profile.program.seat_region.name,
+        ask_nature=bool(profile.no_loss_years) or bool(applies & {"non_profit", "enterprise"}),
+        ask_branch="branch" in applies,
+        ask_specialized=bool(profile.min_years_little_giant or profile.self_assessment_years_little_giant or reserved),
+        self_assessment_years=profile.self_assessment_years,
+        self_assessment_years_little_giant=profile.self_assessment_years_little_giant,
+        excellence_years=profile.excellence_years,
+        qms_years=profile.qms_years,
+        inspection_years=profile.inspection_years,
+    )
+
+
+def opinion_applies(opinion, conditions):
+    """Whether a required opinion applies to the applicant, by what it stated in 申报条件 (``conditions``).
+    An unanswered question asks for nothing yet: the question itself keeps submission closed."""
+    conditions = conditions or {}
+    if opinion.applies_to == "branch":
+        return conditions.get("is_branch") == "yes"
+    if opinion.applies_to in ("non_profit", "enterprise"):
+        return conditions.get("org_nature") == opinion.applies_to
+    return True
+
+
 def form_for(application):
-    """The form an application fills, assembled from its program's profile and campaign."""
-    from ..models import Application, ScoringItem
+    """The form an application fills, assembled from its program's profile, its campaign and what the
+    applicant stated in 申报条件 (which opinions apply)."""
+    from ..models import Application, ApplicationSection, ScoringItem
 
     profile = application.campaign.program.profile
     if application.kind == Application.Kind.INDIVIDUAL:
-        return individual_form()
+        return individual_form(profile_limits(profile, "individual"))
     if profile.organization_form == "benchmark":
         return benchmark_form()
     cached = getattr(application, "_formspec_cache", None)
     if cached is None:
         items = list(ScoringItem.objects.filter(category__scheme_id=profile.scoring_scheme_id, points__gt=0)
                      .order_by("category__order", "order"))
-        opinions = [op for op in profile.required_opinions.all() if op.uploaded_by_applicant]
+        all_opinions = list(profile.required_opinions.all())
+        stated = {}
+        if application.pk and any(op.applies_to for op in all_opinions):
+            row = ApplicationSection.objects.filter(application=application, code="conditions").first()
+            stated = (row.data if row else None) or {}
+        opinions = [op for op in all_opinions if op.uploaded_by_applicant and opinion_applies(op, stated)]
         cached = organization_form(years=application.campaign.data_years, scoring_items=items,
-                                   required_opinions=opinions)
+                                   required_opinions=opinions, limits=profile_limits(profile, "organization"),
+                                   conditions=profile_conditions(profile, all_opinions))
         application._formspec_cache = cached
     return cached
 
@@ -504,7 +656,9 @@ def missing_in_section(section, data, uploads=None):
     missing = []
     for item in section.items:
         if isinstance(item, Field):
-            if item.required and not str(data.get(item.key, "")).strip():
+            required = item.required or (item.required_when and data.get(item.required_when[0])
+                                         in item.required_when[1])
+            if required and not str(data.get(item.key, "")).strip():
                 missing.append(item.label)
             if item.type == "yesno" and data.get(item.key) == "yes":
                 detail = data.get(f"{item.key}_detail", "")
@@ -526,6 +680,8 @@ def missing_in_section(section, data, uploads=None):
                 missing.append(f"{item.label}：{'、'.join(empty[:5])}{' 等' if len(empty) > 5 else ''}未填全")
         elif isinstance(item, UploadSlot):
             count = uploads.get(item.key, 0)
+            if item.required_when and data.get(item.required_when[0]) not in item.required_when[1]:
+                continue
             if count < item.min_files:
                 missing.append(f"{item.label}（至少 {item.min_files} 个文件，已上传 {count} 个）")
     return missing

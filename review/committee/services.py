@@ -22,8 +22,8 @@ What the seed documents say, and what is implemented:
 * Quotas (巩义 第四条 "不超过 5 个（其中面向“专精特新”企业不少于 2 个）…名额可以空缺"; 息县 第二十六条
   two tiers; 金水 three a year): per tier, passed candidates in order of approvals (then the composite
   score where one exists) fill the seats left in the tier's period. Reserved seats go first to the
-  candidates they are reserved for (``is_little_giant``); when too few of those passed, the
-  reserved seats stay vacant if the profile allows vacancies, otherwise they are opened to everyone.
+  candidates they are reserved for (专精特新 at any level, ``Application.is_specialized``); when too few
+  of those passed, the reserved seats stay vacant if the profile allows vacancies, otherwise they are opened to everyone.
   A repeat winner after expiry under ``title_only_after_expiry`` (巩义 第二十八条) takes no seat.
 """
 import random
@@ -325,7 +325,8 @@ def _seats_used(tier, campaign, exclude):
         scope = Q(campaign__program_id=campaign.program_id, campaign__year=campaign.year)
     qs = (Application.objects.filter(scope, tier=tier, state__in=SEATED_STATES).exclude(pk__in=exclude)
           .exclude(award__uses_quota=False))
-    return qs.count(), qs.filter(is_little_giant=True).count()
+    # reserved seats go to 专精特新 enterprises of any level (巩义 第四条), not only the national “小巨人”
+    return qs.count(), qs.filter(Q(is_little_giant=True) | ~Q(specialized_level="")).count()
 
 
 def rank_key(candidate):
@@ -365,7 +366,7 @@ def plan(*, session):
             p.within = ranked
             continue
         reserved_left = max(0, p.reserved - p.used_reserved)
-        reserved_pool = [c for c in ranked if c.application.is_little_giant][:min(reserved_left, p.free)]
+        reserved_pool = [c for c in ranked if c.application.is_specialized][:min(reserved_left, p.free)]
         unfilled = reserved_left - len(reserved_pool)
         general = max(0, p.free - reserved_left) + (0 if profile.vacancies_allowed else unfilled)
         p.vacant_reserved = unfilled if profile.vacancies_allowed else 0

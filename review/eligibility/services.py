@@ -6,12 +6,18 @@
   app can add one (the bureau side adds "government opinion present"). A check never queries the
   database; ``facts_for`` gathers everything first (``facts.application`` is there for registered
   checks that need their own records).
+* **Findings.** A check says pass, fail, not applicable, or *flag* (待研判): only a condition the document
+  makes absolute fails (e.g. an accident from the profile's ``accident_fail_severity`` up); a flag is decided
+  by the secretariat, 不影响受理 or 不符合申报条件, always with a written reason (``record_flag_decision``: kept
+  on the review, audited, shown on the record). The documents' conditions the applicant states in 申报条件
+  (territory, 自评良好, 卓越绩效, 质量管理体系, 法定检验, 专精特新) each have a check.
 * **The review.** ``start_eligibility_review`` computes the checks and stores them in an
   ``EligibilityReview`` for the submission examined; the secretariat can recompute them, ticks the
   program's exclusion checklist (否决情形) item by item, and decides: accept, reject (reasons the
   applicant sees) or return to the recommending authority. Guards on ``accept`` and ``reject`` refuse
   a decision until every check is computed for the current submission and every exclusion is ticked;
-  ``accept`` also refuses while a check failed or an exclusion is ticked "存在".
+  ``accept`` also refuses while a check failed, a flag is undecided or decided against, or an exclusion is
+  ticked "存在".
 * **Acceptance lists.** A campaign's accepted applications with public fields only, frozen as data.
 
 Hooks are installed by ``install()`` (called from ``ApplicationsConfig.ready``): the guards, and an
@@ -41,8 +47,12 @@ from qualityaward.accounts.services import record_event
 
 logger = logging.getLogger(__name__)
 
-PASS, FAIL, NA = "pass", "fail", "na"
-STATUS_LABELS = {PASS: "符合", FAIL: "不符合", NA: "不适用"}
+PASS, FAIL, NA, FLAG = "pass", "fail", "na", "flag"
+#: A finding is a pass, a fail (only what the document makes absolute), or a flag: the secretariat decides it,
+#: with a written reason, before the application can be accepted (``record_flag_decision``).
+STATUS_LABELS = {PASS: "符合", FAIL: "不符合", NA: "不适用", FLAG: "待研判"}
+FLAG_CLEAR, FLAG_FAIL = "clear", "fail"
+FLAG_ANSWER_LABELS = {FLAG_CLEAR: "不影响受理", FLAG_FAIL: "不符合申报条件"}
 ABSENT, PRESENT = "absent", "present"
 TICK_LABELS = {ABSENT: "不存在该情形", PRESENT: "存在该情形"}
 NOTE_MAX_CHARS = 500
@@ -113,8 +123,22 @@ class Facts:
     min_years_little_giant: int | None = None
     no_loss_years: int | None = None
     ban_years: int | None = None
-    required_opinions: tuple = ()  # (code, label, uploaded_by_applicant)
+    required_opinions: tuple = ()  # (code, label, uploaded_by_applicant) that apply to this applicant
+    waived_opinions: tuple = ()  # labels of required opinions that do not apply, with the reason
     revocations: tuple = ()  # Revocation
+    # what the applicant stated in 申报条件 (the conditions section) and the document's conditions
+    conditions_fields: frozenset = frozenset()
+    conditions: dict = field(default_factory=dict)
+    accident_fail_severity: str = ""
+    violation_fail_severity: str = ""
+    self_assessment_years: int | None = None
+    self_assessment_years_little_giant: int | None = None
+    excellence_years: int | None = None
+    qms_years: int | None = None
+    inspection_years: int | None = None
+    territory: str = ""  # the program's area
+    region_name: str = ""  # the applicant's region
+    region_in_territory: bool | None = None
     application: object = field(default=None, compare=False, repr=False)
 
 
@@ -203,6 +227,8 @@ def check_no_losses(facts):
     r = _result("no_losses", "近年无亏损（利润总额）")
     if facts.no_loss_years is None:
         return r(NA, f"{facts.program_name or '本奖项'}未规定无亏损年限（如有严重亏损，请在否决情形清单中核对）。")
+    if facts.conditions.get("org_nature") == "non_profit":
+        return r(NA, "申报单位为非营利性组织；无亏损要求只适用于企业（如息县 第十三条（五）“企业生产经营出现亏损”）。")
     if facts.indicators is None:
         return r(NA, f"该申报表没有组织绩效数据，请人工核对近 {facts.no_loss_years} 年是否亏损。")
     years = list(facts.data_years)[-facts.no_loss_years:]
@@ -232,27 +258,53 @@ def check_no_losses(facts):
     return r(PASS, head)
 
 
-def _declared(facts, code, label, key, what):
+def _severity_rank(categories, key):
+    keys = [k for k, _label in categories]
+    return keys.index(key) if key in keys else None
+
+
+def _declared(facts, code, label, key, what, categories, fail_from):
+    """A declared accident or violation, judged by its severity in the document's categories: from the
+    profile's ``fail_from`` up it fails (the document excludes it outright); below, a flag for the secretariat."""
     r = _result(code, label)
     if key not in facts.basic_fields:
         return r(NA, f"该申报表没有“{what}”一栏，请在否决情形清单中人工核对。")
     answer = str(facts.basic.get(key, "") or "").strip()
     if answer == "no":
         return r(PASS, f"申报单位填报：近三年无{what}。")
-    if answer == "yes":
-        detail = str(facts.basic.get(f"{key}_detail", "") or "").strip()
-        return r(FAIL, f"申报单位填报：近三年有{what}。情况说明：{detail or '（未说明）'}")
-    return r(FAIL, f"申报表未填报近三年有无{what}，无法核对。请退回推荐单位补正。")
+    if answer != "yes":
+        return r(FAIL, f"申报表未填报近三年有无{what}，无法核对。请退回推荐单位补正。")
+    names = dict(categories)
+    severity = str(facts.basic.get(f"{key}_severity", "") or "").strip()
+    detail = str(facts.basic.get(f"{key}_detail", "") or "").strip()
+    head = (f"申报单位填报：近三年有{what}"
+            + (f"（{names[severity]}）" if severity in names else "（未填写等级）")
+            + f"。情况说明：{detail or '（未说明）'}")
+    program = facts.program_name or "本奖项"
+    if fail_from in names and severity in names and (
+            _severity_rank(categories, severity) >= _severity_rank(categories, fail_from)):
+        return r(FAIL, head + f"。{program}文件规定{names[fail_from]}及以上的不得申报，不符合要求。")
+    rule = (f"{program}文件自动排除的是{names[fail_from]}及以上" if fail_from in names
+            else f"{program}文件未按等级自动排除")
+    return r(FLAG, head + f"。{rule}；请秘书处核实是否属于文件规定的否决情形，作出决定并写明理由。")
 
 
 def check_accidents(facts):
-    """(c) declared accidents (2.1 accidents = yes)."""
-    return _declared(facts, "accidents", "质量、安全、环境事故（自报）", "accidents", "质量、安全、环境较大事故")
+    """(c) declared accidents by severity (2.1 accidents, accidents_severity) against the profile's
+    ``accident_fail_severity`` (000 三（二）: 重大责任事故)."""
+    from applications.categories import ACCIDENT_SEVERITIES
+
+    return _declared(facts, "accidents", "质量、安全、环境事故（自报）", "accidents", "质量、安全、环境事故",
+                     ACCIDENT_SEVERITIES, facts.accident_fail_severity)
 
 
 def check_violations(facts):
-    """(c) declared violations (2.1 violations = yes)."""
-    return _declared(facts, "violations", "违法违规行为（自报）", "violations", "违反法律法规的行为")
+    """(c) declared violations by severity against the profile's ``violation_fail_severity``
+    (000 三（二）, 息县 第十三条（八）, 巩义 第十四条（八）: 严重违法、违规、违纪)."""
+    from applications.categories import VIOLATION_SEVERITIES
+
+    return _declared(facts, "violations", "违法违规行为（自报）", "violations", "违反法律法规的行为",
+                     VIOLATION_SEVERITIES, facts.violation_fail_severity)
 
 
 def check_required_opinions(facts):
@@ -261,6 +313,8 @@ def check_required_opinions(facts):
     by_applicant = [(c, label) for c, label, own in facts.required_opinions if own]
     by_others = [label for _c, label, own in facts.required_opinions if not own]
     others = f"另：{'、'.join(by_others)}由推荐单位提供，请在初审记录中核对。" if by_others else ""
+    if facts.waived_opinions:
+        others += "不适用：" + "；".join(facts.waived_opinions) + "。"
     if not by_applicant:
         return r(NA, f"{facts.program_name or '本奖项'}无须申报单位上传意见材料。{others}")
     slots = {s.key for s in facts.upload_slots}
@@ -283,7 +337,9 @@ def check_required_opinions(facts):
 def check_required_uploads(facts):
     """(d) the form's required upload slots (at least ``min_files`` each; opinions are checked above)."""
     r = _result("required_uploads", "必传材料齐全")
-    slots = [s for s in facts.upload_slots if s.min_files and not s.key.startswith("opinion_")]
+    stated = {**facts.basic, **facts.conditions}
+    slots = [s for s in facts.upload_slots if s.min_files and not s.key.startswith("opinion_")
+             and (not s.required_when or stated.get(s.required_when[0]) in s.required_when[1])]
     if not slots:
         return r(NA, "该申报表没有必传材料。")
     lines, short = [], []
@@ -345,6 +401,112 @@ def check_revocation_ban(facts):
     return r(PASS, text)
 
 
+# --- the documents' conditions, as the applicant stated them in 申报条件 -----------------------------------------
+def _stated(facts, key):
+    return str(facts.conditions.get(key, "") or "").strip()
+
+
+def check_territory(facts):
+    """The applicant is established in the program's area (000 三（一）1 我省行政区域, 息县 第十二条（一）,
+    巩义 第十三条（一）, 金水 第八条（一）): the region chosen and the statement in 申报条件."""
+    r = _result("territory", "在本奖项行政区域内设立")
+    if not facts.territory:
+        return r(NA, "本奖项未设定行政区域，请人工核对。")
+    lines = []
+    if facts.region_in_territory is False:
+        return r(FAIL, f"所选所在地区为{facts.region_name}，不在{facts.territory}行政区域内，不符合申报条件。")
+    if facts.region_in_territory:
+        lines.append(f"所选所在地区为{facts.region_name}，属于{facts.territory}")
+    if "in_territory" in facts.conditions_fields:
+        answer = _stated(facts, "in_territory")
+        if answer == "no":
+            return r(FAIL, "；".join(lines + [f"申报单位声明不在{facts.territory}行政区域内依法设立"]) + "，不符合申报条件。")
+        if answer != "yes":
+            return r(FAIL, "；".join(lines + ["申报表未填报是否在本行政区域内依法设立"]) + "。请退回推荐单位补正。")
+        lines.append(f"申报单位声明在{facts.territory}行政区域内依法设立（登记注册）")
+    return r(PASS, "；".join(lines) + "。请与营业执照（登记证书）的登记机关核对。")
+
+
+def _stated_years(facts, key, label, required, basis):
+    r = _result(key, label)
+    if key not in facts.conditions_fields:
+        return r(NA, f"该申报表没有这一栏，请人工核对（{basis}）。")
+    raw = _stated(facts, key)
+    value = parse_decimal(raw)
+    if value is None:
+        return r(FAIL, f"申报表未填报{label}（{basis}）。请退回推荐单位补正。")
+    head = f"申报单位填报：{value} 年；{basis}。"
+    return r(PASS, head) if value >= required else r(FAIL, head + "不符合要求。")
+
+
+def check_self_assessment(facts):
+    """连续自评良好 (000 三（一）2: 3 年; 息县 第十二条（二）: 3 年, “小巨人” 2 年)."""
+    label = "连续自评良好年数"
+    general, little = facts.self_assessment_years, facts.self_assessment_years_little_giant
+    if facts.kind != Application.Kind.ORGANIZATION or not general:
+        return _result("self_assessment_good_years", label)(
+            NA, f"{facts.program_name or '本奖项'}未规定连续自评良好年数。")
+    required, basis = general, f"须连续 {general} 年自评良好"
+    if facts.is_little_giant and little and little < general:
+        required, basis = little, f"申报单位为专精特新“小巨人”企业，放宽至 {little} 年（一般为 {general} 年）"
+    return _stated_years(facts, "self_assessment_good_years", label, required, basis)
+
+
+def _since(facts, key, label, required, basis):
+    r = _result(key, label)
+    if not required:
+        return r(NA, f"{facts.program_name or '本奖项'}未规定年限。")
+    if key not in facts.conditions_fields:
+        return r(NA, f"该申报表没有这一栏，请人工核对（{basis}）。")
+    raw = _stated(facts, key)
+    day = parse_date(raw)
+    if day is None:
+        return r(FAIL, f"申报表未填报有效日期（{basis}）。请退回推荐单位补正。")
+    if facts.deadline is None:
+        return r(NA, "本届未设申报截止日期，无法计算年限，请人工核对。")
+    years = full_years(day, facts.deadline) if day <= facts.deadline else 0
+    head = f"申报单位填报自 {_d(day)} 起，至本届申报截止日 {_d(facts.deadline)} 已满 {years} 年；{basis}。"
+    return r(PASS, head) if years >= required else r(FAIL, head + "不符合要求。")
+
+
+def check_excellence_practice(facts):
+    """实施卓越绩效模式管理 1 年以上 (巩义 第十三条（二）)."""
+    return _since(facts, "excellence_since", "实施卓越绩效管理年限", facts.excellence_years,
+                  f"须实施卓越绩效模式管理 {facts.excellence_years} 年以上")
+
+
+def check_qms_years(facts):
+    """质量管理体系健全，有效运行 3 年以上 (金水 第八条（二）)."""
+    return _since(facts, "qms_since", "质量管理体系运行年限", facts.qms_years,
+                  f"质量管理体系须有效运行 {facts.qms_years} 年以上")
+
+
+def check_inspection_years(facts):
+    """产品连续 3 年经市级以上（含市级）法定检验机构检验合格 (金水 第八条（三）)."""
+    if not facts.inspection_years:
+        return _result("inspection_good_years", "产品法定检验合格年数")(
+            NA, f"{facts.program_name or '本奖项'}未规定产品法定检验要求。")
+    return _stated_years(facts, "inspection_good_years", "产品法定检验合格年数", facts.inspection_years,
+                         f"产品须连续 {facts.inspection_years} 年经市级以上法定检验机构检验合格")
+
+
+def check_specialized(facts):
+    """专精特新 as stated, with its certificate (巩义 第四条 reserved seats; the “小巨人” reductions)."""
+    from applications.forms.spec import SPECIALIZED_CHOICES
+
+    r = _result("specialized", "专精特新认定")
+    if "specialized_level" not in facts.conditions_fields:
+        return r(NA, "该申报表未询问专精特新认定。")
+    level = _stated(facts, "specialized_level")
+    if level not in ("province", "little_giant"):
+        return r(NA, "申报单位未申报专精特新认定。")
+    n = facts.files.get("specialized_certificate", 0)
+    name = dict(SPECIALIZED_CHOICES)[level]
+    if not n:
+        return r(FAIL, f"申报单位填报为{name}，但未上传认定文件或证书。请退回推荐单位补正。")
+    return r(PASS, f"申报单位填报为{name}，已上传认定文件或证书 {n} 个。请核对认定级别、名单批次和有效期。")
+
+
 # --- the registry -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Check:
@@ -390,6 +552,12 @@ for _code, _label, _func in [
     ("required_uploads", "必传材料齐全", check_required_uploads),
     ("page_limits", "材料页数限制", check_page_limits),
     ("revocation_ban", "撤销奖励后的禁止申报期", check_revocation_ban),
+    ("territory", "在本奖项行政区域内设立", check_territory),
+    ("self_assessment_good_years", "连续自评良好年数", check_self_assessment),
+    ("excellence_since", "实施卓越绩效管理年限", check_excellence_practice),
+    ("qms_since", "质量管理体系运行年限", check_qms_years),
+    ("inspection_good_years", "产品法定检验合格年数", check_inspection_years),
+    ("specialized", "专精特新认定", check_specialized),
 ]:
     register_check(_code, _label, _func)
 
@@ -461,7 +629,7 @@ def earlier_revocations(application, *, registered_code="", declared_code=""):
 
 def facts_for(application):
     """The facts of ``application`` as it stands (in review the form is locked, so this is the submission)."""
-    from applications.forms.spec import Grid, UploadSlot, form_for
+    from applications.forms.spec import Grid, UploadSlot, form_for, opinion_applies
 
     app = application
     campaign = app.campaign
@@ -469,8 +637,26 @@ def facts_for(application):
     spec = form_for(app)
     basic_section = spec.section("basic")
     basic_fields = frozenset(getattr(i, "key", "") for i in basic_section.items) if basic_section else frozenset()
-    stored = {s.code: s.data or {} for s in ApplicationSection.objects.filter(application=app,
-                                                                               code__in=["basic", "performance"])}
+    stored = {s.code: s.data or {} for s in ApplicationSection.objects.filter(
+        application=app, code__in=["basic", "performance", "conditions"])}
+    conditions_section = spec.section("conditions")
+    conditions_fields = (frozenset(getattr(i, "key", "") for i in conditions_section.items)
+                         if conditions_section else frozenset())
+    conditions = stored.get("conditions", {}) if conditions_section else {}
+    conditions = conditions if isinstance(conditions, dict) else {}
+    opinions = list(profile.required_opinions.all())
+    applicable = [op for op in opinions if opinion_applies(op, conditions)]
+    waived = [f"{op.label}（申报单位不属于{op.get_applies_to_display()}"
+              + (f"，{op.article}" if op.article else "") + "）" for op in opinions if op not in applicable]
+    territory = campaign.program.seat_region
+    in_territory, region = None, app.region
+    if region is not None and territory is not None:
+        ancestors, node, seen = set(), region, set()
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            ancestors.add(node.pk)
+            node = node.parent
+        in_territory = territory.pk in ancestors
     basic = stored.get("basic", {}) if basic_section else {}
     performance = spec.section("performance")
     has_grid = performance is not None and any(isinstance(i, Grid) and i.key == "indicators"
@@ -502,9 +688,21 @@ def facts_for(application):
         min_years_little_giant=profile.min_years_little_giant,
         no_loss_years=profile.no_loss_years,
         ban_years=profile.ban_years,
-        required_opinions=tuple((op.code, op.label, op.uploaded_by_applicant)
-                                for op in profile.required_opinions.all()),
+        required_opinions=tuple((op.code, op.label, op.uploaded_by_applicant) for op in applicable),
+        waived_opinions=tuple(waived),
         revocations=revocations,
+        conditions_fields=conditions_fields,
+        conditions=conditions,
+        accident_fail_severity=profile.accident_fail_severity,
+        violation_fail_severity=profile.violation_fail_severity,
+        self_assessment_years=profile.self_assessment_years,
+        self_assessment_years_little_giant=profile.self_assessment_years_little_giant,
+        excellence_years=profile.excellence_years,
+        qms_years=profile.qms_years,
+        inspection_years=profile.inspection_years,
+        territory=territory.name if territory is not None else "",
+        region_name=region.name if region is not None else "",
+        region_in_territory=in_territory,
         application=app,
     )
 
@@ -549,6 +747,70 @@ def missing_checks(review):
 
 def failed_checks(review):
     return [r for r in results_of(review) if r.status == FAIL]
+
+
+def flag_decision(review, result):
+    """The secretariat's decision on a flagged finding, while the finding still reads the same (a recomputed
+    finding with other evidence needs a new decision)."""
+    decision = (review.flag_decisions or {}).get(result.code) if review else None
+    if isinstance(decision, dict) and decision.get("answer") in FLAG_ANSWER_LABELS and (
+            decision.get("evidence") == result.evidence):
+        return decision
+    return None
+
+
+def flagged_checks(review):
+    """[(result, decision or None)] of the findings marked 待研判."""
+    return [(r, flag_decision(review, r)) for r in results_of(review) if r.status == FLAG]
+
+
+def undecided_flags(review):
+    return [r for r, decision in flagged_checks(review) if decision is None]
+
+
+def flags_decided_failing(review):
+    return [(r, d) for r, d in flagged_checks(review) if d and d["answer"] == FLAG_FAIL]
+
+
+def result_rows(review, results=None):
+    """The findings for display (page and print): each as a dict with its status label and, for a flag,
+    the secretariat's decision with its reason, who and when."""
+    rows = []
+    for r in (results if results is not None else results_of(review)):
+        decision = flag_decision(review, r) if r.status == FLAG else None
+        rows.append({**r.as_dict(), "status_label": r.status_label, "decision": decision,
+                     "decision_label": FLAG_ANSWER_LABELS.get((decision or {}).get("answer"), "")})
+    return rows
+
+
+def record_flag_decision(*, application, actor, code, answer, reason):
+    """The secretariat decides a flagged finding: 不影响受理 or 不符合申报条件, always with a written reason
+    (kept on the review, in the audit trail and on the eligibility record). Nothing is written on error."""
+    _require_secretariat(actor.user, application)
+    answer = (answer or "").strip()
+    reason = (reason or "").strip()
+    if answer not in FLAG_ANSWER_LABELS:
+        raise ValidationError("请选择“不影响受理”或“不符合申报条件”。")
+    if not reason:
+        raise ValidationError("请写明理由（核实的途径、依据和结论），该理由将记入审核记录。")
+    if len(reason) > NOTE_MAX_CHARS:
+        raise ValidationError(f"理由限 {NOTE_MAX_CHARS} 字，当前 {len(reason)} 字，请删减。")
+    with transaction.atomic():
+        app = _lock_in_review(application)
+        review = current_review(app)
+        if review is None:
+            raise ValidationError("资格审核记录不存在，请先点击“重新核查”。")
+        result = next((r for r in results_of(review) if r.code == code and r.status == FLAG), None)
+        if result is None:
+            raise ValidationError("该核查项目当前不是“待研判”，请刷新页面后重试。")
+        decisions = dict(review.flag_decisions or {})
+        decisions[code] = {"answer": answer, "reason": reason, "evidence": result.evidence, "by": actor.label,
+                           "at": timezone.now().isoformat()}
+        review.flag_decisions = decisions
+        review.save(update_fields=["flag_decisions"])
+        record_event(actor=actor, action="eligibility:flag", target=app, reason=reason,
+                     data={"review": review.pk, "check": code, "label": result.label, "answer": answer})
+    return review
 
 
 def exclusion_items(application):
@@ -598,6 +860,13 @@ def acceptance_blockers(application, review):
     failed = failed_checks(review)
     if failed:
         problems.append("自动核查不符合：" + "；".join(f"{r.label}（{r.evidence}）" for r in failed))
+    undecided = undecided_flags(review)
+    if undecided:
+        problems.append("待研判事项尚未处理：" + "、".join(r.label for r in undecided)
+                        + "（请逐项选择“不影响受理”或“不符合申报条件”并写明理由）")
+    decided_failing = flags_decided_failing(review)
+    if decided_failing:
+        problems.append("经研判不符合申报条件：" + "；".join(f"{r.label}（{d['reason']}）" for r, d in decided_failing))
     present = present_exclusions(application, review)
     if present:
         problems.append("存在否决情形：" + "；".join(
@@ -608,6 +877,7 @@ def acceptance_blockers(application, review):
 def suggested_rejection_reason(application, review):
     """A starting text for the rejection reason the applicant will see: what failed, in plain words."""
     lines = [f"{r.label}：{r.evidence}" for r in failed_checks(review)]
+    lines += [f"{r.label}：{d['reason']}" for r, d in flags_decided_failing(review)]
     lines += [f"存在否决情形{_item_label(item)}" + (f"：{tick.get('note')}" if tick.get("note") else "")
               for item, tick in present_exclusions(application, review)]
     if not lines:
@@ -616,7 +886,7 @@ def suggested_rejection_reason(application, review):
 
 
 def _summary(results):
-    return {s: sum(1 for r in results if r.status == s) for s in (PASS, FAIL, NA)}
+    return {s: sum(1 for r in results if r.status == s) for s in (PASS, FAIL, NA, FLAG)}
 
 
 def open_review(application, *, user):

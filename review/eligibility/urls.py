@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/start/", views.eligibility_start, name="eligibility_start"),
     path("<int:pk>/recompute/", views.eligibility_recompute, name="eligibility_recompute"),
     path("<int:pk>/exclusions/", views.eligibility_exclusions, name="eligibility_exclusions"),
+    path("<int:pk>/flag/", views.eligibility_flag, name="eligibility_flag"),
     path("<int:pk>/decide/<slug:decision>/", views.eligibility_decide, name="eligibility_decide"),
     path("acceptance-lists/", views.acceptance_lists, name="acceptance_lists"),
     path("acceptance-lists/<int:pk>/", views.acceptance_list, name="acceptance_list"),

@@ -64,6 +64,7 @@ def eligibility_row(app, review, items):
     ticks = len([t for t in (review.exclusion_ticks or {}).values()
                  if isinstance(t, dict) and t.get("answer")]) if review else 0
     return {"app": app, "review": review, "failed": sum(1 for r in results if r.status == el.FAIL),
+            "flagged": len(el.undecided_flags(review)),
             "computed": bool(review and review.computed_at), "ticked": ticks, "items": items}
 
 
@@ -128,7 +129,7 @@ def _render_detail(request, app, *, status=200, checklist=None, errors=None, dec
                     forms[slug] = DecisionForm(initial=initial, reason_required=slug != "accept")
     return render(request, "review/eligibility/detail.html", {
         "app": app, "is_secretariat": is_sec, "show_notes": show_notes, "in_review": in_review,
-        "review": shown, "results": el.results_of(shown), "preview": preview,
+        "review": shown, "results": el.result_rows(shown), "preview": el.result_rows(None, preview) if preview else [],
         "stale": bool(shown and latest_submission and shown.submission_id != latest_submission.pk),
         "latest_submission": latest_submission,
         "exclusion_rows": rows, "checklist": checklist,
@@ -170,9 +171,10 @@ def eligibility_start(request, pk):
     app = _secretariat_app(request, pk, {State.RECOMMENDED}, "开始资格审核（只有“已推荐”的申报可以开始）")
     workflow.perform(application=app, name="start_eligibility_review", actor=Actor.from_request(request))
     results = el.results_of(el.current_review(app))
-    counts = {s: sum(1 for r in results if r.status == s) for s in (el.PASS, el.FAIL, el.NA)}
+    counts = {s: sum(1 for r in results if r.status == s) for s in (el.PASS, el.FAIL, el.NA, el.FLAG)}
+    flagged = f"待研判 {counts[el.FLAG]} 项（请逐项研判并写明理由），" if counts[el.FLAG] else ""
     messages.success(request, f"已开始资格审核。自动核查：符合 {counts[el.PASS]} 项，不符合 {counts[el.FAIL]} 项，"
-                              f"不适用 {counts[el.NA]} 项。请逐项勾选否决情形清单后作出决定。")
+                              f"{flagged}不适用 {counts[el.NA]} 项。请逐项勾选否决情形清单后作出决定。")
     return _back(app)
 
 
@@ -202,6 +204,22 @@ def eligibility_exclusions(request, pk):
         return _render_detail(request, app, status=400, checklist=checklist)
     left = el.unticked_exclusions(app, el.current_review(app))
     messages.success(request, "否决情形清单已保存。" + (f"还有 {len(left)} 项未勾选。" if left else "已全部勾选。"))
+    return _back(app)
+
+
+@login_required
+@require_POST
+def eligibility_flag(request, pk):
+    app = _secretariat_app(request, pk, {State.ELIGIBILITY_REVIEW}, "研判核查结果（资格审核未在进行中）")
+    try:
+        el.record_flag_decision(application=app, actor=Actor.from_request(request),
+                                code=str(request.POST.get("code", ""))[:60],
+                                answer=str(request.POST.get("answer", ""))[:20],
+                                reason=str(request.POST.get("reason", ""))[: el.NOTE_MAX_CHARS * 2])
+    except ValidationError as exc:
+        return _render_detail(request, app, status=400, errors=exc.messages)
+    left = el.undecided_flags(el.current_review(app))
+    messages.success(request, "研判已保存。" + (f"还有 {len(left)} 项待研判。" if left else "待研判事项已全部处理。"))
     return _back(app)
 
 

@@ -301,5 +301,20 @@ def test_required_opinions(loaded):
 
     assert codes("gongyi") == ["town-recommendation"]
     assert codes("jinshui") == ["town-opinion", "department-opinion"]
-    assert codes("xixian") == ["parent-org-opinion"]
+    assert codes("xixian") == ["parent-org-opinion", "supervisor-recommendation"]
     assert codes("henan-cultivation") == [] and codes("quality-benchmark") == []
+    # 息县 第十六条第二款: only a branch brings its parent's opinion; 第十二条（四）: a non-profit its supervisor's
+    conditional = dict(RequiredOpinion.objects.filter(profile__program__code="xixian").values_list("code", "applies_to"))
+    assert conditional == {"parent-org-opinion": "branch", "supervisor-recommendation": "non_profit"}
+    assert not RequiredOpinion.objects.exclude(profile__program__code="xixian").exclude(applies_to="").exists()
+
+
+def test_only_the_cultivation_document_sets_upload_limits(loaded):
+    """000 填报说明 sets the page caps and photo counts; 息县, 巩义, 金水 and 003 set none (NOTES.md)."""
+    from applications.models import RuleProfile
+
+    limits = ["evidence_page_limit_organization", "org_photos_min", "org_photos_max", "manager_photos_min",
+              "manager_photos_max", "work_photos_min", "work_photos_max"]
+    rows = {p.program.code: [getattr(p, f) for f in limits] for p in RuleProfile.objects.select_related("program")}
+    assert rows.pop("henan-cultivation") == [100, 3, 5, 1, 2, 2, 3]
+    assert all(values == [None] * len(limits) for values in rows.values())

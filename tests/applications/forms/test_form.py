@@ -35,7 +35,8 @@ def test_count_chars_counts_code_points_that_are_not_whitespace(text, expected):
 def test_organization_form_has_every_section_of_attachment_1(world):
     app = world.new_app(filled=False)
     spec = form_for(app)
-    assert [s.number for s in spec.sections] == ["一", "2.1", "2.2", "2.4", "2.5", "三", "四", "附"]
+    assert [s.number for s in spec.sections] == ["一", "2.1", "2.2", "2.4", "2.5", "三", "四", "附", "附"]
+    assert [s.code for s in spec.sections][-2:] == ["evidence", "conditions"]  # 申报条件 after the attachments
     performance = spec.section("performance").items[0]
     assert len(performance.rows) == 19 and performance.years == ("2023", "2024", "2025")
     assert performance.extra_columns == (("rank", "国内行业排名"),)

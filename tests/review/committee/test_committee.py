@@ -186,6 +186,25 @@ def test_reserved_seats_for_little_giants_stay_vacant_when_too_few_passed(commit
     assert "其中 2 个预留给专精特新企业" in refused.outcome_reason
 
 
+def test_a_province_level_specialized_enterprise_takes_a_reserved_seat(committee_of):
+    """巩义 第四条 reserves seats for 专精特新 enterprises of any level: a province-level 专精特新中小企业 (not a
+    national “小巨人”), as stated on its form, takes a reserved seat."""
+    c = committee_of("gongyi", members=1)
+    c.tiers[0].quota = 3
+    c.tiers[0].save()
+    others = [c.finalist(f"普通{i}公司") for i in range(3)]
+    specialized = c.finalist("省级专精特新公司")
+    type(specialized).objects.filter(pk=specialized.pk).update(specialized_level="province")
+    assert not type(specialized).objects.get(pk=specialized.pk).is_little_giant
+    session = open_vote(c, [*others, specialized])
+    vote(session, c.members[0], A, A, A, A)
+    close(c, session)
+    (p,) = svc.plan(session=session)[0].values()
+    assert "省级专精特新公司" in [x.application.applicant_name for x in p.within]
+    # 3 seats, 2 reserved: the 专精特新 enterprise takes one, the other stays vacant, one open seat for the rest
+    assert len(p.within) == 2 and len(p.over) == 2 and p.vacant_reserved == 1
+
+
 def test_without_vacancies_an_unfilled_reserved_seat_opens_to_everyone(committee_of):
     c = committee_of("gongyi", members=1)
     c.profile.vacancies_allowed = False

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from review.eligibility import services as el
 from applications import workflow
-from review.eligibility.services import FAIL, NA, PASS, Facts
+from review.eligibility.services import FAIL, FLAG, NA, PASS, Facts
 from applications.forms.services import save_section
 from applications.forms.spec import UploadSlot
 from applications.models import Application, ApplicationSection, Attachment, Campaign, Program, State
@@ -20,8 +20,8 @@ from qualityaward.accounts.services import Actor, grant_role
 from procedure_support import decide_after_publicity, score_stage
 
 DEADLINE = date(2027, 3, 31)  # the current campaigns' application deadline (fixtures)
-ORG_BASIC = frozenset({"credit_code", "established_on", "accidents", "accidents_detail", "violations",
-                       "violations_detail"})
+ORG_BASIC = frozenset({"credit_code", "established_on", "accidents", "accidents_severity", "accidents_detail",
+                       "violations", "violations_severity", "violations_detail"})
 
 
 def org_facts(**kw):
@@ -118,17 +118,42 @@ def test_no_loss_rule_missing_or_no_grid_is_not_applicable():
 
 
 # --- (c) declared accidents and violations ------------------------------------------------------------
-def test_declared_accident_fails_with_the_applicants_description():
-    facts = org_facts(basic={"accidents": "yes", "accidents_detail": "2024年3月发生一起叉车伤人事故", "violations": "no"})
+#: (profile's fail-from severity, declared severity, finding): only what the document excludes outright fails;
+#: anything less is a flag the secretariat decides with a reason.
+ACCIDENT_TABLE = [
+    ("major", "general", FLAG), ("major", "larger", FLAG), ("major", "major", FAIL),  # 000 三（二） 重大责任事故
+    ("major", "especially_major", FAIL), ("", "larger", FLAG), ("", "especially_major", FLAG),  # 息县 第十三条（三）
+    ("major", "", FLAG),  # no severity given: a person looks at it
+]
+
+
+@pytest.mark.parametrize("fail_from, severity, status", ACCIDENT_TABLE)
+def test_declared_accident_by_severity(fail_from, severity, status):
+    facts = org_facts(accident_fail_severity=fail_from, basic={
+        "accidents": "yes", "accidents_severity": severity, "accidents_detail": "2024年3月发生一起叉车伤人事故",
+        "violations": "no"})
     accident = el.check_accidents(facts)
-    assert accident.status == FAIL and "2024年3月发生一起叉车伤人事故" in accident.evidence
+    assert accident.status == status and "2024年3月发生一起叉车伤人事故" in accident.evidence
+    if status == FLAG:
+        assert "请秘书处核实" in accident.evidence
     assert el.check_violations(facts).status == PASS
 
 
-def test_declared_violation_fails_and_unanswered_fails():
-    facts = org_facts(basic={"accidents": "", "violations": "yes", "violations_detail": "环保处罚一次"})
-    assert el.check_violations(facts).status == FAIL and "环保处罚一次" in el.check_violations(facts).evidence
-    assert el.check_accidents(facts).status == FAIL
+@pytest.mark.parametrize("fail_from, severity, status", [
+    ("serious", "general", FLAG), ("serious", "serious", FAIL),  # 000 三（二）, 息县 第十三条（八）, 巩义 第十四条（八）
+    ("general", "general", FAIL),  # 金水 第九条（九）: any 违反法律、法规不良记录
+    ("", "serious", FLAG),
+])
+def test_declared_violation_by_severity(fail_from, severity, status):
+    facts = org_facts(violation_fail_severity=fail_from, basic={
+        "accidents": "no", "violations": "yes", "violations_severity": severity, "violations_detail": "环保处罚一次"})
+    result = el.check_violations(facts)
+    assert result.status == status and "环保处罚一次" in result.evidence
+
+
+def test_unanswered_fails_and_a_form_without_the_question_is_not_applicable():
+    facts = org_facts(basic={"accidents": "", "violations": "no"})
+    assert el.check_accidents(facts).status == FAIL and "补正" in el.check_accidents(facts).evidence
     assert el.check_accidents(org_facts(basic_fields=frozenset())).status == NA
 
 

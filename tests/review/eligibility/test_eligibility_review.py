@@ -262,11 +262,11 @@ def test_start_tick_and_decide_through_the_screens(client, world):
 
 
 def test_the_applicant_sees_the_rejection_reason(client, world):
-    app = in_review(world, accidents="yes", accidents_detail="2024年发生一般生产安全事故一起")
+    app = in_review(world, accidents="yes", accidents_severity="major", accidents_detail="2024年发生重大生产安全事故一起")
     tick_all(world, app)
     client.force_login(world.secretariat)
     page = client.get(reverse("review:eligibility_detail", args=[app.pk])).content.decode()
-    assert "2024年发生一般生产安全事故一起" in page and "经资格审核，不符合申报条件" in page  # suggested reason
+    assert "2024年发生重大生产安全事故一起" in page and "经资格审核，不符合申报条件" in page  # suggested reason
     client.post(reverse("review:eligibility_decide", args=[app.pk, "reject"]),
                 {"reason": "近三年发生生产安全事故，不符合申报条件。"})
     client.force_login(world.owner)
@@ -275,6 +275,63 @@ def test_the_applicant_sees_the_rejection_reason(client, world):
     page = client.get(reverse("review:eligibility_detail", args=[app.pk])).content.decode()
     assert "不予受理" in page and "经核查信用中国" not in page  # no internal notes
     assert reverse("review:eligibility_start", args=[app.pk]) not in page  # and no office's buttons
+
+
+# --- flags: a finding the document does not make absolute needs a person's decision with a reason -----------
+def test_a_larger_accident_is_flagged_and_accepted_with_a_written_reason(client, world):
+    """000 三（二） excludes 重大责任事故: a declared 较大事故 is flagged, not refused; the secretariat decides."""
+    app = in_review(world, accidents="yes", accidents_severity="larger", accidents_detail="2024年发生较大事故一起")
+    tick_all(world, app)
+    review = el.current_review(app)
+    assert [r.code for r, _d in el.flagged_checks(review)] == ["accidents"] and not el.failed_checks(review)
+    with pytest.raises(workflow.GuardFailed, match="待研判"):
+        workflow.perform(application=app, name="accept", actor=Actor(user=world.secretariat))
+    client.force_login(world.secretariat)
+    url = reverse("review:eligibility_flag", args=[app.pk])
+    before = snapshot(app)
+    response = client.post(url, {"code": "accidents", "answer": "clear", "reason": "  "})
+    assert response.status_code == 400 and "请写明理由" in response.content.decode()
+    assert snapshot(app) == before
+    reason = "经核查应急管理部门调查报告，该事故非本单位主体责任，不影响受理。"
+    assert client.post(url, {"code": "accidents", "answer": "clear", "reason": reason}).status_code == 302
+    event = AuditEvent.objects.get(object_id=str(app.pk), action="eligibility:flag")
+    assert event.reason == reason and event.data["answer"] == "clear" and event.data["check"] == "accidents"
+    page = client.get(reverse("review:eligibility_detail", args=[app.pk])).content.decode()
+    assert "秘书处研判：不影响受理" in page and reason in page
+    response = client.post(reverse("review:eligibility_decide", args=[app.pk, "accept"]), {"reason": ""})
+    app.refresh_from_db()
+    assert response.status_code == 302 and app.state == State.ACCEPTED
+    page = client.get(reverse("review:eligibility_detail", args=[app.pk])).content.decode()
+    assert "秘书处研判：不影响受理" in page and reason in page  # on the record after the decision
+
+
+def test_a_flag_decided_against_blocks_acceptance_and_feeds_the_rejection_reason(world):
+    app = in_review(world, violations="yes", violations_severity="general", violations_detail="环保处罚一次")
+    tick_all(world, app)
+    actor = Actor(user=world.secretariat)
+    with pytest.raises(ValidationError, match="请选择"):
+        el.record_flag_decision(application=app, actor=actor, code="violations", answer="maybe", reason="x")
+    with pytest.raises(ValidationError, match="不是“待研判”"):
+        el.record_flag_decision(application=app, actor=actor, code="years_operating", answer="clear", reason="x")
+    el.record_flag_decision(application=app, actor=actor, code="violations", answer="fail",
+                            reason="处罚决定书认定情节严重。")
+    review = el.current_review(app)
+    assert any("经研判不符合申报条件" in p for p in el.acceptance_blockers(app, review))
+    assert "处罚决定书认定情节严重。" in el.suggested_rejection_reason(app, review)
+    with pytest.raises(workflow.GuardFailed):
+        workflow.perform(application=app, name="accept", actor=actor)
+
+
+def test_a_recomputed_finding_with_other_evidence_needs_a_new_decision(world):
+    app = in_review(world, violations="yes", violations_severity="general", violations_detail="环保处罚一次")
+    actor = Actor(user=world.secretariat)
+    el.record_flag_decision(application=app, actor=actor, code="violations", answer="clear", reason="已整改。")
+    assert not el.undecided_flags(el.current_review(app))
+    row = ApplicationSection.objects.get(application=app, code="basic")
+    row.data = {**row.data, "violations_detail": "环保处罚两次"}
+    row.save()
+    el.recompute(application=app, actor=actor)
+    assert [r.code for r in el.undecided_flags(el.current_review(app))] == ["violations"]
 
 
 # --- the acceptance list ---------------------------------------------------------------------------------------
