@@ -37,6 +37,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from applications.selectors import within_territory
 from applications.models import (
     AcceptanceList, AcceptanceListItem, Application, ApplicationSection, Attachment, Campaign, EligibilityReview,
     State, Submission,
@@ -648,15 +649,7 @@ def facts_for(application):
     applicable = [op for op in opinions if opinion_applies(op, conditions)]
     waived = [f"{op.label}（申报单位不属于{op.get_applies_to_display()}"
               + (f"，{op.article}" if op.article else "") + "）" for op in opinions if op not in applicable]
-    territory = campaign.program.seat_region
-    in_territory, region = None, app.region
-    if region is not None and territory is not None:
-        ancestors, node, seen = set(), region, set()
-        while node is not None and node.pk not in seen:
-            seen.add(node.pk)
-            ancestors.add(node.pk)
-            node = node.parent
-        in_territory = territory.pk in ancestors
+    in_territory = within_territory(program=campaign.program, region=app.region) if app.region_id else None
     basic = stored.get("basic", {}) if basic_section else {}
     performance = spec.section("performance")
     has_grid = performance is not None and any(isinstance(i, Grid) and i.key == "indicators"
@@ -700,8 +693,8 @@ def facts_for(application):
         excellence_years=profile.excellence_years,
         qms_years=profile.qms_years,
         inspection_years=profile.inspection_years,
-        territory=territory.name if territory is not None else "",
-        region_name=region.name if region is not None else "",
+        territory=campaign.program.seat_region.name,
+        region_name=app.region.name if app.region_id else "",
         region_in_territory=in_territory,
         application=app,
     )
