@@ -11,7 +11,6 @@ from applications import workflow
 from applications.forms.spec import benchmark_form, form_for, individual_form
 from applications.models import ApplicationSection, Attachment, State
 from demo.content import jpeg_bytes, pdf_bytes, section_data
-from applications.forms.textcount import count_chars
 from qualityaward.accounts.services import Actor
 
 
@@ -20,15 +19,6 @@ def save(app, user, code, data, version=None):
         row = ApplicationSection.objects.filter(application=app, code=code).first()
         version = row.version if row else 0
     return fs.save_section(application=app, code=code, data=data, base_version=version, actor=Actor(user=user))
-
-
-# --- 字数 -------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("text,expected", [
-    ("", 0), ("质量 奖", 3), ("质量\u3000奖\n\t", 3), ("a b\u00a0c", 3), ("𠀀𪚥", 2), ("\ufeff\u200b字", 1),
-    ("Q&A <b>", 6),
-])
-def test_count_chars_counts_code_points_that_are_not_whitespace(text, expected):
-    assert count_chars(text) == expected
 
 
 # --- the forms follow the seeds ---------------------------------------------------------------------------
