@@ -133,7 +133,8 @@ class RuleProfile(models.Model):
     class Aggregation(models.TextChoices):
         CONSENSUS = "consensus", "组长主持形成共识分"
         MEAN = "mean", "算术平均"
-        TRIMMED_MEAN = "trimmed_mean", "去掉最高分和最低分后平均"
+        TRIMMED_MEAN = "trimmed_mean", "逐条去掉最高分和最低分后平均"
+        TRIMMED_TOTAL = "trimmed_total", "去掉专家总分最高和最低各一位后平均"
 
     class RepeatPrize(models.TextChoices):
         NONE = "none", "无限制"
@@ -211,7 +212,9 @@ class RuleProfile(models.Model):
     )
     aggregation = models.CharField("专家分汇总方式", max_length=20, choices=Aggregation.choices,
                                    default=Aggregation.CONSENSUS)
-    trimmed_mean_min_experts = models.PositiveSmallIntegerField("去极值平均最少专家数", default=5)
+    trimmed_mean_min_experts = models.PositiveSmallIntegerField(
+        "去极值平均最少专家数", default=5,
+        help_text="评分专家不少于此数时才去掉最高和最低（逐条或按总分）；少于此数（或少于 3 位）时算术平均")
     vote_threshold_numerator = models.PositiveSmallIntegerField("表决通过比例（分子）", null=True, blank=True)
     vote_threshold_denominator = models.PositiveSmallIntegerField("表决通过比例（分母）", null=True, blank=True)
     vacancies_allowed = models.BooleanField("可以空缺", default=True)
