@@ -25,7 +25,7 @@ def save(app, user, code, data, version=None):
 def test_organization_form_has_every_section_of_attachment_1(world):
     app = world.new_app(filled=False)
     spec = form_for(app)
-    assert [s.number for s in spec.sections] == ["一", "2.1", "2.2", "2.4", "2.5", "三", "四", "附"]
+    assert [s.number for s in spec.sections] == ["一", "2.1", "2.2", "2.4", "2.5", "三", "四", "附", "声明"]
     performance = spec.section("performance").items[0]
     assert len(performance.rows) == 19 and performance.years == ("2023", "2024", "2025")
     assert performance.extra_columns == (("rank", "国内行业排名"),)
