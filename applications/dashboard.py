@@ -82,7 +82,8 @@ def applicant_section(user):
     mine = _base(access._owner_q(user))
     rows = _rows(mine.order_by("-updated_at"), "application_deadline")
     campaigns = list(open_campaigns())
-    links = [(f"新建申报：{c.program.name}（{c.name}，{timezone.localtime(c.application_deadline):%Y-%m-%d} 截止）",
+    links = [(f"新建申报：{c.program.name}（{c.name}，申报人提交截止 {timezone.localtime(c.application_deadline):%Y-%m-%d}，"
+               f"推荐截止 {timezone.localtime(c.recommendation_deadline):%Y-%m-%d}）",
               reverse("applications:create", args=[c.pk])) for c in campaigns]
     return Section(Role.APPLICANT, "我的申报", rows=rows, links=links,
                    empty_text="您还没有申报。可从下方入口新建申报。")
