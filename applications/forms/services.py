@@ -147,6 +147,19 @@ def missing_for_submission(application):
     return out
 
 
+def declared_trade_secrets(application):
+    """What the applicant declared a 商业秘密 in its latest submission ('' when nothing, or not submitted):
+    shown to the secretariat and the seated experts with their duty of confidentiality (息县 第十条,
+    巩义 第二十六条, 金水 第二十五条); public notices and exported lists carry no form content at all."""
+    from ..models import Submission
+    from .spec import DECLARATION_SECTION, TRADE_SECRETS_FIELD
+
+    content = (Submission.objects.filter(application=application).order_by("-sequence")
+               .values_list("content", flat=True).first()) or {}
+    sections = (content.get("form") or {}).get("sections") or {}
+    return str((sections.get(DECLARATION_SECTION) or {}).get(TRADE_SECRETS_FIELD) or "").strip()
+
+
 def assemble_content(application):
     """The whole form as one JSON object, with the uploads' manifest (what a submission freezes)."""
     spec = form_for(application)
