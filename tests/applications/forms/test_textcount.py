@@ -78,3 +78,40 @@ def test_a_limit_is_checked_in_word_counts_not_letters():
     assert errors == {}
     _clean, errors = clean_section(overview, {"text": "质" * 3001})
     assert errors["text"] == "“组织概述”限 3000 字，当前 3001 字，请删减。"
+
+
+# --- limits as printed -----------------------------------------------------------------------------------
+def test_only_the_caps_the_documents_print_are_word_limits():
+    """000 附件1/附件2 and 003 附件2 print these limits; nothing else is counted in 字数."""
+    from applications.forms.spec import Field, Table, benchmark_form, individual_form
+
+    def caps(spec):
+        out = {}
+        for section in spec.sections:
+            for item in section.items:
+                fields = item.columns if isinstance(item, Table) else (item,)
+                out.update({f"{section.code}.{f.key}": f.max_chars for f in fields
+                            if isinstance(f, Field) and f.max_chars})
+        return out
+
+    organization = organization_form(years=(2023, 2024, 2025), scoring_items=())
+    assert caps(organization) == {"overview.text": 3000, "basic.feature": 25}  # 一 限3000字; 不超过25个字
+    assert caps(individual_form()) == {"unit_opinion.unit_intro": 300, "unit_opinion.post_intro": 300}
+    assert caps(benchmark_form()) == {"summary.name": 40, "summary.abstract": 500, "summary.profile": 500,
+                                      "summary.practice": 8000, "summary.effect": 2000}
+    totals = {s.code: s.total_max_chars for s in organization.sections if s.total_max_chars}
+    assert totals == {"self_assessment": 50000, "features": 3000}
+    assert {s.code: s.total_max_chars for s in individual_form().sections if s.total_max_chars} == {
+        "achievements": 6000}
+
+
+def test_the_units_opinion_has_no_invented_cap_and_a_single_line_only_a_technical_bound():
+    from applications.forms.spec import LINE_MAX, individual_form
+
+    spec = individual_form()
+    unit = spec.section("unit_opinion")
+    _clean, errors = clean_section(unit, {"recommendation": "经核实，材料真实。" * 400})  # 3,600 字
+    assert "recommendation" not in errors
+    _clean, errors = clean_section(unit, {"unit_name": "某" * (LINE_MAX + 1), "unit_postcode": "4500001"})
+    assert errors["unit_name"].startswith(f"“工作单位名称”最多 {LINE_MAX} 个字符")
+    assert "unit_postcode" in errors
