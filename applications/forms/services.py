@@ -37,12 +37,15 @@ class SaveResult:
 
 
 def editable_section_codes(application):
-    """Sections the applicant may change now: all of a draft; only the reopened ones when returned."""
+    """Sections the applicant may change now: all of a draft; only the reopened ones when returned, and the
+    declaration, which speaks for the corrected material too."""
+    from .spec import DECLARATION_SECTION
+
     spec = form_for(application)
     if application.state == State.DRAFT:
         return [s.code for s in spec.sections if s.filled_by == "applicant"]
     if application.state == State.RETURNED:
-        reopened = set(application.reopened_sections or [])
+        reopened = set(application.reopened_sections or []) | {DECLARATION_SECTION}
         return [s.code for s in spec.sections if s.code in reopened]
     return []
 

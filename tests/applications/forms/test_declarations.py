@@ -56,3 +56,17 @@ def test_declared_trade_secrets_reach_the_secretariat_but_never_an_exported_list
     client.force_login(world.authority)  # the bureau reviews the form itself, but the page does not list the note
     body = client.get(reverse("applications:detail", args=[app.pk])).content.decode()
     assert 'id="qa-trade-secrets"' not in body
+
+
+def test_after_a_return_the_declaration_can_be_renewed_with_the_reopened_sections(world, drive):
+    from applications import workflow
+
+    app = drive(world.new_app(), State.SUBMITTED)
+    workflow.perform(application=app, name="return_for_correction", actor=Actor(user=world.authority),
+                     reason="组织概述需补充", sections=["overview"])
+    app.refresh_from_db()
+    assert fs.editable_section_codes(app) == ["overview", "declaration"]
+    declare(world, app, trade_secrets=SECRET)
+    assert fs.declared_trade_secrets(app) == ""  # the note counts from the next submission
+    workflow.perform(application=app, name="resubmit", actor=Actor(user=world.owner))
+    assert fs.declared_trade_secrets(app) == SECRET
