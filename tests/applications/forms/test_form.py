@@ -137,7 +137,7 @@ def test_submitted_forms_are_read_only_and_a_return_reopens_exactly_the_named_se
     workflow.perform(application=app, name="return_for_correction", actor=Actor(user=world.authority),
                      reason="组织概述过于简略", sections=["overview"])
     app.refresh_from_db()
-    assert fs.editable_section_codes(app) == ["overview"]
+    assert fs.editable_section_codes(app) == ["overview", "declaration"]  # the declaration speaks for the correction too
     with pytest.raises(PermissionDenied):
         save(app, world.owner, "basic", section_data(form_for(app).section("basic")))
     assert not save(app, world.owner, "overview", {"text": "补充后的组织概述"}).errors
