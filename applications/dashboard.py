@@ -90,7 +90,8 @@ def applicant_section(user):
         if r["state"] not in APPLICANT_DEADLINE_STATES:
             r.update(deadline=None, overdue=False, days_left=None)
     offers = campaign_offers(user=user)
-    links = [(f"新建申报：{c.program.name}（{c.name}，{timezone.localtime(c.application_deadline):%Y-%m-%d} 截止）",
+    links = [(f"新建申报：{c.program.name}（{c.name}，申报人提交截止 {timezone.localtime(c.application_deadline):%Y-%m-%d}，"
+               f"推荐截止 {timezone.localtime(c.recommendation_deadline):%Y-%m-%d}）",
               reverse("applications:create", args=[c.pk])) for c, reason in offers if not reason]
     section = Section(Role.APPLICANT, "我的申报", rows=rows, links=links,
                       empty_text="您还没有申报。可从下方入口新建申报。" if links else "您还没有申报。")

@@ -108,6 +108,16 @@ class Program(models.Model):
     seat_region = models.ForeignKey(Region, verbose_name="所在地区", on_delete=models.PROTECT)
     source_document = models.CharField("依据文件", max_length=200, blank=True)
     is_active = models.BooleanField("启用", default=True)
+    # the secretariat's contact details, shown on the program's and its campaigns' pages
+    contact_office = models.CharField("联系单位（秘书处）", max_length=120, blank=True)
+    contact_person = models.CharField("联系人", max_length=60, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=80, blank=True)
+    contact_email = models.CharField("电子邮箱", max_length=120, blank=True)
+    contact_address = models.CharField("通讯地址", max_length=200, blank=True)
+    contact_postcode = models.CharField("邮编", max_length=6, blank=True)
+    contact_source = models.CharField(
+        "联系方式出处", max_length=200, blank=True,
+        help_text="摘自依据文件的，写明出处（如：豫质强办通知）；文件未载明、由秘书处填写的留空，页面注明“秘书处填写”")
 
     class Meta:
         verbose_name = verbose_name_plural = "奖项"
@@ -115,6 +125,13 @@ class Program(models.Model):
 
     def __str__(self):
         return self.name
+
+    CONTACT_FIELDS = ("contact_office", "contact_person", "contact_phone", "contact_email", "contact_address",
+                      "contact_postcode")
+
+    def contacts(self):
+        """[(label, value)] of the secretariat's contact details ('' where nobody has filled it in yet)."""
+        return [(self._meta.get_field(name).verbose_name, getattr(self, name)) for name in self.CONTACT_FIELDS]
 
 
 class RuleProfile(models.Model):
@@ -135,7 +152,8 @@ class RuleProfile(models.Model):
     class Aggregation(models.TextChoices):
         CONSENSUS = "consensus", "组长主持形成共识分"
         MEAN = "mean", "算术平均"
-        TRIMMED_MEAN = "trimmed_mean", "去掉最高分和最低分后平均"
+        TRIMMED_MEAN = "trimmed_mean", "逐条去掉最高分和最低分后平均"
+        TRIMMED_TOTAL = "trimmed_total", "去掉专家总分最高和最低各一位后平均"
 
     class RepeatPrize(models.TextChoices):
         NONE = "none", "无限制"
@@ -226,7 +244,9 @@ class RuleProfile(models.Model):
     )
     aggregation = models.CharField("专家分汇总方式", max_length=20, choices=Aggregation.choices,
                                    default=Aggregation.CONSENSUS)
-    trimmed_mean_min_experts = models.PositiveSmallIntegerField("去极值平均最少专家数", default=5)
+    trimmed_mean_min_experts = models.PositiveSmallIntegerField(
+        "去极值平均最少专家数", default=5,
+        help_text="评分专家不少于此数时才去掉最高和最低（逐条或按总分）；少于此数（或少于 3 位）时算术平均")
     vote_threshold_numerator = models.PositiveSmallIntegerField("表决通过比例（分子）", null=True, blank=True)
     vote_threshold_denominator = models.PositiveSmallIntegerField("表决通过比例（分母）", null=True, blank=True)
     vacancies_allowed = models.BooleanField("可以空缺", default=True)
@@ -479,8 +499,10 @@ class Campaign(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     data_years = models.JSONField("填报数据年度", help_text="如 [2023, 2024, 2025]")
     opens_at = models.DateTimeField("开始申报")
-    application_deadline = models.DateTimeField("申报截止（提交至推荐单位）")
-    recommendation_deadline = models.DateTimeField("推荐截止（推荐单位报送）")
+    application_deadline = models.DateTimeField(
+        "申报人提交截止", help_text="申报人向推荐单位提交材料的截止时间；须早于推荐截止，给推荐单位留出初审、征求意见、公示的时间")
+    recommendation_deadline = models.DateTimeField("推荐截止（推荐单位报送）",
+                                                   help_text="推荐单位向秘书处报送的截止时间（如 000：2024年11月20日前）")
     review_deadline = models.DateTimeField("评审完成时间", null=True, blank=True)
     is_current = models.BooleanField("当前届次", default=False)
     last_number = models.PositiveIntegerField("已发申报编号", default=0, editable=False)
@@ -516,9 +538,10 @@ class Campaign(models.Model):
         if self.opens_at and self.application_deadline and self.opens_at > self.application_deadline:
             errors["application_deadline"] = "申报截止时间不能早于开始申报时间。"
         if self.application_deadline and self.recommendation_deadline and (
-            self.application_deadline > self.recommendation_deadline
+            self.application_deadline >= self.recommendation_deadline
         ):
-            errors["recommendation_deadline"] = "推荐截止时间不能早于申报截止时间。"
+            errors["application_deadline"] = (
+                "申报人提交截止须早于推荐单位的推荐截止：推荐单位收到材料后还要初审、征求意见、公示、报送，请把申报人提交截止提前。")
         if errors:
             raise ValidationError(errors)
 

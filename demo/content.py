@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from applications.forms.services import add_attachment, save_section
-from applications.forms.spec import Field, Grid, Table, UploadSlot, form_for
+from applications.forms.spec import TRADE_SECRETS_FIELD, Field, Grid, Table, UploadSlot, form_for
 from applications.models import ApplicationSection
 from publicity.notices.services import internal_rule, save_internal_publicity
 
@@ -52,6 +52,8 @@ STATED = {"in_territory": "yes", "org_nature": "enterprise", "is_branch": "no", 
 def _value(field, index=0):
     if field.key in STATED:
         return STATED[field.key]
+    if field.key == TRADE_SECRETS_FIELD:
+        return ""  # the demo's applicants declare no 商业秘密
     if field.type == "textarea":
         limit = field.max_chars or 2000
         text = PARAGRAPH * 3

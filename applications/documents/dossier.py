@@ -75,7 +75,7 @@ def masks_id_number(user, application):
 #: The signed opinions the dossier prints belong to review (the bureau's pre-review), which plugs them in
 #: from ``ReviewConfig.ready``: ``signed(application)`` gives (the signed initial opinion or None, the
 #: government opinion or None); ``parts`` are the initial opinion's (key, label) parts.
-OPINIONS = {"signed": lambda application: (None, None), "parts": ()}
+OPINIONS = {"signed": lambda application: (None, None), "parts": lambda kind: ()}
 
 
 def register_opinions(*, signed, parts):
@@ -287,7 +287,7 @@ def dossier_context(application, *, masked=False):
         "title": title, "subtitle": subtitle, "cover_lines": cover_lines, "cover_date": cover_date,
         "issuer": program.issuer, "form_html": builder.html(),
         "opinion_number": _next_numeral(spec), "initial": initial, "opinion_parts": opinion_parts,
-        "opinion_labels": [label for _key, label in _initial_parts()],
+        "opinion_labels": [label for _key, label in _initial_parts(application.kind)],
         "government": government, "government_scan": government_scan,
         "requires_government": profile.requires_government_opinion,
         "scans": scans, "evidence": evidence,
@@ -298,8 +298,9 @@ def dossier_context(application, *, masked=False):
     }
 
 
-def _initial_parts():
-    return OPINIONS["parts"]
+def _initial_parts(kind):
+    """The initial opinion's parts (key, label) as the application's form prints them."""
+    return OPINIONS["parts"](kind)
 
 
 def _spine_font_pt(name):

@@ -37,12 +37,15 @@ class SaveResult:
 
 
 def editable_section_codes(application):
-    """Sections the applicant may change now: all of a draft; only the reopened ones when returned."""
+    """Sections the applicant may change now: all of a draft; only the reopened ones when returned, and the
+    declaration, which speaks for the corrected material too."""
+    from .spec import DECLARATION_SECTION
+
     spec = form_for(application)
     if application.state == State.DRAFT:
         return [s.code for s in spec.sections if s.filled_by == "applicant"]
     if application.state == State.RETURNED:
-        reopened = set(application.reopened_sections or [])
+        reopened = set(application.reopened_sections or []) | {DECLARATION_SECTION}
         return [s.code for s in spec.sections if s.code in reopened]
     return []
 
@@ -166,6 +169,19 @@ def missing_for_submission(application):
         if pages > slot.page_limit:
             out.append(("evidence", "证实性材料", f"{slot.label}共 {pages} 页，超过 {slot.page_limit} 页的上限"))
     return out
+
+
+def declared_trade_secrets(application):
+    """What the applicant declared a 商业秘密 in its latest submission ('' when nothing, or not submitted):
+    shown to the secretariat and the seated experts with their duty of confidentiality (息县 第十条,
+    巩义 第二十六条, 金水 第二十五条); public notices and exported lists carry no form content at all."""
+    from ..models import Submission
+    from .spec import DECLARATION_SECTION, TRADE_SECRETS_FIELD
+
+    content = (Submission.objects.filter(application=application).order_by("-sequence")
+               .values_list("content", flat=True).first()) or {}
+    sections = (content.get("form") or {}).get("sections") or {}
+    return str((sections.get(DECLARATION_SECTION) or {}).get(TRADE_SECRETS_FIELD) or "").strip()
 
 
 def assemble_content(application):

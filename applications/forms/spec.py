@@ -8,6 +8,11 @@ campaign; the self-assessment report follows the program's scoring scheme item b
 A section's data is a JSON object: ``{field: value}``; a table is a list of row objects; a grid is
 ``{row_key: {column_key: value}}``. ``validate_section`` checks types and limits (what makes a save
 refused); ``missing_in_section`` lists what is still empty (what keeps submission closed).
+
+Limits are those the documents print, nothing stricter: a ``max_chars`` (counted in 字数, like Word/WPS, see
+``textcount``) is set only where the form says 限 N 字 (000 附件1 一 3000, 四 3000, 三 5 万, the 25-字 feature;
+附件2 二 6000, 300-字 单位简介 and 岗位简介; 003 附件2 40/500/500/8000/2000). A single-line entry (a name, a
+table cell) has only a technical bound of ``LINE_MAX`` characters against pasted text (a postcode 6).
 """
 import re
 from dataclasses import dataclass, field
@@ -23,7 +28,8 @@ class Field:
     label: str
     type: str = "text"  # text textarea choice multichoice integer decimal date yesno industry email phone
     required: bool = True
-    max_chars: int | None = None
+    max_chars: int | None = None  # a 字数 limit the document states ("限 300 字以内"), nothing else
+    max_length: int | None = None  # single-line entries: characters (LINE_MAX when None); not a 字数 limit
     choices: tuple = ()
     help: str = ""
     unit: str = ""
@@ -268,14 +274,14 @@ def organization_form(*, years, scoring_items, required_opinions=(), limits=Limi
                   width=12),
         )),
         Section("basic", "2.1", "基本情况", (
-            Field("org_name", "组织名称", max_chars=60, help="与公章名称一致"),
-            Field("legal_rep", "法人代表", max_chars=20),
-            Field("address", "组织地址", max_chars=100),
-            Field("postcode", "邮编", max_chars=6, help="6 位数字"),
-            Field("top_manager", "最高管理者", max_chars=20),
+            Field("org_name", "组织名称", help="与公章名称一致"),
+            Field("legal_rep", "法人代表"),
+            Field("address", "组织地址"),
+            Field("postcode", "邮编", max_length=6, help="6 位数字"),
+            Field("top_manager", "最高管理者"),
             Field("top_manager_phone", "电话（最高管理者）", "phone"),
-            Field("contact_department", "联系部门", max_chars=30),
-            Field("contact_person", "联系人", max_chars=20),
+            Field("contact_department", "联系部门"),
+            Field("contact_person", "联系人"),
             Field("contact_phone", "联系电话/手机", "phone"),
             Field("fax", "传真", "phone", required=False),
             Field("email", "电子邮箱", "email"),
@@ -291,31 +297,31 @@ def organization_form(*, years, scoring_items, required_opinions=(), limits=Limi
             Field("accidents_severity", "事故等级（近三年最严重的一起）", "choice", required=False,
                   choices=ACCIDENT_SEVERITIES, required_when=("accidents", ("yes",)),
                   help="选择“有”时填写，按《生产安全事故报告和调查处理条例》等规定的等级"),
-            Field("accidents_detail", "事故情况说明", "textarea", required=False, max_chars=500,
+            Field("accidents_detail", "事故情况说明", "textarea", required=False,
                   help="选择“有”时必须说明", width=12),
             Field("violations", "近三年有无违反法律法规的行为", "yesno"),
             Field("violations_severity", "违法违规情节", "choice", required=False, choices=VIOLATION_SEVERITIES,
                   required_when=("violations", ("yes",)), help="选择“有”时填写；以处理决定认定的情节为准"),
-            Field("violations_detail", "违法违规情况说明", "textarea", required=False, max_chars=500,
+            Field("violations_detail", "违法违规情况说明", "textarea", required=False,
                   help="选择“有”时必须说明", width=12),
-            Field("main_products", "主要产品/服务名称", max_chars=100),
+            Field("main_products", "主要产品/服务名称"),
             Field("brand_value", "品牌价值", "decimal", unit="亿元", required=False, min_value=ZERO),
             Field("assessors", "自评师人员数", "integer", unit="人", min_value=ZERO, width=4),
             Field("employees", "员工总数", "integer", unit="人", min_value=ZERO, width=4),
             Field("quality_staff", "质量管理人员数", "integer", unit="人", min_value=ZERO, width=4),
             Field("rd_staff", "技术研发人员数", "integer", unit="人", min_value=ZERO, width=4),
-            Field("certifications", "已获得的管理体系认证", "textarea", max_chars=300, width=12),
+            Field("certifications", "已获得的管理体系认证", "textarea", width=12),
             Field("feature", "请用一句话概括组织的特色管理制度、模式或方法", max_chars=25, help="不超过 25 个字",
                   width=12),
         )),
         Section("products", "2.2", "主要产品（服务）质量水平", (
             Table("rows", "主要产品（服务）质量水平", (
-                Field("name", "产品（服务）名称", max_chars=40),
-                Field("standard", "执行标准号", max_chars=40),
-                Field("indicator", "主要技术指标名称", max_chars=40),
-                Field("own", "本单位水平", max_chars=40),
-                Field("domestic_best", "国内同行业最佳水平", max_chars=40),
-                Field("international", "国际先进水平", max_chars=40),
+                Field("name", "产品（服务）名称"),
+                Field("standard", "执行标准号"),
+                Field("indicator", "主要技术指标名称"),
+                Field("own", "本单位水平"),
+                Field("domestic_best", "国内同行业最佳水平"),
+                Field("international", "国际先进水平"),
             ), min_rows=1, max_rows=30, help="产品（服务）质量水平应提供同行业的有关数据对比证明性资料。"),
         )),
         Section("performance", "2.4", "组织绩效", (
@@ -324,18 +330,18 @@ def organization_form(*, years, scoring_items, required_opinions=(), limits=Limi
         )),
         Section("market", "2.5", "主要市场、安全、环保和节能指标", (
             Table("market", "主要市场指标（每个主导产品一行组）", (
-                Field("product", "主导产品（服务）名称", max_chars=40),
+                Field("product", "主导产品（服务）名称"),
                 *[Field(f"{key}_{yr}", f"{label} {yr}年", "decimal", unit="%", min_value=ZERO, max_value=HUNDRED,
                         width=2)
                   for yr in y for key, label, _u, _a, _b in _market_rows()],
             ), min_rows=1, max_rows=3, help="提供第三方中介机构顾客满意度测评的证实性材料。"),
             Table("safety", "主要安全指标", (
-                Field("item", "安全项目", max_chars=40),
-                *[Field(f"y{yr}", f"{yr}年", max_chars=40) for yr in y],
+                Field("item", "安全项目"),
+                *[Field(f"y{yr}", f"{yr}年") for yr in y],
             ), min_rows=1, max_rows=20, help="提供安全生产指标依据及监测结果证实性材料。"),
             Table("environment", "主要环保和节能指标", (
-                Field("item", "环保和节能减排项目", max_chars=40),
-                *[Field(f"y{yr}", f"{yr}年", max_chars=40) for yr in y],
+                Field("item", "环保和节能减排项目"),
+                *[Field(f"y{yr}", f"{yr}年") for yr in y],
             ), min_rows=1, max_rows=20, help="提供环境指标依据及监测结果证实性材料。"),
         )),
         Section("self_assessment", "三", "自评报告", tuple(
@@ -376,32 +382,32 @@ def individual_form(limits=Limits()):
     """培育个人推荐表 (seed 000 Attachment 2); page and photo limits are those of the program's document."""
     return FormSpec("individual", "个人推荐表", (
         Section("basic", "一", "个人基本情况", (
-            Field("name", "姓名", max_chars=20),
+            Field("name", "姓名"),
             Field("id_number", "身份证号", "id_number"),
             Field("gender", "性别", "choice", choices=GENDERS, width=3),
-            Field("political_status", "政治面貌", max_chars=20, width=3),
-            Field("title", "职称", max_chars=30),
-            Field("education", "学历", max_chars=20),
-            Field("employer", "工作单位", max_chars=60),
-            Field("department", "所在部门", max_chars=30),
-            Field("position", "职务", max_chars=30),
+            Field("political_status", "政治面貌", width=3),
+            Field("title", "职称"),
+            Field("education", "学历"),
+            Field("employer", "工作单位"),
+            Field("department", "所在部门"),
+            Field("position", "职务"),
             Field("years_working", "工作年限", "integer", unit="年", min_value=ZERO, max_value=Decimal(80), width=3),
             Field("years_in_post", "从事现岗位工作年限", "integer", unit="年", min_value=ZERO, max_value=Decimal(80),
                   width=3),
             Field("phone", "联系电话", "phone"),
             Field("fax", "传真", "phone", required=False),
             Field("email", "电子邮箱", "email"),
-            Field("address", "通讯地址", max_chars=100),
-            Field("postcode", "邮编", max_chars=6),
+            Field("address", "通讯地址"),
+            Field("postcode", "邮编", max_length=6),
             Table("resume", "教育工作简历", (
-                Field("period", "起止时间", max_chars=30), Field("unit", "学校/单位", max_chars=60),
-                Field("role", "专业/职务", max_chars=40)), min_rows=1, max_rows=30),
+                Field("period", "起止时间"), Field("unit", "学校/单位"),
+                Field("role", "专业/职务")), min_rows=1, max_rows=30),
             Table("memberships", "社会团体兼职情况", (
-                Field("organization", "社会团体", max_chars=60), Field("role", "兼任职务", max_chars=40),
-                Field("period", "起止时间", max_chars=30)), min_rows=0, max_rows=20),
+                Field("organization", "社会团体"), Field("role", "兼任职务"),
+                Field("period", "起止时间")), min_rows=0, max_rows=20),
             Table("awards", "获奖情况（省、部级及以上主要荣誉）", (
-                Field("year", "年份", max_chars=10), Field("award", "荣誉名称", max_chars=80),
-                Field("issuer", "授予单位", max_chars=60)), min_rows=0, max_rows=30),
+                Field("year", "年份"), Field("award", "荣誉名称"),
+                Field("issuer", "授予单位")), min_rows=0, max_rows=30),
         )),
         Section("photo", "一", "本人照片", (
             UploadSlot("portrait", "正面免冠 2 寸彩色近照", kinds=("jpeg", "png"), min_files=1, max_files=1,
@@ -419,18 +425,18 @@ def individual_form(limits=Limits()):
             Field("text", "研究、实践等成果发表情况及内容概要", "textarea", width=12),
         )),
         Section("unit_opinion", "四", "所在单位申报意见", (
-            Field("unit_name", "工作单位名称", max_chars=60),
-            Field("unit_address", "通讯地址", max_chars=100),
-            Field("unit_postcode", "邮政编码", max_chars=6, width=3),
-            Field("unit_type", "单位类型", max_chars=20, width=3),
-            Field("unit_contact", "联系人", max_chars=20),
+            Field("unit_name", "工作单位名称"),
+            Field("unit_address", "通讯地址"),
+            Field("unit_postcode", "邮政编码", max_length=6, width=3),
+            Field("unit_type", "单位类型", width=3),
+            Field("unit_contact", "联系人"),
             Field("unit_phone", "联系电话（手机/座机）", "phone"),
             Field("unit_email", "电子邮箱", "email"),
             Field("unit_fax", "传真", "phone", required=False),
             Field("unit_intro", "工作单位简介", "textarea", max_chars=300, width=12),
             Field("post_intro", "所在岗位简介", "textarea", max_chars=300, width=12),
             Field("recommendation", "工作单位的推荐意见（需包括材料核实、公示情况、申报理由等）", "textarea",
-                  max_chars=2000, width=12),
+                  width=12),
             UploadSlot("seal_page", "工作单位盖章页扫描件", kinds=("pdf", "jpeg"), min_files=1, max_files=1,
                        help="工作单位盖章、负责人签字并注明日期的页面"),
         )),
@@ -508,16 +514,47 @@ def opinion_applies(opinion, conditions):
     return True
 
 
+STATE_SECRET_WARNING = ("申报材料不得涉及国家安全、国家秘密（息县 第十五条）：请勿填写或上传任何涉及国家秘密的内容；"
+                        "已上传的，请立即删除并联系秘书处。")
+#: A form's declaration section; its key and the confirmation's value (read by the pages that show it).
+DECLARATION_SECTION = "declaration"
+TRADE_SECRETS_FIELD = "trade_secrets"
+CONFIRMED = "confirmed"
+
+
+def declaration_section(*, individual=False):
+    """申报承诺: the applicant confirms the material is true, accurate and complete (000 附件1、附件2 填报说明1
+    “所填数据及提供资料必须真实、准确”; 息县 第十五条、巩义 第十七条（二）“对申报材料的完整性、真实性和准确性负责”),
+    states what is a 商业秘密 (息县 第十五条 “涉及商业秘密的，应当予以注明”; kept to those who review it), and is
+    warned that nothing may touch state secrets. Required: submission stays closed until it is confirmed."""
+    who = "本人" if individual else "本单位"
+    return Section(DECLARATION_SECTION, "声明", "申报承诺与保密事项", (
+        Field("true_and_complete", "申报承诺", "choice", width=12,
+              choices=((CONFIRMED, f"{who}承诺：所填数据及提供的资料真实、准确、完整，{who}对其真实性负责"),),
+              help="依据：填报说明 1“所填数据及提供资料必须真实、准确”；息县 第十五条。未作承诺不能提交。"),
+        Field(TRADE_SECRETS_FIELD, "涉及商业秘密的内容", "textarea", required=False, width=12,
+              help="涉及商业秘密的，请逐项注明所在部分、条目或证实性材料名称（如：三 自评报告 4.5.3 工艺参数；证实性材料“某某配方检测报告”）。"
+                   "注明的内容只供秘书处和评审专家依法保密使用，不在公示和导出名单中出现。没有可不填。"),
+    ), help=STATE_SECRET_WARNING)
+
+
+def _with_declaration(spec, *, individual=False):
+    from dataclasses import replace
+
+    return replace(spec, sections=spec.sections + (declaration_section(individual=individual),))
+
+
 def form_for(application):
     """The form an application fills, assembled from its program's profile, its campaign and what the
-    applicant stated in 申报条件 (which opinions apply)."""
+    applicant stated in 申报条件 (which opinions apply); every form ends with the declaration
+    (``declaration_section``)."""
     from ..models import Application, ApplicationSection, ScoringItem
 
     profile = application.campaign.program.profile
     if application.kind == Application.Kind.INDIVIDUAL:
-        return individual_form(profile_limits(profile, "individual"))
+        return _with_declaration(individual_form(profile_limits(profile, "individual")), individual=True)
     if profile.organization_form == "benchmark":
-        return benchmark_form()
+        return _with_declaration(benchmark_form())
     cached = getattr(application, "_formspec_cache", None)
     if cached is None:
         items = list(ScoringItem.objects.filter(category__scheme_id=profile.scoring_scheme_id, points__gt=0)
@@ -528,9 +565,9 @@ def form_for(application):
             row = ApplicationSection.objects.filter(application=application, code="conditions").first()
             stated = (row.data if row else None) or {}
         opinions = [op for op in all_opinions if op.uploaded_by_applicant and opinion_applies(op, stated)]
-        cached = organization_form(years=application.campaign.data_years, scoring_items=items,
-                                   required_opinions=opinions, limits=profile_limits(profile, "organization"),
-                                   conditions=profile_conditions(profile, all_opinions))
+        cached = _with_declaration(organization_form(
+            years=application.campaign.data_years, scoring_items=items, required_opinions=opinions,
+            limits=profile_limits(profile, "organization"), conditions=profile_conditions(profile, all_opinions)))
         application._formspec_cache = cached
     return cached
 
@@ -539,6 +576,8 @@ def form_for(application):
 #: C0 control characters but tab, newline and carriage return, and lone surrogates (pasted from other
 #: programs; PostgreSQL's jsonb cannot store NUL). Dropped from everything typed into the form.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+#: A single-line entry's technical bound (characters) where the document sets no limit.
+LINE_MAX = 200
 PHONE_RE = re.compile(r"^[0-9+\-()（） ]{7,20}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -553,6 +592,9 @@ def _clean_value(f, raw, errors, path, label_prefix=""):
         return ""
     if f.max_chars and count_chars(value) > f.max_chars:
         errors[path] = f"“{label}”限 {f.max_chars} 字，当前 {count_chars(value)} 字，请删减。"
+    line_max = f.max_length or (LINE_MAX if f.type == "text" else None)
+    if line_max and len(value) > line_max:
+        errors[path] = f"“{label}”最多 {line_max} 个字符，当前 {len(value)} 个，请核对是否粘贴了多余的内容。"
     if f.type in ("integer", "decimal"):
         text = value.replace(",", "").replace("，", "")
         try:
@@ -633,7 +675,7 @@ def clean_section(section, data):
                     f = Field(year, f"{row_label}（{year}年）", item.cell_type, min_value=lo, max_value=hi)
                     cells[year] = _clean_value(f, row.get(year), errors, f"{item.key}.{row_key}.{year}")
                 for col_key, col_label in item.extra_columns:
-                    f = Field(col_key, f"{row_label}（{col_label}）", max_chars=20)
+                    f = Field(col_key, f"{row_label}（{col_label}）")
                     cells[col_key] = _clean_value(f, row.get(col_key), errors, f"{item.key}.{row_key}.{col_key}")
                 clean_grid[row_key] = cells
             clean[item.key] = clean_grid

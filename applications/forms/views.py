@@ -19,8 +19,10 @@ from ..models import ApplicationSection, Attachment
 from ..rules import is_owner
 from ..selectors import application_for_user_or_404
 from . import services as fs
-from .spec import Field, Grid, Table, UploadSlot, consistency_warnings, form_for, missing_in_section, section_chars
-from .textcount import whitespace_js_escape
+from .spec import (
+    STATE_SECRET_WARNING, Field, Grid, Table, UploadSlot, consistency_warnings, form_for, missing_in_section, section_chars,
+)
+from .textcount import rule_json
 
 
 @login_required
@@ -96,7 +98,9 @@ def section_edit(request, pk, code):
         "missing": missing_in_section(section, data, fs.upload_counts(app)),
         "warnings": consistency_warnings(section, data),
         "previous": codes[i - 1] if i > 0 else None, "next": codes[i + 1] if i + 1 < len(codes) else None,
-        "whitespace": whitespace_js_escape(),
+        "count_rule": rule_json(),
+        "state_secret_warning": STATE_SECRET_WARNING,
+        "has_uploads": any(isinstance(it, UploadSlot) for it in section.items),
         "has_fields": any(not isinstance(it, UploadSlot) for it in section.items),
         "suggestion": fs.org_size_suggestion(app) if code == "basic" else None,
         "entries": fs.progress(app),

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from applications import workflow
+from applications.forms.services import declared_trade_secrets
 from applications.models import AcceptanceList, Application, EligibilityReview, State
 from applications.history import history_for
 from applications.rules import is_program_secretariat
@@ -129,6 +130,7 @@ def _render_detail(request, app, *, status=200, checklist=None, errors=None, dec
                     forms[slug] = DecisionForm(initial=initial, reason_required=slug != "accept")
     return render(request, "review/eligibility/detail.html", {
         "app": app, "is_secretariat": is_sec, "show_notes": show_notes, "in_review": in_review,
+        "trade_secrets": declared_trade_secrets(app) if is_sec else "",
         "review": shown, "results": el.result_rows(shown), "preview": el.result_rows(None, preview) if preview else [],
         "stale": bool(shown and latest_submission and shown.submission_id != latest_submission.pk),
         "latest_submission": latest_submission,

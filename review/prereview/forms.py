@@ -122,6 +122,11 @@ class OpinionDraftForm(forms.Form):
     publicity = _text("三、推荐组织和本部门公示情况", limit=MAX_PART, rows=3)
     opinion = _text("四、初审意见", limit=MAX_PART, rows=3)
 
+    def __init__(self, *args, kind=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, label in InitialOpinion.parts_for(kind):  # part 三 as the application's form prints it
+            self.fields[key].label = label
+
     def parts(self):
         return {key: self.cleaned_data.get(key, "") for key, _label in InitialOpinion.PARTS}
 

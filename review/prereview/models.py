@@ -178,12 +178,26 @@ class InitialOpinion(models.Model):
     exact text, its SHA-256, the signer and the time, and freezes the row (``save`` refuses, a
     database trigger refuses an UPDATE). A correction is a new version that ``supersedes`` the old."""
 
+    #: The four parts as 000 附件1 五 prints them (an organization's form).
     PARTS = [
         ("verification", "一、材料核实情况"),
         ("consultation", "二、征求相关部门意见情况"),
         ("publicity", "三、推荐组织和本部门公示情况"),
         ("opinion", "四、初审意见"),
     ]
+    #: 000 附件2 五 (an individual's form): part 三 is the bureau's own publicity only (the unit's own is in
+    #: 四 所在单位申报意见).
+    PARTS_INDIVIDUAL = [
+        ("verification", "一、材料核实情况"),
+        ("consultation", "二、征求相关部门意见情况"),
+        ("publicity", "三、本部门公示情况"),
+        ("opinion", "四、初审意见"),
+    ]
+
+    @classmethod
+    def parts_for(cls, kind):
+        """The parts' (key, label) as the application's form prints them."""
+        return cls.PARTS_INDIVIDUAL if kind == Application.Kind.INDIVIDUAL else cls.PARTS
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="initial_opinions",
                                     verbose_name="申报")
@@ -230,11 +244,12 @@ class InitialOpinion(models.Model):
         return self.signed_at is not None
 
     def parts(self):
-        return [(label, getattr(self, key)) for key, label in self.PARTS]
+        return [(label, getattr(self, key)) for key, label in self.parts_for(self.application.kind)]
 
-    def compose_text(self):
+    def compose_text(self, parts=None):
         """The exact text that is signed: the four parts with their headings, LF line ends."""
-        blocks = [f"{label}\n{(getattr(self, key) or '').strip()}" for key, label in self.PARTS]
+        parts = parts or self.parts_for(self.application.kind)
+        blocks = [f"{label}\n{(getattr(self, key) or '').strip()}" for key, label in parts]
         return "\n\n".join(blocks).replace("\r\n", "\n")
 
     @staticmethod
@@ -243,7 +258,8 @@ class InitialOpinion(models.Model):
 
     def verify(self):
         """True when the stored hash still matches the stored text (and the text the parts)."""
-        return bool(self.is_signed and self.text == self.compose_text()
+        # an individual's opinion signed before part 三 followed 附件2 carries the organization's headings
+        return bool(self.is_signed and self.text in (self.compose_text(), self.compose_text(self.PARTS))
                     and self.text_sha256 == self.digest(self.text))
 
     def save(self, *args, **kwargs):
@@ -252,7 +268,8 @@ class InitialOpinion(models.Model):
             if stored is not None:
                 raise SignedOpinionImmutable(
                     f"第{self.version}版初审意见已于 {stored:%Y-%m-%d %H:%M} 签署，不能修改。如需更正，请起草更正版本并重新签署。")
-        if self.is_signed and (self.text != self.compose_text() or self.text_sha256 != self.digest(self.text)):
+        if self.is_signed and (self.text not in (self.compose_text(), self.compose_text(self.PARTS))
+                               or self.text_sha256 != self.digest(self.text)):
             raise ValidationError("签署文本与摘要不一致，未保存。")
         super().save(*args, **kwargs)
 

@@ -414,7 +414,8 @@ def _already_signed(opinion):
 def save_opinion_draft(*, application, actor, parts, draft_id=None):
     """Create or update the one draft. With no draft and a signed version in force, the new draft is
     its correction (``supersedes``). ``draft_id``: the draft the form was showing, if any."""
-    clean = {key: _clean_text(parts.get(key, ""), label, limit=MAX_PART) for key, label in InitialOpinion.PARTS}
+    clean = {key: _clean_text(parts.get(key, ""), label, limit=MAX_PART)
+             for key, label in InitialOpinion.parts_for(application.kind)}
     with transaction.atomic():
         app = _locked(application)
         require_bureau(app, actor, action="起草初审意见")
@@ -441,7 +442,7 @@ def save_opinion_draft(*, application, actor, parts, draft_id=None):
 
 
 def _sign(app, opinion, actor):
-    missing = [label for key, label in InitialOpinion.PARTS if not getattr(opinion, key).strip()]
+    missing = [label for key, label in InitialOpinion.parts_for(app.kind) if not getattr(opinion, key).strip()]
     if missing:
         raise ValidationError("初审意见的以下部分尚未填写，不能签署：" + "、".join(missing) + "。")
     pending = pending_departments(app)
@@ -522,7 +523,8 @@ def suggested_parts(application):
 
     record = AuthorityPublicity.objects.filter(application=app).first()
     if record is None:
-        publicity = "（请先登记本部门公示情况；推荐组织的内部公示情况一并说明。）"
+        publicity = ("（请先登记本部门公示情况。）" if app.kind == Application.Kind.INDIVIDUAL
+                     else "（请先登记本部门公示情况；推荐组织的内部公示情况一并说明。）")
     else:
         publicity = (f"我局于{_fmt_date(record.starts_on)}至{_fmt_date(record.ends_on)}通过{record.channel}进行了公示。"
                      + (f"公示期间收到异议 {record.objections_received} 件：{_clause(record.objections_summary)}。"
@@ -694,4 +696,4 @@ def register_eligibility_plugins():
 def register_dossier_opinions():
     from applications.documents import dossier
 
-    dossier.register_opinions(signed=signed_opinions, parts=InitialOpinion.PARTS)
+    dossier.register_opinions(signed=signed_opinions, parts=InitialOpinion.parts_for)

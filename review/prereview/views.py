@@ -178,7 +178,8 @@ def _workspace(request, app, *, bound=None, status=200, error=None):
     else:
         source = draft or ctx["current"]
         initial = {key: getattr(source, key) for key, _l in InitialOpinion.PARTS} if source else {}
-        ctx["opinion_form"] = OpinionDraftForm(initial={**initial, "draft_id": draft.pk if draft else None})
+        ctx["opinion_form"] = OpinionDraftForm(initial={**initial, "draft_id": draft.pk if draft else None},
+                                               kind=app.kind)
     ctx["sign_form"] = bound.get("sign") or SignForm(initial={"opinion_id": draft.pk if draft else None})
     ctx["government_form"] = bound.get("government") or GovernmentOpinionForm(initial={"issued_on": today})
     ctx["readiness"] = svc.readiness(app)
@@ -311,7 +312,7 @@ def prereview_publicity(request, pk):
 def prereview_opinion(request, pk):
     """Save the draft; with ``suggest``, fill its empty parts from what the bureau recorded."""
     app = _bureau_app(request, pk, action="起草初审意见")
-    form = OpinionDraftForm(request.POST)
+    form = OpinionDraftForm(request.POST, kind=app.kind)
     if not form.is_valid():
         return _invalid(request, app, "opinion", form, "初审意见有内容不符合要求，请按提示修改。")
     parts = form.parts()

@@ -2,6 +2,7 @@
 
 Rows are generated from ``values_list(...).iterator()``, so memory stays flat with the row count."""
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db import connection
 from django.db.models import OuterRef, Subquery
@@ -49,10 +50,11 @@ def score_matrix_sheets(campaign):
     points = [item.points for item in items]
 
     def stage_score(percents):
-        """Σ points × percent / 100, exact (integer percentages, or the panel's decimals)."""
+        """Σ points × percent / 100 computed exactly (integer percentages, or the panel's exact means), then
+        rounded once to two places."""
         if None in percents:
             return None
-        return _two(Decimal(sum(pts * p for pts, p in zip(points, percents))) / svc.HUNDRED)
+        return _two(svc.exact_to_decimal(sum(pts * Fraction(p) for pts, p in zip(points, percents)) / 100))
 
     def _percents(item_ids, percents):
         row = [None] * len(items)
@@ -71,13 +73,16 @@ def score_matrix_sheets(campaign):
             ids = [a[0] for a in chunk]
             sheets = {sheet_id: (app_id, stage, name or username, _percents(item_ids, percents))
                       for sheet_id, app_id, stage, name, username, item_ids, percents in _submitted_sheets(ids)}
-            panels = {}
-            for panel_id, app_id, stage, item_id, percent in (
+            panels, exact = {}, {}
+            for panel_id, app_id, stage, item_id, percent, percent_sum, counted in (
                     PanelItemScore.objects.filter(panel__application_id__in=ids, is_current=True)
-                    .values_list("panel_id", "panel__application_id", "panel__stage", "item_id", "percent")):
+                    .values_list("panel_id", "panel__application_id", "panel__stage", "item_id", "percent",
+                                 "percent_sum", "experts_counted")):
                 row = panels.setdefault((app_id, stage), [None] * len(items))
+                exact_row = exact.setdefault((app_id, stage), [None] * len(items))
                 if item_id in column:
-                    row[column[item_id]] = percent  # Decimal: exact in the stage score
+                    row[column[item_id]] = percent  # shown to four places
+                    exact_row[column[item_id]] = Fraction(percent_sum, counted) if counted else Fraction(percent)
             by_app = {}
             for app_id, stage, expert, percents in sheets.values():
                 by_app.setdefault(app_id, []).append((stage, expert, percents))
@@ -88,7 +93,8 @@ def score_matrix_sheets(campaign):
                             yield [number, name, STAGES[stage], expert, *percents, stage_score(percents)]
                     if (app_id, stage) in panels:
                         percents = panels[(app_id, stage)]
-                        yield [number, name, STAGES[stage], "评审组（共识/平均）", *percents, stage_score(percents)]
+                        yield [number, name, STAGES[stage], "评审组（共识/平均）", *percents,
+                               stage_score(exact[(app_id, stage)])]
 
     headers = ["申报编号", "申报单位（个人）", "评审阶段", "评分人",
                *[f"{item.code} {item.name}（{item.points}分）" for item in items], "阶段得分"]

@@ -7,6 +7,7 @@ sheet and its item scores are frozen (``save`` refuses, a database trigger refus
 the panel's score for an item is append-only (a change is a new row that supersedes the old one).
 """
 from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -124,17 +125,22 @@ class PanelItemScore(models.Model):
     """The panel's score for one item. Append-only: recording again (or correcting after the stage was
     concluded) writes a new row that supersedes the current one; ``is_current`` marks the one that counts.
 
-    ``percent`` is exact for a consensus (5 % steps); a mean is kept to four decimal places
-    (half up) when it does not terminate (e.g. a third)."""
+    ``percent`` is exact for a consensus (5 % steps). A computed mean is exactly ``percent_sum`` /
+    ``experts_counted`` (the experts' percentages it averages, summed, and how many): stage scores are
+    computed from these, never from ``percent``, which shows the mean to four decimal places (half up)
+    when it does not terminate (e.g. a third)."""
 
     class Source(models.TextChoices):
         CONSENSUS = "consensus", "组长主持形成共识"
         MEAN = "mean", "算术平均（系统计算）"
-        TRIMMED_MEAN = "trimmed_mean", "去掉最高分和最低分后平均（系统计算）"
+        TRIMMED_MEAN = "trimmed_mean", "逐条去掉最高分和最低分后平均（系统计算）"
+        TRIMMED_TOTAL = "trimmed_total", "去掉总分最高和最低的专家后平均（系统计算）"
 
     panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="item_scores", verbose_name="评审组")
     item = models.ForeignKey(ScoringItem, on_delete=models.PROTECT, related_name="+", verbose_name="评分条款")
     percent = models.DecimalField("评审组得分率（%）", max_digits=7, decimal_places=4)
+    percent_sum = models.PositiveIntegerField("参与平均的专家得分率之和（%）", null=True, blank=True)
+    experts_counted = models.PositiveSmallIntegerField("参与平均的专家数", null=True, blank=True)
     source = models.CharField("形成方式", max_length=20, choices=Source.choices)
     reason = models.TextField("理由", blank=True, max_length=2000)
     is_correction = models.BooleanField("阶段定稿后的更正", default=False)
@@ -159,10 +165,20 @@ class PanelItemScore(models.Model):
                                     name="one_current_panel_score_per_item"),
             models.CheckConstraint(condition=Q(percent__gte=0, percent__lte=100), name="panel_score_in_range"),
             models.CheckConstraint(condition=~Q(source="consensus") | ~Q(reason=""), name="consensus_has_reason"),
+            models.CheckConstraint(condition=Q(percent_sum__isnull=True, experts_counted__isnull=True)
+                                   | Q(percent_sum__isnull=False, experts_counted__gt=0),
+                                   name="panel_score_mean_parts_together"),
         ]
 
     def __str__(self):
         return f"{self.panel} · {self.item.code} {self.percent}%"
+
+    @property
+    def exact_percent(self):
+        """The panel's percentage as an exact fraction."""
+        if self.experts_counted:
+            return Fraction(self.percent_sum, self.experts_counted)
+        return Fraction(self.percent)
 
 
 class StageResult(models.Model):

@@ -17,7 +17,7 @@ Every write: keyword-only arguments, the actor's right checked here (``Permissio
 raises ``ValidationError`` with a Chinese message and writes nothing, audited with ``record_event``.
 """
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, getcontext
 from fractions import Fraction
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -310,17 +310,43 @@ def effective_percent(score):
 
 
 # --- the panel: consensus, aggregation, conclusion -----------------------------------------------------------
+def trims(*, rule, experts, min_experts):
+    """Whether ``rule`` drops the highest and lowest with ``experts`` scoring (never below 3 experts)."""
+    return (rule in (RuleProfile.Aggregation.TRIMMED_MEAN, RuleProfile.Aggregation.TRIMMED_TOTAL)
+            and experts >= max(min_experts, 3))
+
+
 def aggregate(percents, *, rule, min_experts):
-    """The panel's percentage for one item from the experts' percentages under ``rule`` (mean or
-    trimmed mean). Exact when the mean terminates, else rounded half up to four decimal places."""
-    values = sorted(Fraction(p) for p in percents)
+    """(sum, count): the experts' percentages for one item that the panel's mean averages under ``rule``
+    (mean, or per-item trimmed mean: the highest and the lowest dropped). The mean is exactly sum / count."""
+    values = sorted(int(p) for p in percents)
     if not values:
         raise ValidationError("没有可汇总的专家评分。")
-    if rule == RuleProfile.Aggregation.TRIMMED_MEAN and len(values) >= max(min_experts, 3):
+    if rule == RuleProfile.Aggregation.TRIMMED_MEAN and trims(rule=rule, experts=len(values), min_experts=min_experts):
         values = values[1:-1]
-    mean = sum(values) / len(values)
-    exact = Decimal(mean.numerator) / Decimal(mean.denominator)
-    return exact.quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
+    return sum(values), len(values)
+
+
+def experts_kept_by_total(matrix, items, expert_ids, *, min_experts):
+    """The experts whose sheets count under the trimmed-total rule (most Chinese panels' 去掉一个最高分、一个
+    最低分): each expert's total Σ points × percent / 100, the one highest and the one lowest dropped, from
+    ``min_experts`` (and at least 3) experts on. Equal totals: whichever is dropped, the stage score is the
+    same; the expert listed first (by id) is the one dropped, so item percentages are reproducible."""
+    totals = {e: sum(item.points * int(matrix.get(item.pk, {}).get(e) or 0) for item in items) for e in expert_ids}
+    ranked = sorted(expert_ids, key=lambda e: (totals[e], e))
+    if not trims(rule=RuleProfile.Aggregation.TRIMMED_TOTAL, experts=len(ranked), min_experts=min_experts):
+        return ranked, totals, None, None
+    lowest = ranked[0]
+    highest = max(ranked[1:], key=lambda e: (totals[e], -e))
+    return [e for e in ranked if e not in (lowest, highest)], totals, highest, lowest
+
+
+def exact_to_decimal(value):
+    """An exact fraction as a Decimal: one division at the end, exact when the value terminates (every
+    value with a finite decimal expansion within 28 digits), else correct to 28 significant digits — far
+    beyond the two places shown, so no comparison with a threshold of two decimals can be turned."""
+    value = Fraction(value)
+    return Decimal(value.numerator) / Decimal(value.denominator)
 
 
 def _all_submitted(panel):
@@ -418,25 +444,46 @@ def conclude(*, acc, actor):
             if missing:
                 raise ValidationError("以下条款尚未形成评审组得分：" + "、".join(missing) + "。")
         else:
-            matrix = expert_matrix(panel, [m.expert_id for m in members])
+            expert_ids = sorted(m.expert_id for m in members)
+            matrix = expert_matrix(panel, expert_ids)
             source = PanelItemScore.Source(rule)
             rows = []
+            dropped = {}
+            if rule == RuleProfile.Aggregation.TRIMMED_TOTAL:
+                kept, totals, highest, lowest = experts_kept_by_total(
+                    matrix, items, expert_ids, min_experts=profile.trimmed_mean_min_experts)
+                if highest is not None:
+                    dropped = {"highest": highest, "lowest": lowest,
+                               "totals": {str(e): str(Decimal(t) / HUNDRED) for e, t in totals.items()}}
+                    reason = (f"{len(expert_ids)} 位专家按总分去掉最高和最低各一位后，{len(kept)} 位专家评分平均"
+                              f"（最高总分 {exact_text(Decimal(totals[highest]) / HUNDRED)}，"
+                              f"最低总分 {exact_text(Decimal(totals[lowest]) / HUNDRED)}）")
+                else:
+                    reason = f"{len(kept)} 位专家评分算术平均（不足 {max(profile.trimmed_mean_min_experts, 3)} 位，不去极值）"
             for item in items:
-                percents = [p for p in matrix.get(item.pk, {}).values() if p is not None]
-                value = aggregate(percents, rule=rule, min_experts=profile.trimmed_mean_min_experts)
-                trimmed = rule == RuleProfile.Aggregation.TRIMMED_MEAN and len(percents) >= max(
-                    profile.trimmed_mean_min_experts, 3)
+                if rule == RuleProfile.Aggregation.TRIMMED_TOTAL:
+                    by_expert = matrix.get(item.pk, {})
+                    percents = [by_expert[e] for e in kept if by_expert.get(e) is not None]
+                    total, count = aggregate(percents, rule=RuleProfile.Aggregation.MEAN, min_experts=0)
+                else:
+                    percents = [p for p in matrix.get(item.pk, {}).values() if p is not None]
+                    total, count = aggregate(percents, rule=rule, min_experts=profile.trimmed_mean_min_experts)
+                    trimmed = trims(rule=rule, experts=len(percents), min_experts=profile.trimmed_mean_min_experts)
+                    reason = (f"{len(percents)} 位专家评分去掉最高分和最低分后平均" if trimmed
+                              else f"{len(percents)} 位专家评分算术平均")
                 rows.append(PanelItemScore(
-                    panel=panel, item=item, percent=value, source=source, recorded_by=actor.user,
-                    reason=(f"{len(percents)} 位专家评分去掉最高分和最低分后平均" if trimmed
-                            else f"{len(percents)} 位专家评分算术平均")))
+                    panel=panel, item=item, percent=exact_to_decimal(Fraction(total, count)).quantize(
+                        FOUR_PLACES, rounding=ROUND_HALF_UP),
+                    percent_sum=total, experts_counted=count, source=source, recorded_by=actor.user,
+                    reason=reason))
             PanelItemScore.objects.filter(panel=panel, is_current=True).update(is_current=False)
             PanelItemScore.objects.bulk_create(rows)
         result = StageResult.objects.create(panel=panel, aggregation=rule, experts=len(submitted),
                                             concluded_by=actor.user)
         score = stage_score(panel)
         record_event(actor=actor, action="scoring:conclude", target=panel.application,
-                     data={"stage": panel.stage, "rule": rule, "score": str(score), "experts": len(submitted)})
+                     data={"stage": panel.stage, "rule": rule, "score": str(score), "experts": len(submitted),
+                           **({"dropped": dropped} if rule != RuleProfile.Aggregation.CONSENSUS and dropped else {})})
     return result
 
 
@@ -479,36 +526,53 @@ def expert_matrix(panel, expert_ids=None):
     return out
 
 
-def stage_score(panel):
-    """Σ points × panel percentage / 100 over the current item scores (exact); None before conclusion."""
+def stage_fraction(panel):
+    """Σ points × panel percentage / 100 over the current item scores, as an exact fraction (computed means
+    from their exact sums, never from the rounded percentage shown); None before conclusion."""
     if not StageResult.objects.filter(panel=panel).exists():
         return None
-    total = Decimal(0)
-    for points, percent in PanelItemScore.objects.filter(panel=panel, is_current=True).values_list(
-            "item__points", "percent"):
-        total += Decimal(points) * Decimal(percent) / HUNDRED
+    total = Fraction(0)
+    for row in PanelItemScore.objects.filter(panel=panel, is_current=True).select_related("item"):
+        total += row.item.points * row.exact_percent / 100
     return total
 
 
-def composite(*, profile, material, onsite):
-    """Total on the 1000 scale from the stage scores and the profile's weights (exact). None when a stage
-    the program weighs is not concluded yet."""
-    total = Decimal(0)
+def stage_score(panel):
+    """The stage score (exact; see ``exact_to_decimal``); None before conclusion."""
+    value = stage_fraction(panel)
+    return None if value is None else exact_to_decimal(value)
+
+
+def _composite_fraction(profile, material, onsite):
+    total = Fraction(0)
     for score, stage in ((material, Panel.Stage.MATERIAL), (onsite, Panel.Stage.ONSITE)):
         weight = getattr(profile, STAGE_WEIGHT[stage])
         if getattr(profile, STAGE_FLAG[stage]) and weight:
             if score is None:
                 return None
-            total += Decimal(score) * Decimal(weight) / HUNDRED
+            total += Fraction(score) * Fraction(weight) / 100
     return total
 
 
-def exact_text(value):
-    """A score for people: two places, unless that would hide a difference (599.995 stays 599.995)."""
-    two = Decimal(value).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+def composite(*, profile, material, onsite):
+    """Total on the 1000 scale from the stage scores (exact fractions or Decimals) and the profile's
+    weights, computed exactly and divided once. None when a stage the program weighs is not concluded yet."""
+    value = _composite_fraction(profile, material, onsite)
+    return None if value is None else exact_to_decimal(value)
+
+
+def exact_text(value, *, places=2):
+    """A score for people, to two places. A value that terminates is shown in full where two places would
+    hide a difference (599.995 stays 599.995, not 600.00); a value that does not terminate (a mean of
+    three experts) is shown rounded half up after “约” (``places`` decimals; four where it is compared
+    with a threshold)."""
+    value = Decimal(value)
+    two = value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
     if two == value:
         return f"{two:.2f}"
-    return format(Decimal(value).normalize(), "f")
+    if len(value.as_tuple().digits) < getcontext().prec:  # terminated within the context's precision
+        return format(value.normalize(), "f")
+    return f"约 {value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)}"
 
 
 def is_finalist(*, profile, total):
@@ -516,11 +580,13 @@ def is_finalist(*, profile, total):
 
 
 def application_scores(application):
-    """{stage: score or None}, and the total, of one application (what guards and reports read)."""
+    """{stage: score or None}, and the total, of one application (what guards and reports read); the total
+    is computed from the exact stage fractions."""
     panels = {p.stage: p for p in Panel.objects.filter(application=application)}
-    scores = {stage: stage_score(panels[stage]) if stage in panels else None for stage in Panel.Stage.values}
+    exact = {stage: stage_fraction(panels[stage]) if stage in panels else None for stage in Panel.Stage.values}
     profile = application.campaign.program.profile
-    return scores, composite(profile=profile, material=scores["material"], onsite=scores["onsite"])
+    scores = {stage: None if value is None else exact_to_decimal(value) for stage, value in exact.items()}
+    return scores, composite(profile=profile, material=exact["material"], onsite=exact["onsite"])
 
 
 @dataclass
@@ -787,7 +853,7 @@ def _concluded_guard(stages, check_threshold):
                 raise GuardFailed("尚未得出综合得分（各评审阶段组建评审组、评分并定稿后计算），不能确定入围。"
                                   "请先完成专家评审。")
             if total < profile.finalist_threshold:
-                raise GuardFailed(f"综合得分 {exact_text(total)} 分，低于入围分数线 {exact_text(profile.finalist_threshold)} 分"
+                raise GuardFailed(f"综合得分 {exact_text(total, places=4)} 分，低于入围分数线 {exact_text(profile.finalist_threshold)} 分"
                                   "（按精确值比较），不能确定入围。")
 
     return guard
@@ -883,8 +949,7 @@ def report_data(application):
     panels = [p for p in Panel.objects.filter(application=application).select_related("result").order_by("stage")
               if hasattr(p, "result")]
     panels.sort(key=lambda p: Panel.Stage.values.index(p.stage))
-    percents = {(r.panel_id, r.item_id): r.percent
-                for r in PanelItemScore.objects.filter(panel__in=panels, is_current=True)}
+    current = {(r.panel_id, r.item_id): r for r in PanelItemScore.objects.filter(panel__in=panels, is_current=True)}
     comments = {}
     for item_id, strengths, opportunities in ItemScore.objects.filter(
             sheet__panel__in=panels, sheet__status=ScoreSheet.Status.SUBMITTED).order_by(
@@ -898,15 +963,19 @@ def report_data(application):
         categories = []
         for item in items:
             if not categories or categories[-1]["category"].pk != item.category_id:
-                categories.append({"category": item.category, "items": [], "score": Decimal(0)})
-            pct = percents.get((panel.pk, item.pk))
-            score = Decimal(item.points) * Decimal(pct) / HUNDRED if pct is not None else None
-            categories[-1]["items"].append({"item": item, "percent": pct, "score": score})
-            categories[-1]["score"] += score or 0
+                categories.append({"category": item.category, "items": [], "exact": Fraction(0)})
+            row = current.get((panel.pk, item.pk))
+            exact = item.points * row.exact_percent / 100 if row is not None else None
+            categories[-1]["items"].append({"item": item, "percent": row.percent if row else None,
+                                            "score": None if exact is None else exact_to_decimal(exact)})
+            categories[-1]["exact"] += exact or 0
+        for category in categories:
+            category["score"] = exact_to_decimal(category["exact"])
+        exact_stage = sum((c["exact"] for c in categories), Fraction(0))
         stages.append({"panel": panel, "label": panel.get_stage_display(), "categories": categories,
-                       "score": sum((c["score"] for c in categories), Decimal(0)),
+                       "score": exact_to_decimal(exact_stage), "exact": exact_stage,
                        "visit": OnsiteVisit.objects.filter(panel=panel).first()})
-    by_stage = {s["panel"].stage: s["score"] for s in stages}
+    by_stage = {s["panel"].stage: s["exact"] for s in stages}
     total = composite(profile=profile, material=by_stage.get("material"), onsite=by_stage.get("onsite"))
     feedback = [{"item": item, **comments.get(item.pk, {"strengths": [], "opportunities": []})} for item in items]
     return {"stages": stages, "total": total, "feedback": feedback, "profile": profile,

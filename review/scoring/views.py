@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from applications.documents.services import render_pdf
 from applications.documents.xlsx import xlsx_response
+from applications.forms.services import declared_trade_secrets
 from applications.models import State
 from applications.rules import relationships_held
 from applications.selectors import application_for_user_or_404
@@ -79,6 +80,7 @@ def scoring_panel(request, pk, stage):
         "agreed_count": len(svc.agreed_items(rows)),
         "other_panels": Panel.objects.filter(application=app).exclude(pk=panel.pk),
         "calibration": insights.panel_calibration(panel) if acc.is_leader or acc.secretariat else None,
+        "trade_secrets": declared_trade_secrets(app) if acc.is_expert or acc.secretariat else "",
     })
 
 
@@ -154,6 +156,7 @@ def scoring_sheet(request, pk, stage):
         "stage_open": app.state == svc.STAGE_STATE[panel.stage], "sees_peers": sees_peers,
         "missing": svc.missing_on_sheet(own_sheet) if not own_sheet.is_submitted else [],
         "has_self_text": any(r.self_text for r in rows),
+        "trade_secrets": declared_trade_secrets(app),
     }, status=status)
 
 

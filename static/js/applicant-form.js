@@ -1,12 +1,12 @@
 /* The applicant's section page: live 字数 counters, autosave with conflict detection, a local
  * backup of anything not yet saved, retries on a lost connection, and table rows.
- * The 字数 rule (code points that are not whitespace) and the whitespace set come from the server
- * (applications/textcount.py), so the counter always agrees with the server's check. */
+ * 字数 is counted as Word/WPS count it, by static/js/textcount.js with the rule the server puts on the
+ * form (applications/forms/textcount.py), so the counter always agrees with the server's check. */
 (function () {
   "use strict";
   var form = document.getElementById("qa-section");
   if (!form) return;
-  var WS = new Set(Array.from(JSON.parse('"' + form.dataset.whitespace + '"')));
+  var countChars = window.qaTextCount.make(JSON.parse(form.dataset.countRule));
   var editable = form.dataset.editable === "1";
   var storageKey = form.dataset.storageKey;
   var version = parseInt(form.dataset.version, 10) || 0;
@@ -20,11 +20,6 @@
   // "item_4.1.2"); table cells ("rows.0.name") and grid cells ("indicators.sales.2024") are nested.
   function isFieldKey(el) { return !!el.closest(".qa-field"); }
 
-  function countChars(text) {
-    var n = 0;
-    Array.from(text || "").forEach(function (ch) { if (!WS.has(ch)) n += 1; });
-    return n;
-  }
   window.qaCountChars = countChars;
 
   function csrfToken() {

@@ -194,6 +194,27 @@ def test_historical_campaigns_keep_the_seed_deadlines(loaded):
     assert benchmark.notice_reference == "豫工信办科〔2020〕77号"
 
 
+def test_the_applicants_deadline_comes_before_the_bureaus_in_every_campaign(loaded):
+    """000 五（三）: the date in the notice (2024-11-20) is the bureaus'; applicants hand in before it."""
+    for campaign in Campaign.objects.all():
+        assert campaign.application_deadline < campaign.recommendation_deadline, campaign
+    cultivation = Campaign.objects.get(program__code="henan-cultivation", year=2024)
+    assert cultivation.application_deadline.astimezone(SHANGHAI).date().isoformat() == "2024-10-31"
+
+
+def test_contacts_come_from_the_documents_that_print_them(loaded):
+    cultivation = Program.objects.get(code="henan-cultivation")  # 000: 联系人、联系电话、电子邮箱
+    assert (cultivation.contact_person, cultivation.contact_phone, cultivation.contact_email) == (
+        "尹作飞 付鑫", "0371-65566860 65569028", "hnsszzljsb@163.com")
+    benchmark = Program.objects.get(code="quality-benchmark")  # 003: 联系人、电话、邮箱、地址、邮编
+    assert (benchmark.contact_person, benchmark.contact_phone, benchmark.contact_postcode) == (
+        "路正红", "0371-65509943", "450018")
+    assert benchmark.contact_address == "郑州市郑东新区熊儿河路93号盐业大厦科技处"
+    for code in ("xixian", "gongyi", "jinshui"):  # only the secretariat's seat; the rest is the secretariat's to fill
+        program = Program.objects.get(code=code)
+        assert program.contact_office and not program.contact_phone and "所在单位" in program.contact_source
+
+
 def test_stage_flags_shape_the_pipeline(loaded):
     def pipeline(code):
         return workflow.enabled_pipeline(RuleProfile.objects.get(program__code=code))

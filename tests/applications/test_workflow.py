@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -251,6 +252,54 @@ def test_submit_after_the_deadline_is_refused_with_the_date(world):
         workflow.perform(application=app, name="submit", actor=Actor(user=world.owner))
     app.refresh_from_db()
     assert app.state == S.DRAFT and app.number is None and not Submission.objects.filter(application=app).exists()
+
+
+def test_000_applicants_submit_by_their_own_deadline_and_the_bureau_recommends_by_its_later_one(world, drive):
+    """000 五（三）: 11月20日 is when the bureaus report; applicants hand in earlier so the bureau can
+    review, consult and publicise. Between the two deadlines submitting is refused, recommending is not."""
+    from demo.review import complete_sample_prereview
+
+    submitted = drive(world.new_app(name="按时提交的组织"), S.SUBMITTED)
+    complete_sample_prereview(application=submitted, actor=Actor(user=world.authority))
+    late = world.new_app(name="逾期的组织")
+    world.campaign.opens_at = timezone.now() - timedelta(days=30)
+    world.campaign.application_deadline = timezone.now() - timedelta(hours=1)
+    world.campaign.recommendation_deadline = timezone.now() + timedelta(days=20)
+    world.campaign.full_clean()
+    world.campaign.save()
+    with pytest.raises(workflow.GuardFailed, match="申报已于"):
+        workflow.perform(application=late, name="submit", actor=Actor(user=world.owner))
+    workflow.perform(application=submitted, name="recommend", actor=Actor(user=world.authority))
+    assert submitted.state == S.RECOMMENDED
+
+
+def test_the_applicant_deadline_must_come_before_the_bureaus(world):
+    world.campaign.application_deadline = world.campaign.recommendation_deadline
+    with pytest.raises(ValidationError) as exc:
+        world.campaign.full_clean()
+    assert "申报人提交截止须早于推荐单位的推荐截止" in exc.value.message_dict["application_deadline"][0]
+
+
+def test_submit_needs_the_declaration_that_the_material_is_true_and_complete(world):
+    """000 附件1 填报说明1 “所填数据及提供资料必须真实、准确”; 息县 第十五条."""
+    from applications.forms import services as fs
+    from applications.models import ApplicationSection
+
+    app = world.new_app()
+    row = ApplicationSection.objects.get(application=app, code="declaration")
+    assert row.data["true_and_complete"] == "confirmed"  # what a complete form has
+    result = fs.save_section(application=app, code="declaration", data={**row.data, "true_and_complete": ""},
+                             base_version=row.version, actor=Actor(user=world.owner))
+    assert not result.errors
+    with pytest.raises(workflow.GuardFailed, match="申报承诺"):
+        workflow.perform(application=app, name="submit", actor=Actor(user=world.owner))
+    assert Application.objects.get(pk=app.pk).state == S.DRAFT
+    row.refresh_from_db()
+    fs.save_section(application=app, code="declaration", data={**row.data, "true_and_complete": "confirmed"},
+                    base_version=row.version, actor=Actor(user=world.owner))
+    workflow.perform(application=app, name="submit", actor=Actor(user=world.owner))
+    frozen = Submission.objects.get(application=app).content["form"]["sections"]["declaration"]
+    assert frozen["true_and_complete"] == "confirmed"  # the declaration is part of what was submitted
 
 
 def test_submit_before_the_campaign_opens_is_refused(world):

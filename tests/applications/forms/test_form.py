@@ -11,7 +11,6 @@ from applications import workflow
 from applications.forms.spec import benchmark_form, form_for, individual_form
 from applications.models import Application, ApplicationSection, Attachment, State
 from demo.content import jpeg_bytes, pdf_bytes, section_data
-from applications.forms.textcount import count_chars
 from qualityaward.accounts.services import Actor
 
 
@@ -22,21 +21,12 @@ def save(app, user, code, data, version=None):
     return fs.save_section(application=app, code=code, data=data, base_version=version, actor=Actor(user=user))
 
 
-# --- 字数 -------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("text,expected", [
-    ("", 0), ("质量 奖", 3), ("质量\u3000奖\n\t", 3), ("a b\u00a0c", 3), ("𠀀𪚥", 2), ("\ufeff\u200b字", 1),
-    ("Q&A <b>", 6),
-])
-def test_count_chars_counts_code_points_that_are_not_whitespace(text, expected):
-    assert count_chars(text) == expected
-
-
 # --- the forms follow the seeds ---------------------------------------------------------------------------
 def test_organization_form_has_every_section_of_attachment_1(world):
     app = world.new_app(filled=False)
     spec = form_for(app)
-    assert [s.number for s in spec.sections] == ["一", "2.1", "2.2", "2.4", "2.5", "三", "四", "附", "附"]
-    assert [s.code for s in spec.sections][-2:] == ["evidence", "conditions"]  # 申报条件 after the attachments
+    assert [s.number for s in spec.sections] == ["一", "2.1", "2.2", "2.4", "2.5", "三", "四", "附", "附", "声明"]
+    assert [s.code for s in spec.sections][-3:] == ["evidence", "conditions", "declaration"]  # 申报条件, then 声明
     performance = spec.section("performance").items[0]
     assert len(performance.rows) == 19 and performance.years == ("2023", "2024", "2025")
     assert performance.extra_columns == (("rank", "国内行业排名"),)
@@ -148,7 +138,7 @@ def test_submitted_forms_are_read_only_and_a_return_reopens_exactly_the_named_se
     workflow.perform(application=app, name="return_for_correction", actor=Actor(user=world.authority),
                      reason="组织概述过于简略", sections=["overview"])
     app.refresh_from_db()
-    assert fs.editable_section_codes(app) == ["overview"]
+    assert fs.editable_section_codes(app) == ["overview", "declaration"]  # the declaration speaks for the correction too
     with pytest.raises(PermissionDenied):
         save(app, world.owner, "basic", section_data(form_for(app).section("basic")))
     assert not save(app, world.owner, "overview", {"text": "补充后的组织概述"}).errors

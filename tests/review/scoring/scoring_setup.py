@@ -122,5 +122,10 @@ def scored_panel(world, panel_app):
     return panel
 
 
+def codes_except(*codes):
+    """The codes of the scored items but ``codes``."""
+    return [i.code for i in ScoringItem.objects.filter(points__gt=0, category__scheme__code="gbt19580-2012").exclude(code__in=codes)]
+
+
 def item(code):
     return ScoringItem.objects.get(code=code, category__scheme__code="gbt19580-2012")

@@ -3,6 +3,7 @@ aggregation rules on worked examples with exact totals, corrections as new recor
 import importlib.util
 import pathlib
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,8 +23,9 @@ _spec.loader.exec_module(S)
 seeded, world, drive, panel_app, scored_panel = S.seeded, S.world, S.drive, S.panel_app, S.scored_panel
 
 pytestmark = pytest.mark.django_db
-CONSENSUS, MEAN, TRIMMED = (RuleProfile.Aggregation.CONSENSUS, RuleProfile.Aggregation.MEAN,
-                            RuleProfile.Aggregation.TRIMMED_MEAN)
+CONSENSUS, MEAN, TRIMMED, TRIMMED_TOTAL = (
+    RuleProfile.Aggregation.CONSENSUS, RuleProfile.Aggregation.MEAN, RuleProfile.Aggregation.TRIMMED_MEAN,
+    RuleProfile.Aggregation.TRIMMED_TOTAL)
 
 
 def test_items_more_than_one_band_apart_are_flagged(seeded):
@@ -112,21 +114,79 @@ def test_mean_of_the_experts(world):
 def test_trimmed_mean_drops_the_highest_and_lowest_only_from_the_minimum_number_of_experts(world):
     four = _panel_of(world, 4, TRIMMED, [50, 60, 70, 90])  # fewer than 5: a plain mean
     assert svc.stage_score(four) == Decimal("675.00")
-    five = _panel_of(world, 5, TRIMMED, [50, 60, 60, 70, 90])  # drop 50 and 90: (60 + 60 + 70) / 3 = 63.3333 %
+    five = _panel_of(world, 5, TRIMMED, [50, 60, 60, 70, 90])  # drop 50 and 90: (60 + 60 + 70) / 3 = 63⅓ %
     assert set(PanelItemScore.objects.filter(panel=five).values_list("percent", flat=True)) == {Decimal("63.3333")}
-    assert svc.stage_score(five) == Decimal("633.333")
+    assert svc.stage_fraction(five) == Fraction(1900, 3)  # 1000 × 63⅓ %, not 1000 × 63.3333 %
+    assert svc.stage_score(five) == Decimal(1900) / Decimal(3)
+    assert svc.exact_text(svc.stage_score(five)) == "约 633.33"
     row = PanelItemScore.objects.filter(panel=five).first()
     assert row.source == "trimmed_mean" and "去掉最高分和最低分" in row.reason
+    assert (row.percent_sum, row.experts_counted) == (190, 3)
     assert StageResult.objects.get(panel=five).experts == 5
 
 
-def test_aggregate_is_exact_or_four_places_half_up():
-    assert svc.aggregate([50, 55], rule=MEAN, min_experts=5) == Decimal("52.5")
-    assert svc.aggregate([5, 10, 10], rule=MEAN, min_experts=5) == Decimal("8.3333")
-    assert svc.aggregate([10, 10, 5], rule=MEAN, min_experts=5) == Decimal("8.3333")
-    assert svc.aggregate([10, 10, 15], rule=MEAN, min_experts=5) == Decimal("11.6667")
-    assert svc.aggregate([0, 100, 50, 50, 60], rule=TRIMMED, min_experts=5) == Decimal("53.3333")
-    assert svc.aggregate([0, 100, 50, 60], rule=TRIMMED, min_experts=4) == Decimal("55")
+def test_no_rounding_inside_a_stage_score(world):
+    """Means of 51⅔ % on two 30-point items add exactly 1 point: 501, where rounding each mean to four
+    places first gave 501.00002."""
+    panel = _panel_of(world, 3, MEAN, [50, 50, {"4.1.3": 55, "4.1.4": 55}])
+    assert PanelItemScore.objects.get(panel=panel, item=S.item("4.1.3")).percent == Decimal("51.6667")  # shown
+    assert svc.stage_score(panel) == Decimal("501")
+    assert svc.exact_text(svc.stage_score(panel)) == "501.00"
+    scores, _total = svc.application_scores(panel.application)
+    assert scores["material"] == Decimal("501")
+
+
+def test_trimmed_total_drops_the_experts_with_the_highest_and_lowest_totals(world):
+    """The rule most panels use: the expert totals 900 and 300 are dropped, the other three experts'
+    sheets averaged item by item. 4.1.2 (50 points): (60 + 60 + 100) / 3 = 73⅓ %; every other item
+    (950 points): (60 + 60 + 55) / 3 = 58⅓ %. Stage score = 50 × 73⅓ % + 950 × 58⅓ % = 3545/6 = 590.83…
+    (a per-item trimmed mean would give 4.1.2 (60 + 60 + 90) / 3 = 70 % instead)."""
+    fifth = {"4.1.2": 100, **{code: 55 for code in S.codes_except("4.1.2")}}  # total 50 + 522.5 = 572.5
+    panel = _panel_of(world, 5, TRIMMED_TOTAL, [90, 30, 60, 60, fifth])
+    assert svc.stage_fraction(panel) == Fraction(3545, 6)
+    assert svc.exact_text(svc.stage_score(panel)) == "约 590.83"
+    row = PanelItemScore.objects.get(panel=panel, item=S.item("4.1.2"))
+    assert (row.percent_sum, row.experts_counted, row.percent) == (220, 3, Decimal("73.3333"))
+    assert row.source == "trimmed_total" and "按总分去掉最高和最低各一位" in row.reason
+    assert "最高总分 900.00" in row.reason and "最低总分 300.00" in row.reason
+    event = AuditEvent.objects.filter(action="scoring:conclude").latest("pk")
+    assert event.data["rule"] == "trimmed_total" and set(event.data["dropped"]) == {"highest", "lowest", "totals"}
+
+
+def test_trimmed_total_is_a_plain_mean_below_the_profiles_minimum_panel(world):
+    four = _panel_of(world, 4, TRIMMED_TOTAL, [90, 30, 60, 60], min_experts=5)
+    assert svc.stage_score(four) == Decimal("600")  # (900 + 300 + 600 + 600) / 4
+    assert "不去极值" in PanelItemScore.objects.filter(panel=four).first().reason
+    trimmed = _panel_of(world, 4, TRIMMED_TOTAL, [90, 30, 60, 65], min_experts=4)
+    assert svc.stage_score(trimmed) == Decimal("625")  # 900 and 300 dropped: (600 + 650) / 2
+
+
+def test_equal_totals_give_the_same_stage_score_whichever_expert_is_dropped(world):
+    low_a = {"4.1.2": 0, **{code: 50 for code in S.codes_except("4.1.2")}}  # 475
+    low_b = {"4.7.2": 30, **{code: 50 for code in S.codes_except("4.7.2")}}  # 484
+    panel = _panel_of(world, 5, TRIMMED_TOTAL, [70, 70, 60, low_a, low_b])
+    assert svc.stage_fraction(panel) == Fraction(700 + 600 + 484, 3)  # one 700 and the 475 dropped
+
+
+def test_aggregate_gives_the_exact_sum_and_count():
+    assert svc.aggregate([50, 55], rule=MEAN, min_experts=5) == (105, 2)
+    assert svc.aggregate([5, 10, 10], rule=MEAN, min_experts=5) == (25, 3)
+    assert svc.aggregate([0, 100, 50, 50, 60], rule=TRIMMED, min_experts=5) == (160, 3)
+    assert svc.aggregate([0, 100, 50, 60], rule=TRIMMED, min_experts=4) == (110, 2)
+    assert svc.aggregate([0, 100, 50, 60], rule=TRIMMED, min_experts=5) == (210, 4)
+
+
+def test_a_total_of_exactly_600_passes_the_threshold_and_599_99_does_not():
+    profile = RuleProfile(material_weight=Decimal(30), onsite_weight=Decimal(70), has_material_review=True,
+                          has_onsite_review=True, finalist_threshold=Decimal(600))
+    exact = svc.composite(profile=profile, material=Fraction(1900, 3), onsite=Fraction(4100, 7))
+    assert exact == Decimal(600)  # 190 + 410, both thirds and sevenths cancel
+    assert svc.is_finalist(profile=profile, total=exact)
+    below = svc.composite(profile=profile, material=Fraction(1900, 3) - Fraction(1, 30000), onsite=Fraction(4100, 7))
+    assert not svc.is_finalist(profile=profile, total=below) and svc.exact_text(below) == "599.99999"
+    third = svc.composite(profile=profile, material=Fraction(1900, 3) - Fraction(1, 90), onsite=Fraction(4100, 7))
+    assert not svc.is_finalist(profile=profile, total=third)  # 599.99666…
+    assert svc.exact_text(third) == "约 600.00" and svc.exact_text(third, places=4) == "约 599.9967"
 
 
 def test_a_corrected_expert_score_counts_and_the_original_is_kept(world):
