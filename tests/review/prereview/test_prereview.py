@@ -171,7 +171,7 @@ def test_return_names_sections_with_reasons_and_reopens_only_those(world, drive,
     app.refresh_from_db()
     assert app.state == State.RETURNED
     assert app.reopened_sections == ["basic", "features"]
-    assert editable_section_codes(app) == ["basic", "features"]
+    assert editable_section_codes(app) == ["basic", "features", "declaration"]  # the declaration is renewed too
     assert [(s.code, s.reason) for s in request.sections.all()] == [
         ("basic", "组织类型应为服务业，请核对营业执照。"), ("features", "“成效”部分缺少近三年数据。")]
     event = AuditEvent.objects.get(object_id=str(app.pk), action="transition:return_for_correction")
