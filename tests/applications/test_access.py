@@ -619,3 +619,63 @@ EXECUTORS = {"public": _run_page, "guest": _run_page, "login": _run_page, "appli
 def test_matrix(matrix_world, db, url_name):
     entry = MATRIX[url_name]
     EXECUTORS[entry["kind"]](matrix_world, url_name, entry)
+
+
+# --- the admin ----------------------------------------------------------------------------------------------------
+def _scoped_admins():
+    from django.contrib import admin
+
+    from applications.admin import SecretariatScopedAdmin
+
+    return sorted((m._meta.label_lower, a) for m, a in admin.site._registry.items()
+                  if isinstance(a, SecretariatScopedAdmin))
+
+
+def test_every_admin_page_of_program_data_is_scoped():
+    """Models of one program's records are registered through the one scoping rule."""
+    labels = {label for label, _ in _scoped_admins()}
+    assert {"applications.application", "applications.generateddocument", "applications.eligibilityreview",
+            "applications.acceptancelist", "publicity.notice", "review.panel", "review.recusal", "review.pledge",
+            "review.paneldraw", "review.scoresheet", "review.stageresult", "review.votesession", "review.award",
+            "review.selfassessmentreport", "applications.campaign", "applications.ruleprofile"} <= labels
+
+
+@pytest.mark.parametrize("label", [label for label, _ in _scoped_admins()])
+def test_admin_in_the_matrix(matrix_world, db, label):
+    """The cultivation secretariat sees and opens only the cultivation program's objects, the 息县 secretariat only
+    息县's; a superuser sees both; nobody else reaches the admin."""
+    from django.contrib import admin
+    from django.apps import apps as django_apps
+
+    w = matrix_world
+    model = django_apps.get_model(label)
+    model_admin = admin.site._registry[model]
+    path = f"{model_admin.program_path}__in"
+    own = model._default_manager.filter(**{path: [w.cultivation.pk]}).first()
+    other = model._default_manager.filter(**{path: [w.xixian.pk]}).first()
+    meta = model._meta
+    changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+
+    def change(obj):
+        return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+
+    for name, sees in [("superuser", {"cultivation", "xixian"}), ("secretariat", {"cultivation"}),
+                       ("secretariat_other", {"xixian"})]:
+        client = w.clients[name]
+        body = client.get(changelist).content.decode()
+        for program, obj in [("cultivation", own), ("xixian", other)]:
+            if obj is None:
+                continue
+            assert (change(obj) in body) == (program in sees), (label, name, program)
+            response = client.get(change(obj))
+            if program in sees:
+                assert response.status_code == 200, (label, name, program, response.status_code)
+            else:  # the admin answers a missing object by going back to its index
+                assert response.status_code in (302, 404), (label, name, program, response.status_code)
+                assert obj is None or str(obj.pk) not in response.get("Location", "").split("/")
+            posted = client.post(change(obj), {})  # nothing is changed from outside the program
+            if program not in sees:
+                assert posted.status_code in (302, 403, 404), (label, name, program, posted.status_code)
+    for name in ("owner", "authority", "expert", "supervisor", "committee"):
+        response = w.clients[name].get(changelist)
+        assert response.status_code == 302 and "/admin/login/" in response["Location"], (label, name)
