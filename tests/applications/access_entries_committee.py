@@ -19,6 +19,16 @@ def _open_vote(w, a):
     return {"title": "第一次全体会议表决", f"take_{a.pk}": "1", f"tier_{a.pk}": tier.pk}
 
 
+def _close(w, a):
+    """Only one vote runs at a time in a campaign: the matrix's vote is closed first."""
+    from qualityaward.accounts.services import Actor
+    from review.committee import services
+
+    w.vote.refresh_from_db()
+    if w.vote.closed_at is None:
+        services.close_session(session=w.vote, actor=Actor(user=w.xx.secretariat))
+
+
 def _ballot(w, a):
     return {f"c{c.pk}": "approve" for c in w.vote.candidates.all()}
 
@@ -35,16 +45,16 @@ def _report(w, a):
 ENTRIES = {
     "review:committee_list": {"kind": "login"},  # the user's programs only (empty for others)
     "review:committee_open": {"kind": "post", "app": "xixian_finalist", "args": lambda w, a: [a.campaign_id],
-                              "actors": {XX_SECRETARIAT}, "reaches": True, "data": _open_vote},
+                              "actors": {XX_SECRETARIAT}, "setup": _close, "data": _open_vote},
     "review:committee_session": {"kind": "get", "app": "committee", "args": lambda w, a: [w.vote.pk],
                                  "allowed": VOTE_READERS},
     "review:committee_vote": {"kind": "post", "app": "committee", "args": lambda w, a: [w.vote.pk],
                               "actors": {"committee_xx"}, "data": _ballot},
     "review:committee_close": {"kind": "post", "app": "committee", "args": lambda w, a: [w.vote.pk],
                                "actors": {XX_SECRETARIAT}},
-    # deciding needs a closed vote: the secretariat reaches it and the guard refuses while the vote is open
+    # the secretariat decides a closed vote
     "review:committee_decide": {"kind": "post", "app": "committee", "args": lambda w, a: [w.vote.pk],
-                                "actors": {XX_SECRETARIAT}, "reaches": True},
+                                "actors": {XX_SECRETARIAT}, "setup": _close},
     "review:committee_results": {"kind": "get", "app": "committee", "args": lambda w, a: [w.vote.pk],
                                  "allowed": VOTE_READERS},
     "review:award_list": {"kind": "login"},  # awards of the user's programs, or the user's own
@@ -52,6 +62,7 @@ ENTRIES = {
     "review:award_detail": {"kind": "get", "app": "awarded", "args": lambda w, a: [_award(w, a).pk],
                             "allowed": AWARD_READERS},
     "review:self_assessment_submit": {"kind": "post", "app": "awarded", "args": lambda w, a: [_award(w, a).pk],
+                                      # the cultivation program asks for no annual report: the holder reaches the page, the guard refuses (400)
                                       "actors": {"owner", "colleague"}, "reaches": True, "data": _report,
                                       "sees_object": AWARD_READERS},  # readers of the award: 403
     "review:self_assessment_file": {"kind": "get", "app": "awarded", "args": lambda w, a: [_award(w, a).pk, 1],

@@ -31,9 +31,10 @@ ENTRIES = {
                                       "args": lambda w, a: [a.pk, "material"],
                                       "query": lambda w, a: f"?expert={w.reserve_expert.pk}",
                                       "setup": lambda w, a: _peer_sheet(w, a), "allowed": PANEL_STAFF},
-    # the leader's own sheet: submitted only once complete (the guard answers 400 on a blank one)
+    # the leader submits its own complete sheet
     "review:scoring_submit": {"kind": "post", "args": lambda w, a: [a.pk, "material"], "actors": {"expert"},
-                              "reaches": True},
+                              "setup": lambda w, a: _filled_sheet(w, a),
+                              "data": lambda w, a: {"version": str(_filled_sheet(w, a).version)}},
     # consensus, corrections, the on-site record and the conclusion come after every sheet is in: the leader
     # reaches them (the guard refuses), nobody else does
     "review:scoring_consensus": {"kind": "post", "args": lambda w, a: [a.pk, "material"], "actors": {"expert"},
@@ -45,6 +46,22 @@ ENTRIES = {
     "review:scoring_onsite": {"kind": "post", "args": lambda w, a: [a.pk, "material"], "actors": {"expert"},
                               "reaches": True},
 }
+
+
+def _filled_sheet(w, a):
+    """The leader's sheet, every item scored (a draft until submitted)."""
+    from qualityaward.accounts.services import Actor
+    from review.scoring import services
+
+    sheet = services.sheet_for(panel=a.panels.get(), expert=w.expert)
+    if sheet.is_submitted or sheet.scores.filter(percent__isnull=False).exists():
+        return sheet
+    items = services.scored_items(a.campaign.program.profile.scoring_scheme_id)
+    data = {str(item.pk): {"percent": "60", "strengths": "过程管理规范。", "opportunities": "数据分析可加强。"}
+            for item in items}
+    sheet, errors = services.save_sheet(sheet=sheet, data=data, base_version=sheet.version, actor=Actor(user=w.expert))
+    assert not errors, errors
+    return sheet
 
 
 def _peer_sheet(w, a):

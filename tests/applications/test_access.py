@@ -218,9 +218,19 @@ def _return(w, a):
 
 
 def _draft_opinion(w, a):
+    """The departments answered and the publicity recorded: the opinion is ready to sign."""
     from qualityaward.accounts.services import Actor
     from review.prereview import services as pre
+    from review.prereview.models import DepartmentOpinion
 
+    actor, on = Actor(user=w.authority), dt.date.fromisoformat(_today())
+    for row in pre.department_rows(a):
+        if row["required"] and not row["opinion"]:
+            opinion = pre.solicit_opinion(application=a, actor=actor, department=row["department"], asked_on=on)
+            pre.record_answer(application=a, actor=actor, opinion_id=opinion.pk,
+                              answer=DepartmentOpinion.Answer.NO_OBJECTION, content="", answered_on=on)
+    pre.save_publicity(application=a, actor=actor, starts_on=on - dt.timedelta(days=14), ends_on=on,
+                       channel="郑州市市场监督管理局门户网站")
     pre.save_opinion_draft(application=a, actor=Actor(user=w.authority), parts=pre.suggested_parts(a))
 
 
@@ -315,9 +325,8 @@ MATRIX = {
                                                          "objections_received": "0"}},
     "review:prereview_opinion": {"kind": "post", "app": "submitted", "args": lambda w, a: [a.pk],
                                  "actors": {"authority"}, "data": lambda w, a: {"suggest": "1"}},
-    # signing needs the department opinions and the publicity first: the bureau reaches it, the guard answers
     "review:prereview_sign": {"kind": "post", "app": "submitted", "args": lambda w, a: [a.pk],
-                              "actors": {"authority"}, "reaches": True, "setup": _draft_opinion,
+                              "actors": {"authority"}, "setup": _draft_opinion,
                               "data": _sign},
     "review:prereview_government": {"kind": "post", "app": "submitted", "args": lambda w, a: [a.pk],
                                     "actors": {"authority"},
@@ -679,3 +688,4 @@ def test_admin_in_the_matrix(matrix_world, db, label):
     for name in ("owner", "authority", "expert", "supervisor", "committee"):
         response = w.clients[name].get(changelist)
         assert response.status_code == 302 and "/admin/login/" in response["Location"], (label, name)
+
