@@ -38,6 +38,28 @@ def _draft_notice(w):
                                  last_day=(now + timedelta(days=5)).date(), closes_at=now + timedelta(days=6), created_by=w.secretariat, status=Notice.Status.DRAFT)
 
 
+def _listed_draft(w):
+    """A draft listing one application (what scheduling needs)."""
+    from publicity.notices import services
+
+    notice = _draft_notice(w)
+    services._write_items(notice, [w.apps["eligibility"]])
+    return notice
+
+
+def _scheduled(w):
+    from publicity.notices import services
+    from qualityaward.accounts.services import Actor
+
+    notice = _listed_draft(w)
+    services.schedule_notice(notice=notice, actor=Actor(user=w.secretariat), opens_at=timezone.now() + timedelta(days=3))
+    return notice
+
+
+def _later():
+    return (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+
+
 #: the cultivation program's notices are composed and published by its secretariat
 MANAGERS = {"secretariat"}
 
@@ -53,11 +75,10 @@ ENTRIES = {
     "publicity:notice_edit": {"kind": "post", "app": None, "args": lambda w, a: [_draft_notice(w).pk],
                               "actors": MANAGERS, "reaches": True,
                               "data": lambda w, a: {"title": "受理名单公示（修改）", "body": "现予公示。"}},
-    "publicity:notice_schedule": {"kind": "post", "app": None, "args": lambda w, a: [_draft_notice(w).pk],
-                                  "actors": MANAGERS, "reaches": True,
-                                  "data": lambda w, a: {"opens_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}},
-    "publicity:notice_unschedule": {"kind": "post", "app": None, "args": lambda w, a: [_draft_notice(w).pk],
-                                    "actors": MANAGERS, "reaches": True},
+    "publicity:notice_schedule": {"kind": "post", "app": None, "args": lambda w, a: [_listed_draft(w).pk],
+                                  "actors": MANAGERS, "data": lambda w, a: {"when": "later", "opens_at": _later()}},
+    "publicity:notice_unschedule": {"kind": "post", "app": None, "args": lambda w, a: [_scheduled(w).pk],
+                                    "actors": MANAGERS},
     "publicity:notice_correct": {"kind": "post", "app": None, "args": lambda w, a: [_open_notice(w).pk],
                                  "actors": MANAGERS},
     "publicity:notice_delete": {"kind": "post", "app": None, "args": lambda w, a: [_draft_notice(w).pk],

@@ -189,6 +189,17 @@ def _attachment(w, a):
     return a.attachments.order_by("pk").first()
 
 
+def _second_attachment(w, a):
+    """A second file in the first file's slot, so that the first can move down."""
+    from applications.forms import services as fs
+    from qualityaward.accounts.services import Actor
+
+    first = _attachment(w, a)
+    if a.attachments.filter(slot=first.slot).count() < 2:
+        fs.add_attachment(application=a, slot_key=first.slot, uploaded=_pdf("第二份材料.pdf"), title="第二份材料",
+                          actor=Actor(user=w.owner))
+
+
 def _acceptance_list(w):
     """A published acceptance list (public once published)."""
     from django.utils import timezone
@@ -271,7 +282,7 @@ MATRIX = {
     "applications:attachment_delete": {"kind": "post", "app": "draft", "args": lambda w, a: [_attachment(w, a).pk],
                                        "actors": {"owner", "colleague"}},
     "applications:attachment_move": {"kind": "post", "app": "draft", "args": lambda w, a: [_attachment(w, a).pk],
-                                     "actors": {"owner", "colleague"}, "reaches": True,  # one file in its slot: nothing to move
+                                     "actors": {"owner", "colleague"}, "setup": _second_attachment,
                                      "data": lambda w, a: {"direction": "down"}},
     "applications:programs": {"kind": "public"},
     "applications:program_detail": {"kind": "public", "args": lambda w, a: [w.cultivation.code]},
