@@ -1,5 +1,6 @@
 """The secretariat edits programs, rule profiles and campaigns here; model ``clean`` methods validate."""
 from django.contrib import admin
+from django.db import models
 
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import role_assignments
@@ -9,22 +10,97 @@ from .models import (Application, AwardTier, Campaign, DepartmentOpinionRule, Ex
                      ScoringItem, ScoringScheme, Submission)
 
 
+#: How each program-scoped model reaches its program (foreign-key choices in the admin are limited by it).
+PROGRAM_PATHS = {
+    "applications.program": "pk",
+    "applications.ruleprofile": "program",
+    "applications.campaign": "program",
+    "applications.application": "campaign__program",
+    "applications.submission": "application__campaign__program",
+    "review.panel": "application__campaign__program",
+    "review.award": "program",
+    "review.votesession": "campaign__program",
+}
+
+
+def secretariat_program_ids(user):
+    """The programs ``user`` serves as secretariat; None when it may see every program (a superuser, or a
+    secretariat assignment without a program)."""
+    if user.is_superuser:
+        return None
+    rows = [a for a in role_assignments(user) if a.role == Role.SECRETARIAT]
+    if any(a.program_id is None for a in rows):
+        return None
+    return {a.program_id for a in rows}
+
+
 class SecretariatScopedAdmin(admin.ModelAdmin):
-    """A secretariat member sees and edits only the programs it serves; superusers see all."""
+    """One rule for every admin page of program data: a secretariat member sees (and, where its group's
+    permissions and the page allow, changes or deletes) only the objects of the programs it serves, lists
+    and foreign-key choices included; an object of another program answers like a missing one. Superusers
+    see all. ``program_path`` is the lookup from the model to its program; ``secretariat_views`` lets the
+    secretariat read the page without a model permission (records written through the portal)."""
 
     program_path = "program"
+    secretariat_views = False
+
+    def _programs(self, request):
+        if not hasattr(request, "_secretariat_programs"):
+            request._secretariat_programs = secretariat_program_ids(request.user)
+        return request._secretariat_programs
+
+    def _scope(self, request, qs):
+        programs = self._programs(request)
+        return qs if programs is None else qs.filter(**{f"{self.program_path}__in": programs})
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        programs = [a.program_id for a in role_assignments(request.user) if a.role == Role.SECRETARIAT]
-        return qs.filter(**{f"{self.program_path}__in": programs})
+        return self._scope(request, super().get_queryset(request))
+
+    def _in_scope(self, request, obj):
+        if obj is None or self._programs(request) is None:
+            return True
+        return self._scope(request, self.model._default_manager.filter(pk=obj.pk)).exists()
+
+    def _reads(self, request):
+        programs = self._programs(request)
+        return programs is None or (self.secretariat_views and bool(programs) and request.user.is_staff)
+
+    def has_module_permission(self, request):
+        if self._programs(request) is None:
+            return super().has_module_permission(request)
+        return bool(self._programs(request)) and (super().has_module_permission(request) or self._reads(request))
+
+    def has_view_permission(self, request, obj=None):
+        if self._programs(request) is None:
+            return super().has_view_permission(request, obj)
+        allowed = super().has_view_permission(request, obj) or (self._reads(request) and bool(self._programs(request)))
+        return allowed and self._in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
+
+    # Stored files have no URL (there is no MEDIA_URL: each file is served by a portal view that checks who
+    # asks), so the admin never shows or edits them.
+    def _file_fields(self):
+        return [f.name for f in self.model._meta.fields if isinstance(f, models.FileField)]
+
+    def get_exclude(self, request, obj=None):
+        return [*(super().get_exclude(request, obj) or []), *self._file_fields()]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for f in super().get_readonly_fields(request, obj) if f not in self._file_fields()]
+
+    def get_fields(self, request, obj=None):
+        return [f for f in super().get_fields(request, obj) if f not in self._file_fields()]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "program" and not request.user.is_superuser:
-            programs = [a.program_id for a in role_assignments(request.user) if a.role == Role.SECRETARIAT]
-            kwargs["queryset"] = Program.objects.filter(pk__in=programs)
+        programs = self._programs(request)
+        path = PROGRAM_PATHS.get(db_field.related_model._meta.label_lower)
+        if programs is not None and path is not None:
+            kwargs["queryset"] = db_field.related_model._default_manager.filter(**{f"{path}__in": programs})
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -143,7 +219,7 @@ class SubmissionInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(SecretariatScopedAdmin):
     """Read-mostly: the state is changed only through the portal's workflow, never here."""
 
     list_display = ["number", "applicant_name", "campaign", "region", "state", "state_changed_at"]
@@ -152,10 +228,14 @@ class ApplicationAdmin(admin.ModelAdmin):
     readonly_fields = ["state", "state_changed_at", "submitted_at", "number", "content_version"]
     raw_id_fields = ["owner", "organization"]
     inlines = [SubmissionInline]
+    program_path = "campaign__program"
+    secretariat_views = True
 
 
 @admin.register(GeneratedDocument)
-class GeneratedDocumentAdmin(admin.ModelAdmin):
+class GeneratedDocumentAdmin(SecretariatScopedAdmin):
+    program_path = "application__campaign__program"
+    secretariat_views = True
     list_display = ["application", "kind", "status", "attempts", "duration_ms", "requested_at"]
     list_filter = ["kind", "status"]
     readonly_fields = ["application", "submission", "kind", "status", "file", "content_hash", "error", "attempts",
@@ -167,9 +247,11 @@ from .models import AcceptanceList, AcceptanceListItem, EligibilityReview  # noq
 
 
 @admin.register(EligibilityReview)
-class EligibilityReviewAdmin(admin.ModelAdmin):
+class EligibilityReviewAdmin(SecretariatScopedAdmin):
     """Read-only: the review is written by the secretariat's eligibility screens and the workflow."""
 
+    program_path = "application__campaign__program"
+    secretariat_views = True
     list_display = ["application", "submission", "computed_at", "reviewer", "decision", "decided_at"]
     list_filter = ["application__campaign__program", "decision"]
     search_fields = ["application__number", "application__applicant_name"]
@@ -195,9 +277,11 @@ class AcceptanceListItemInline(admin.TabularInline):
 
 
 @admin.register(AcceptanceList)
-class AcceptanceListAdmin(admin.ModelAdmin):
+class AcceptanceListAdmin(SecretariatScopedAdmin):
     """Read-only: lists are drawn up and published on the portal; a published list never changes."""
 
+    program_path = "campaign__program"
+    secretariat_views = True
     list_display = ["title", "campaign", "number", "created_by", "created_at", "published_at"]
     list_filter = ["campaign__program"]
     readonly_fields = ["campaign", "number", "title", "created_by", "created_at", "published_at"]

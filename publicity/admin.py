@@ -2,6 +2,8 @@
 when the State Council publishes them (before the package knows the year), or corrects a day."""
 from django.contrib import admin, messages
 
+from applications.admin import SecretariatScopedAdmin
+
 from . import workdays
 from .notices.models import CalendarOverride, CalendarYear, Notice, NoticeItem
 from .notices.selectors import can_edit_calendar
@@ -85,9 +87,12 @@ class NoticeItemInline(admin.TabularInline):
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
-    """Read-only record for administrators; notices are composed and published on the publicity pages."""
+class NoticeAdmin(SecretariatScopedAdmin):
+    """Read-only record; notices are composed and published on the publicity pages. A secretariat reads its
+    programs' notices here."""
 
+    program_path = "campaign__program"
+    secretariat_views = True
     list_display = ["title", "kind", "campaign", "status", "opens_at", "last_day", "settled_at"]
     list_filter = ["status", "kind", "campaign__program"]
     search_fields = ["title"]

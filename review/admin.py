@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from applications.admin import SecretariatScopedAdmin
+
 from .panels.models import Panel, PanelMember, Recusal
 from .prereview.models import (
     AuthorityPublicity, DepartmentOpinion, GovernmentOpinion, InitialOpinion, ReturnedSection, ReturnRequest,
@@ -14,14 +16,18 @@ class PanelMemberInline(admin.TabularInline):
 
 
 @admin.register(Panel)
-class PanelAdmin(admin.ModelAdmin):
+class PanelAdmin(SecretariatScopedAdmin):
+    program_path = "application__campaign__program"
+    secretariat_views = True
     list_display = ["application", "stage", "created_at"]
     raw_id_fields = ["application"]
     inlines = [PanelMemberInline]
 
 
 @admin.register(Recusal)
-class RecusalAdmin(admin.ModelAdmin):
+class RecusalAdmin(SecretariatScopedAdmin):
+    program_path = "application__campaign__program"
+    secretariat_views = True
     list_display = ["application", "user", "reason", "created_at"]
     raw_id_fields = ["application", "user"]
 
@@ -51,39 +57,51 @@ class ReturnedSectionInline(admin.TabularInline):
 
 
 @admin.register(ReturnRequest)
-class ReturnRequestAdmin(_ReadOnlyAdmin):
+class ReturnRequestAdmin(SecretariatScopedAdmin, _ReadOnlyAdmin):
+    program_path = "application__campaign__program"
+    secretariat_views = True
     list_display = ["application", "submission", "created_by", "created_at"]
     raw_id_fields = ["application", "submission"]
     inlines = [ReturnedSectionInline]
 
 
 @admin.register(SectionCheck)
-class SectionCheckAdmin(_ReadOnlyAdmin):
+class SectionCheckAdmin(SecretariatScopedAdmin, _ReadOnlyAdmin):
+    program_path = "submission__application__campaign__program"
+    secretariat_views = True
     list_display = ["submission", "section", "verdict", "updated_by", "updated_at"]
     list_filter = ["verdict"]
 
 
 @admin.register(DepartmentOpinion)
-class DepartmentOpinionAdmin(_ReadOnlyAdmin):
+class DepartmentOpinionAdmin(SecretariatScopedAdmin, _ReadOnlyAdmin):
+    program_path = "application__campaign__program"
+    secretariat_views = True
     list_display = ["application", "department", "asked_on", "answer", "answered_on", "reader", "reader_revoked_at"]
     list_filter = ["answer", "department"]
     search_fields = ["application__applicant_name", "application__number", "department"]
 
 
 @admin.register(AuthorityPublicity)
-class AuthorityPublicityAdmin(_ReadOnlyAdmin):
+class AuthorityPublicityAdmin(SecretariatScopedAdmin, _ReadOnlyAdmin):
+    program_path = "application__campaign__program"
+    secretariat_views = True
     list_display = ["application", "starts_on", "ends_on", "channel", "objections_received"]
 
 
 @admin.register(InitialOpinion)
-class InitialOpinionAdmin(_ReadOnlyAdmin):
+class InitialOpinionAdmin(SecretariatScopedAdmin, _ReadOnlyAdmin):
+    program_path = "application__campaign__program"
+    secretariat_views = True
     list_display = ["application", "version", "signed_by", "signed_at", "text_sha256", "supersedes"]
     list_filter = ["signed_at"]
     search_fields = ["application__applicant_name", "application__number", "text_sha256"]
 
 
 @admin.register(GovernmentOpinion)
-class GovernmentOpinionAdmin(_ReadOnlyAdmin):
+class GovernmentOpinionAdmin(SecretariatScopedAdmin, _ReadOnlyAdmin):
+    program_path = "application__campaign__program"
+    secretariat_views = True
     list_display = ["application", "issued_on", "original_name", "sha256", "uploaded_by", "uploaded_at"]
 
 
@@ -111,13 +129,17 @@ class ExpertProfileAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(PanelDraw)
-class PanelDrawAdmin(_ReadOnlyAdmin):
+class PanelDrawAdmin(SecretariatScopedAdmin, _ReadOnlyAdmin):
+    program_path = "campaign__program"
+    secretariat_views = True
     list_display = ["campaign", "number", "kind", "stage", "seed", "witness_name", "performed_by", "performed_at"]
     list_filter = ["kind", "stage"]
 
 
 @admin.register(Pledge)
-class PledgeAdmin(_ReadOnlyAdmin):
+class PledgeAdmin(SecretariatScopedAdmin, _ReadOnlyAdmin):
+    program_path = "panel__application__campaign__program"
+    secretariat_views = True
     list_display = ["panel", "expert", "conflict_declared", "accepted_at", "ip"]
     list_filter = ["conflict_declared"]
 class VoteCandidateInline(admin.TabularInline):
@@ -132,14 +154,18 @@ class VoteCandidateInline(admin.TabularInline):
 
 
 @admin.register(VoteSession)
-class VoteSessionAdmin(_ReadOnlyAdmin):
+class VoteSessionAdmin(SecretariatScopedAdmin, _ReadOnlyAdmin):
+    program_path = "campaign__program"
+    secretariat_views = True
     list_display = ["title", "campaign", "opened_at", "closed_at", "decided_at"]
     list_filter = ["campaign__program"]
     inlines = [VoteCandidateInline]
 
 
 @admin.register(Award)
-class AwardAdmin(_ReadOnlyAdmin):
+class AwardAdmin(SecretariatScopedAdmin, _ReadOnlyAdmin):
+    program_path = "program"
+    secretariat_views = True
     list_display = ["certificate_number", "recipient_name", "program", "tier", "prize_amount", "decided_on",
                     "valid_until", "revoked_on"]
     list_filter = ["program", "revoked_on"]
@@ -147,5 +173,26 @@ class AwardAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(SelfAssessmentReport)
-class SelfAssessmentReportAdmin(_ReadOnlyAdmin):
+class SelfAssessmentReportAdmin(SecretariatScopedAdmin, _ReadOnlyAdmin):
+    program_path = "award__program"
+    secretariat_views = True
     list_display = ["award", "period", "submitted_by", "submitted_at"]
+
+
+# --- score sheets and stage results: read-only here (sheets freeze on submission; written through the scoring pages)
+from .scoring.models import ScoreSheet, StageResult  # noqa: E402
+
+
+@admin.register(ScoreSheet)
+class ScoreSheetAdmin(SecretariatScopedAdmin, _ReadOnlyAdmin):
+    list_display = ["panel", "expert", "status"]
+    list_filter = ["status"]
+    program_path = "panel__application__campaign__program"
+    secretariat_views = True
+
+
+@admin.register(StageResult)
+class StageResultAdmin(SecretariatScopedAdmin, _ReadOnlyAdmin):
+    list_display = ["panel", "concluded_by"]
+    program_path = "panel__application__campaign__program"
+    secretariat_views = True

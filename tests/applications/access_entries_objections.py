@@ -49,17 +49,69 @@ def _receipt_token(w, a):
     return signing.dumps(_objection(w, a).pk, salt="publicity.objection-receipt")
 
 
+def _file(w, a):
+    from django.core.files.base import ContentFile
+
+    from publicity.objections.models import ObjectionFile
+
+    objection = _objection(w, a)
+    row = ObjectionFile.objects.filter(objection=objection).first()
+    if row is None:
+        row = ObjectionFile(objection=objection, kind=ObjectionFile.Kind.EVIDENCE, original_name="证据.pdf",
+                            content_type="application/pdf", size=13, sha256="0" * 64)
+        row.file.save("evidence.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
+        row.save()
+    return row
+
+
+def _request(w, a):
+    from publicity.objections import services
+    from qualityaward.accounts.services import Actor
+
+    objection = _objection(w, a)
+    return services.send_request(objection=objection, grounds="有人对公示的质量数据提出异议。", question="请说明情况。",
+                                 reply_by=None, actor=Actor(user=w.secretariat))
+
+
+def _decided(w, a):
+    from publicity.objections import services
+    from qualityaward.accounts.services import Actor
+
+    objection = _objection(w, a)
+    services.decide(objection=objection, decision="unfounded", finding="经核查，数据有据可查。",
+                    answer_text="经核查，异议不成立。", actor=Actor(user=w.secretariat))
+    return objection
+
+
+STAFF = {"secretariat", "supervisor"}
+
 ENTRIES = {
     "publicity:objection_new": {"kind": "public", "args": lambda w, a: [_notice(w, a).pk]},
     "publicity:objection_receipt": {"kind": "public", "args": lambda w, a: [_receipt_token(w, a)]},
     "publicity:objection_list": {"kind": "login"},
-    "publicity:objection_export": {"kind": "objection-export"},
-    "publicity:objection_detail": {"kind": "objection-staff", "args": lambda w, a: [_objection(w, a).pk]},
-    "publicity:objection_file": {"kind": "objection-staff", "args": lambda w, a: [0]},
-    "publicity:objection_answer_print": {"kind": "objection-staff", "args": lambda w, a: [_objection(w, a).pk]},
-    "publicity:objection_note": {"kind": "objection-staff-post", "args": lambda w, a: [_objection(w, a).pk]},
-    "publicity:objection_request": {"kind": "objection-staff-post", "args": lambda w, a: [_objection(w, a).pk]},
-    "publicity:objection_decide": {"kind": "objection-staff-post", "args": lambda w, a: [_objection(w, a).pk]},
-    "publicity:objection_backfill": {"kind": "objection-staff-post", "args": lambda w, a: [_objection(w, a).pk]},
-    "publicity:objection_reply": {"kind": "objection-applicant-post", "args": lambda w, a: [0]},
+    # every secretariat exports its own programs' register (the 息县 one an empty one); everyone else 403
+    "publicity:objection_export": {"kind": "get", "app": None, "args": lambda w, a: [],
+                                   "allowed": {"secretariat", "secretariat_other"}},
+    "publicity:objection_detail": {"kind": "get", "args": lambda w, a: [_objection(w, a).pk],
+                                   "allowed": STAFF},
+    "publicity:objection_file": {"kind": "get", "args": lambda w, a: [_file(w, a).pk],
+                                 "allowed": STAFF},
+    "publicity:objection_answer_print": {"kind": "get", "args": lambda w, a: [_decided(w, a).pk],
+                                         "allowed": STAFF},
+    "publicity:objection_note": {"kind": "post", "args": lambda w, a: [_objection(w, a).pk],
+                                 "actors": {"secretariat"}, "data": lambda w, a: {"text": "已电话联系异议人。"}},
+    "publicity:objection_request": {"kind": "post", "args": lambda w, a: [_objection(w, a).pk],
+                                    "actors": {"secretariat"},
+                                    "data": lambda w, a: {"grounds": "对公示的质量数据有异议。", "question": "请申报单位说明情况。"}},
+    "publicity:objection_decide": {"kind": "post", "args": lambda w, a: [_objection(w, a).pk],
+                                   "actors": {"secretariat"},
+                                   "data": lambda w, a: {"decision": "unfounded", "finding": "经核查，数据有据可查。",
+                                                         "answer_text": "经核查，异议不成立。", "confirm": "on"}},
+    # a backfill follows an upheld objection only: the secretariat reaches it, the guard refuses before
+    "publicity:objection_backfill": {"kind": "post", "args": lambda w, a: [_objection(w, a).pk],
+                                     "actors": {"secretariat"}, "reaches": True,
+                                     "data": lambda w, a: {"note": "由下一名递补。"}},
+    "publicity:objection_reply": {"kind": "post", "args": lambda w, a: [_request(w, a).pk],
+                                  "actors": {"owner", "colleague"},
+                                  "data": lambda w, a: {"reply_text": "情况说明：相关数据均有据可查。"}},
 }

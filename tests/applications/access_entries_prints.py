@@ -34,10 +34,29 @@ def _published_acceptance_list(w):
                                          created_by=w.secretariat, published_at=timezone.now())
 
 
+def _certificate(w, a):
+    from django.core.files.base import ContentFile
+
+    from applications.models import GeneratedDocument
+
+    doc = GeneratedDocument(application=a, kind=GeneratedDocument.Kind.CERTIFICATE,
+                            status=GeneratedDocument.Status.READY)
+    doc.file.save("certificate.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
+    doc.save()
+    return doc
+
+
 ENTRIES = {
     "applications:list_export": {"kind": "login"},
-    "applications:certificate_request": {"kind": "object-post", "args": lambda w, a: [a.pk]},
-    "applications:decision": {"kind": "staff-campaign", "args": lambda w, a: [w.campaign.pk]},
+    # the award holder and the secretariat order the certificate of an awarded application
+    "applications:certificate_request": {"kind": "post", "app": "awarded", "args": lambda w, a: [a.pk],
+                                         "actors": {"owner", "colleague", "secretariat"}, "data": lambda w, a: {}},
+    # the certificate itself: the holder and the secretariat only
+    "applications:document_download#certificate": {
+        "kind": "get", "app": "awarded", "url": "applications:document_download",
+        "args": lambda w, a: [_certificate(w, a).pk], "allowed": {"owner", "colleague", "secretariat"}},
+    "applications:decision": {"kind": "get", "app": None, "args": lambda w, a: [w.campaign.pk],
+                              "allowed": {"secretariat", "supervisor"}},
     "review:prereview_export": {"kind": "login"},
     "review:eligibility_export": {"kind": "login"},
     "review:acceptance_list_export": {"kind": "public", "args": lambda w, a: [_published_acceptance_list(w).pk]},

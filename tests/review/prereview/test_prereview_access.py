@@ -23,7 +23,7 @@ FILE_READERS = {"authority", "secretariat", "supervisor"}
 
 
 def test_reply_letters_and_the_government_scan_follow_the_object_staff_rule(client, world, panel_app):
-    """The MATRIX kind "object-staff": 200 to the bureau, the secretariat and supervisors, 403 to the
+    """As the access matrix says for review:prereview_file: 200 to the bureau, the secretariat and supervisors, 403 to the
     application's other viewers, 404 (and an access:denied event) to everyone else."""
     scan = panel_app.government_opinions.get()
     url = reverse("review:prereview_file", args=["government", scan.pk])

@@ -26,23 +26,26 @@ PEOPLE = ["owner", "colleague", "stranger", "authority", "authority_other_city",
           "secretariat", "secretariat_other", "supervisor", "committee", "expert", "recused_expert",
           "reserve_expert", "grantee", "recused_grantee", "admin"]
 VIEWERS = {"owner", "colleague", "authority", "secretariat", "supervisor", "expert", "grantee"}
-#: kind -> (who gets 200 on GET, who else among the viewers gets 403; everyone else 404)
-GET_KINDS = {
-    "scoring-panel": {"expert", "secretariat", "supervisor"},
-    "scoring-expert": {"expert"},
-    "scoring-report": {"secretariat", "supervisor"},  # the owner once released (tests/review/scoring/test_composite.py)
+#: URL -> who gets 200 on GET (the application's other viewers get 403; everyone else 404)
+GETS = {
+    "review:scoring_panel": {"expert", "secretariat", "supervisor"},
+    "review:scoring_sheet": {"expert"},
+    "review:scoring_sheet_pdf": {"expert"},
+    "review:scoring_report": {"secretariat", "supervisor"},  # the owner once released (test_composite.py)
 }
+POSTS = ["review:scoring_report_release", "review:scoring_submit", "review:scoring_consensus",
+         "review:scoring_correct", "review:scoring_conclude", "review:scoring_onsite"]
 
 
-def _expected_get(kind, name):
-    if name in GET_KINDS[kind]:
+def _expected_get(url_name, name):
+    if name in GETS[url_name]:
         return 200
-    if name == "expert" and kind == "scoring-report":
+    if name == "expert" and url_name == "review:scoring_report":
         return 404  # an expert's only relationship is the seat: the report is not theirs
     return 403 if name in VIEWERS else 404
 
 
-@pytest.mark.parametrize("url_name", sorted(n for n, e in E.ENTRIES.items() if e["kind"] in GET_KINDS))
+@pytest.mark.parametrize("url_name", sorted(GETS))
 def test_scoring_pages(client, world, panel_app, url_name):
     entry = E.ENTRIES[url_name]
     url = reverse(url_name, args=entry["args"](world, panel_app))
@@ -50,7 +53,7 @@ def test_scoring_pages(client, world, panel_app, url_name):
     for name in PEOPLE:
         client.force_login(getattr(world, name))
         response = client.get(url)
-        expected = _expected_get(entry["kind"], name)
+        expected = _expected_get(url_name, name)
         assert response.status_code == expected, (url_name, name, response.status_code)
         if expected == 404:
             assert panel_app.applicant_name not in response.content.decode()
@@ -61,7 +64,7 @@ def _snapshot(app):
             PanelItemScore.objects.count(), StageResult.objects.count())
 
 
-@pytest.mark.parametrize("url_name", sorted(n for n, e in E.ENTRIES.items() if e["kind"] == "scoring-post"))
+@pytest.mark.parametrize("url_name", POSTS)
 def test_scoring_posts_by_anyone_but_the_leader_change_nothing(client, world, panel_app, url_name):
     url = reverse(url_name, args=E.ENTRIES[url_name]["args"](world, panel_app))
     before = _snapshot(panel_app)
