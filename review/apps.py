@@ -18,6 +18,7 @@ class ReviewConfig(AppConfig):
         from .awards import services as awards
         from .awards import tasks as award_tasks  # noqa: F401  the beat job of the awards registers itself
         from .committee import tasks as committee_tasks  # noqa: F401  the beat job of the committee registers itself
+        from .insights import tasks as insights_tasks  # noqa: F401  the calibration's refresh job registers itself
 
         awards.install()  # the award record, the revocation window and ban
         from .scoring.services import install as install_scoring

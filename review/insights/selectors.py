@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, CharField, Count, F, FloatField, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, CharField, Count, F, FloatField, IntegerField, Max, Sum, Value, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
@@ -18,7 +18,7 @@ from applications import workflow
 from applications.classifications import industry_lookup
 from applications.forms.spec import ORG_SIZES, ORG_TYPES
 from applications.models import (
-    Application, ApplicationSection, Campaign, ScoringBand, ScoringCategory, ScoringItem, State,
+    Application, ApplicationSection, Campaign, ScoringCategory, ScoringItem, State,
 )
 from qualityaward.accounts.models import AuditEvent, Region, Role
 from qualityaward.accounts.selectors import has_role, role_assignments
@@ -26,7 +26,8 @@ from qualityaward.accounts.selectors import has_role, role_assignments
 from ..panels.models import Panel, PanelMember
 from ..panels.rules import SEATED
 from ..scoring.services import STAGE_FLAG, STAGE_WEIGHT
-from ..scoring.models import PanelItemScore, ReportRelease, ScoreSheet
+from ..scoring.models import PanelItemScore, ReportRelease
+from .models import ExpertItemCalibration
 
 STATE_LABELS = dict(State.choices)
 UNFILLED = "未填写"
@@ -310,41 +311,20 @@ class Calibration:
         return "偏宽" if s > 0 else "偏严"
 
 
-def _band_case(field_name, lows):
-    """The band index of a percentage as SQL (a mean between two bands counts in the lower one)."""
-    return Case(*[When(**{f"{field_name}__gte": low}, then=Value(i)) for i, low in reversed(list(enumerate(lows)))],
-                default=Value(0), output_field=IntegerField())
-
-
 def calibration_rows(*, program, campaign_id=None, expert_ids=None):
-    """The grouped SQL: one row per expert × campaign × item with the count, Σ difference, Σ difference²,
-    Σ difference × points and the outliers (a hash aggregate: no DISTINCT). The panel's score is its current score
-    for the item (the leader's consensus, or the mean the program's rule computed); the expert's is the
-    percentage as submitted on the sheet."""
-    lows = list(ScoringBand.objects.filter(scheme_id=program.profile.scoring_scheme_id).order_by("low")
-                .values_list("low", flat=True))
-    expert_pct = "panel__score_sheets__scores__percent"
-    qs = PanelItemScore.objects.filter(
-        is_current=True, panel__application__campaign__program_id=program.pk,
-        panel__score_sheets__status=ScoreSheet.Status.SUBMITTED,
-        panel__score_sheets__scores__item_id=F("item_id"), **{f"{expert_pct}__isnull": False})
+    """The stored calibration summed per expert × item over the scope (one grouped query over at most
+    experts × items × campaigns rows, whatever the number of item scores behind them)."""
+    qs = ExpertItemCalibration.objects.filter(campaign__program_id=program.pk)
     if campaign_id is not None:
-        qs = qs.filter(panel__application__campaign_id=campaign_id)
+        qs = qs.filter(campaign_id=campaign_id)
     if expert_ids is not None:
-        qs = qs.filter(panel__score_sheets__expert_id__in=list(expert_ids))
-    # floating point from the start: exact decimals are not needed for a mean deviation, and are slower
-    qs = qs.annotate(d=Cast(expert_pct, FloatField()) - Cast("percent", FloatField()))
-    outlier = Value(0, output_field=IntegerField())
-    if lows:
-        qs = qs.annotate(far=_band_case(expert_pct, lows) - _band_case("percent", lows))
-        outlier = Case(When(Q(far__gt=1) | Q(far__lt=-1), then=Value(1)), default=Value(0),
-                       output_field=IntegerField())
-    return (qs.values(expert=F("panel__score_sheets__expert_id"), campaign=F("panel__application__campaign_id"),
-                      item_ref=F("item_id"))
-            .annotate(n=Count("pk"), sum_d=Sum("d"), sum_d2=Sum(F("d") * F("d")),
-                      sum_points=Sum(F("d") * F("item__points"), output_field=FloatField()),
-                      outliers=Sum(outlier))
-            .order_by())
+        qs = qs.filter(expert_id__in=list(expert_ids))
+    grouped = (qs.values("expert_id", "item_id")
+               .annotate(n_=Sum("n"), d_=Sum("sum_d"), d2_=Sum("sum_d2"), points_=Sum("sum_points"),
+                         outliers_=Sum("outliers")).order_by())
+    rows = ({"expert_id": r["expert_id"], "item_id": r["item_id"], "n": r["n_"], "sum_d": r["d_"], "sum_d2": r["d2_"],
+             "sum_points": r["points_"], "outliers": r["outliers_"]} for r in grouped)
+    return rows, qs
 
 
 def _z_scores(rows, minimum=1):
@@ -358,22 +338,25 @@ def _z_scores(rows, minimum=1):
 
 
 def calibration(*, program, campaign_id=None, expert_ids=None):
-    """{expert id: Calibration} for the scope, with per-item details and z-scores (one grouped query and
-    the experts' names)."""
-    rows = list(calibration_rows(program=program, campaign_id=campaign_id, expert_ids=expert_ids))
+    """{expert id: Calibration} for the scope, with per-item details and z-scores, from the stored summary
+    (``services.refresh_calibration``): four queries whatever the size of the data."""
+    grouped, scope = calibration_rows(program=program, campaign_id=campaign_id, expert_ids=expert_ids)
     codes = dict(ScoringItem.objects.filter(category__scheme_id=program.profile.scoring_scheme_id)
                  .values_list("pk", "code"))
-    sheets = Counter()  # a submitted sheet scores every item once: its item with the most scores counts them
     out = {}
-    for row in rows:
-        cal = out.setdefault(row["expert"], Calibration(row["expert"]))
+    for row in grouped:
+        cal = out.setdefault(row["expert_id"], Calibration(row["expert_id"]))
         cal.add(row)
-        item = cal.items.setdefault(codes[row["item_ref"]], Calibration(row["expert"]))
-        item.add(row)
-        item.sheets += row["n"]
-        sheets[(row["expert"], row["campaign"])] = max(sheets[(row["expert"], row["campaign"])], row["n"])
-    for (expert, _campaign), n in sheets.items():
-        out[expert].sheets += n
+        code = codes.get(row["item_id"])
+        if code is not None:
+            item = cal.items.setdefault(code, Calibration(row["expert_id"]))
+            item.add(row)
+            item.sheets += row["n"]
+    # a submitted sheet scores every item once: per campaign, the expert's item with the most scores counts them
+    for expert_id, sheets in (scope.values("expert_id", "campaign_id").annotate(most=Max("n"))
+                              .values_list("expert_id", "most").order_by()):
+        if expert_id in out:
+            out[expert_id].sheets += sheets
     _z_scores(out.values())
     from django.contrib.auth import get_user_model
 

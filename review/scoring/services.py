@@ -36,6 +36,7 @@ from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role
 from qualityaward.accounts.services import record_event
 
+from ..insights.services import panel_scores_changed
 from ..panels.models import Panel, PanelMember, Recusal
 from ..panels.rules import SEATED
 from .models import (
@@ -274,6 +275,7 @@ def submit_sheet(*, sheet, base_version, actor):
                                                        version=F("version") + 1)
         record_event(actor=actor, action="scoring:submit", target=sheet.panel.application,
                      data={"stage": sheet.panel.stage, "sheet": locked.pk})
+        panel_scores_changed(panel=sheet.panel)
     locked.refresh_from_db()
     return locked
 
@@ -301,6 +303,7 @@ def correct_expert_score(*, acc, score, percent, reason, actor):
         record_event(actor=actor, action="scoring:correct_expert", target=panel.application, reason=reason,
                      data={"stage": panel.stage, "item": score.item.code, "sheet": score.sheet_id,
                            "from": effective_percent(score), "to": value})
+        panel_scores_changed(panel=panel)
     return correction
 
 
@@ -366,6 +369,7 @@ def record_panel_score(*, acc, item, percent, reason, actor):
                      target=panel.application, reason=reason,
                      data={"stage": panel.stage, "item": item.code, "percent": value,
                            "previous": str(current.percent) if current else ""})
+        panel_scores_changed(panel=panel)
     return row
 
 
@@ -414,6 +418,7 @@ def conclude(*, acc, actor):
         score = stage_score(panel)
         record_event(actor=actor, action="scoring:conclude", target=panel.application,
                      data={"stage": panel.stage, "rule": rule, "score": str(score), "experts": len(submitted)})
+        panel_scores_changed(panel=panel)
     return result
 
 

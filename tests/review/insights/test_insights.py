@@ -29,12 +29,14 @@ pytestmark = pytest.mark.django_db
 
 
 # --- calibration: known answers ------------------------------------------------------------------------------
-def test_an_expert_ten_points_above_the_panel_has_a_severity_of_plus_ten(world, scored_panel):
+def test_an_expert_ten_points_above_the_panel_has_a_severity_of_plus_ten(world, scored_panel,
+                                                                         django_capture_on_commit_callbacks):
     panel = scored_panel
-    S.fill(panel, world.expert, 50)
-    S.fill(panel, panel.a, 60)
-    S.fill(panel, panel.b, {"4.1.2": 20})  # 50 elsewhere; 20 is two bands below the panel's 50
-    S.consensus_all(panel, 50)
+    with django_capture_on_commit_callbacks(execute=True):  # the scoring services refresh the stored calibration
+        S.fill(panel, world.expert, 50)
+        S.fill(panel, panel.a, 60)
+        S.fill(panel, panel.b, {"4.1.2": 20})  # 50 elsewhere; 20 is two bands below the panel's 50
+        S.consensus_all(panel, 50)
     cal = sel.calibration(program=panel.application.campaign.program)
     a, b, leader = cal[panel.a.pk], cal[panel.b.pk], cal[world.expert.pk]
     assert a.severity == pytest.approx(10) and a.total == pytest.approx(100)  # +10 % on 1000 points
@@ -51,6 +53,66 @@ def test_an_expert_ten_points_above_the_panel_has_a_severity_of_plus_ten(world, 
         pk=panel.application.campaign_id).first()
     if other is not None:
         assert sel.calibration(program=other.program, campaign_id=other.pk) == {}
+
+
+def test_the_deviation_is_measured_against_the_consensus_not_the_experts_mean(world, scored_panel,
+                                                                             django_capture_on_commit_callbacks):
+    """Experts at 50, 60 and 70 (mean 60); the leader records the consensus at 50: severities 0, +10, +20."""
+    panel = scored_panel
+    program = panel.application.campaign.program
+    with django_capture_on_commit_callbacks(execute=True):
+        for expert, pct in ((world.expert, 50), (panel.a, 60), (panel.b, 70)):
+            S.fill(panel, expert, pct)
+    assert sel.calibration(program=program) == {}  # no panel score yet: nothing compared
+    with django_capture_on_commit_callbacks(execute=True):
+        S.consensus_all(panel, 50)
+    cal = sel.calibration(program=program)
+    assert [cal[e.pk].severity for e in (world.expert, panel.a, panel.b)] == pytest.approx([0, 10, 20])
+
+
+def test_leader_corrections_count_for_the_expert_and_for_the_panel(world, scored_panel,
+                                                                   django_capture_on_commit_callbacks):
+    """A leader's correction of an expert's clerical error replaces the expert's score; a correction of the
+    panel's score after the stage is concluded replaces the consensus it supersedes."""
+    from qualityaward.accounts.services import Actor
+    from review.scoring import services as svc
+    from review.scoring.models import ItemScore
+
+    panel = scored_panel
+    program = panel.application.campaign.program
+    with django_capture_on_commit_callbacks(execute=True):
+        S.fill(panel, world.expert, 50)
+        S.fill(panel, panel.a, 60)
+        S.fill(panel, panel.b, {"4.1.2": 5})  # typed 5 for 50
+        acc, actor = S.leader_access(panel)
+        score = ItemScore.objects.get(sheet__panel=panel, sheet__expert=panel.b, item__code="4.1.2")
+        svc.correct_expert_score(acc=acc, score=score, percent="50", reason="笔误，专家确认为 50", actor=actor)
+        S.consensus_all(panel, 50)
+    cal = sel.calibration(program=program)
+    assert cal[panel.b.pk].severity == pytest.approx(0) and cal[panel.b.pk].outliers == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        S.conclude(panel)
+        svc.record_panel_score(acc=acc, item=S.item("4.1.3"), percent="60", reason="复核后更正", actor=actor)
+    cal = sel.calibration(program=program)
+    a = cal[panel.a.pk]
+    assert a.items["4.1.3"].severity == pytest.approx(0) and a.items["4.1.2"].severity == pytest.approx(10)
+    assert a.severity == pytest.approx(10 * 22 / 23)
+    assert cal[world.expert.pk].items["4.1.3"].severity == pytest.approx(-10)
+
+
+def test_the_refresh_is_idempotent_and_the_nightly_rebuild_agrees(world):
+    from review.insights.models import ExpertItemCalibration
+    from review.insights.services import refresh_all_calibration, refresh_calibration
+
+    campaign = world.xixian_campaign
+    B.build(campaign, apps=5, experts=8, per_panel=4, prefix="idem")
+    before = sorted(ExpertItemCalibration.objects.values_list("expert_id", "item_id", "n", "sum_d", "outliers"))
+    refresh_calibration(campaign_id=campaign.pk)
+    some = [e for e, *_rest in before][:2]
+    refresh_calibration(campaign_id=campaign.pk, expert_ids=some)
+    refresh_all_calibration()
+    after = sorted(ExpertItemCalibration.objects.values_list("expert_id", "item_id", "n", "sum_d", "outliers"))
+    assert before == after and len(after) == 8 * 23
 
 
 def test_bulk_biases_are_recovered_and_queries_do_not_grow(world):
@@ -157,12 +219,14 @@ def test_who_reaches_the_pages(client, world, panel_app):
     assert client.get(reverse("insights:statistics")).status_code == 404
 
 
-def test_applicants_never_see_expert_names_or_calibration(client, world, scored_panel):
+def test_applicants_never_see_expert_names_or_calibration(client, world, scored_panel,
+                                                          django_capture_on_commit_callbacks):
     panel = scored_panel
-    for expert, pct in ((world.expert, 50), (panel.a, 60), (panel.b, 50)):
-        S.fill(panel, expert, pct)
-    S.consensus_all(panel, 50)
-    S.conclude(panel)
+    with django_capture_on_commit_callbacks(execute=True):
+        for expert, pct in ((world.expert, 50), (panel.a, 60), (panel.b, 50)):
+            S.fill(panel, expert, pct)
+        S.consensus_all(panel, 50)
+        S.conclude(panel)
     from review.scoring import services as svc
     from qualityaward.accounts.services import Actor
 
