@@ -431,7 +431,8 @@ def organization_timeline(organization, *, visible):
     apps = list(visible.filter(organization=organization).select_related("campaign__program__profile", "tier")
                 .order_by("campaign__year", "campaign__opens_at", "pk"))
     released = set(ReportRelease.objects.filter(application__in=apps).values_list("application_id", flat=True))
-    awards = list(Award.objects.filter(organization=organization).select_related("program", "tier", "application")
+    awards = list(Award.objects.filter(organization=organization)
+                  .select_related("program__profile", "tier", "application__campaign")
                   .prefetch_related("self_assessments").order_by("decided_on", "pk"))
     scores = category_scores([a.pk for a in apps])
     entries = []

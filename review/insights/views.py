@@ -12,11 +12,12 @@ from applications.models import Application, Campaign, Program, State
 from applications.selectors import applications_for_user
 from applications.documents.xlsx import xlsx_response
 from qualityaward.accounts.models import Organization, Role
+from qualityaward.accounts.services import Actor, record_event
 
 from ..scoring.services import staff_campaigns
 from . import charts
 from . import selectors as sel
-from .exports import calibration_sheets, statistics_sheets
+from .exports import calibration_sheets, organization_sheets, statistics_sheets
 
 
 def _int(value):
@@ -128,9 +129,8 @@ def organizations(request):
     return render(request, "review/insights/organizations.html", {"organizations": qs[:100], "query": query})
 
 
-@login_required
-@require_GET
-def organization(request, pk):
+def _organization_page(request, pk):
+    """The organization's timeline as its reader may see it (404 for anyone else)."""
     org = get_object_or_404(Organization.objects.select_related("region"), pk=pk)
     if not sel.organization_readable(request.user, org):
         raise Http404("没有找到该组织，或您无权查看。")
@@ -140,18 +140,35 @@ def organization(request, pk):
     # the applicant sees the scores of released review reports only
     scored = [a for a in data["applications"] if (a.pk in data["released"] or not member)
               and any(s is not None for _c, s in data["scores"].get(a.pk, []))]
-    chart, series = "", []
+    series = []
     if scored:
         cats = [c for c, _s in data["scores"][scored[0].pk]]
         series = [(f"{c.code} {c.name}", [next((100 * s / c.points for cc, s in data["scores"][a.pk]
                                                if cc.code == c.code and s is not None), None) for a in scored])
                   for c in cats]
-        chart = charts.lines(series, labels=[f"{a.campaign.program.short_name}{a.campaign.name}" for a in scored],
-                             label="各类目得分率变化")
     entries = sorted(data["entries"], key=lambda e: (str(e["date"])[:10], e["kind"]), reverse=True)
-    return render(request, "review/insights/organization.html", {
-        **data, "entries": entries, "member": member, "scored": scored, "chart": chart, "trend": series,
-    })
+    return {**data, "entries": entries, "member": member, "scored": scored, "trend": series}
+
+
+@login_required
+@require_GET
+def organization(request, pk):
+    data = _organization_page(request, pk)
+    chart = ""
+    if data["scored"]:
+        chart = charts.lines(data["trend"], label="各类目得分率变化",
+                             labels=[f"{a.campaign.program.short_name}{a.campaign.name}" for a in data["scored"]])
+    return render(request, "review/insights/organization.html", {**data, "chart": chart})
+
+
+@login_required
+@require_GET
+def organization_xlsx(request, pk):
+    data = _organization_page(request, pk)
+    org = data["organization"]
+    record_event(actor=Actor.from_request(request), action="insights:export_history", target=org,
+                 data={"rows": len(data["entries"])})
+    return xlsx_response(f"{org.name}组织历程", organization_sheets(data))
 
 
 def dashboard_section(user):

@@ -10,4 +10,5 @@ ENTRIES = {
     "insights:calibration_xlsx": {"kind": "insights-secretariat", "args": lambda w, a: [a.campaign.program_id]},
     "insights:organizations": {"kind": "login"},  # the user's own organizations, or those of its programs
     "insights:organization": {"kind": "insights-organization", "args": lambda w, a: [a.organization_id]},
+    "insights:organization_xlsx": {"kind": "insights-organization", "args": lambda w, a: [a.organization_id]},
 }

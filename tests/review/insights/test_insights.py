@@ -269,3 +269,43 @@ def test_dashboard_links(client, world):
     client.force_login(world.owner)
     body = client.get(reverse("dashboard")).content.decode()
     assert reverse("insights:organizations") in body and reverse("insights:calibration") not in body
+
+
+def test_the_organizations_history_downloads_as_a_workbook(client, world, panel_app):
+    """The timeline as .xlsx for the applicant and the secretariat: Chinese headers, frozen header row,
+    a revocation's reason that looks like a formula stays text; strangers get 404."""
+    import datetime as dt
+    import io
+
+    import openpyxl
+
+    from review.awards.models import Award, SelfAssessmentReport
+
+    award = Award.objects.create(application=panel_app, program=panel_app.campaign.program,
+                                 organization=panel_app.organization, recipient_name=panel_app.applicant_name,
+                                 decided_on=dt.date(2025, 3, 1), valid_until=dt.date(2028, 2, 29),
+                                 certificate_number="XZ-2025-0001", revoked_on=dt.date(2026, 6, 1),
+                                 revocation_ground=Award.Ground.choices[0][0],
+                                 revocation_reason='=HYPERLINK("http://example.com","详情")',
+                                 ban_until=dt.date(2030, 6, 1))
+    SelfAssessmentReport.objects.create(award=award, period=1, text="年度自评", submitted_by=world.owner)
+    url = reverse("insights:organization_xlsx", args=[panel_app.organization_id])
+    client.force_login(world.owner)
+    page = client.get(reverse("insights:organization", args=[panel_app.organization_id])).content.decode()
+    assert url in page
+    for name in ("owner", "secretariat"):
+        client.force_login(getattr(world, name))
+        response = client.get(url)
+        assert response.status_code == 200
+        book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        sheet = book["组织历程"]
+        assert [c.value for c in sheet[1]][:4] == ["日期", "事项", "奖项", "届次"]
+        assert sheet.freeze_panes == "A2"
+        rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+        kinds = [r[1] for r in rows]
+        assert {"申报", "撤销", "年度自评报告"} <= set(kinds) and ("获奖" in kinds or "纳入培育库" in kinds)
+        revocation = next(r for r in rows if r[1] == "撤销")
+        assert revocation[9] == "'" + award.revocation_reason and revocation[8].date() == dt.date(2030, 6, 1)
+        assert any(r[4] == panel_app.number for r in rows if r[1] == "申报")
+    client.force_login(world.stranger)
+    assert client.get(url).status_code == 404
