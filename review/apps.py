@@ -24,3 +24,8 @@ class ReviewConfig(AppConfig):
         from .scoring.services import install as install_scoring
 
         install_scoring()  # stage conclusions and the finalist threshold guard the workflow; report PDF builder
+        from .insights import selectors as insights
+        from .scoring.services import register_report_context
+
+        # the review report (page and PDF) compares with the applicant's previous released report
+        register_report_context(lambda application: {"previous_report": insights.previous_report(application)})

@@ -256,7 +256,11 @@ def program_statistics(campaign):
 
 
 # --- expert calibration -----------------------------------------------------------------------------------------------
-@dataclass
+def _fmt(value, places=1):
+    return "—" if value is None else f"{value:.{places}f}"
+
+
+@dataclass(eq=False)
 class Calibration:
     """One expert's severity in one scope (a campaign, or every campaign of the program).
 
@@ -264,7 +268,8 @@ class Calibration:
     percentage points (+: more lenient than the panel, −: stricter); ``total``: the mean difference of a
     whole sheet on the 1000 scale; ``spread``: the standard deviation of the item differences; ``z``: the
     severity against the other experts' severities in the same scope; ``outliers``: item scores more
-    than one band away from the panel's."""
+    than one band away from the panel's; ``item_outliers``: how many of them per item code (every
+    expert); ``items``: the per-item figures (filled for the experts asked for in detail)."""
 
     expert_id: int
     name: str = ""
@@ -276,13 +281,14 @@ class Calibration:
     outliers: int = 0
     z: float | None = None
     items: dict = field(default_factory=dict)  # item code -> Calibration of that item
+    item_outliers: dict = field(default_factory=dict)  # item code -> scores more than one band away
 
-    def add(self, row):
-        self.n += row["n"]
-        self.sum_d += row["sum_d"]
-        self.sum_d2 += row["sum_d2"]
-        self.sum_points += row["sum_points"]
-        self.outliers += row["outliers"]
+    def add(self, n, sum_d, sum_d2, sum_points, outliers):
+        self.n += n or 0
+        self.sum_d += sum_d or 0.0
+        self.sum_d2 += sum_d2 or 0.0
+        self.sum_points += sum_points or 0.0
+        self.outliers += outliers or 0
 
     @property
     def severity(self):
@@ -301,7 +307,7 @@ class Calibration:
 
     @property
     def outlier_items(self):
-        return sorted(((code, c.outliers) for code, c in self.items.items() if c.outliers), key=lambda x: (-x[1], x[0]))
+        return sorted(((code, n) for code, n in self.item_outliers.items() if n), key=lambda x: (-x[1], x[0]))
 
     @property
     def leaning(self):
@@ -310,21 +316,41 @@ class Calibration:
             return ""
         return "偏宽" if s > 0 else "偏严"
 
+    # the page's texts (formatted once here: 300 experts × a template filter each is measurable)
+    @property
+    def severity_text(self):
+        return _fmt(self.severity)
 
-def calibration_rows(*, program, campaign_id=None, expert_ids=None):
-    """The stored calibration summed per expert × item over the scope (one grouped query over at most
-    experts × items × campaigns rows, whatever the number of item scores behind them)."""
+    @property
+    def total_text(self):
+        return _fmt(self.total)
+
+    @property
+    def spread_text(self):
+        return _fmt(self.spread)
+
+    @property
+    def z_text(self):
+        return _fmt(self.z, 2)
+
+    @property
+    def outlier_text(self):
+        shown = self.outlier_items
+        return "、".join(f"{code}（{n}）" for code, n in shown[:6]) + ("等" if len(shown) > 6 else "") or "—"
+
+
+_SUMS = dict(n_=Sum("n"), d_=Sum("sum_d"), d2_=Sum("sum_d2"), points_=Sum("sum_points"), outliers_=Sum("outliers"))
+_SUM_FIELDS = ("n_", "d_", "d2_", "points_", "outliers_")
+
+
+def calibration_scope(*, program, campaign_id=None, expert_ids=None):
+    """The stored calibration rows of the scope (``ExpertItemCalibration``: expert × item × campaign)."""
     qs = ExpertItemCalibration.objects.filter(campaign__program_id=program.pk)
     if campaign_id is not None:
         qs = qs.filter(campaign_id=campaign_id)
     if expert_ids is not None:
         qs = qs.filter(expert_id__in=list(expert_ids))
-    grouped = (qs.values("expert_id", "item_id")
-               .annotate(n_=Sum("n"), d_=Sum("sum_d"), d2_=Sum("sum_d2"), points_=Sum("sum_points"),
-                         outliers_=Sum("outliers")).order_by())
-    rows = ({"expert_id": r["expert_id"], "item_id": r["item_id"], "n": r["n_"], "sum_d": r["d_"], "sum_d2": r["d2_"],
-             "sum_points": r["points_"], "outliers": r["outliers_"]} for r in grouped)
-    return rows, qs
+    return qs
 
 
 def _z_scores(rows, minimum=1):
@@ -337,21 +363,31 @@ def _z_scores(rows, minimum=1):
         r.z = (r.severity - mean) / sd if sd else 0.0
 
 
-def calibration(*, program, campaign_id=None, expert_ids=None):
-    """{expert id: Calibration} for the scope, with per-item details and z-scores, from the stored summary
-    (``services.refresh_calibration``): four queries whatever the size of the data."""
-    grouped, scope = calibration_rows(program=program, campaign_id=campaign_id, expert_ids=expert_ids)
+def calibration(*, program, campaign_id=None, expert_ids=None, detail_for=None):
+    """{expert id: Calibration} for the scope with z-scores and the items where each expert was more than
+    one band away, from the stored summary (``services.refresh_calibration``): five grouped queries
+    whatever the size of the data, each over at most experts × items × campaigns rows. ``detail_for``:
+    the experts whose per-item figures are wanted (None: every expert)."""
+    scope = calibration_scope(program=program, campaign_id=campaign_id, expert_ids=expert_ids)
+    out = {}
+    for expert_id, *sums in scope.values("expert_id").annotate(**_SUMS).values_list("expert_id", *_SUM_FIELDS
+                                                                                      ).order_by():
+        out[expert_id] = cal = Calibration(expert_id)
+        cal.add(*sums)
     codes = dict(ScoringItem.objects.filter(category__scheme_id=program.profile.scoring_scheme_id)
                  .values_list("pk", "code"))
-    out = {}
-    for row in grouped:
-        cal = out.setdefault(row["expert_id"], Calibration(row["expert_id"]))
-        cal.add(row)
-        code = codes.get(row["item_id"])
-        if code is not None:
-            item = cal.items.setdefault(code, Calibration(row["expert_id"]))
-            item.add(row)
-            item.sheets += row["n"]
+    for expert_id, item_id, outliers in (scope.filter(outliers__gt=0).values("expert_id", "item_id")
+                                         .annotate(far=Sum("outliers")).values_list("expert_id", "item_id", "far")
+                                         .order_by()):
+        if expert_id in out and item_id in codes:
+            out[expert_id].item_outliers[codes[item_id]] = outliers
+    detailed = scope if detail_for is None else scope.filter(expert_id__in=list(detail_for))
+    for expert_id, item_id, *sums in (detailed.values("expert_id", "item_id").annotate(**_SUMS)
+                                      .values_list("expert_id", "item_id", *_SUM_FIELDS).order_by()):
+        if expert_id in out and item_id in codes:
+            item = out[expert_id].items[codes[item_id]] = Calibration(expert_id)
+            item.add(*sums)
+            item.sheets = item.n
     # a submitted sheet scores every item once: per campaign, the expert's item with the most scores counts them
     for expert_id, sheets in (scope.values("expert_id", "campaign_id").annotate(most=Max("n"))
                               .values_list("expert_id", "most").order_by()):
@@ -372,14 +408,14 @@ def panel_calibration(panel):
     members = list(PanelMember.objects.filter(panel=panel, role__in=SEATED).order_by("-role", "pk")
                    .values_list("expert_id", flat=True))
     program = panel.application.campaign.program
-    cal = calibration(program=program, expert_ids=None) if members else {}
+    cal = calibration(program=program, detail_for=[]) if members else {}
     return [(cal.get(pk), pk) for pk in members]
 
 
 def campaign_panel_balance(campaign):
     """For the draw page: the program's experts' severities, and each formed panel of the campaign with its
     seated experts' mean severity (a panel of lenient experts shows as such; the draw itself stays random)."""
-    cal = calibration(program=campaign.program)
+    cal = calibration(program=campaign.program, detail_for=[])
     panels = defaultdict(list)
     for panel_id, app_name, stage, expert_id in (
             PanelMember.objects.filter(panel__application__campaign=campaign, role__in=SEATED)

@@ -789,13 +789,30 @@ def install():
     documents.BUILDERS[GeneratedDocument.Kind.REVIEW_REPORT] = _report_pdf
 
 
+#: Functions application -> extra context of the review report (page and PDF), registered by the packages
+#: that read more than scoring does (insights: the comparison with the previous report).
+REPORT_CONTEXT = []
+
+
+def register_report_context(provider):
+    if provider not in REPORT_CONTEXT:
+        REPORT_CONTEXT.append(provider)
+
+
+def report_context(application):
+    extra = {}
+    for provider in REPORT_CONTEXT:
+        extra.update(provider(application))
+    return extra
+
+
 def _report_pdf(document):
     from applications.documents.services import render_pdf
 
     app = document.application
     return render_pdf("pdf/review_report.html", {"app": app, "program": app.campaign.program,
                                                  "campaign": app.campaign, "generated_at": timezone.localtime(),
-                                                 **report_data(app)})
+                                                 **report_data(app), **report_context(app)})
 
 
 def declare(*, campaign, application_ids, finalist, reason, actor):
