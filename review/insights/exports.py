@@ -21,6 +21,9 @@ def statistics_sheets(data):
                         [(c["campaign"].name, c["applications"], *(c["funnel"].get(label, 0) for label in labels),
                           c["scored"], _r(c["mean"]), _r(c["median"]), c["above_line"], c["finalists"], c["awarded"])
                          for c in data["comparison"]]))
+    names = [c.name for c in data["campaigns"]]
+    sheets += [Sheet(f"历届对比-{d['title']}"[:31], ["类别", *[f"{n}（项）" for n in names]],
+                     [(label, *counts) for label, counts in d["rows"]]) for d in data["distributions"]]
     return sheets
 
 

@@ -140,24 +140,30 @@ def program_statistics(campaign):
     current_state = {r[0]: r[2] for r in app_rows}
     campaign_of = {r[0]: r[1] for r in app_rows}
 
-    # the form's classifications (one grouped query over the basic sections)
-    industry, size, org_type = Counter(), Counter(), Counter()
+    # the form's classifications, per campaign (one grouped query over the basic sections)
     sizes, types = dict(ORG_SIZES), dict(ORG_TYPES)
-    classified = 0
-    for row in (ApplicationSection.objects.filter(application__campaign=campaign, code="basic")
+    classes = defaultdict(lambda: {"industry": Counter(), "size": Counter(), "type": Counter()})
+    classified = Counter()
+    for row in (ApplicationSection.objects.filter(application__campaign__program=program, code="basic")
                 .annotate(ind=KT("data__industry"), size=KT("data__org_size"), kind=KT("data__org_type"))
-                .values("ind", "size", "kind").annotate(n=Count("pk")).order_by()):
+                .values("application__campaign_id", "ind", "size", "kind").annotate(n=Count("pk")).order_by()):
         node = industry_lookup(row["ind"] or "")
         section = industry_lookup(node.section_code) if node else None
-        industry[f"{section.code} {section.name}" if section else UNFILLED] += row["n"]
-        size[sizes.get(row["size"], UNFILLED)] += row["n"]
-        org_type[types.get(row["kind"], UNFILLED)] += row["n"]
-        classified += row["n"]
-    individuals = sum(1 for r in mine if r[4] == Application.Kind.INDIVIDUAL)
-    for counter in (industry, size, org_type):
-        if individuals:
-            counter["个人申报"] += individuals
-        counter[UNFILLED] += len(mine) - classified - individuals
+        bucket = classes[row["application__campaign_id"]]
+        bucket["industry"][f"{section.code} {section.name}" if section else UNFILLED] += row["n"]
+        bucket["size"][sizes.get(row["size"], UNFILLED)] += row["n"]
+        bucket["type"][types.get(row["kind"], UNFILLED)] += row["n"]
+        classified[row["application__campaign_id"]] += row["n"]
+    for c in campaigns:
+        rows = [r for r in app_rows if r[1] == c.pk]
+        individuals = sum(1 for r in rows if r[4] == Application.Kind.INDIVIDUAL)
+        for counter in classes[c.pk].values():
+            if individuals:
+                counter["个人申报"] += individuals
+            counter[UNFILLED] += len(rows) - classified[c.pk] - individuals
+        classes[c.pk]["region"] = Counter(regions.get(r[3], UNFILLED) for r in rows)
+        classes[c.pk]["state"] = Counter(STATE_LABELS[r[2]] for r in rows)
+    industry, size, org_type = (classes[campaign.pk][k] for k in ("industry", "size", "type"))
 
     # the funnel and the losses, from the audit trail of the program's applications
     ct = ContentType.objects.get_for_model(Application)
@@ -227,14 +233,27 @@ def program_statistics(campaign):
              for c in categories if here["cats"].get(c.pk)]
 
     figures = [
-        _counted("region", "按地区", Counter(regions.get(r[3], UNFILLED) for r in mine)),
+        _counted("region", "按地区", classes[campaign.pk]["region"]),
         _counted("industry", "按行业门类（GB/T 4754）", industry),
         _counted("size", "按组织规模", size, order=[*sizes.values(), "个人申报", UNFILLED]),
         _counted("type", "按组织类型", org_type, order=[*types.values(), "个人申报", UNFILLED]),
-        _counted("state", "按当前状态", Counter(STATE_LABELS[r[2]] for r in mine),
+        _counted("state", "按当前状态", classes[campaign.pk]["state"],
                  order=[label for _s, label in State.choices]),
         Figure("funnel", "申报漏斗（从创建到结果）", funnel_of(campaign.pk, mine)),
     ]
+    # the same distributions side by side over the program's campaigns (labels in this campaign's order, then
+    # those only earlier campaigns have)
+    distributions = []
+    for figure in figures[:5]:
+        labels = [label for label, _n in figure.rows]
+        others = Counter()
+        for c in campaigns:
+            others.update(classes[c.pk][figure.key])
+        labels += [label for label, _n in sorted(others.items(), key=lambda kv: (-kv[1], kv[0])) if label not in labels
+                   and _n]
+        distributions.append({"key": figure.key, "title": figure.title,
+                              "rows": [(label, [classes[c.pk][figure.key].get(label, 0) for c in campaigns])
+                                       for label in labels]})
     comparison = []
     for c in campaigns:
         rows = [r for r in app_rows if r[1] == c.pk]
@@ -251,7 +270,7 @@ def program_statistics(campaign):
         })
     return {"program": program, "profile": profile, "campaign": campaign, "campaigns": campaigns,
             "applications": len(mine), "figures": figures, "losses": loss_rows, "score_figures": score_figures,
-            "boxes": boxes, "threshold": threshold, "comparison": comparison,
+            "boxes": boxes, "threshold": threshold, "comparison": comparison, "distributions": distributions,
             "funnel_labels": [label for label, _n in funnel_of(campaign.pk, [])]}
 
 

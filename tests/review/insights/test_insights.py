@@ -139,6 +139,12 @@ def test_statistics_of_a_bulk_campaign(world):
     assert stats["applications"] == 20
     assert dict(figures["size"].rows) == {"大型": 5, "中型": 5, "小型": 5, "微型": 5}
     assert dict(figures["industry"].rows)["C 制造业"] == 8  # 3670 and 1311 are in 门类 C
+    # the same distributions side by side over the program's campaigns
+    here = [c.pk for c in stats["campaigns"]].index(campaign.pk)
+    side_by_side = {d["key"]: dict(d["rows"]) for d in stats["distributions"]}
+    assert side_by_side["size"]["大型"][here] == 5 and side_by_side["industry"]["C 制造业"][here] == 8
+    assert sum(counts[here] for counts in side_by_side["region"].values()) == 20
+    assert all(sum(counts) == counts[here] for counts in side_by_side["size"].values())  # no other campaign has any
     funnel = dict(figures["funnel"].rows)
     assert funnel["创建申报"] == 20 and funnel["已受理"] == 20 and funnel["现场评审"] == 20
     levels = sorted(data["level"].values())
@@ -167,7 +173,7 @@ def test_statistics_page_queries_do_not_grow_with_the_data(client, world):
     assert response.status_code == 200
     assert len(small.captured_queries) == len(large.captured_queries)
     body = response.content.decode()
-    assert "<svg" in body and "入围线 600" in body and "历届对比" in body
+    assert "<svg" in body and "入围线 600" in body and "历届对比" in body and 'id="distribution-comparison"' in body
     calibration = reverse("insights:calibration") + f"?program={campaign.program_id}"
     with CaptureQueriesContext(connection) as cal_queries:
         assert client.get(calibration).status_code == 200
