@@ -83,7 +83,6 @@ def organization_sheets(data):
     sheets = [Sheet("组织历程", ["日期", "事项", "奖项", "届次", "申报编号", "状态或结果", "等级", "有效期至", "禁止申报至",
                                "说明（类目得分、证书、理由）"], timeline)]
     if data["trend"]:
-        labels = [f"{a.campaign.program.short_name}{a.campaign.name}" for a in data["scored"]]
-        sheets.append(Sheet("各类目得分率变化", ["类目", *[f"{label}（%）" for label in labels]],
+        sheets.append(Sheet("各类目得分率变化", ["类目", *[f"{label}（%）" for label in data["trend_labels"]]],
                             [(name, *(_r(v, 1) for v in values)) for name, values in data["trend"]]))
     return sheets

@@ -275,8 +275,10 @@ def program_statistics(campaign):
 
 
 # --- expert calibration -----------------------------------------------------------------------------------------------
-def _fmt(value, places=1):
-    return "—" if value is None else f"{value:.{places}f}"
+def _fmt(value, places=1, sign=False):
+    if value is None:
+        return "—"
+    return f"{value:+.{places}f}" if sign else f"{value:.{places}f}"
 
 
 @dataclass(eq=False)
@@ -338,11 +340,11 @@ class Calibration:
     # the page's texts (formatted once here: 300 experts × a template filter each is measurable)
     @property
     def severity_text(self):
-        return _fmt(self.severity)
+        return _fmt(self.severity, sign=True)
 
     @property
     def total_text(self):
-        return _fmt(self.total)
+        return _fmt(self.total, sign=True)
 
     @property
     def spread_text(self):
@@ -350,7 +352,7 @@ class Calibration:
 
     @property
     def z_text(self):
-        return _fmt(self.z, 2)
+        return _fmt(self.z, 2, sign=True)
 
     @property
     def outlier_text(self):

@@ -93,12 +93,14 @@ def calibration(request):
     rows = _sorted(sel.calibration(program=program, campaign_id=campaign.pk if campaign else None,
                                    detail_for=[wanted] if wanted is not None else []))
     chosen = next((c for c in rows if c.expert_id == wanted), None)
-    shown = [c for c in rows if c.severity is not None][:25]
+    # the chart: the most lenient and the strictest experts, from + to − (a table lists everyone below)
+    ranked = sorted((c for c in rows if c.severity is not None), key=lambda c: (-c.severity, c.name))
+    shown = ranked if len(ranked) <= 24 else ranked[:12] + ranked[-12:]
     return render(request, "review/insights/calibration.html", {
         "program": program, "programs": choices, "campaign": campaign, "table": _calibration_table(rows, program, campaign),
         "campaigns": Campaign.objects.filter(program=program).order_by("-year", "-pk"), "rows": rows,
         "chosen": chosen,
-        "svg": charts.diverging([(c.name, c.severity) for c in shown], label="专家平均偏差（百分点）"),
+        "shown": len(shown), "svg": charts.diverging([(c.name, c.severity) for c in shown], label="专家平均偏差（百分点）"),
         "item_svg": charts.diverging([(code, i.severity) for code, i in sorted(chosen.items.items())],
                                      label=f"{chosen.name}分条款平均偏差") if chosen else "",
     })
@@ -166,8 +168,11 @@ def _organization_page(request, pk):
         series = [(f"{c.code} {c.name}", [next((100 * s / c.points for cc, s in data["scores"][a.pk]
                                                if cc.code == c.code and s is not None), None) for a in scored])
                   for c in cats]
+    # each scored application by its program and campaign (and its number where a campaign has several)
+    names = [f"{a.campaign.program.short_name}{a.campaign.name}" for a in scored]
+    labels = [f"{n} {a.number}" if names.count(n) > 1 and a.number else n for n, a in zip(names, scored)]
     entries = sorted(data["entries"], key=lambda e: (str(e["date"])[:10], e["kind"]), reverse=True)
-    return {**data, "entries": entries, "member": member, "scored": scored, "trend": series}
+    return {**data, "entries": entries, "member": member, "scored": scored, "trend": series, "trend_labels": labels}
 
 
 @login_required
@@ -176,8 +181,7 @@ def organization(request, pk):
     data = _organization_page(request, pk)
     chart = ""
     if data["scored"]:
-        chart = charts.lines(data["trend"], label="各类目得分率变化",
-                             labels=[f"{a.campaign.program.short_name}{a.campaign.name}" for a in data["scored"]])
+        chart = charts.lines(data["trend"], label="各类目得分率变化", labels=data["trend_labels"])
     return render(request, "review/insights/organization.html", {**data, "chart": chart})
 
 

@@ -356,3 +356,16 @@ def test_the_review_report_compares_with_the_previous_report_on_the_page_and_in_
     doc = svc.request_report_pdf(application=later)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(svc._report_pdf(doc))).pages)  # the job's builder
     assert "与上次评审报告对比" in text and "上一届" in text
+
+
+def test_the_calibration_page_names_the_lenient_and_the_strict(client, world):
+    campaign = world.xixian_campaign
+    data = B.build(campaign, apps=12, experts=12, per_panel=4, prefix="page")
+    lenient = next(e for e in data["experts"] if data["bias"][e.pk] == 10)
+    client.force_login(world.secretariat_other)
+    url = reverse("insights:calibration") + f"?program={campaign.program_id}"
+    body = client.get(url + f"&expert={lenient.pk}").content.decode()
+    assert lenient.full_name in body and "+10.0" in body and "-10.0" in body
+    assert "偏宽" in body and "偏严" in body and 'id="expert-items"' in body
+    assert f"{lenient.full_name}：分条款偏差" in body
+    assert 'id="expert-items"' not in client.get(url).content.decode()
