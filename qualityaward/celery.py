@@ -26,3 +26,13 @@ def _objection_schedule(sender, **kwargs):
 
     sender.conf.beat_schedule.setdefault("objection-deadline-reminders", {
         "task": "publicity.tasks_objections.send_objection_reminders", "schedule": crontab(minute=20, hour="8-18")})
+
+
+@app.on_after_configure.connect
+def _insights_schedule(sender, **kwargs):
+    """The stored expert calibration rebuilt every night (the scoring services refresh it as scores change;
+    this catches up after a bulk import or a deletion)."""
+    from celery.schedules import crontab
+
+    sender.conf.beat_schedule.setdefault("refresh-expert-calibration", {
+        "task": "review.insights_tasks.refresh_all_calibration", "schedule": crontab(minute=30, hour=2)})

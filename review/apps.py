@@ -18,8 +18,14 @@ class ReviewConfig(AppConfig):
         from .awards import services as awards
         from .awards import tasks as award_tasks  # noqa: F401  the beat job of the awards registers itself
         from .committee import tasks as committee_tasks  # noqa: F401  the beat job of the committee registers itself
+        from .insights import tasks as insights_tasks  # noqa: F401  the calibration's refresh job registers itself
 
         awards.install()  # the award record, the revocation window and ban
         from .scoring.services import install as install_scoring
 
         install_scoring()  # stage conclusions and the finalist threshold guard the workflow; report PDF builder
+        from .insights import selectors as insights
+        from .scoring.services import register_report_context
+
+        # the review report (page and PDF) compares with the applicant's previous released report
+        register_report_context(lambda application: {"previous_report": insights.previous_report(application)})

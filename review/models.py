@@ -2,6 +2,7 @@
 (app label ``review``, so the migrations stay as they are). Code imports them from their own module."""
 from .awards.models import Award, ProcedureDecision, SelfAssessmentReminder, SelfAssessmentReport  # noqa: F401
 from .committee.models import Ballot, VoteCandidate, VoterRoll, VoteSession  # noqa: F401
+from .insights.models import ExpertItemCalibration  # noqa: F401
 from .panels.models import ExpertProfile, ExpertRelationship, Panel, PanelDraw, PanelMember, Pledge, Recusal  # noqa: F401
 from .prereview.models import (  # noqa: F401
     AuthorityPublicity, DepartmentOpinion, GovernmentOpinion, InitialOpinion, ReturnedSection, ReturnRequest,

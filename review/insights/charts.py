@@ -123,27 +123,35 @@ def diverging(rows, *, label, width=560, limit=None):
 
 
 def lines(series, *, labels, label, width=560, height=260):
-    """One line per series over ``labels`` (x), values 0–100 (%) or None for a gap; a legend below."""
+    """One line per series over ``labels`` (x, each centred in its slot), values 0–100 (%) or None for a gap; a
+    legend below. Labels longer than their slot keep their end, and are staggered on two rows past three."""
     if not series or not labels:
         return ""
-    left, top, plot_h = 40, 10, height - 100
+    stagger = len(labels) > 3
+    left, top, plot_h = 40, 10, height - 100 - (16 if stagger else 0)
     plot_w = width - left - 20
-    step = plot_w / max(len(labels) - 1, 1)
+    slot = plot_w / len(labels)
+    fits = max(int(slot * (2 if stagger else 1) / 12) - 1, 3)  # 12 px a character
     parts = []
     for tick in range(0, 101, 25):
         y = top + plot_h * (1 - tick / 100)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 20}" y2="{y:.1f}" stroke="{GRID}"/>')
         parts.append(_text(left - 4, y + 4, f"{tick}%", "end"))
     for i, name in enumerate(labels):
-        parts.append(_text(left + i * step, top + plot_h + 16, name, "middle"))
+        # the end tells campaigns (and applications) apart: keep it
+        text = str(name) if len(str(name)) <= fits else "…" + str(name)[-(fits - 1):]
+        parts.append(_text(left + (i + 0.5) * slot, top + plot_h + 16 + (16 if stagger and i % 2 else 0), text,
+                           "middle"))
     for s, (name, values) in enumerate(series):
         colour = PALETTE[s % len(PALETTE)]
-        points = [(left + i * step, top + plot_h * (1 - v / 100)) for i, v in enumerate(values) if v is not None]
+        points = [(left + (i + 0.5) * slot, top + plot_h * (1 - v / 100)) for i, v in enumerate(values)
+                  if v is not None]
         if len(points) > 1:
             parts.append(f'<polyline points="{" ".join(f"{px:.1f},{py:.1f}" for px, py in points)}" fill="none" '
                          f'stroke="{colour}" stroke-width="2"/>')
         parts += [f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}"/>' for px, py in points]
-        lx, ly = left + (s % 3) * (plot_w / 3), top + plot_h + 36 + (s // 3) * 16
+        lx = left + (s % 3) * (plot_w / 3)
+        ly = top + plot_h + 36 + (16 if stagger else 0) + (s // 3) * 16
         parts.append(f'<rect x="{lx:.1f}" y="{ly - 9:.1f}" width="10" height="10" fill="{colour}"/>')
         parts.append(_text(lx + 14, ly, name))
     return _svg(width, height, label, parts)

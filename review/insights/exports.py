@@ -21,6 +21,9 @@ def statistics_sheets(data):
                         [(c["campaign"].name, c["applications"], *(c["funnel"].get(label, 0) for label in labels),
                           c["scored"], _r(c["mean"]), _r(c["median"]), c["above_line"], c["finalists"], c["awarded"])
                          for c in data["comparison"]]))
+    names = [c.name for c in data["campaigns"]]
+    sheets += [Sheet(f"历届对比-{d['title']}"[:31], ["类别", *[f"{n}（项）" for n in names]],
+                     [(label, *counts) for label, counts in d["rows"]]) for d in data["distributions"]]
     return sheets
 
 
@@ -34,3 +37,52 @@ def calibration_sheets(rows, scope):
               ((c.name, code, i.n, _r(i.severity), _r(i.spread), i.outliers)
                for c in rows for code, i in sorted(c.items.items())))]
 
+
+
+def _day(value):
+    """A date for the workbook (datetimes in local time, as the page shows them)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def organization_sheets(data):
+    """The organization's timeline as the page shows it to the reader (``data``: the page's context): one
+    row per application, award, annual self-assessment report and revocation, newest first; and the
+    category scores per campaign where the page shows them."""
+    timeline = []
+    for e in data["entries"]:
+        if e["kind"] == "application":
+            a = e["app"]
+            shown = (e["released"] or not data["member"]) and any(s is not None for _c, s in e["categories"])
+            scores = "；".join(f"{c.code} {c.name} {s:.1f}/{c.points}" for c, s in e["categories"]
+                              if s is not None) if shown else ""
+            timeline.append((_day(e["date"]), "申报", a.campaign.program.name, a.campaign.name, a.number or "（未编号）",
+                             a.get_state_display(), a.tier.name if a.tier else "", "", "", scores))
+        elif e["kind"] == "award":
+            w = e["award"]
+            outcome = "纳入培育库" if w.program.profile.outcome == "cultivation" else "获奖"
+            detail = "；".join(x for x in (f"证书编号 {w.certificate_number}", w.decision_reference) if x)
+            timeline.append((_day(w.decided_on), outcome, w.program.name, w.application.campaign.name,
+                             w.application.number or "", outcome, w.tier.name if w.tier else "", w.valid_until, "",
+                             detail))
+            for r in w.self_assessments.all():
+                timeline.append((_day(r.submitted_at), "年度自评报告", w.program.name, w.application.campaign.name,
+                                 w.application.number or "", f"有效期第 {r.period} 年报告已报送",
+                                 w.tier.name if w.tier else "", w.valid_until, "", ""))
+        else:
+            w = e["award"]
+            timeline.append((_day(w.revoked_on), "撤销", w.program.name, w.application.campaign.name,
+                             w.application.number or "", f"撤销（{w.get_revocation_ground_display()}）",
+                             w.tier.name if w.tier else "", w.valid_until, w.ban_until, w.revocation_reason))
+    timeline.sort(key=lambda row: str(row[0] or ""), reverse=True)
+    sheets = [Sheet("组织历程", ["日期", "事项", "奖项", "届次", "申报编号", "状态或结果", "等级", "有效期至", "禁止申报至",
+                               "说明（类目得分、证书、理由）"], timeline)]
+    if data["trend"]:
+        sheets.append(Sheet("各类目得分率变化", ["类目", *[f"{label}（%）" for label in data["trend_labels"]]],
+                            [(name, *(_r(v, 1) for v in values)) for name, values in data["trend"]]))
+    return sheets

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, CharField, Count, F, FloatField, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, CharField, Count, F, FloatField, IntegerField, Max, Sum, Value, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
@@ -18,7 +18,7 @@ from applications import workflow
 from applications.classifications import industry_lookup
 from applications.forms.spec import ORG_SIZES, ORG_TYPES
 from applications.models import (
-    Application, ApplicationSection, Campaign, ScoringBand, ScoringCategory, ScoringItem, State,
+    Application, ApplicationSection, Campaign, ScoringCategory, ScoringItem, State,
 )
 from qualityaward.accounts.models import AuditEvent, Region, Role
 from qualityaward.accounts.selectors import has_role, role_assignments
@@ -26,7 +26,8 @@ from qualityaward.accounts.selectors import has_role, role_assignments
 from ..panels.models import Panel, PanelMember
 from ..panels.rules import SEATED
 from ..scoring.services import STAGE_FLAG, STAGE_WEIGHT
-from ..scoring.models import PanelItemScore, ReportRelease, ScoreSheet
+from ..scoring.models import PanelItemScore, ReportRelease
+from .models import ExpertItemCalibration
 
 STATE_LABELS = dict(State.choices)
 UNFILLED = "未填写"
@@ -139,24 +140,30 @@ def program_statistics(campaign):
     current_state = {r[0]: r[2] for r in app_rows}
     campaign_of = {r[0]: r[1] for r in app_rows}
 
-    # the form's classifications (one grouped query over the basic sections)
-    industry, size, org_type = Counter(), Counter(), Counter()
+    # the form's classifications, per campaign (one grouped query over the basic sections)
     sizes, types = dict(ORG_SIZES), dict(ORG_TYPES)
-    classified = 0
-    for row in (ApplicationSection.objects.filter(application__campaign=campaign, code="basic")
+    classes = defaultdict(lambda: {"industry": Counter(), "size": Counter(), "type": Counter()})
+    classified = Counter()
+    for row in (ApplicationSection.objects.filter(application__campaign__program=program, code="basic")
                 .annotate(ind=KT("data__industry"), size=KT("data__org_size"), kind=KT("data__org_type"))
-                .values("ind", "size", "kind").annotate(n=Count("pk")).order_by()):
+                .values("application__campaign_id", "ind", "size", "kind").annotate(n=Count("pk")).order_by()):
         node = industry_lookup(row["ind"] or "")
         section = industry_lookup(node.section_code) if node else None
-        industry[f"{section.code} {section.name}" if section else UNFILLED] += row["n"]
-        size[sizes.get(row["size"], UNFILLED)] += row["n"]
-        org_type[types.get(row["kind"], UNFILLED)] += row["n"]
-        classified += row["n"]
-    individuals = sum(1 for r in mine if r[4] == Application.Kind.INDIVIDUAL)
-    for counter in (industry, size, org_type):
-        if individuals:
-            counter["个人申报"] += individuals
-        counter[UNFILLED] += len(mine) - classified - individuals
+        bucket = classes[row["application__campaign_id"]]
+        bucket["industry"][f"{section.code} {section.name}" if section else UNFILLED] += row["n"]
+        bucket["size"][sizes.get(row["size"], UNFILLED)] += row["n"]
+        bucket["type"][types.get(row["kind"], UNFILLED)] += row["n"]
+        classified[row["application__campaign_id"]] += row["n"]
+    for c in campaigns:
+        rows = [r for r in app_rows if r[1] == c.pk]
+        individuals = sum(1 for r in rows if r[4] == Application.Kind.INDIVIDUAL)
+        for counter in classes[c.pk].values():
+            if individuals:
+                counter["个人申报"] += individuals
+            counter[UNFILLED] += len(rows) - classified[c.pk] - individuals
+        classes[c.pk]["region"] = Counter(regions.get(r[3], UNFILLED) for r in rows)
+        classes[c.pk]["state"] = Counter(STATE_LABELS[r[2]] for r in rows)
+    industry, size, org_type = (classes[campaign.pk][k] for k in ("industry", "size", "type"))
 
     # the funnel and the losses, from the audit trail of the program's applications
     ct = ContentType.objects.get_for_model(Application)
@@ -226,14 +233,27 @@ def program_statistics(campaign):
              for c in categories if here["cats"].get(c.pk)]
 
     figures = [
-        _counted("region", "按地区", Counter(regions.get(r[3], UNFILLED) for r in mine)),
+        _counted("region", "按地区", classes[campaign.pk]["region"]),
         _counted("industry", "按行业门类（GB/T 4754）", industry),
         _counted("size", "按组织规模", size, order=[*sizes.values(), "个人申报", UNFILLED]),
         _counted("type", "按组织类型", org_type, order=[*types.values(), "个人申报", UNFILLED]),
-        _counted("state", "按当前状态", Counter(STATE_LABELS[r[2]] for r in mine),
+        _counted("state", "按当前状态", classes[campaign.pk]["state"],
                  order=[label for _s, label in State.choices]),
         Figure("funnel", "申报漏斗（从创建到结果）", funnel_of(campaign.pk, mine)),
     ]
+    # the same distributions side by side over the program's campaigns (labels in this campaign's order, then
+    # those only earlier campaigns have)
+    distributions = []
+    for figure in figures[:5]:
+        labels = [label for label, _n in figure.rows]
+        others = Counter()
+        for c in campaigns:
+            others.update(classes[c.pk][figure.key])
+        labels += [label for label, _n in sorted(others.items(), key=lambda kv: (-kv[1], kv[0])) if label not in labels
+                   and _n]
+        distributions.append({"key": figure.key, "title": figure.title,
+                              "rows": [(label, [classes[c.pk][figure.key].get(label, 0) for c in campaigns])
+                                       for label in labels]})
     comparison = []
     for c in campaigns:
         rows = [r for r in app_rows if r[1] == c.pk]
@@ -250,12 +270,18 @@ def program_statistics(campaign):
         })
     return {"program": program, "profile": profile, "campaign": campaign, "campaigns": campaigns,
             "applications": len(mine), "figures": figures, "losses": loss_rows, "score_figures": score_figures,
-            "boxes": boxes, "threshold": threshold, "comparison": comparison,
+            "boxes": boxes, "threshold": threshold, "comparison": comparison, "distributions": distributions,
             "funnel_labels": [label for label, _n in funnel_of(campaign.pk, [])]}
 
 
 # --- expert calibration -----------------------------------------------------------------------------------------------
-@dataclass
+def _fmt(value, places=1, sign=False):
+    if value is None:
+        return "—"
+    return f"{value:+.{places}f}" if sign else f"{value:.{places}f}"
+
+
+@dataclass(eq=False)
 class Calibration:
     """One expert's severity in one scope (a campaign, or every campaign of the program).
 
@@ -263,7 +289,8 @@ class Calibration:
     percentage points (+: more lenient than the panel, −: stricter); ``total``: the mean difference of a
     whole sheet on the 1000 scale; ``spread``: the standard deviation of the item differences; ``z``: the
     severity against the other experts' severities in the same scope; ``outliers``: item scores more
-    than one band away from the panel's."""
+    than one band away from the panel's; ``item_outliers``: how many of them per item code (every
+    expert); ``items``: the per-item figures (filled for the experts asked for in detail)."""
 
     expert_id: int
     name: str = ""
@@ -275,13 +302,14 @@ class Calibration:
     outliers: int = 0
     z: float | None = None
     items: dict = field(default_factory=dict)  # item code -> Calibration of that item
+    item_outliers: dict = field(default_factory=dict)  # item code -> scores more than one band away
 
-    def add(self, row):
-        self.n += row["n"]
-        self.sum_d += row["sum_d"]
-        self.sum_d2 += row["sum_d2"]
-        self.sum_points += row["sum_points"]
-        self.outliers += row["outliers"]
+    def add(self, n, sum_d, sum_d2, sum_points, outliers):
+        self.n += n or 0
+        self.sum_d += sum_d or 0.0
+        self.sum_d2 += sum_d2 or 0.0
+        self.sum_points += sum_points or 0.0
+        self.outliers += outliers or 0
 
     @property
     def severity(self):
@@ -300,7 +328,7 @@ class Calibration:
 
     @property
     def outlier_items(self):
-        return sorted(((code, c.outliers) for code, c in self.items.items() if c.outliers), key=lambda x: (-x[1], x[0]))
+        return sorted(((code, n) for code, n in self.item_outliers.items() if n), key=lambda x: (-x[1], x[0]))
 
     @property
     def leaning(self):
@@ -309,42 +337,41 @@ class Calibration:
             return ""
         return "偏宽" if s > 0 else "偏严"
 
+    # the page's texts (formatted once here: 300 experts × a template filter each is measurable)
+    @property
+    def severity_text(self):
+        return _fmt(self.severity, sign=True)
 
-def _band_case(field_name, lows):
-    """The band index of a percentage as SQL (a mean between two bands counts in the lower one)."""
-    return Case(*[When(**{f"{field_name}__gte": low}, then=Value(i)) for i, low in reversed(list(enumerate(lows)))],
-                default=Value(0), output_field=IntegerField())
+    @property
+    def total_text(self):
+        return _fmt(self.total, sign=True)
+
+    @property
+    def spread_text(self):
+        return _fmt(self.spread)
+
+    @property
+    def z_text(self):
+        return _fmt(self.z, 2, sign=True)
+
+    @property
+    def outlier_text(self):
+        shown = self.outlier_items
+        return "、".join(f"{code}（{n}）" for code, n in shown[:6]) + ("等" if len(shown) > 6 else "") or "—"
 
 
-def calibration_rows(*, program, campaign_id=None, expert_ids=None):
-    """The grouped SQL: one row per expert × campaign × item with the count, Σ difference, Σ difference²,
-    Σ difference × points and the outliers (a hash aggregate: no DISTINCT). The panel's score is its current score
-    for the item (the leader's consensus, or the mean the program's rule computed); the expert's is the
-    percentage as submitted on the sheet."""
-    lows = list(ScoringBand.objects.filter(scheme_id=program.profile.scoring_scheme_id).order_by("low")
-                .values_list("low", flat=True))
-    expert_pct = "panel__score_sheets__scores__percent"
-    qs = PanelItemScore.objects.filter(
-        is_current=True, panel__application__campaign__program_id=program.pk,
-        panel__score_sheets__status=ScoreSheet.Status.SUBMITTED,
-        panel__score_sheets__scores__item_id=F("item_id"), **{f"{expert_pct}__isnull": False})
+_SUMS = dict(n_=Sum("n"), d_=Sum("sum_d"), d2_=Sum("sum_d2"), points_=Sum("sum_points"), outliers_=Sum("outliers"))
+_SUM_FIELDS = ("n_", "d_", "d2_", "points_", "outliers_")
+
+
+def calibration_scope(*, program, campaign_id=None, expert_ids=None):
+    """The stored calibration rows of the scope (``ExpertItemCalibration``: expert × item × campaign)."""
+    qs = ExpertItemCalibration.objects.filter(campaign__program_id=program.pk)
     if campaign_id is not None:
-        qs = qs.filter(panel__application__campaign_id=campaign_id)
+        qs = qs.filter(campaign_id=campaign_id)
     if expert_ids is not None:
-        qs = qs.filter(panel__score_sheets__expert_id__in=list(expert_ids))
-    # floating point from the start: exact decimals are not needed for a mean deviation, and are slower
-    qs = qs.annotate(d=Cast(expert_pct, FloatField()) - Cast("percent", FloatField()))
-    outlier = Value(0, output_field=IntegerField())
-    if lows:
-        qs = qs.annotate(far=_band_case(expert_pct, lows) - _band_case("percent", lows))
-        outlier = Case(When(Q(far__gt=1) | Q(far__lt=-1), then=Value(1)), default=Value(0),
-                       output_field=IntegerField())
-    return (qs.values(expert=F("panel__score_sheets__expert_id"), campaign=F("panel__application__campaign_id"),
-                      item_ref=F("item_id"))
-            .annotate(n=Count("pk"), sum_d=Sum("d"), sum_d2=Sum(F("d") * F("d")),
-                      sum_points=Sum(F("d") * F("item__points"), output_field=FloatField()),
-                      outliers=Sum(outlier))
-            .order_by())
+        qs = qs.filter(expert_id__in=list(expert_ids))
+    return qs
 
 
 def _z_scores(rows, minimum=1):
@@ -357,23 +384,36 @@ def _z_scores(rows, minimum=1):
         r.z = (r.severity - mean) / sd if sd else 0.0
 
 
-def calibration(*, program, campaign_id=None, expert_ids=None):
-    """{expert id: Calibration} for the scope, with per-item details and z-scores (one grouped query and
-    the experts' names)."""
-    rows = list(calibration_rows(program=program, campaign_id=campaign_id, expert_ids=expert_ids))
+def calibration(*, program, campaign_id=None, expert_ids=None, detail_for=None):
+    """{expert id: Calibration} for the scope with z-scores and the items where each expert was more than
+    one band away, from the stored summary (``services.refresh_calibration``): five grouped queries
+    whatever the size of the data, each over at most experts × items × campaigns rows. ``detail_for``:
+    the experts whose per-item figures are wanted (None: every expert)."""
+    scope = calibration_scope(program=program, campaign_id=campaign_id, expert_ids=expert_ids)
+    out = {}
+    for expert_id, *sums in scope.values("expert_id").annotate(**_SUMS).values_list("expert_id", *_SUM_FIELDS
+                                                                                      ).order_by():
+        out[expert_id] = cal = Calibration(expert_id)
+        cal.add(*sums)
     codes = dict(ScoringItem.objects.filter(category__scheme_id=program.profile.scoring_scheme_id)
                  .values_list("pk", "code"))
-    sheets = Counter()  # a submitted sheet scores every item once: its item with the most scores counts them
-    out = {}
-    for row in rows:
-        cal = out.setdefault(row["expert"], Calibration(row["expert"]))
-        cal.add(row)
-        item = cal.items.setdefault(codes[row["item_ref"]], Calibration(row["expert"]))
-        item.add(row)
-        item.sheets += row["n"]
-        sheets[(row["expert"], row["campaign"])] = max(sheets[(row["expert"], row["campaign"])], row["n"])
-    for (expert, _campaign), n in sheets.items():
-        out[expert].sheets += n
+    for expert_id, item_id, outliers in (scope.filter(outliers__gt=0).values("expert_id", "item_id")
+                                         .annotate(far=Sum("outliers")).values_list("expert_id", "item_id", "far")
+                                         .order_by()):
+        if expert_id in out and item_id in codes:
+            out[expert_id].item_outliers[codes[item_id]] = outliers
+    detailed = scope if detail_for is None else scope.filter(expert_id__in=list(detail_for))
+    for expert_id, item_id, *sums in (detailed.values("expert_id", "item_id").annotate(**_SUMS)
+                                      .values_list("expert_id", "item_id", *_SUM_FIELDS).order_by()):
+        if expert_id in out and item_id in codes:
+            item = out[expert_id].items[codes[item_id]] = Calibration(expert_id)
+            item.add(*sums)
+            item.sheets = item.n
+    # a submitted sheet scores every item once: per campaign, the expert's item with the most scores counts them
+    for expert_id, sheets in (scope.values("expert_id", "campaign_id").annotate(most=Max("n"))
+                              .values_list("expert_id", "most").order_by()):
+        if expert_id in out:
+            out[expert_id].sheets += sheets
     _z_scores(out.values())
     from django.contrib.auth import get_user_model
 
@@ -389,14 +429,14 @@ def panel_calibration(panel):
     members = list(PanelMember.objects.filter(panel=panel, role__in=SEATED).order_by("-role", "pk")
                    .values_list("expert_id", flat=True))
     program = panel.application.campaign.program
-    cal = calibration(program=program, expert_ids=None) if members else {}
+    cal = calibration(program=program, detail_for=[]) if members else {}
     return [(cal.get(pk), pk) for pk in members]
 
 
 def campaign_panel_balance(campaign):
     """For the draw page: the program's experts' severities, and each formed panel of the campaign with its
     seated experts' mean severity (a panel of lenient experts shows as such; the draw itself stays random)."""
-    cal = calibration(program=campaign.program)
+    cal = calibration(program=campaign.program, detail_for=[])
     panels = defaultdict(list)
     for panel_id, app_name, stage, expert_id in (
             PanelMember.objects.filter(panel__application__campaign=campaign, role__in=SEATED)
@@ -448,7 +488,8 @@ def organization_timeline(organization, *, visible):
     apps = list(visible.filter(organization=organization).select_related("campaign__program__profile", "tier")
                 .order_by("campaign__year", "campaign__opens_at", "pk"))
     released = set(ReportRelease.objects.filter(application__in=apps).values_list("application_id", flat=True))
-    awards = list(Award.objects.filter(organization=organization).select_related("program", "tier", "application")
+    awards = list(Award.objects.filter(organization=organization)
+                  .select_related("program__profile", "tier", "application__campaign")
                   .prefetch_related("self_assessments").order_by("decided_on", "pk"))
     scores = category_scores([a.pk for a in apps])
     entries = []

@@ -11,4 +11,5 @@ urlpatterns = [
     path("calibration/<int:program_id>/calibration.xlsx", views.calibration_xlsx, name="calibration_xlsx"),
     path("organizations/", views.organizations, name="organizations"),
     path("organizations/<int:pk>/", views.organization, name="organization"),
+    path("organizations/<int:pk>/history.xlsx", views.organization_xlsx, name="organization_xlsx"),
 ]

@@ -6,17 +6,19 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET
 
 from applications.models import Application, Campaign, Program, State
 from applications.selectors import applications_for_user
 from applications.documents.xlsx import xlsx_response
 from qualityaward.accounts.models import Organization, Role
+from qualityaward.accounts.services import Actor, record_event
 
 from ..scoring.services import staff_campaigns
 from . import charts
 from . import selectors as sel
-from .exports import calibration_sheets, statistics_sheets
+from .exports import calibration_sheets, organization_sheets, statistics_sheets
 
 
 def _int(value):
@@ -87,17 +89,38 @@ def calibration(request):
             raise PermissionDenied("专家评分尺度仅供奖项秘书处组建评审组时参考。")
         raise Http404("专家评分尺度仅供奖项秘书处查看。")
     program, campaign = _calibration_scope(request, _int(request.GET.get("program")) or choices[0].pk)
-    rows = _sorted(sel.calibration(program=program, campaign_id=campaign.pk if campaign else None))
-    chosen = next((c for c in rows if c.expert_id == _int(request.GET.get("expert"))), None)
-    shown = [c for c in rows if c.severity is not None][:25]
+    wanted = _int(request.GET.get("expert"))
+    rows = _sorted(sel.calibration(program=program, campaign_id=campaign.pk if campaign else None,
+                                   detail_for=[wanted] if wanted is not None else []))
+    chosen = next((c for c in rows if c.expert_id == wanted), None)
+    # the chart: the most lenient and the strictest experts, from + to − (a table lists everyone below)
+    ranked = sorted((c for c in rows if c.severity is not None), key=lambda c: (-c.severity, c.name))
+    shown = ranked if len(ranked) <= 24 else ranked[:12] + ranked[-12:]
     return render(request, "review/insights/calibration.html", {
-        "program": program, "programs": choices, "campaign": campaign,
+        "program": program, "programs": choices, "campaign": campaign, "table": _calibration_table(rows, program, campaign),
         "campaigns": Campaign.objects.filter(program=program).order_by("-year", "-pk"), "rows": rows,
         "chosen": chosen,
-        "svg": charts.diverging([(c.name, c.severity) for c in shown], label="专家平均偏差（百分点）"),
+        "shown": len(shown), "svg": charts.diverging([(c.name, c.severity) for c in shown], label="专家平均偏差（百分点）"),
         "item_svg": charts.diverging([(code, i.severity) for code, i in sorted(chosen.items.items())],
                                      label=f"{chosen.name}分条款平均偏差") if chosen else "",
     })
+
+
+def _calibration_table(rows, program, campaign):
+    """The table of every expert as markup, built here rather than by the template engine: 300 experts ×
+    nine cells is most of the page's time through template lookups."""
+    base = f"?program={program.pk}" + (f"&campaign={campaign.pk}" if campaign else "")
+    badge = {"偏宽": "text-bg-warning", "偏严": "text-bg-info"}
+
+    def leaning(c):
+        return format_html('<span class="badge {}">{}</span>', badge[c.leaning], c.leaning) if c.leaning else ""
+
+    return format_html_join(
+        "\n", '<tr><td><a href="{}">{}</a></td><td class="text-end">{}</td><td class="text-end">{}</td>'
+               '<td class="text-end">{}</td><td class="text-end">{}</td><td class="text-end">{}</td>'
+               '<td class="text-end">{}</td><td>{}</td><td>{}</td></tr>',
+        ((f"{base}&expert={c.expert_id}#expert-items", c.name, c.sheets, c.n, c.severity_text, c.total_text,
+          c.spread_text, c.z_text, leaning(c), c.outlier_text) for c in rows))
 
 
 @login_required
@@ -128,9 +151,8 @@ def organizations(request):
     return render(request, "review/insights/organizations.html", {"organizations": qs[:100], "query": query})
 
 
-@login_required
-@require_GET
-def organization(request, pk):
+def _organization_page(request, pk):
+    """The organization's timeline as its reader may see it (404 for anyone else)."""
     org = get_object_or_404(Organization.objects.select_related("region"), pk=pk)
     if not sel.organization_readable(request.user, org):
         raise Http404("没有找到该组织，或您无权查看。")
@@ -140,18 +162,37 @@ def organization(request, pk):
     # the applicant sees the scores of released review reports only
     scored = [a for a in data["applications"] if (a.pk in data["released"] or not member)
               and any(s is not None for _c, s in data["scores"].get(a.pk, []))]
-    chart, series = "", []
+    series = []
     if scored:
         cats = [c for c, _s in data["scores"][scored[0].pk]]
         series = [(f"{c.code} {c.name}", [next((100 * s / c.points for cc, s in data["scores"][a.pk]
                                                if cc.code == c.code and s is not None), None) for a in scored])
                   for c in cats]
-        chart = charts.lines(series, labels=[f"{a.campaign.program.short_name}{a.campaign.name}" for a in scored],
-                             label="各类目得分率变化")
+    # each scored application by its program and campaign (and its number where a campaign has several)
+    names = [f"{a.campaign.program.short_name}{a.campaign.name}" for a in scored]
+    labels = [f"{n} {a.number}" if names.count(n) > 1 and a.number else n for n, a in zip(names, scored)]
     entries = sorted(data["entries"], key=lambda e: (str(e["date"])[:10], e["kind"]), reverse=True)
-    return render(request, "review/insights/organization.html", {
-        **data, "entries": entries, "member": member, "scored": scored, "chart": chart, "trend": series,
-    })
+    return {**data, "entries": entries, "member": member, "scored": scored, "trend": series, "trend_labels": labels}
+
+
+@login_required
+@require_GET
+def organization(request, pk):
+    data = _organization_page(request, pk)
+    chart = ""
+    if data["scored"]:
+        chart = charts.lines(data["trend"], label="各类目得分率变化", labels=data["trend_labels"])
+    return render(request, "review/insights/organization.html", {**data, "chart": chart})
+
+
+@login_required
+@require_GET
+def organization_xlsx(request, pk):
+    data = _organization_page(request, pk)
+    org = data["organization"]
+    record_event(actor=Actor.from_request(request), action="insights:export_history", target=org,
+                 data={"rows": len(data["entries"])})
+    return xlsx_response(f"{org.name}组织历程", organization_sheets(data))
 
 
 def dashboard_section(user):

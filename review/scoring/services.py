@@ -36,6 +36,7 @@ from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role
 from qualityaward.accounts.services import record_event
 
+from ..insights.services import panel_scores_changed
 from ..panels.models import Panel, PanelMember, Recusal
 from ..panels.rules import SEATED
 from .models import (
@@ -274,6 +275,7 @@ def submit_sheet(*, sheet, base_version, actor):
                                                        version=F("version") + 1)
         record_event(actor=actor, action="scoring:submit", target=sheet.panel.application,
                      data={"stage": sheet.panel.stage, "sheet": locked.pk})
+        panel_scores_changed(panel=sheet.panel)
     locked.refresh_from_db()
     return locked
 
@@ -301,6 +303,7 @@ def correct_expert_score(*, acc, score, percent, reason, actor):
         record_event(actor=actor, action="scoring:correct_expert", target=panel.application, reason=reason,
                      data={"stage": panel.stage, "item": score.item.code, "sheet": score.sheet_id,
                            "from": effective_percent(score), "to": value})
+        panel_scores_changed(panel=panel)
     return correction
 
 
@@ -392,6 +395,7 @@ def record_panel_score(*, acc, item, percent, reason, actor):
                      target=panel.application, reason=reason,
                      data={"stage": panel.stage, "item": item.code, "percent": value,
                            "previous": str(current.percent) if current else ""})
+        panel_scores_changed(panel=panel)
     return row
 
 
@@ -484,6 +488,7 @@ def conclude(*, acc, actor):
         record_event(actor=actor, action="scoring:conclude", target=panel.application,
                      data={"stage": panel.stage, "rule": rule, "score": str(score), "experts": len(submitted),
                            **({"dropped": dropped} if rule != RuleProfile.Aggregation.CONSENSUS and dropped else {})})
+        panel_scores_changed(panel=panel)
     return result
 
 
@@ -877,13 +882,30 @@ def install():
     committee.register_composite_provider(lambda application: application_scores(application)[1])
 
 
+#: Functions application -> extra context of the review report (page and PDF), registered by the packages
+#: that read more than scoring does (insights: the comparison with the previous report).
+REPORT_CONTEXT = []
+
+
+def register_report_context(provider):
+    if provider not in REPORT_CONTEXT:
+        REPORT_CONTEXT.append(provider)
+
+
+def report_context(application):
+    extra = {}
+    for provider in REPORT_CONTEXT:
+        extra.update(provider(application))
+    return extra
+
+
 def _report_pdf(document):
     from applications.documents.services import render_pdf
 
     app = document.application
     return render_pdf("pdf/review_report.html", {"app": app, "program": app.campaign.program,
                                                  "campaign": app.campaign, "generated_at": timezone.localtime(),
-                                                 **report_data(app)})
+                                                 **report_data(app), **report_context(app)})
 
 
 def declare(*, campaign, application_ids, finalist, reason, actor):

@@ -407,8 +407,7 @@ def report(request, pk):
         "app": app, "program": app.campaign.program, "released": released, "staff": staff,
         "secretariat": has_role(request.user, Role.SECRETARIAT, program_id=app.campaign.program_id),
         "release": getattr(app, "report_release", None) if released else None,
-        "doc": svc.report_document(app) if released else None, **svc.report_data(app),
-        "previous_report": insights.previous_report(app),
+        "doc": svc.report_document(app) if released else None, **svc.report_data(app), **svc.report_context(app),
     })
 
 

@@ -15,4 +15,6 @@ ENTRIES = {
     "insights:organizations": {"kind": "login"},  # the user's own organizations, or those of its programs
     "insights:organization": {"kind": "get", "app": None, "args": lambda w, a: [w.org.pk],
                               "allowed": {"owner", "colleague", "secretariat"}},
+    "insights:organization_xlsx": {"kind": "get", "app": None, "args": lambda w, a: [w.org.pk],
+                                   "allowed": {"owner", "colleague", "secretariat"}},
 }

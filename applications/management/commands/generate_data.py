@@ -626,6 +626,10 @@ class Generator:
         from demo.scoring_generate import generate_scores
 
         generate_scores(self)  # experts' score sheets, panels' consensus, concluded stages
+        from review.insights.services import refresh_calibration
+
+        for campaign in self.campaigns:  # written in bulk, past the scoring services: the stored calibration
+            refresh_calibration(campaign_id=campaign.pk)
 
     def audit_trail(self):
         ct = ContentType.objects.get_for_model(Application)

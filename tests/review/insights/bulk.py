@@ -4,7 +4,7 @@ through the workflow: the reads are what is under test).
 ``build(campaign, apps=…, experts=…)`` gives ``apps`` applications of ``campaign`` reviewed at both
 stages the program has by panels of ``per_panel`` experts drawn from ``experts`` accounts. Expert ``i``
 scores every item ``bias(i)`` percentage points above the panel's consensus (the application's level),
-so each expert's severity is exactly ``bias(i)``; each application also gets its basic section
+so each expert's severity is exactly ``bias(i)`` (the stored calibration is refreshed at the end); each application also gets its basic section
 (industry, size, type) and an audit trail with the states it passed."""
 import random
 from decimal import Decimal
@@ -98,6 +98,10 @@ def build(campaign, *, apps, experts, per_panel=5, seed=5, prefix="bulk", outcom
     AuditEvent.objects.bulk_create(events, batch_size=BATCH)
     for state, ids in finals.items():
         Application.objects.filter(pk__in=ids).update(state=state)
+    # written past the scoring services: the stored calibration is refreshed as generate_data does
+    from review.insights.services import refresh_calibration
+
+    refresh_calibration(campaign_id=campaign.pk)
     return {"applications": made, "experts": pool[:experts], "level": level, "bias": {u.pk: bias(index[u.pk])
                                                                                      for u in pool}}
 
