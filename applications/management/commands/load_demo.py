@@ -304,7 +304,7 @@ class Command(BaseCommand):
         else:
             from applications.documents.tasks import enqueue_document
 
-            self.say(f"回执、证书等 {len(ordered)} 份 PDF 已排队，由文件任务（Celery）生成。")
+            self.say(f"回执、证书等 {len(ordered)} 份 PDF 已登记，留待文件任务生成（生成前页面显示“生成中”）。")
             if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
                 for pk in ordered:
                     enqueue_document(pk)
