@@ -51,7 +51,7 @@ ENVIRONMENT_ITEMS = ("万元产值综合能耗（吨标准煤）", "0.21", "0.19
 def _text(field, ctx, index=0):
     """A paragraph for a textarea: what the company does, and how, within the field's limit."""
     label = field.label.split("（")[0].lstrip("一二三四五六七八九十、. 0123456789")
-    body = (f"{ctx['name']}主要从事{ctx['products']}。围绕“{label or '质量管理'}”，{PARAGRAPH}"
+    body = (f"{PARAGRAPH}{ctx['name']}主要从事{ctx['products']}，围绕“{label or '质量管理'}”持续改进，"
             f"{ctx['product']}的{ctx['indicator']}达到{ctx['own']}，执行 {ctx['standard']}，"
             "相关数据均有第三方检测报告和内部统计台账可查。")
     if field.key in ("accidents_detail", "violations_detail"):
@@ -121,6 +121,11 @@ def section_data(section, ctx=None):
                       **{c: "前十" for c, _ in item.extra_columns}}
                 for n, (key, _label, _unit, _lo, hi) in enumerate(item.rows)
             }
+    ctx = ctx or DEFAULT_CONTEXT
+    if "id_number" in data and "name" in data:  # an individual's own name
+        data["name"] = ctx["contact"]
+    elif section.code == "summary" and "name" in data:  # 质量标杆名称: （企业）+（典型方法技术）+（经验）
+        data["name"] = f"{ctx['name']}实施全员精益质量管理的经验"[:40]
     total = section.total_max_chars
     if total:  # keep the section inside its total limit
         texts = [i for i in section.items if isinstance(i, Field) and i.type == "textarea"]

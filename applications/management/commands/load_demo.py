@@ -478,8 +478,8 @@ class Command(BaseCommand):
 
         profile = owner.individual_profile
         return {**DEFAULT_CONTEXT, "name": "郑州中原精工机械有限公司", "contact": owner.full_name,
-                "phone": owner.mobile, "email": owner.email, "id_number": profile.id_number, "gender": profile.gender,
-                "product": owner.full_name}
+                "products": "精密齿轮、传动轴等机械零部件", "product": "精密传动齿轮", "phone": owner.mobile,
+                "email": owner.email, "id_number": profile.id_number, "gender": profile.gender}
 
     def _organization(self, firm, members):
         org = Organization.objects.filter(credit_code=firm.credit_code).first()
