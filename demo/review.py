@@ -139,7 +139,8 @@ def score_in_bulk(*, panel, percent=65):
         for m in members])
     ItemScore.objects.bulk_create([
         ItemScore(sheet=sheet, item=item, percent=max(0, min(100, percent + 5 * ((n + i) % 3 - 1))),
-                  strengths=STRENGTHS[(n + i) % len(STRENGTHS)], opportunities=OPPORTUNITIES[(n + i) % len(OPPORTUNITIES)])
+                  strengths=STRENGTHS[(n + i) % len(STRENGTHS)],
+                  opportunities=OPPORTUNITIES[(n + i) % len(OPPORTUNITIES)])
         for n, sheet in enumerate(sheets) for i, item in enumerate(items)])
     leader = next(m.expert for m in members if m.role == PanelMember.Role.LEADER)
     if profile.aggregation == RuleProfile.Aggregation.CONSENSUS:

@@ -728,13 +728,15 @@ class Command(BaseCommand):
             from django.db.models import Q
 
             scopes = [a for a in user.role_assignments.all() if a.role == Role.AUTHORITY]
-            area = Q(region_id__in=[a.region_id for a in scopes]) | Q(region__parent_id__in=[a.region_id for a in scopes])
+            regions = [a.region_id for a in scopes]
+            area = Q(region_id__in=regions) | Q(region__parent_id__in=regions)
             counts = _counts(Application.objects.filter(area, campaign__in=self.campaigns.values(),
                                                         campaign__program_id__in=[a.program_id for a in scopes]))
             return f"{names}：本地区申报（{_state_list(counts) or '暂无'}）；待初审推荐 {counts.get(State.SUBMITTED, 0)} 份"
         if role == Role.SECRETARIAT:
             counts = _counts(Application.objects.filter(campaign__in=self.campaigns.values()))
-            return (f"五个奖项的秘书处：待资格审核 {counts.get(State.RECOMMENDED, 0) + counts.get(State.ELIGIBILITY_REVIEW, 0)} 份、"
+            waiting = counts.get(State.RECOMMENDED, 0) + counts.get(State.ELIGIBILITY_REVIEW, 0)
+            return (f"{len(programs)} 个奖项（{names}）的秘书处：待资格审核 {waiting} 份、"
                     f"评审中 {counts.get(State.MATERIAL_REVIEW, 0) + counts.get(State.ONSITE_REVIEW, 0)} 份、"
                     f"待登记审定 {sum(counts.get(s, 0) for s in workflow.DECISION_STATES)} 份；公示、异议登记簿、专家抽取、管理后台")
         if role == Role.EXPERT:
