@@ -295,7 +295,9 @@ class Command(BaseCommand):
         if how == "now":
             self._render(ordered)
         elif how == "background":
-            log = open(Path(settings.BASE_DIR) / "var" / "load_demo_documents.log", "ab")  # noqa: SIM115
+            log_path = Path(settings.BASE_DIR) / "var" / "load_demo_documents.log"
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            log = open(log_path, "ab")  # noqa: SIM115 (the background process writes to it after we return)
             subprocess.Popen([sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "load_demo",
                               "--render-documents", *map(str, ordered)],
                              stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
