@@ -1,7 +1,8 @@
 # Build, run and test the quality-award portal.  GNU make; every recipe line starts with a tab.
 #
 #   make install   system packages (when root), .venv, Python packages (only when requirements.txt changed)
-#   make run       migrate, load fixtures and demo data, collect static, serve on http://127.0.0.1:8000/
+#   make run       migrate, load fixtures and demo data, collect static, serve on http://127.0.0.1:$(PORT)/
+#                  (PORT=8000 unless given: make run PORT=8100)
 #   make test      pytest on SQLite (Celery eager), then on PostgreSQL + Redis with a real Celery worker
 #   make test-clock  the SQLite pass under libfaketime at CLOCK_DATES (the suite must not care what day it is)
 #   make bench     every tests/bench/bench_*.py script
@@ -12,6 +13,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := test
 
 PYTHON ?= python3
+# The port `make run` serves on (make run PORT=8100).
+PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements.stamp
@@ -78,7 +81,7 @@ run: install
 	$(PY) manage.py load_seed_data
 	$(PY) manage.py load_demo
 	$(PY) manage.py collectstatic --noinput -v 0
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Pytest exit codes: 0 passed, 1 failed, 2 interrupted, 3 internal error, 4 usage error,
 # 5 no tests collected. Anything but 0 fails the target; 5 gets its own message.

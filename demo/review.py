@@ -101,3 +101,56 @@ def complete_sample_scoring(*, application, percent=65):
             if item.pk not in current:
                 sc.record_panel_score(acc=acc, item=item, percent=str(percent), reason="经合议，采纳多数专家意见", actor=actor)
     return sc.conclude(acc=acc, actor=actor)
+
+
+STRENGTHS = ["方法系统、展开充分，形成了定期评价和改进的机制。", "关键绩效指标连续三年保持良好趋势。",
+             "高层领导亲自推动，战略目标分解到部门和岗位。", "建立了顾客满意度第三方测评并据此改进。"]
+OPPORTUNITIES = ["与行业标杆的对比数据不足。", "方法在子公司的展开程度不一。", "改进成果的分享和推广机制尚不健全。",
+                 "部分过程缺少量化的测量指标。"]
+
+
+def sign_pledges(*, panel):
+    """Every seated expert of ``panel`` signs the pledge (承诺书: no conflict declared, confidentiality), as each
+    would on the pledge page: the pledge rows with the text and its SHA-256, and each signature's audit event."""
+    from qualityaward.accounts.services import record_event
+    from review.panels.models import PLEDGE_TEXT, Pledge
+
+    signed = set(Pledge.objects.filter(panel=panel).values_list("expert_id", flat=True))
+    members = [m for m in sc.seated_members(panel) if m.expert_id not in signed]
+    Pledge.objects.bulk_create([Pledge(panel=panel, expert=m.expert, text=PLEDGE_TEXT,
+                                       text_sha256=Pledge.digest(PLEDGE_TEXT)) for m in members])
+    for m in members:
+        record_event(actor=Actor(user=m.expert), action="pledge:accept", target=panel.application,
+                     data={"panel": panel.pk})
+
+
+def score_in_bulk(*, panel, percent=65):
+    """The whole review of one stage for the demo: pledges signed, every seated expert's submitted sheet (item
+    scores in 5 % steps around ``percent`` with strengths and opportunities), the panel's consensus per item
+    and the on-site record, written in a few statements; then the leader concludes through the service, which
+    checks that everything a conclusion needs is there."""
+    from review.scoring.models import ItemScore, ScoreSheet
+
+    sign_pledges(panel=panel)
+    profile = panel.application.campaign.program.profile
+    items = sc.scored_items(profile.scoring_scheme_id)
+    members = sc.seated_members(panel)
+    now = timezone.now()
+    sheets = ScoreSheet.objects.bulk_create([
+        ScoreSheet(panel=panel, expert=m.expert, status=ScoreSheet.Status.SUBMITTED, version=2, submitted_at=now)
+        for m in members])
+    ItemScore.objects.bulk_create([
+        ItemScore(sheet=sheet, item=item, percent=max(0, min(100, percent + 5 * ((n + i) % 3 - 1))),
+                  strengths=STRENGTHS[(n + i) % len(STRENGTHS)],
+                  opportunities=OPPORTUNITIES[(n + i) % len(OPPORTUNITIES)])
+        for n, sheet in enumerate(sheets) for i, item in enumerate(items)])
+    leader = next(m.expert for m in members if m.role == PanelMember.Role.LEADER)
+    if profile.aggregation == RuleProfile.Aggregation.CONSENSUS:
+        PanelItemScore.objects.bulk_create([
+            PanelItemScore(panel=panel, item=item, percent=percent, source=PanelItemScore.Source.CONSENSUS,
+                           reason="经合议，评审组意见一致", recorded_by=leader) for item in items])
+    if panel.stage == Panel.Stage.ONSITE:
+        OnsiteVisit.objects.create(panel=panel, visited_on=timezone.localdate() - dt.timedelta(days=3),
+                                   places="生产车间、质量检验中心、研发中心、营销服务部",
+                                   issues="部分过程的测量数据未形成趋势分析。", recorded_by=leader)
+    return sc.conclude(acc=sc.access_for(user=leader, panel=panel), actor=Actor(user=leader))

@@ -1,6 +1,7 @@
 import secrets
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -152,8 +153,10 @@ def register_done(request):
             request.session[REGISTRATION_SESSION_KEY] = registration
             messages.success(request, f"确认邮件已重新发送至 {masked}，请查收。")
         return redirect("register_done")
-    return render(request, "registration/register_done.html", {"registration": registration,
-                                                                "valid_days": services.CONFIRM_EMAIL_MAX_AGE.days})
+    return render(request, "registration/register_done.html", {
+        "registration": registration, "valid_days": services.CONFIRM_EMAIL_MAX_AGE.days,
+        # EMAIL_URL=consolemail:// (the default, e.g. under `make run`): nothing is mailed, the server prints it
+        "console_mail": settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"})
 
 
 @require_http_methods(["GET", "POST"])

@@ -623,3 +623,20 @@ def test_registrations_from_one_address_are_limited(client, zhengzhou, monkeypat
     response = client.post(reverse("register_individual"), person_data(zhengzhou))
     assert response.status_code == 429 and "注册次数已达上限" in response.content.decode()
     assert not IndividualProfile.objects.exists()
+
+
+@pytest.mark.django_db
+def test_in_console_mail_mode_the_check_your_mail_page_points_at_the_server_console(client, zhengzhou, settings):
+    """With EMAIL_URL=consolemail:// (``make run``) nothing is mailed: the page says where the link is printed;
+    with a real mail server it does not."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    response = client.post(reverse("register_organization"), org_data(zhengzhou))
+    done = client.get(response["Location"]).content.decode()
+    assert "命令行窗口" in done and "/register/confirm/" in done
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    other = Client()
+    response = other.post(reverse("register_organization"), org_data(
+        zhengzhou, username="jinggong2", email="li@example.cn", credit_code="91440300708461136T"))
+    done = other.get(response["Location"]).content.decode()
+    assert "li@example.cn" in done and "命令行窗口" not in done

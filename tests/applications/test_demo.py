@@ -1,6 +1,10 @@
-"""``load_demo``: idempotent, every printed login works and lands on its role's dashboard section,
-and the demo applications are in the states the demo promises (reached through the workflow)."""
+"""``load_demo``: every program has an application waiting at each stage its procedure has (read from the state
+machine and the rule profile, reached through the workflow), the content reads like real applicants', every
+account it prints signs in with the printed password, it is idempotent, it reports progress per program, and the
+README's table of logins is exactly what it prints."""
 import io
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -10,56 +14,46 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.management.commands import load_demo
-from applications.management.commands.load_demo import is_valid_credit_code
+from applications import workflow
+from applications.classifications import industry_lookup
 from applications.forms.services import missing_for_submission
+from applications.management.commands import load_demo
 from applications.models import (Application, ApplicationSection, Attachment, Campaign, GeneratedDocument, Program,
                                  State, Submission)
 from applications.selectors import open_campaigns
-from qualityaward.accounts.identifiers import is_valid_id_number
-from qualityaward.accounts.models import AuditEvent, IndividualProfile, Organization, Role, RoleAssignment, User
-from qualityaward.views import DASHBOARD_SECTIONS
+from demo.companies import TRADES, is_valid_credit_code
+from demo.journeys import route, waiting_states
 from publicity.notices.models import CalendarYear, Notice, NoticeItem
 from publicity.objections.models import Objection, ObjectionFile
-from review.panels.models import Panel, PanelMember
+from qualityaward.accounts.identifiers import is_valid_id_number
+from qualityaward.accounts.models import AuditEvent, IndividualProfile, Organization, Role, RoleAssignment, User
+from review.panels.models import Panel, PanelDraw, PanelMember, Pledge
+from review.scoring.models import ScoreSheet, StageResult
 
 FIXTURES = [str(Path(settings.BASE_DIR) / "fixtures" / f"{name}.json") for name in ("regions", "gbt19580", "programs")]
+README = Path(settings.BASE_DIR) / "README.md"
 
 pytestmark = pytest.mark.django_db
 
-EXPECTED_STATES = {
-    "郑州中原精工机械有限公司": State.DRAFT,
-    "郑州黄河智能装备股份有限公司": State.SUBMITTED,
-    "郑州嵩岳新材料科技有限公司": State.RETURNED,
-    "郑州商都食品集团有限公司": State.RECOMMENDED,
-    "李娜": State.SUBMITTED,
-    "息县淮河农产品加工有限公司": State.MATERIAL_REVIEW,
-    "息县弦山纺织服装有限公司": State.COMMITTEE,
-    "息县豫南茶业有限公司": State.ACCEPTANCE_PUBLICITY,  # on the open acceptance notice
-}
-EXPECTED_ROLES = {
-    "applicant": {Role.APPLICANT}, "applicant2": {Role.APPLICANT}, "bureau_zz": {Role.AUTHORITY},
-    "bureau_xx": {Role.AUTHORITY}, "secretariat": {Role.SECRETARIAT}, "expert": {Role.EXPERT},
-    "supervisor": {Role.SUPERVISOR}, "committee": {Role.COMMITTEE}, "admin": {Role.ADMIN},
-}
 COUNTED = [User, RoleAssignment, IndividualProfile, Organization, Organization.members.through, Application,
-           ApplicationSection, Attachment, Submission, GeneratedDocument, Panel, PanelMember, AuditEvent, Notice,
-           NoticeItem, Objection, ObjectionFile]
+           ApplicationSection, Attachment, Submission, GeneratedDocument, Panel, PanelMember, Pledge, ScoreSheet,
+           AuditEvent, Notice, NoticeItem, Objection, ObjectionFile]
 
 
-def run_demo():
+def run_demo(**options):
     out = io.StringIO()
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", stdout=out, stderr=io.StringIO(), documents=options.pop("documents", "later"),
+                 **options)
     return out.getvalue()
 
 
 def printed_logins(output):
-    """{username: (password, role label)} parsed from the printed table."""
+    """{username: what it sees} parsed from the printed list (``  username  name — sees``)."""
     logins = {}
     for line in output.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 4 and cells[0] in EXPECTED_ROLES:
-            logins[cells[0]] = (cells[1], cells[2])
+        match = re.match(r"^  (\S+)\s+(.+?) — (.+)$", line)
+        if match:
+            logins[match.group(1)] = match.group(3)
     return logins
 
 
@@ -76,35 +70,6 @@ def demo():
     return run_demo()
 
 
-def test_second_run_changes_nothing_and_prints_logins_again(demo):
-    before = snapshot()
-    second = run_demo()
-    assert snapshot() == before
-    assert "未做任何更改" in second
-    assert printed_logins(second) == printed_logins(demo)
-    assert len(printed_logins(second)) == len(load_demo.USERS)
-
-
-def test_users_roles_and_organizations(demo):
-    for username, roles in EXPECTED_ROLES.items():
-        user = User.objects.get(username=username)
-        held = set(user.role_assignments.values_list("role", flat=True))
-        assert held == roles, username
-        assert user.full_name and user.email.endswith("example.com")
-    assert User.objects.get(username="admin").is_superuser
-    assert set(RoleAssignment.objects.filter(user__username="secretariat").values_list("program__code", flat=True)) == {
-        "henan-cultivation", "xixian"}
-    assert RoleAssignment.objects.get(user__username="bureau_zz").region.code == "410100"
-    assert RoleAssignment.objects.get(user__username="bureau_xx").region.code == "411528"
-    zhengzhou = Organization.objects.filter(region__code="410100", members__username="applicant")
-    assert zhengzhou.exists()
-    for org in Organization.objects.all():
-        assert is_valid_credit_code(org.credit_code), org.credit_code
-        org.full_clean()  # the model's own validators (GB 32100 check character)
-    profile = IndividualProfile.objects.get(user__username="applicant2")
-    assert is_valid_id_number(profile.id_number) and profile.gender == "female"
-
-
 def test_credit_code_check_characters():
     # published codes (GB 32100 and the GB 11714 organization code inside)
     for code in ("91350100M000100Y43", "91110000600037341L", "91440300708461136T"):
@@ -113,41 +78,120 @@ def test_credit_code_check_characters():
     assert load_demo.credit_code("410100", "MA44JG01")[:8] == "91410100"
 
 
-def test_demo_applications_reached_their_states_through_the_workflow(demo):
-    apps = {a.applicant_name: a for a in Application.objects.select_related("campaign__program", "region")}
-    assert {name: app.state for name, app in apps.items()} == EXPECTED_STATES
-    assert apps["李娜"].kind == Application.Kind.INDIVIDUAL
-    for name, app in apps.items():
-        expected_program = "xixian" if name.startswith("息县") else "henan-cultivation"
-        assert app.campaign.program.code == expected_program and app.campaign.is_current
-        transitions = AuditEvent.objects.filter(object_id=str(app.pk), action__startswith="transition:")
-        if app.state == State.DRAFT:
-            assert app.number is None and not transitions.exists()
-        else:
+def test_the_route_follows_the_rule_profile():
+    """The stages come from the state machine: switching a stage off in a profile takes it out of the route."""
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    profile = Program.objects.get(code="xixian").profile
+    states = [state for _name, state in route(profile)]
+    assert states[0] == State.SUBMITTED and states[-1] == State.AWARDED
+    assert {State.ACCEPTANCE_PUBLICITY, State.ONSITE_REVIEW, State.COMMITTEE, State.GOVERNMENT_DECISION} <= set(states)
+    profile.has_onsite_review = profile.has_acceptance_publicity = False
+    states = [state for _name, state in route(profile)]
+    assert State.ONSITE_REVIEW not in states and State.ACCEPTANCE_PUBLICITY not in states
+    assert State.MATERIAL_REVIEW in states and states[-1] == State.AWARDED
+    waiting = [state for state, _steps in waiting_states(profile)]
+    assert waiting[:3] == [State.DRAFT, State.SUBMITTED, State.RETURNED]  # 退回修改 waits for the applicant
+
+
+def test_every_program_has_an_application_waiting_at_each_stage_reached_through_the_workflow(demo):
+    for program in Program.objects.select_related("profile"):
+        apps = Application.objects.filter(campaign__program=program, campaign__is_current=True)
+        expected = {state for state, _steps in waiting_states(program.profile)}
+        assert set(apps.values_list("state", flat=True)) == expected, program.code
+        assert apps.filter(kind=Application.Kind.ORGANIZATION).count() == len(expected), program.code
+        for app in apps:
+            transitions = list(AuditEvent.objects.filter(object_id=str(app.pk), action__startswith="transition:")
+                               .order_by("created_at", "id"))
+            if app.state == State.DRAFT:
+                assert app.number is None and not transitions
+                assert missing_for_submission(app) == []  # the draft can be submitted as it is
+                continue
             assert app.number and app.submissions.exists()
-            assert transitions.order_by("-created_at", "-id").first().to_state == app.state
-    assert missing_for_submission(apps["郑州中原精工机械有限公司"]) == []  # the draft can be submitted as it is
-    returned = apps["郑州嵩岳新材料科技有限公司"]
+            assert transitions[-1].to_state == app.state
+            # each step was a transition the state machine allows from there on this program
+            for event in transitions:
+                name = event.action.split(":", 1)[1]
+                assert State(event.from_state) in workflow.TRANSITIONS[name].sources(program.profile), (app, name)
+    returned = Application.objects.filter(state=State.RETURNED).first()
     assert returned.reopened_sections
     assert AuditEvent.objects.get(object_id=str(returned.pk), action="transition:return_for_correction").reason
-    seat = PanelMember.objects.get(panel__application=apps["息县淮河农产品加工有限公司"], expert__username="expert")
-    assert seat.role == PanelMember.Role.LEADER and seat.panel.stage == Panel.Stage.MATERIAL
+    individual = Application.objects.get(kind=Application.Kind.INDIVIDUAL)
+    assert individual.owner.username == "applicant2" and individual.state == State.SUBMITTED
+    assert is_valid_id_number(individual.owner.individual_profile.id_number)
+    # the outcome of a program with a government decision came after that decision, with a certificate ordered
+    awarded = Application.objects.get(campaign__program__code="jinshui", state=State.AWARDED)
+    assert AuditEvent.objects.filter(object_id=str(awarded.pk), action="decision:government").exists()
+    assert awarded.documents.filter(kind=GeneratedDocument.Kind.CERTIFICATE).exists()
 
 
-def test_every_printed_login_works_and_shows_its_sections(demo, client):
+def test_each_company_is_consistent_and_its_form_reads_like_a_real_one(demo):
+    words = {trade.industry: trade.word for trade in TRADES}
+    names = list(Application.objects.filter(kind=Application.Kind.ORGANIZATION).values_list("applicant_name", flat=True))
+    assert len(names) == len(set(names))  # each application is its own company
+    for app in Application.objects.filter(kind=Application.Kind.ORGANIZATION).select_related("organization__region"):
+        org = app.organization
+        assert org.name == app.applicant_name and is_valid_credit_code(org.credit_code), org.name
+        org.full_clean()  # the model's own validators
+        assert org.credit_code[2:8] == org.region.code  # the code's area is the organization's own
+        basic = dict(app.sections.values_list("code", "data")).get("basic", {})
+        if "industry" in basic:
+            assert basic["credit_code"] == org.credit_code and basic["org_name"] == org.name
+            assert industry_lookup(basic["industry"]).level == "小类"
+            assert words[basic["industry"]] in org.name, (org.name, basic["industry"])
+        text = str(list(app.sections.values_list("data", flat=True)))
+        assert "示例" not in text and org.name in text
+    assert not ApplicationSection.objects.filter(data__icontains="示例内容").exists()
+
+
+def test_panels_are_drawn_within_the_profile_and_every_scorer_signed_the_pledge(demo):
+    panels = Panel.objects.select_related("application__campaign__program__profile")
+    assert panels.exists()
+    for panel in panels:
+        profile = panel.application.campaign.program.profile
+        seated = panel.members.exclude(role=PanelMember.Role.RESERVE)
+        assert profile.panel_size_min <= seated.count() <= profile.panel_size_max, panel
+        assert seated.filter(role=PanelMember.Role.LEADER).count() == 1
+        assert all(m.draw_id for m in panel.members.all())  # drawn at random, on the record
+        sheets = ScoreSheet.objects.filter(panel=panel)
+        for sheet in sheets:
+            assert Pledge.objects.filter(panel=panel, expert=sheet.expert, conflict_declared=False).exists(), sheet
+        if StageResult.objects.filter(panel=panel).exists():
+            assert sheets.count() == seated.count()
+    assert PanelDraw.objects.exclude(witness_name="").count() == PanelDraw.objects.count()
+
+
+def test_every_printed_account_signs_in_and_the_second_run_changes_nothing(demo, client):
     logins = printed_logins(demo)
-    assert set(logins) == set(EXPECTED_ROLES)
-    for username, (password, _label) in logins.items():
-        client.logout()
-        response = client.post(reverse("login"), {"username": username, "password": password})
-        assert response.status_code == 302, f"{username} could not log in with the printed password"
-        response = client.get("/")
-        assert response.status_code == 200, username
-        html = response.content.decode()
+    usernames = set(User.objects.filter(is_superuser=False).values_list("username", flat=True)) | {"admin"}
+    assert set(logins) == usernames  # the full list, every account
+    assert {e[0] for e in load_demo.DEMO_EXPERTS} <= set(logins)  # everyone a draw can pick
+    for username in logins:
         user = User.objects.get(username=username)
-        for role in EXPECTED_ROLES[username]:
-            title = DASHBOARD_SECTIONS[role](user).title
-            assert title in html, f"{username}: section “{title}” missing"
+        assert user.is_active and user.email == f"{username}@{load_demo.EMAIL_DOMAIN}"
+        client.logout()
+        response = client.post(reverse("login"), {"username": username, "password": load_demo.PASSWORD})
+        assert response.status_code == 302, f"{username} could not sign in with the printed password"
+    # grouped by role, in the order of the roles
+    headings = [line.strip("【】") for line in demo.splitlines() if line.startswith("【")]
+    assert headings == [Role(r).label for r in load_demo.ROLE_ORDER]
+    # a line per program as it is built, with its counts
+    for program in Program.objects.all():
+        assert re.search(rf"^{re.escape(program.name)}：\d+ 份申报（.+），评审组 \d+ 个", demo, re.M), program.name
+
+    before = snapshot()
+    second = run_demo()
+    assert snapshot() == before
+    assert "未做任何更改" in second and printed_logins(second) == logins
+
+
+def test_the_readme_table_is_what_load_demo_prints(demo):
+    table = run_demo(readme_table=True)
+    assert table.startswith("| 角色 | 用户名 |")
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "`" in line]
+    assert {re.search(r"`(\S+)`", row).group(1) for row in rows} == set(printed_logins(demo))
+    readme = README.read_text(encoding="utf-8")
+    assert f"{load_demo.README_START}\n{table}{load_demo.README_END}" in readme, (
+        "README's demo table differs from `manage.py load_demo --readme-table`; paste its output between the markers")
 
 
 def test_dashboards_show_the_demo_work(demo, client):
@@ -156,26 +200,31 @@ def test_dashboards_show_the_demo_work(demo, client):
         client.post(reverse("login"), {"username": username, "password": load_demo.PASSWORD})
         return client.get("/").content.decode()
 
-    assert "郑州黄河智能装备股份有限公司" in dashboard("bureau_zz")
-    assert "郑州商都食品集团有限公司" in dashboard("secretariat")
-    assert "息县淮河农产品加工有限公司" in dashboard("expert")
-    assert "息县弦山纺织服装有限公司" in dashboard("committee")
-    applicant = dashboard("applicant")
-    assert all(name in applicant for name in EXPECTED_STATES if name != "李娜")
+    submitted = Application.objects.get(campaign__program__code="henan-cultivation", state=State.SUBMITTED,
+                                        kind=Application.Kind.ORGANIZATION)
+    assert submitted.applicant_name in dashboard("bureau_zz")
+    assert Application.objects.get(campaign__program__code="xixian", state=State.RECOMMENDED).applicant_name in (
+        dashboard("secretariat"))
+    assert Application.objects.get(campaign__program__code="xixian", state=State.COMMITTEE).applicant_name in (
+        dashboard("committee"))
+    seat = PanelMember.objects.filter(panel__application__state=State.MATERIAL_REVIEW).select_related(
+        "expert", "panel__application").first()
+    assert seat.panel.application.applicant_name in dashboard(seat.expert.username)
+    page = dashboard("applicant")
+    assert all(a.applicant_name in page for a in Application.objects.filter(organization__members__username="applicant"))
 
 
 def test_the_notice_board_has_an_open_and_a_past_notice_and_the_secretariat_an_objection(demo, client):
-    from django.utils import timezone
-
     today = timezone.localdate()
     past = Notice.objects.get(kind=Notice.Kind.AUTHORITY)
     assert past.status == Notice.Status.SETTLED and past.last_day < today and past.closes_at <= timezone.now()
-    assert past.region.code == "410100" and [i.name for i in past.items.all()] == ["郑州黄河智能装备股份有限公司"]
-    current = Notice.objects.get(kind=Notice.Kind.ACCEPTANCE)
+    assert past.region.code == "410100" and past.items.count() == 1
+    current = Notice.objects.get(kind=Notice.Kind.ACCEPTANCE, campaign__program__code="xixian")
     assert current.status == Notice.Status.OPEN and current.opens_at <= timezone.now() < current.closes_at
-    assert current.campaign.program.code == "xixian" and current.window_length == 5
+    assert current.window_length == 5
     # the acceptance publicity was opened by the notice job, not by hand
     app = current.items.get().application
+    assert app.state == State.ACCEPTANCE_PUBLICITY
     assert AuditEvent.objects.get(object_id=str(app.pk), action="transition:open_acceptance_publicity").actor is None
 
     board = client.get(reverse("publicity:index")).content.decode()
@@ -186,7 +235,16 @@ def test_the_notice_board_has_an_open_and_a_past_notice_and_the_secretariat_an_o
     assert objection.application == app and objection.answer_deadline is not None
     client.post(reverse("login"), {"username": "secretariat", "password": load_demo.PASSWORD})
     register = client.get(reverse("publicity:objection_list")).content.decode()
-    assert objection.receipt_number in register and "息县豫南茶业有限公司" in register
+    assert objection.receipt_number in register and app.applicant_name in register
+
+
+@pytest.mark.django_db(transaction=True)  # the receipts are ordered when each program's transaction commits
+def test_documents_now_builds_every_receipt_before_returning():
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    run_demo(documents="now")
+    receipts = GeneratedDocument.objects.filter(kind=GeneratedDocument.Kind.RECEIPT)
+    assert receipts.count() == Submission.objects.count()
+    assert set(GeneratedDocument.objects.values_list("status", flat=True)) == {GeneratedDocument.Status.READY}
 
 
 LATER_DATES = ["2027-06-01T10:00:00+08:00", "2028-06-30T10:00:00+08:00"]
@@ -231,15 +289,24 @@ def test_on_a_later_date_the_demo_opens_every_program_and_leaves_the_past_alone(
 
 def test_once_the_secretariat_enters_the_year_a_later_run_adds_what_waited(client):
     """The postponed applications and notices are created on the next run after the year's holidays are
-    entered (管理后台 → 工作日日历), and every role's dashboard then shows its work."""
+    entered (管理后台 → 工作日日历), and every program then has its every stage."""
     call_command("loaddata", *FIXTURES, verbosity=0)
     with time_machine.travel(LATER_DATES[0], tick=True):
         run_demo()
         CalendarYear.objects.create(year=2027, confirmed=True, source="国办发明电〔2026〕X号")
         output = run_demo()
         assert "暂未创建" not in output and "已创建演示数据" in output
-        apps = {a.applicant_name: a.state for a in Application.objects.filter(campaign__is_current=True)}
-        assert apps == EXPECTED_STATES
-        assert Notice.objects.filter(status=Notice.Status.OPEN).count() == 1 and Objection.objects.count() == 1
-        client.post(reverse("login"), {"username": "expert", "password": load_demo.PASSWORD})
-        assert "息县淮河农产品加工有限公司" in client.get("/").content.decode()
+        for program in Program.objects.select_related("profile"):
+            states = set(Application.objects.filter(campaign__program=program, campaign__is_current=True)
+                         .values_list("state", flat=True))
+            assert states == {state for state, _steps in waiting_states(program.profile)}, program.code
+        assert Objection.objects.count() == 1
+
+
+def test_make_run_serves_on_the_port_given():
+    plan = subprocess.run(["make", "-n", "run", "PORT=8100"], cwd=settings.BASE_DIR, capture_output=True, text=True,
+                          check=True).stdout
+    assert "runserver 127.0.0.1:8100" in plan
+    default = subprocess.run(["make", "-n", "run"], cwd=settings.BASE_DIR, capture_output=True, text=True,
+                             check=True).stdout
+    assert "runserver 127.0.0.1:8000" in default

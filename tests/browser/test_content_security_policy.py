@@ -30,7 +30,7 @@ LINKS_PER_DASHBOARD = 10
 
 @pytest.fixture
 def demo(portal):
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO(), documents="later")
     return portal
 
 

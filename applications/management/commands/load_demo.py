@@ -1,31 +1,43 @@
-"""Demo accounts and a handful of applications in telling states, for trying the portal out.
+"""Demo accounts and, for every program, an application waiting at each stage of its procedure.
 
-    manage.py loaddata regions gbt19580 programs
-    manage.py load_demo
+    manage.py load_seed_data
+    manage.py load_demo                 # builds what is missing, prints every login grouped by role
+    manage.py load_demo --readme-table  # the same, then prints only the README's table of logins (markdown)
 
 Idempotent: a second run creates nothing and changes nothing; it only prints the logins again.
-Every application is created through ``create_application``, its form filled through the form
-services (``demo.content.fill_application``: every section and the required uploads), and moved
-only through ``workflow.perform`` with the actor who would really act (applicant, recommending
-authority, secretariat), so the demo data has numbers, submissions, receipts and an audit trail
-like real data.
+
+Which stages a program has is read from the state machine and the program's rule profile
+(``demo.journeys.waiting_states``), never listed per program here: for each stage one application is created
+through ``create_application``, its form filled in bulk with the form's own validation (``demo.content.fill_in_bulk``:
+a company whose name, GB/T 4754 industry and credit code agree), and moved only through ``workflow.perform`` with
+the actor who would really act (applicant, recommending authority, secretariat, or the service that performs the
+transition itself: a panel draw, a recorded decision, a notice's opening), so every application has its number,
+submissions, receipts and audit trail. What a transition needs first is done through the services, or written in
+bulk where no workflow guarantee is at stake (scores, pledges' rows are the services'): the bureau's pre-review
+before ``recommend``, the exclusion checklist before ``accept``, a witnessed random draw of the pool when a review
+stage opens, and, before the stage is left, the pledges, every expert's sheet, the consensus and the leader's
+conclusion.
 
 Its dates lie around today, on any date: every program gets a campaign open for applications today
-(``applications.campaigns``: the shipped one while it is open, else the next one after it), and the
-demo's submissions, pre-reviews and notices are dated from the clock. A step that needs the working
-days of a year whose holidays nobody has entered yet is refused by the services, never guessed; the
-demo then leaves that application or notice out, says so and where the year is entered, and adds it
-on a later run.
+(``applications.campaigns``), and the demo's submissions, pre-reviews and notices are dated from the clock. A step
+that needs the working days of a year whose holidays nobody has entered yet is refused by the services, never
+guessed; the demo then leaves that application or notice out, says so and where the year is entered, and adds it on
+a later run.
 
-Demo notifications go to an in-memory mailbox unless ``--send-mail`` is given: demo addresses
-(example.com) are never mailed by accident.
+Demo notifications go to an in-memory mailbox unless ``--send-mail`` is given: demo addresses (example.com) are
+never mailed by accident.
 """
+import argparse
+import time
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Count
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -33,7 +45,8 @@ from applications import workflow
 from applications.campaigns import open_campaigns_of_active_programs
 from applications.models import Application, Campaign, Program, State
 from applications.services import create_application
-from demo.content import fill_application
+from demo.companies import GB32100_ALPHABET, company, credit_code, is_valid_credit_code  # noqa: F401 (generate_data)
+from demo.journeys import waiting_states
 from publicity.workdays import UnknownCalendarYear
 from qualityaward.accounts.identifiers import id_birth_date, id_gender, id_number_check_char
 from qualityaward.accounts.models import IndividualProfile, Organization, Region, Role, User
@@ -43,44 +56,7 @@ from review.panels.models import Panel, PanelMember
 
 PASSWORD = "demo12345"
 EMAIL_DOMAIN = "demo.example.com"
-
-# --- 统一社会信用代码 (GB 32100-2015, with the GB 11714 organization code inside) -------------------
-GB32100_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-GB32100_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-GB11714_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def gb32100_check(first17):
-    """The 18th character of a unified social credit code."""
-    total = sum(GB32100_ALPHABET.index(ch) * w for ch, w in zip(first17, GB32100_WEIGHTS, strict=True))
-    return GB32100_ALPHABET[(31 - total % 31) % 31]
-
-
-def gb11714_check(body8):
-    """The 9th character of an organization code (positions 9-17 of a credit code)."""
-    total = sum((int(ch) if ch.isdigit() else ord(ch) - ord("A") + 10) * w
-                for ch, w in zip(body8, GB11714_WEIGHTS, strict=True))
-    c = 11 - total % 11
-    return "X" if c == 10 else "0" if c == 11 else str(c)
-
-
-def credit_code(region_code, body8, registration="91"):
-    """A valid credit code: ``registration`` (91 = 工商·企业) + 6-digit area + organization code + check.
-
-    ``body8`` is the organization code without its check; it may only use characters of the
-    GB 32100 alphabet (no I, O, S, V, Z).
-    """
-    area = region_code if region_code.isdigit() and len(region_code) == 6 else "410173"  # 航空港区
-    body8 = body8.upper()
-    if len(body8) != 8 or any(ch not in GB32100_ALPHABET for ch in body8):
-        raise ValueError(f"invalid organization code body: {body8!r}")
-    first17 = f"{registration}{area}{body8}{gb11714_check(body8)}"
-    return first17 + gb32100_check(first17)
-
-
-def is_valid_credit_code(code):
-    return (len(code) == 18 and all(ch in GB32100_ALPHABET for ch in code)
-            and gb11714_check(code[8:16]) == code[16] and gb32100_check(code[:17]) == code[17])
+README_START, README_END = "<!-- demo-logins:start -->", "<!-- demo-logins:end -->"
 
 
 # --- what the demo consists of -----------------------------------------------------------------------
@@ -89,9 +65,9 @@ class DemoUser:
     username: str
     full_name: str
     employer: str
-    #: (role, program code or None, region code or None, unit name)
+    #: (role, program code or None (every program the role applies to: see ``_programs_for``), region code or None,
+    #: unit name)
     roles: tuple
-    sees: str
     superuser: bool = False
     mobile: str = ""
     #: for an individual applicant: (region code, birth date YYYYMMDD, sequence digits) of the 身份证号
@@ -103,179 +79,110 @@ class DemoUser:
 
 
 @dataclass(frozen=True)
-class DemoOrg:
-    name: str
+class Authority:
+    """A recommending authority's account for one program and area."""
+
+    username: str
+    full_name: str
+    unit: str
     region: str
-    body: str  # organization code body (8 characters, GB 32100 alphabet)
-    contact: str
-    members: tuple = ("applicant",)
 
 
 @dataclass(frozen=True)
-class DemoApp:
-    applicant_name: str
-    program: str
-    region: str
-    owner: str
-    target: State
-    organization: str | None = None  # None: an individual application
-    authority: str = "bureau_zz"
-    #: transitions that need a reason get this one
-    reason: str = ""
-    #: panel seats the expert gets on review stages passed: {Panel.Stage: PanelMember.Role}
-    seats: dict = field(default_factory=dict)
+class ProgramDemo:
+    """Where a program's demo companies are: their town, street and post code, a 2-character tag for their
+    organization codes, and the authorities that recommend them (``authorities[0]`` unless the program's quota
+    needs another area: then the next, by the order here)."""
+
+    place: str
+    street: str
+    postcode: str
+    tag: str
+    authorities: tuple
+    places: dict = field(default_factory=dict)  # region code -> (place, street, postcode) for other areas
 
 
-HC, XX = "henan-cultivation", "xixian"
 ZZ, XIXIAN = "410100", "411528"
+HC, XX = "henan-cultivation", "xixian"
+EVERY = "*"  # a role over every program that has what the role works on
 
 USERS = [
     DemoUser("applicant", "张伟", "河南中原精工集团有限公司 质量管理部", ((Role.APPLICANT, None, None, ""),),
-             "本集团 6 家子公司的申报：草稿（已填完，可直接提交）、已提交、退回修改（可改后重新提交）、已推荐；"
-             "息县两家在材料评审、评委会审定",
              mobile="13800000001"),
     DemoUser("applicant2", "李娜", "郑州中原精工机械有限公司（首席质量官）", ((Role.APPLICANT, None, None, ""),),
-             "本人的个人申报（已提交，等待推荐单位初审）", mobile="13800000002", identity=("410105", "19820415", "128")),
-    DemoUser("bureau_zz", "王强", "郑州市市场监督管理局",
-             ((Role.AUTHORITY, HC, ZZ, "郑州市市场监督管理局"),),
-             "郑州市的培育库申报：待初审推荐 2 份（可推荐或退回），及各状态数量"),
-    DemoUser("bureau_xx", "刘洋", "息县市场监督管理局",
-             ((Role.AUTHORITY, XX, XIXIAN, "息县市场监督管理局"),),
-             "息县县长质量奖申报各状态数量（目前无待推荐）"),
-    DemoUser("secretariat", "陈静", "河南省质量奖评审办公室",
-             ((Role.SECRETARIAT, HC, None, "河南省质量奖评审办公室"), (Role.SECRETARIAT, XX, None, "息县质量奖评审办公室")),
-             "培育库与息县两个奖项：待资格审核 1 份（已推荐），各状态数量；息县受理名单公示（公示中）及收到的 1 件异议；"
-             "管理后台入口"),
-    DemoUser("expert", "杨光", "郑州大学管理学院（高级工程师）", ((Role.EXPERT, None, None, ""),),
-             "我的评审任务：息县两份申报（材料评审组长 1 份；材料/现场评审组员 1 份，已到评委会审定）"),
-    DemoUser("supervisor", "赵敏", "河南省市场监督管理局 监督组", ((Role.SUPERVISOR, None, None, "监督组"),),
-             "全部奖项各阶段申报数量、最近的状态变更"),
-    DemoUser("committee", "孙立", "息县县长质量奖评审委员会", ((Role.COMMITTEE, XX, None, "息县县长质量奖评审委员会"),),
-             "待评委会审定：息县 1 份候选申报"),
-    DemoUser("admin", "周勇", "平台运维", ((Role.ADMIN, None, None, ""),),
-             "系统管理：管理后台（超级用户）", superuser=True),
+             mobile="13800000002", identity=("410105", "19820415", "128")),
+    DemoUser("secretariat", "陈静", "河南省质量奖评审办公室", ((Role.SECRETARIAT, EVERY, None, "评审办公室（秘书处）"),)),
+    DemoUser("committee", "孙立", "质量奖评审委员会", ((Role.COMMITTEE, EVERY, None, "评审委员会"),)),
+    DemoUser("supervisor", "赵敏", "河南省市场监督管理局 监督组", ((Role.SUPERVISOR, None, None, "监督组"),)),
+    DemoUser("admin", "周勇", "平台运维", ((Role.ADMIN, None, None, ""),), superuser=True),
 ]
 
-ORGS = [
-    DemoOrg("郑州中原精工机械有限公司", ZZ, "MA44JG01", "张伟"),
-    DemoOrg("郑州黄河智能装备股份有限公司", ZZ, "MA44HH02", "张伟"),
-    DemoOrg("郑州嵩岳新材料科技有限公司", ZZ, "MA44QY03", "张伟"),
-    DemoOrg("郑州商都食品集团有限公司", ZZ, "MA44PD04", "张伟"),
-    DemoOrg("息县淮河农产品加工有限公司", XIXIAN, "MA44HH05", "张伟"),
-    DemoOrg("息县弦山纺织服装有限公司", XIXIAN, "MA44XF06", "张伟"),
-    DemoOrg("息县豫南茶业有限公司", XIXIAN, "MA44YN07", "张伟"),
+PROGRAMS = {
+    HC: ProgramDemo("郑州", "郑州市高新区科学大道", "450001", "PY", (
+        Authority("bureau_zz", "王强", "郑州市市场监督管理局", ZZ),)),
+    XX: ProgramDemo("息县", "息县城关镇息州大道", "464300", "XX", (
+        Authority("bureau_xx", "刘洋", "息县市场监督管理局", XIXIAN),)),
+    "gongyi": ProgramDemo("巩义", "巩义市孝义街道嵩山路", "451200", "GY", (
+        Authority("bureau_gy", "高峰", "巩义市孝义街道办事处", "410181"),)),
+    "quality-benchmark": ProgramDemo("郑州", "郑州市高新区红松路", "450001", "BG", (
+        Authority("gxj_zz", "马骏", "郑州市工业和信息化局", ZZ),
+        Authority("gxj_ly", "罗文", "洛阳市工业和信息化局", "410300"),
+        Authority("gxj_xx", "宋颖", "新乡市工业和信息化局", "410700"),
+        Authority("gxj_xc", "唐宁", "许昌市工业和信息化局", "411000"),
+    ), places={"410300": ("洛阳", "洛阳市涧西区建设路", "471003"), "410700": ("新乡", "新乡市红旗区新二街", "453000"),
+               "411000": ("许昌", "许昌市魏都区许继大道", "461000")}),
+    "jinshui": ProgramDemo("郑州", "郑州市金水区花园路", "450008", "JX", (
+        Authority("bureau_js", "周丽", "郑州市金水区经八路街道办事处", "410105"),)),
+}
+
+#: the expert pool (all can log in): (username, name, employer, title, specialties (GB/T 4754 门类/大类), region)
+DEMO_EXPERTS = [
+    ("expert", "杨光", "郑州大学管理学院", "高级工程师", ("C", "13"), ZZ),
+    ("expert_01", "马建国", "河南省产品质量检验技术研究院", "正高级工程师", ("C", "M"), ZZ),
+    ("expert_02", "胡晓燕", "河南农业大学食品科学技术学院", "教授", ("13", "14", "15", "A"), ZZ),
+    ("expert_03", "郭志刚", "中原工学院纺织学院", "教授", ("17", "18"), ZZ),
+    ("expert_04", "何丽", "信阳师范大学商学院", "副教授", ("C", "F", "G", "I"), "411500"),
+    ("expert_05", "罗斌", "洛阳理工学院", "高级工程师", ("34", "35", "36"), "410300"),
+    ("expert_06", "梁静", "河南省标准化研究院", "研究员", ("C", "E", "M"), ZZ),
+    ("expert_07", "宋涛", "新乡市质量技术服务中心", "高级经济师", ("A", "13", "M"), "410700"),
+    ("expert_08", "唐敏", "许昌学院", "教授", ("17", "C"), "411000"),
+    ("expert_09", "韩磊", "河南工业大学机电工程学院", "教授", ("34", "35", "38"), ZZ),
+    ("expert_10", "冯雪", "河南省计量测试科学研究院", "正高级工程师", ("40", "C", "M"), ZZ),
+    ("expert_11", "董超", "华北水利水电大学", "教授", ("E", "48", "G"), ZZ),
+    ("expert_12", "程丽", "河南省质量协会", "高级工程师", ("C", "E", "G", "I", "M"), ZZ),
+    ("expert_13", "曹阳", "河南科技大学", "教授", ("30", "32", "33"), "410300"),
+    ("expert_14", "袁飞", "河南大学商学院", "教授", ("F", "G", "I", "M"), "410200"),
+    ("expert_15", "邓芳", "郑州轻工业大学", "副教授", ("13", "14", "15", "17"), ZZ),
+    ("expert_16", "许刚", "河南省特种设备安全检测研究院", "正高级工程师", ("34", "35", "38"), ZZ),
+    ("expert_17", "傅红", "郑州航空工业管理学院", "教授", ("C", "E", "I", "M"), ZZ),
+    ("expert_18", "沈涛", "河南省电力科学研究院", "高级工程师", ("38", "44", "D", "E"), ZZ),
+    ("expert_19", "曾雯", "信阳农林学院", "教授", ("A", "13", "15"), "411500"),
+    ("expert_20", "彭博", "河南省质量工程职业学院", "教授", ("C", "E", "G", "I", "M"), "410400"),
+    ("expert_21", "吕静", "河南财经政法大学工商管理学院", "教授", ("E", "G", "I", "M"), ZZ),
+    ("expert_22", "苏明", "郑州大学信息工程学院", "教授", ("I", "65", "C"), ZZ),
+    ("expert_23", "卢娟", "河南省交通规划设计研究院", "正高级工程师", ("E", "G", "48", "54"), ZZ),
 ]
 
-APPS = [
-    DemoApp("郑州中原精工机械有限公司", HC, ZZ, "applicant", State.DRAFT, organization="郑州中原精工机械有限公司"),
-    DemoApp("郑州黄河智能装备股份有限公司", HC, ZZ, "applicant", State.SUBMITTED,
-            organization="郑州黄河智能装备股份有限公司"),
-    DemoApp("郑州嵩岳新材料科技有限公司", HC, ZZ, "applicant", State.RETURNED, organization="郑州嵩岳新材料科技有限公司",
-            reason="请补充近三年经审计的财务报表（加盖公章）后重新提交。"),
-    DemoApp("郑州商都食品集团有限公司", HC, ZZ, "applicant", State.RECOMMENDED, organization="郑州商都食品集团有限公司"),
-    DemoApp("李娜", HC, ZZ, "applicant2", State.SUBMITTED),
-    DemoApp("息县淮河农产品加工有限公司", XX, XIXIAN, "applicant", State.MATERIAL_REVIEW,
-            organization="息县淮河农产品加工有限公司", authority="bureau_xx",
-            seats={Panel.Stage.MATERIAL: PanelMember.Role.LEADER}),
-    DemoApp("息县弦山纺织服装有限公司", XX, XIXIAN, "applicant", State.COMMITTEE,
-            organization="息县弦山纺织服装有限公司", authority="bureau_xx",
-            seats={Panel.Stage.MATERIAL: PanelMember.Role.MEMBER, Panel.Stage.ONSITE: PanelMember.Role.MEMBER}),
-    # accepted; the demo's open acceptance notice then puts it into acceptance publicity (see DEMO_NOTICES)
-    DemoApp("息县豫南茶业有限公司", XX, XIXIAN, "applicant", State.ACCEPTED,
-            organization="息县豫南茶业有限公司", authority="bureau_xx"),
-]
-
-#: the public notice board: (program, kind, who publishes, region code or None, applicants listed, title,
-#: days ago it opened (None: opens now and stays open), window length)
-DEMO_NOTICES = [
-    (HC, "authority", "bureau_zz", ZZ, ("郑州黄河智能装备股份有限公司",),
-     "郑州市市场监督管理局关于河南省省长质量奖培育对象拟推荐名单的公示", 16, 5),
-    (XX, "acceptance", "secretariat", None, ("息县豫南茶业有限公司",),
-     "息县县长质量奖受理名单公示", None, None),
-]
-#: an objection a member of the public filed against the open notice, still to be handled by the secretariat
+#: the individual application (a program whose profile takes individuals): waits for the bureau's pre-review
+INDIVIDUAL = {"owner": "applicant2", "target": State.SUBMITTED}
+#: the public notice board's past notice: a bureau's intended recommendation (program, days ago, window length)
+AUTHORITY_NOTICE = (HC, 16, 5)
+#: the program whose open acceptance notice has received an objection the secretariat still has to handle
+OBJECTION_PROGRAM = XX
 DEMO_OBJECTION = {
     "objector_kind": "individual", "objector_name": "吴建华", "phone": "13800000201",
     "address": "河南省信阳市息县谯楼街道 18 号", "signature": "吴建华", "contact_person": "",
     "email": "objector@demo.example.com",
 }
 #: {year}: the campaign's last data year, within the "近三年" the grounds speak of
-DEMO_OBJECTION_GROUNDS = ("该公司 {year} 年 6 月有一批次绿茶产品在市级监督抽查中不合格，申报材料称近三年无抽查不合格记录，"
+DEMO_OBJECTION_GROUNDS = ("该公司 {year} 年 6 月有一批次产品在市级监督抽查中不合格，申报材料称近三年无抽查不合格记录，"
                           "与事实不符，请核实。")
-
-#: the expert pool: (username, name, employer, title, specialties (GB/T 4754 门类/大类), region, phone)
-DEMO_EXPERTS = [
-    ("expert", "杨光", "郑州大学管理学院", "高级工程师", ("C", "13"), ZZ, "13800000006"),
-    ("expert_01", "马建国", "河南省产品质量检验技术研究院", "正高级工程师", ("C",), ZZ, "13800000101"),
-    ("expert_02", "胡晓燕", "河南农业大学食品科学技术学院", "教授", ("13", "14", "A"), "410100", "13800000102"),
-    ("expert_03", "郭志刚", "中原工学院纺织学院", "教授", ("17", "18"), ZZ, "13800000103"),
-    ("expert_04", "何丽", "信阳师范大学商学院", "副教授", ("C", "F"), "411500", "13800000104"),
-    ("expert_05", "罗斌", "洛阳理工学院", "高级工程师", ("34", "35", "36"), "410300", "13800000105"),
-    ("expert_06", "梁静", "河南省标准化研究院", "研究员", ("C", "E"), ZZ, "13800000106"),
-    ("expert_07", "宋涛", "新乡市质量技术服务中心", "高级经济师", ("A", "13"), "410700", "13800000107"),
-    ("expert_08", "唐敏", "许昌学院", "教授", ("17", "C"), "411000", "13800000108"),
-]
-
-#: forward transitions into each stage after acceptance
-STAGE_TRANSITIONS = {
-    State.ACCEPTANCE_PUBLICITY: "open_acceptance_publicity",
-    State.MATERIAL_REVIEW: "start_material_review",
-    State.ONSITE_REVIEW: "start_onsite_review",
-    State.FINALIST: "declare_finalist",
-    State.COMMITTEE: "send_to_committee",
-    State.PROPOSED: "propose",
-    State.AWARDED: "award",
+#: why a returning transition was taken (the reason the workflow requires)
+REASONS = {
+    "return_for_correction": "请补充近三年经审计的财务报表（加盖公章）后重新提交。",
 }
-STAGE_PANELS = {State.MATERIAL_REVIEW: Panel.Stage.MATERIAL, State.ONSITE_REVIEW: Panel.Stage.ONSITE}
-
-
-def _tick_exclusions(app, actor):
-    """The secretariat ticks every item of the exclusion checklist "不存在该情形" (资格审核)."""
-    eligibility.record_exclusions(application=app, actor=actor, answers={
-        item.pk: (eligibility.ABSENT, "") for item in eligibility.exclusion_items(app)})
-
-
-def _prereview(app, actor):
-    """The recommending authority's pre-review (初审): department opinions, publicity, signed opinion."""
-    from demo.review import complete_sample_prereview
-
-    complete_sample_prereview(application=app, actor=actor)
-
-
-def _score(app, actor):
-    """The experts score the stage the application is in and the leader concludes it (专家评审)."""
-    from demo.review import complete_sample_scoring
-
-    complete_sample_scoring(application=app)
-
-
-#: what the acting person does on other screens before a transition (transition -> (who, step))
-BEFORE = {"recommend": ("authority", _prereview), "accept": ("secretariat", _tick_exclusions),
-          "start_onsite_review": ("secretariat", _score), "declare_finalist": ("secretariat", _score)}
-
-
-def route(target, profile):
-    """(transition, who, state reached) steps from draft to ``target`` on a program with ``profile``."""
-    steps = [("submit", "owner", State.SUBMITTED)]
-    if target == State.DRAFT:
-        return []
-    if target == State.SUBMITTED:
-        return steps
-    if target == State.RETURNED:
-        return steps + [("return_for_correction", "authority", State.RETURNED)]
-    steps += [("recommend", "authority", State.RECOMMENDED)]
-    if target == State.RECOMMENDED:
-        return steps
-    steps += [("start_eligibility_review", "secretariat", State.ELIGIBILITY_REVIEW)]
-    if target == State.ELIGIBILITY_REVIEW:
-        return steps
-    pipeline = workflow.enabled_pipeline(profile)
-    if target not in pipeline:
-        raise CommandError(f"演示数据要求的状态“{State(target).label}”不在该奖项的评审流程中，请核对奖项规则配置。")
-    steps += [("accept", "secretariat", State.ACCEPTED)]
-    for stage in pipeline[1:pipeline.index(target) + 1]:
-        steps.append((STAGE_TRANSITIONS[stage], "secretariat", stage))
-    return steps
+#: a notice's length where the program's rules name none (the secretariat enters it)
+DEFAULT_NOTICE_LENGTH = 5
 
 
 def _unknown_year(exc):
@@ -299,116 +206,455 @@ def pad(text, width):
     return text + " " * max(0, width - display_width(text))
 
 
-def role_label(user_spec):
-    parts = []
-    for role, program, region, _unit in user_spec.roles:
-        scope = "·".join(x for x in (program and _program_name(program), region and _region_name(region)) if x)
-        parts.append(f"{Role(role).label}（{scope}）" if scope else Role(role).label)
-    return "、".join(parts)
+#: the order the logins are printed in, by role
+ROLE_ORDER = [Role.APPLICANT, Role.AUTHORITY, Role.SECRETARIAT, Role.EXPERT, Role.COMMITTEE, Role.SUPERVISOR,
+              Role.ADMIN]
 
 
-def _program_name(code):
-    program = Program.objects.filter(code=code).first()
-    return program.short_name if program else code
+@dataclass
+class Login:
+    role: str
+    username: str
+    who: str
+    sees: str
 
 
-def _region_name(code):
-    region = Region.objects.filter(code=code).first()
-    return region.name if region else code
+def _counts(qs):
+    return dict(qs.values_list("state").annotate(n=Count("pk")).order_by())
+
+
+def _state_list(counts):
+    order = {s: i for i, s in enumerate(State.values)}
+    return "、".join(f"{State(s).label} {n}" for s, n in sorted(counts.items(), key=lambda kv: order[kv[0]]))
 
 
 class Command(BaseCommand):
-    help = "创建演示账号（每个角色一个）和若干处于不同状态的申报；可重复运行，第二次只打印登录信息。"
+    help = ("创建演示账号和每个奖项各阶段的演示申报；可重复运行，第二次只打印登录信息。"
+            "--readme-table 只输出 README 的演示账号表（Markdown）。")
 
     def add_arguments(self, parser):
         parser.add_argument("--send-mail", action="store_true",
                             help="按配置真实发送演示通知邮件（默认只写入内存邮箱，不外发）。")
+        parser.add_argument("--readme-table", action="store_true",
+                            help="建好演示数据后只输出 README 中的演示账号表（Markdown），进度写到标准错误。")
+        parser.add_argument("--documents", choices=("now", "background", "later"), default=None,
+                            help="演示申报的回执、证书等 PDF：now 当场生成；background 由后台进程生成（命令行运行时的默认）；"
+                                 "later 留待文件任务（Celery）生成。")
+        parser.add_argument("--render-documents", nargs="*", type=int, default=None, help=argparse.SUPPRESS)
 
-    def handle(self, *args, send_mail=False, **options):
+    def run_from_argv(self, argv):
+        self.from_command_line = True
+        return super().run_from_argv(argv)
+
+    def _render(self, document_ids):
+        """Build the PDFs ``document_ids`` (the background process ``--documents background`` starts)."""
+        from applications.documents.services import build_document
+
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            for pk in document_ids:
+                try:
+                    build_document(document_id=pk)
+                except Exception as exc:  # recorded on the document for the user; the next one still gets built
+                    self.stderr.write(f"PDF {pk} 生成失败：{exc}")
+
+    def handle(self, *args, send_mail=False, readme_table=False, documents=None, render_documents=None, **options):
+        if render_documents is not None:
+            return self._render(render_documents)
+        documents = documents or ("background" if getattr(self, "from_command_line", False) else "now")
+        started = time.perf_counter()
+        ordered = []  # documents (receipts, certificates) the build ordered, rendered at the end (``documents``)
+        from applications import jobs
+
+        render_job = jobs._HANDLERS["render_document"]
+        jobs.register("render_document", lambda document_id: ordered.append(document_id))
+        try:
+            self._build(send_mail=send_mail, readme_table=readme_table)
+        finally:
+            jobs.register("render_document", render_job)
+        self._documents(ordered, documents)
+        if self.created:
+            self.say(self.style.SUCCESS(f"已创建演示数据：{len(self.created)} 项，用时 {time.perf_counter() - started:.1f} 秒。"))
+        else:
+            self.say("演示数据已存在，未做任何更改。")
+        logins = self._logins()
+        if readme_table:
+            self.stdout.write(readme_markdown(logins), ending="")
+        else:
+            self._print_logins(logins)
+
+    def _documents(self, ordered, how):
+        """The PDFs the build ordered: built now, by a background process (the portal shows "生成中" until each is
+        ready, as it does while a Celery worker builds one), or left to the document job."""
+        import subprocess
+        import sys
+
+        from django.conf import settings
+
+        if not ordered:
+            return
+        if how == "now":
+            self._render(ordered)
+        elif how == "background":
+            log_path = Path(settings.BASE_DIR) / "var" / "load_demo_documents.log"
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            log = open(log_path, "ab")  # noqa: SIM115 (the background process writes to it after we return)
+            subprocess.Popen([sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "load_demo",
+                              "--render-documents", *map(str, ordered)],
+                             stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+            self.say(f"回执、证书等 {len(ordered)} 份 PDF 由后台进程生成，约需 {max(1, len(ordered) // 5)} 秒；"
+                     "生成前页面显示“生成中”。")
+        else:
+            from applications.documents.tasks import enqueue_document
+
+            self.say(f"回执、证书等 {len(ordered)} 份 PDF 已登记，留待文件任务生成（生成前页面显示“生成中”）。")
+            if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+                for pk in ordered:
+                    enqueue_document(pk)
+
+    def _build(self, *, send_mail, readme_table):
+        self.say = self.stderr.write if readme_table else self.stdout.write
         self._check_reference_data()
         self.created = []
         self.postponed = {}  # why -> [what]: demo data that cannot be created yet
+        self.password = make_password(PASSWORD)  # one hash for every demo account (hashing is slow on purpose)
         mail = {} if send_mail else {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
         with override_settings(**mail):
             with transaction.atomic():
                 self.campaigns = self._open_campaigns()
-                users = {spec.username: self._user(spec) for spec in USERS}
-                orgs = {spec.name: self._organization(spec, users) for spec in ORGS}
-                for spec in APPS:
-                    self._application(spec, users, orgs)
-                self._expert_pool(users)
-                self._committee_vote(users)
-                self._notices(users)
-            # receipts (eager Celery) and notifications run on commit, still inside the mail override
+                self.users = {spec.username: self._user(spec) for spec in USERS}
+                self._expert_pool()
+            for program in Program.objects.filter(code__in=self.campaigns).select_related("profile").order_by("pk"):
+                t0, before = time.perf_counter(), len(self.created)
+                with transaction.atomic():
+                    self._program(program)
+                # receipts, certificates and notifications run on commit, still inside the mail override
+                self.say(self._progress(program, len(self.created) - before, time.perf_counter() - t0))
         for why, items in self.postponed.items():
-            self.stdout.write(self.style.WARNING(
+            self.say(self.style.WARNING(
                 f"暂未创建演示{'、'.join(items)}：{why} 处理后重新运行 manage.py load_demo 即可补上。"))
-        if self.created:
-            self.stdout.write(self.style.SUCCESS(f"已创建演示数据：{len(self.created)} 项。"))
-        else:
-            self.stdout.write("演示数据已存在，未做任何更改。")
-        self._print_logins()
 
-    # --- steps ---------------------------------------------------------------------------------------
-    def _committee_vote(self, users):
-        """An open committee vote on the candidates before 息县's committee, for the committee member to try."""
-        from review.committee.services import open_session
-        from review.committee.models import VoteSession
+    # --- reference data, accounts ---------------------------------------------------------------------
+    def _check_reference_data(self):
+        missing = [code for code in PROGRAMS if not Campaign.objects.filter(program__code=code).exists()]
+        missing += [code for code in (ZZ, XIXIAN) if not Region.objects.filter(code=code).exists()]
+        if missing:
+            raise CommandError(f"缺少基础数据（{'、'.join(missing)}）。请先运行：manage.py load_seed_data")
 
-        campaign = self.campaigns[XX]
-        candidates = list(Application.objects.filter(campaign=campaign, state=State.COMMITTEE).order_by("pk"))
-        if not candidates or VoteSession.objects.filter(campaign=campaign).exists():
+    def _open_campaigns(self):
+        """Every program's campaign open for applications today, the next one created when the latest has
+        closed, so that the demo applications, deadlines and notices lie around today on any date."""
+        try:
+            opened = open_campaigns_of_active_programs()
+        except ValidationError as exc:
+            raise CommandError("；".join(exc.messages)) from exc
+        for campaign, created in opened:
+            if created:
+                self.created.append(f"届次 {campaign}")
+                self.say(f"{campaign.program.name}：新建正在申报的届次“{campaign.name}”，申报截止 "
+                         f"{timezone.localtime(campaign.application_deadline):%Y-%m-%d}。")
+        return {campaign.program.code: campaign for campaign, _created in opened}
+
+    def _programs_for(self, role):
+        """The programs a role held over "every program" applies to: the committee's only where there is one."""
+        programs = Program.objects.filter(code__in=self.campaigns).select_related("profile").order_by("pk")
+        if role == Role.COMMITTEE:
+            return [p for p in programs if p.profile.has_committee]
+        return list(programs)
+
+    def _account(self, username, *, full_name, employer="", mobile="", superuser=False):
+        """A demo account that can sign in at once: active, with its e-mail and the demo password."""
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create(username=username, full_name=full_name, email=f"{username}@{EMAIL_DOMAIN}",
+                                       employer=employer, mobile=mobile, is_staff=superuser, is_superuser=superuser,
+                                       is_active=True, password=self.password)
+            self.created.append(f"用户 {username}")
+        return user
+
+    def _grant(self, user, role, program=None, region=None, unit=""):
+        before = user.role_assignments.count()
+        grant_role(user=user, role=role, program=program, region=region, unit_name=unit)
+        if user.role_assignments.count() != before:
+            self.created.append(f"角色 {user.username}:{role}")
+
+    def _user(self, spec):
+        user = self._account(spec.username, full_name=spec.full_name, employer=spec.employer, mobile=spec.mobile,
+                             superuser=spec.superuser)
+        if spec.identity and not IndividualProfile.objects.filter(user=user).exists():
+            number = id_number(*spec.identity)
+            IndividualProfile.objects.create(
+                user=user, id_number=number, birth_date=id_birth_date(number), gender=id_gender(number),
+                employer=spec.employer, region=Region.objects.get(code=spec.identity[0]))
+            self.created.append(f"个人信息 {spec.username}")
+        for role, program_code, region_code, unit in spec.roles:
+            region = Region.objects.get(code=region_code) if region_code else None
+            programs = self._programs_for(role) if program_code == EVERY else [
+                Program.objects.get(code=program_code) if program_code else None]
+            for program in programs:
+                self._grant(user, role, program, region, unit)
+        return user
+
+    def _authority(self, spec, program):
+        user = self._account(spec.username, full_name=spec.full_name, employer=spec.unit)
+        self._grant(user, Role.AUTHORITY, program, Region.objects.get(code=spec.region), spec.unit)
+        self.users[spec.username] = user
+        return user
+
+    def _expert_pool(self):
+        """The expert pool: every expert is an account that can sign in (e-mail, demo password)."""
+        from review.panels.models import ExpertProfile
+
+        for n, (username, name, employer, title, specialties, region) in enumerate(DEMO_EXPERTS):
+            phone = f"1390000{n:04d}"
+            user = self._account(username, full_name=name, employer=employer, mobile=phone)
+            self._grant(user, Role.EXPERT)
+            if not ExpertProfile.objects.filter(user=user).exists():
+                ExpertProfile.objects.create(user=user, name=name, employer=employer, title=title,
+                                             specialties=list(specialties), region=Region.objects.get(code=region),
+                                             phone=phone, email=user.email)
+                self.created.append(f"专家库 {name}")
+            self.users[username] = user
+
+    # --- a program ------------------------------------------------------------------------------------
+    def _program(self, program):
+        """One application waiting at each stage of the program's procedure (``waiting_states``), its notices
+        and its committee vote."""
+        demo = PROGRAMS.get(program.code)
+        if demo is None:
+            self.say(self.style.WARNING(f"{program.name}：没有演示单位的资料（load_demo.PROGRAMS），跳过。"))
             return
-        tier = campaign.program.profile.tiers.order_by("order").first()
-        open_session(campaign=campaign, actor=Actor(user=users["secretariat"]), title=f"{campaign} 评委会全体会议表决",
-                     candidates=[(app, tier) for app in candidates])
-        self.created.append(f"评委会表决（{len(candidates)} 个候选）")
+        campaign, profile = self.campaigns[program.code], program.profile
+        authorities = [self._authority(a, program) for a in demo.authorities]
+        recommended = {}  # authority -> applications recommended (the profile's quota per authority)
+        prefix = program.number_prefix.lower()
+        for i, (target, steps) in enumerate(waiting_states(profile)):
+            k = 0
+            if profile.recommendation_quota and any(name == "recommend" for name, _ in steps):
+                k = next((j for j in range(len(authorities))
+                          if recommended.get(j, 0) < profile.recommendation_quota), len(authorities) - 1)
+                recommended[k] = recommended.get(k, 0) + 1
+            auth = demo.authorities[k]
+            place, street, postcode = demo.places.get(auth.region, (demo.place, demo.street, demo.postcode))
+            firm = company(place=place, region_code=auth.region, n=program.pk * 16 + i, street=street,
+                           postcode=postcode, tag=demo.tag)
+            owner = self._account(f"{prefix}{i + 1:02d}", full_name=firm.contact, employer=firm.name,
+                                  mobile=f"137{program.pk:02d}{i:06d}")
+            self._grant(owner, Role.APPLICANT)
+            members = [owner] + ([self.users["applicant"]] if self._waits_for_applicant(target, profile) else [])
+            org = self._organization(firm, members)
+            self._application(campaign, target, steps, owner=owner, authority=authorities[k], organization=org,
+                              ctx=self._context(firm, owner))
+        if profile.allows_individuals:
+            owner = self.users[INDIVIDUAL["owner"]]
+            target, steps = next((s, st) for s, st in waiting_states(profile) if s == INDIVIDUAL["target"])
+            self._application(campaign, target, steps, owner=owner, authority=authorities[0], organization=None,
+                              ctx=self._individual_context(owner), region_code=demo.authorities[0].region)
+        self._acceptance_notice(campaign)
+        if program.code == AUTHORITY_NOTICE[0]:
+            self._authority_notice(campaign, authorities[0])
+        if program.code == OBJECTION_PROGRAM:
+            self._objection(campaign)
+        self._committee_vote(campaign)
 
-    def _notices(self, users):
-        """The notice board: a bureau's notice whose window is over, and an open acceptance notice with one
-        objection received. Composed and scheduled through the notice services and opened / closed by the
-        notice job at the times they would have run."""
+    @staticmethod
+    def _waits_for_applicant(state, profile):
+        """Whether the applicant acts next here (submits the draft, resubmits after a return)."""
+        return any(state in t.sources(profile) and t.target not in workflow.TERMINAL_STATES and t.who == "申报人"
+                   for t in workflow.TRANSITIONS.values())
+
+    @staticmethod
+    def _context(firm, owner):
+        from demo.content import DEFAULT_CONTEXT
+
+        trade = firm.trade
+        return {**DEFAULT_CONTEXT, "name": firm.name, "products": trade.products, "product": trade.product,
+                "industry": trade.industry, "org_type": trade.org_type, "credit_code": firm.credit_code,
+                "legal_rep": firm.legal_rep, "contact": firm.contact, "phone": owner.mobile, "email": owner.email,
+                "address": firm.address, "postcode": firm.postcode, "established": firm.established,
+                "standard": trade.standard, "indicator": trade.indicator, "own": trade.own,
+                "domestic": trade.domestic, "international": trade.international}
+
+    @staticmethod
+    def _individual_context(owner):
+        from demo.content import DEFAULT_CONTEXT
+
+        profile = owner.individual_profile
+        return {**DEFAULT_CONTEXT, "name": "郑州中原精工机械有限公司", "contact": owner.full_name,
+                "products": "精密齿轮、传动轴等机械零部件", "product": "精密传动齿轮", "phone": owner.mobile,
+                "email": owner.email, "id_number": profile.id_number, "gender": profile.gender}
+
+    def _organization(self, firm, members):
+        org = Organization.objects.filter(credit_code=firm.credit_code).first()
+        if org is None:
+            org = Organization.objects.create(
+                name=firm.name, credit_code=firm.credit_code, region=Region.objects.get(code=firm.region_code),
+                contact_name=members[0].full_name, contact_mobile=members[0].mobile, contact_email=members[0].email)
+            self.created.append(f"组织 {firm.name}")
+        present = set(org.members.values_list("pk", flat=True))
+        for user in members:
+            if user.pk not in present:
+                org.members.add(user)
+        return org
+
+    def _application(self, campaign, target, steps, *, owner, authority, organization, ctx, region_code=None):
+        """One demo application, or a warning and nothing at all when a step needs working days of a year
+        whose holidays are not entered yet (e.g. 息县 第十六条's 5 working days of internal publicity)."""
+        name = organization.name if organization else owner.full_name
+        if Application.objects.filter(campaign=campaign, applicant_name=name).exists():
+            return
+        try:
+            with transaction.atomic():
+                app = self._walk(campaign, target, steps, name=name, owner=owner, authority=authority,
+                                 organization=organization, ctx=ctx,
+                                 region=organization.region if organization else Region.objects.get(code=region_code))
+        except (workflow.TransitionError, ValidationError) as exc:
+            message = exc.message if isinstance(exc, workflow.TransitionError) else "；".join(exc.messages)
+            if _unknown_year(exc) is None:
+                raise CommandError(f"演示申报“{name}”未能完成：{message}") from exc
+            self.postponed.setdefault(message, []).append(f"申报“{name}”")
+            return
+        self.created.append(f"申报 {name}（{app.get_state_display()}）")
+
+    def _walk(self, campaign, target, steps, *, name, owner, authority, organization, ctx, region):
+        """Create, fill and move the application to ``target`` as the people concerned would."""
+        from demo.content import fill_in_bulk
+
+        app = create_application(
+            actor=Actor(user=owner), campaign=campaign,
+            kind=Application.Kind.ORGANIZATION if organization else Application.Kind.INDIVIDUAL,
+            applicant_name=name, region=region, organization=organization)
+        fill_in_bulk(application=app, actor=Actor(user=owner), ctx=ctx)
+        people = [owner, authority, self.users["secretariat"]]
+        if steps and steps[-1][0] == "open_acceptance_publicity":
+            steps = steps[:-1]  # the acceptance notice opens it (``_acceptance_notice``), as the notice job does
+        for transition, reached in steps:
+            app = self._step(app, transition, people)
+            if app.state != reached:
+                raise CommandError(f"演示申报“{name}”停在“{app.get_state_display()}”，预期“{State(reached).label}”。")
+        return app
+
+    def _step(self, app, name, people):
+        """Take transition ``name``: first what the acting person does on other screens, then the transition
+        itself, through the service that performs it where there is one."""
+        from demo.review import complete_sample_prereview, score_in_bulk
+        from review.awards import services as awards
+        from review.scoring.services import STAGE_STATE
+
+        transition = workflow.TRANSITIONS[name]
+        actor = next((Actor(user=u) for u in people if transition.allowed_for(Actor(user=u), app)), None)
+        if actor is None:
+            raise CommandError(f"演示数据中没有可以执行“{transition.label}”的账号（{transition.who}）。")
+        stage_of = {state: stage for stage, state in STAGE_STATE.items()}
+        if app.state in stage_of:  # leaving a review stage: the panel has scored and concluded it
+            panel = Panel.objects.get(application=app, stage=stage_of[app.state])
+            panel.application = app
+            score_in_bulk(panel=panel)
+        if name == "recommend":
+            complete_sample_prereview(application=app, actor=actor)
+        elif name == "accept":
+            eligibility.record_exclusions(application=app, actor=actor, answers={
+                item.pk: (eligibility.ABSENT, "") for item in eligibility.exclusion_items(app)})
+        params = {}
+        if name in ("propose", "award") and app.tier_id is None:
+            tier = app.campaign.program.profile.tiers.order_by("order").first()
+            if tier is not None:
+                params["tier"] = tier
+        if app.state in workflow.DECISION_STATES:
+            app = self._decision(app, actor, awards)
+        else:
+            reason = (REASONS.get(name) or f"{transition.label}（演示）") if transition.reason_required else ""
+            app = workflow.perform(application=app, name=name, actor=actor, reason=reason, **params)
+        if app.state in stage_of:  # a review stage opened: the secretariat draws its panel under supervision
+            self._draw(app, stage_of[app.state], actor)
+        return app
+
+    def _decision(self, app, actor, awards):
+        """The committee's or the government's decision, recorded by the secretariat with its document; the
+        service moves the application on."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from demo.content import pdf_bytes
+
+        kind = awards.DECISION_FOR_STATE[app.state]
+        profile = app.campaign.program.profile
+        body = (profile.government_decision_body or "人民政府") if kind == "government" else "评审委员会"
+        today = timezone.localdate()
+        return awards.record_decision(
+            application=app, actor=actor, kind=kind, body=body, approved=True, decided_on=today,
+            reference=f"{app.campaign.program.short_name}{today.year}年第{app.pk % 9 + 1}次会议纪要",
+            document=SimpleUploadedFile("会议纪要.pdf", pdf_bytes(1), "application/pdf"))
+
+    def _draw(self, app, stage, actor):
+        from review.panels.services import draw_panel
+
+        profile = app.campaign.program.profile
+        draw_panel(actor=actor, campaign=app.campaign, applications=[app], stage=stage,
+                   size=profile.panel_size_min or 3, reserves=1, seed=str(app.pk * 10 + len(stage)),
+                   witness_name=f"{self.users['supervisor'].full_name}（监督组）")
+
+    # --- notices, objection, committee ----------------------------------------------------------------
+    def _notice(self, campaign, kind, actor, apps, title, *, region=None, days_ago=None, length=None):
+        """A notice composed and scheduled through the notice services and opened (and, for a past one, closed
+        and settled) by the notice job at the times it would have run."""
         import datetime as dt
 
         from publicity.notices import services as notices
         from publicity.notices.models import Notice
 
+        if not apps or Notice.objects.filter(campaign=campaign, kind=kind, title=title).exists():
+            return
         now = timezone.now()
-        for program, kind, who, region_code, names, title, days_ago, length in DEMO_NOTICES:
-            campaign = self.campaigns[program]
-            if Notice.objects.filter(campaign=campaign, kind=kind, title=title).exists():
-                continue
-            actor = Actor(user=users[who])
-            apps = list(Application.objects.filter(campaign=campaign, applicant_name__in=names))
-            if not apps:  # its applications were not created (a warning said why)
-                continue
-            opens_at = now if days_ago is None else timezone.localtime(now - dt.timedelta(days=days_ago)).replace(
-                hour=9, minute=0, second=0, microsecond=0)
-            try:
-                notice = notices.compose_notice(
-                    campaign=campaign, kind=kind, actor=actor, application_ids=[a.pk for a in apps], title=title,
-                    region=Region.objects.get(code=region_code) if region_code else None, window_length=length,
-                    opens_at=opens_at, contact="联系电话：0376-8888001（工作日 8:30—17:30）")
-                notice = notices.schedule_notice(notice=notice, actor=actor, opens_at=opens_at, now=opens_at)
-            except ValidationError as exc:
-                # e.g. in late December, before next year's holidays are entered: the rest of the demo stands
-                self.postponed.setdefault("；".join(exc.messages), []).append(f"公示“{title}”")
-                continue
-            notices.open_notice(notice_id=notice.pk, now=notice.opens_at)
-            if days_ago is not None:
-                notices.close_notice(notice_id=notice.pk, now=notice.closes_at)
-                notices.settle_notice(notice_id=notice.pk, now=notice.closes_at)
-            self.created.append(f"公示 {title}")
-        self._objection()
+        opens_at = now if days_ago is None else timezone.localtime(now - dt.timedelta(days=days_ago)).replace(
+            hour=9, minute=0, second=0, microsecond=0)
+        try:
+            notice = notices.compose_notice(
+                campaign=campaign, kind=kind, actor=actor, application_ids=[a.pk for a in apps], title=title,
+                region=region, window_length=length, opens_at=opens_at,
+                contact="联系电话：0371-65808001（工作日 8:30—17:30）")
+            notice = notices.schedule_notice(notice=notice, actor=actor, opens_at=opens_at, now=opens_at)
+        except ValidationError as exc:
+            # e.g. in late December, before next year's holidays are entered: the rest of the demo stands
+            self.postponed.setdefault("；".join(exc.messages), []).append(f"公示“{title}”")
+            return
+        notices.open_notice(notice_id=notice.pk, now=notice.opens_at)
+        if days_ago is not None:
+            notices.close_notice(notice_id=notice.pk, now=notice.closes_at)
+            notices.settle_notice(notice_id=notice.pk, now=notice.closes_at)
+        self.created.append(f"公示 {title}")
 
-    def _objection(self):
+    def _acceptance_notice(self, campaign):
+        """The open 受理名单公示 of the applications waiting for it (the notice job moves them into 受理公示中)."""
+        from publicity.notices.models import Notice
+
+        from publicity.notices.services import rule_for
+
+        apps = list(Application.objects.filter(campaign=campaign, state=State.ACCEPTED).order_by("pk"))
+        rule = rule_for(campaign, Notice.Kind.ACCEPTANCE)
+        if rule is not None and State.ACCEPTANCE_PUBLICITY in workflow.enabled_pipeline(campaign.program.profile):
+            # where the rules name no length, the secretariat enters one (5 working days, as the seeds' others)
+            self._notice(campaign, Notice.Kind.ACCEPTANCE, Actor(user=self.users["secretariat"]), apps[-1:],
+                         f"{campaign.program.name}{campaign.name}受理名单公示",
+                         length=None if rule.min_length else DEFAULT_NOTICE_LENGTH)
+
+    def _authority_notice(self, campaign, authority):
+        """A bureau's past notice of its intended recommendation (the window is over, nothing was objected)."""
+        from publicity.notices.models import Notice
+
+        _program, days_ago, length = AUTHORITY_NOTICE
+        assignment = authority.role_assignments.filter(role=Role.AUTHORITY, program=campaign.program).first()
+        apps = list(Application.objects.filter(campaign=campaign, state=State.SUBMITTED,
+                                               organization__isnull=False).order_by("pk")[:1])
+        self._notice(campaign, Notice.Kind.AUTHORITY, Actor(user=authority), apps,
+                     f"{assignment.unit_name}关于{campaign.program.name}拟推荐名单的公示", region=assignment.region,
+                     days_ago=days_ago, length=length)
+
+    def _objection(self, campaign):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         from demo.content import jpeg_bytes, pdf_bytes
-        from publicity.objections import services as objections
         from publicity.notices.models import Notice
+        from publicity.objections import services as objections
 
-        campaign = self.campaigns[XX]
         notice = Notice.objects.filter(status=Notice.Status.OPEN, campaign=campaign).order_by("pk").first()
         if notice is None or notice.objections.exists():
             return
@@ -423,151 +669,109 @@ class Command(BaseCommand):
             raise CommandError(f"演示异议无法登记：{message}") from exc
         self.created.append(f"异议（{notice.title}）")
 
-    def _check_reference_data(self):
-        missing = [code for code in (HC, XX) if not Campaign.objects.filter(program__code=code).exists()]
-        missing += [code for code in (ZZ, XIXIAN) if not Region.objects.filter(code=code).exists()]
-        if missing:
-            raise CommandError(
-                f"缺少基础数据（{'、'.join(missing)}）。请先运行：manage.py loaddata regions gbt19580 programs")
+    def _committee_vote(self, campaign):
+        """An open committee vote on the candidates before the committee, for the committee member to try."""
+        from review.committee.models import VoteSession
+        from review.committee.services import open_session
 
-    def _open_campaigns(self):
-        """Every program's campaign open for applications today, the next one created when the latest has
-        closed, so that the demo applications, deadlines and notices lie around today on any date."""
-        try:
-            opened = open_campaigns_of_active_programs()
-        except ValidationError as exc:
-            raise CommandError("；".join(exc.messages)) from exc
-        for campaign, created in opened:
-            if created:
-                self.created.append(f"届次 {campaign}")
-                self.stdout.write(f"{campaign.program.name}：新建正在申报的届次“{campaign.name}”，申报截止 "
-                                  f"{timezone.localtime(campaign.application_deadline):%Y-%m-%d}。")
-        return {campaign.program.code: campaign for campaign, _created in opened}
-
-    def _user(self, spec):
-        user = User.objects.filter(username=spec.username).first()
-        if user is None:
-            user = User(username=spec.username, full_name=spec.full_name, email=spec.email, employer=spec.employer,
-                        mobile=spec.mobile, is_staff=spec.superuser, is_superuser=spec.superuser)
-            user.set_password(PASSWORD)
-            user.save()
-            self.created.append(f"用户 {spec.username}")
-        if spec.identity and not IndividualProfile.objects.filter(user=user).exists():
-            number = id_number(*spec.identity)
-            IndividualProfile.objects.create(
-                user=user, id_number=number, birth_date=id_birth_date(number), gender=id_gender(number),
-                employer=spec.employer, region=Region.objects.get(code=spec.identity[0]))
-            self.created.append(f"个人信息 {spec.username}")
-        for role, program_code, region_code, unit in spec.roles:
-            program = Program.objects.get(code=program_code) if program_code else None
-            region = Region.objects.get(code=region_code) if region_code else None
-            before = user.role_assignments.count()
-            grant_role(user=user, role=role, program=program, region=region, unit_name=unit)
-            if user.role_assignments.count() != before:
-                self.created.append(f"角色 {spec.username}:{role}")
-        return user
-
-    def _organization(self, spec, users):
-        code = credit_code(spec.region, spec.body)
-        org = Organization.objects.filter(credit_code=code).first()
-        if org is None:
-            owner = users[spec.members[0]]
-            org = Organization.objects.create(
-                name=spec.name, credit_code=code, region=Region.objects.get(code=spec.region),
-                contact_name=spec.contact, contact_mobile=owner.mobile, contact_email=owner.email,
-            )
-            self.created.append(f"组织 {spec.name}")
-        present = set(org.members.values_list("username", flat=True))
-        for username in spec.members:
-            if username not in present:
-                org.members.add(users[username])
-        return org
-
-    def _application(self, spec, users, orgs):
-        """One demo application, or a warning and nothing at all when a step needs working days of a year
-        whose holidays are not entered yet (e.g. 息县 第十六条's 5 working days of internal publicity)."""
-        campaign = self.campaigns[spec.program]
-        if Application.objects.filter(campaign=campaign, applicant_name=spec.applicant_name).exists():
+        candidates = list(Application.objects.filter(campaign=campaign, state=State.COMMITTEE).order_by("pk"))
+        if not candidates or VoteSession.objects.filter(campaign=campaign).exists():
             return
-        try:
-            with transaction.atomic():
-                app = self._walk(spec, campaign, users, orgs)
-        except (workflow.TransitionError, ValidationError) as exc:
-            message = exc.message if isinstance(exc, workflow.TransitionError) else "；".join(exc.messages)
-            if _unknown_year(exc) is None:
-                raise CommandError(f"演示申报“{spec.applicant_name}”未能完成：{message}") from exc
-            self.postponed.setdefault(message, []).append(f"申报“{spec.applicant_name}”")
-            return
-        self.created.append(f"申报 {spec.applicant_name}（{app.get_state_display()}）")
-
-    def _walk(self, spec, campaign, users, orgs):
-        """Create, fill and move the application to its target state as the people concerned would."""
-        from demo.content import fill_application
-
-        owner = users[spec.owner]
-        organization = orgs[spec.organization] if spec.organization else None
-        app = create_application(
-            actor=Actor(user=owner), campaign=campaign,
-            kind=Application.Kind.ORGANIZATION if organization else Application.Kind.INDIVIDUAL,
-            applicant_name=spec.applicant_name, region=Region.objects.get(code=spec.region),
-            organization=organization,
-        )
-        fill_application(application=app, actor=Actor(user=owner))
-        actors = {"owner": owner, "authority": users[spec.authority], "secretariat": users["secretariat"]}
-        for name, who, reached in route(spec.target, campaign.program.profile):
-            stage = STAGE_PANELS.get(reached)
-            if stage and stage in spec.seats:
-                panel, _ = Panel.objects.get_or_create(application=app, stage=stage)
-                PanelMember.objects.get_or_create(panel=panel, expert=users["expert"],
-                                                  defaults={"role": spec.seats[stage]})
-            reason = spec.reason if workflow.TRANSITIONS[name].reason_required else ""
-            if name in BEFORE:
-                before_who, step = BEFORE[name]
-                step(app, Actor(user=actors[before_who]))
-            app = workflow.perform(application=app, name=name, actor=Actor(user=actors[who]), reason=reason)
-        if app.state != spec.target:
-            raise CommandError(f"演示申报“{spec.applicant_name}”停在“{app.get_state_display()}”，预期“{spec.target.label}”。")
-        return app
-
-    def _expert_pool(self, users):
-        """The demo expert and a few more in the expert pool; the demo expert has signed the pledge for
-        弦山 (and sees it) and has yet to sign for 淮河 (the pledge page is the first thing to do)."""
-        from review.panels.models import PLEDGE_TEXT
-        from review.panels.models import ExpertProfile, Pledge
-
-        for username, name, employer, title, specialties, region, phone in DEMO_EXPERTS:
-            user = users.get(username) or User.objects.filter(username=username).first()
-            if user is None:
-                user = User(username=username, full_name=name, employer=employer, mobile=phone)
-                user.set_unusable_password()
-                user.save()
-                grant_role(user=user, role=Role.EXPERT)
-            if not ExpertProfile.objects.filter(user=user).exists():
-                ExpertProfile.objects.create(user=user, name=name, employer=employer, title=title,
-                                             specialties=list(specialties), region=Region.objects.get(code=region),
-                                             phone=phone, email=user.email)
-                self.created.append(f"专家库 {name}")
-        for panel in Panel.objects.filter(application__applicant_name="息县弦山纺织服装有限公司",
-                                          members__expert=users["expert"]):
-            _pledge, made = Pledge.objects.get_or_create(
-                panel=panel, expert=users["expert"],
-                defaults={"text": PLEDGE_TEXT, "text_sha256": Pledge.digest(PLEDGE_TEXT)})
-            if made:
-                self.created.append(f"承诺书 {panel}")
+        tier = campaign.program.profile.tiers.order_by("order").first()
+        open_session(campaign=campaign, actor=Actor(user=self.users["secretariat"]),
+                     title=f"{campaign} 评委会全体会议表决", candidates=[(app, tier) for app in candidates])
+        self.created.append(f"评委会表决（{len(candidates)} 个候选）")
 
     # --- output --------------------------------------------------------------------------------------
-    def _print_logins(self):
-        header = ("用户名", "密码", "角色", "登录后可见")
-        rows = [(spec.username, PASSWORD, role_label(spec), spec.sees) for spec in USERS]
-        widths = [max(display_width(r[i]) for r in [header, *rows]) for i in range(3)]
+    def _progress(self, program, created, seconds):
+        apps = Application.objects.filter(campaign=self.campaigns[program.code])
+        panels = Panel.objects.filter(application__in=apps).count()
+        what = f"新建 {created} 项，用时 {seconds:.1f} 秒" if created else "已存在，未做更改"
+        return (f"{program.name}：{apps.count()} 份申报（{_state_list(_counts(apps))}），评审组 {panels} 个；{what}。")
 
-        def line(row):
-            cells = [pad(row[i], widths[i]) for i in range(3)] + [row[3]]
-            return "| " + " | ".join(cells) + " |"
+    def _logins(self):
+        """Every demo account with what it sees, grouped by role, from the data as it now is."""
+        from review.panels.models import Pledge
 
+        rows = []
+        usernames = ([spec.username for spec in USERS] + [a.username for d in PROGRAMS.values() for a in d.authorities]
+                     + [e[0] for e in DEMO_EXPERTS])
+        prefixes = [p.number_prefix.lower() for p in Program.objects.filter(code__in=PROGRAMS)]
+        users = {u.username: u for u in User.objects.filter(username__in=usernames)}
+        users |= {u.username: u for u in User.objects.filter(role_assignments__role=Role.APPLICANT).distinct()
+                  if u.username[:2] in prefixes and u.username[2:].isdigit()}
+        for username in sorted(users, key=lambda n: (n[:2] not in prefixes, n)):
+            user = users[username]
+            roles = set(user.role_assignments.values_list("role", flat=True))
+            role = next((r for r in ROLE_ORDER if r in roles), Role.APPLICANT)
+            rows.append(Login(role, username, self._who(user, role), self._sees(user, role, Pledge)))
+        order = {r: i for i, r in enumerate(ROLE_ORDER)}
+        first = {"applicant": 0, "applicant2": 1, "expert": 0}
+        return sorted(rows, key=lambda r: (order[r.role], first.get(r.username, 9), r.username))
+
+    @staticmethod
+    def _who(user, role):
+        if role == Role.APPLICANT:
+            orgs = list(user.organizations.values_list("name", flat=True)) if hasattr(user, "organizations") else []
+            return f"{user.full_name}（{orgs[0]}）" if len(orgs) == 1 else user.full_name
+        units = sorted({a.unit_name for a in user.role_assignments.all() if a.unit_name})
+        return f"{user.full_name}（{'、'.join(units) or user.employer}）"
+
+    def _sees(self, user, role, Pledge):
+        programs = {a.program.short_name for a in user.role_assignments.select_related("program") if a.program}
+        names = "、".join(sorted(programs))
+        if role == Role.APPLICANT:
+            apps = Application.objects.filter(owner=user) | Application.objects.filter(
+                organization__members=user)
+            apps = apps.distinct().select_related("campaign__program").order_by("campaign__program_id", "pk")
+            return "；".join(f"{a.campaign.program.short_name}：{a.applicant_name}（{a.get_state_display()}）"
+                            for a in apps) or "可为所属单位新建申报"
+        if role == Role.AUTHORITY:
+            from django.db.models import Q
+
+            scopes = [a for a in user.role_assignments.all() if a.role == Role.AUTHORITY]
+            regions = [a.region_id for a in scopes]
+            area = Q(region_id__in=regions) | Q(region__parent_id__in=regions)
+            counts = _counts(Application.objects.filter(area, campaign__in=self.campaigns.values(),
+                                                        campaign__program_id__in=[a.program_id for a in scopes]))
+            return f"{names}：本地区申报（{_state_list(counts) or '暂无'}）；待初审推荐 {counts.get(State.SUBMITTED, 0)} 份"
+        if role == Role.SECRETARIAT:
+            counts = _counts(Application.objects.filter(campaign__in=self.campaigns.values()))
+            waiting = counts.get(State.RECOMMENDED, 0) + counts.get(State.ELIGIBILITY_REVIEW, 0)
+            return (f"{len(programs)} 个奖项（{names}）的秘书处：待资格审核 {waiting} 份、"
+                    f"评审中 {counts.get(State.MATERIAL_REVIEW, 0) + counts.get(State.ONSITE_REVIEW, 0)} 份、"
+                    f"待登记审定 {sum(counts.get(s, 0) for s in workflow.DECISION_STATES)} 份；公示、异议登记簿、专家抽取、管理后台")
+        if role == Role.EXPERT:
+            seats = PanelMember.objects.filter(expert=user).exclude(role=PanelMember.Role.RESERVE)
+            signed = Pledge.objects.filter(expert=user).count()
+            reserve = PanelMember.objects.filter(expert=user, role=PanelMember.Role.RESERVE).count()
+            return (f"评审任务 {seats.count()} 个（已签承诺书 {signed} 个，待签 {seats.count() - signed} 个）"
+                    + (f"，备选 {reserve} 个" if reserve else "") if seats.exists() or reserve else "专家库成员，暂无评审任务")
+        if role == Role.COMMITTEE:
+            n = Application.objects.filter(campaign__in=self.campaigns.values(), state=State.COMMITTEE).count()
+            return f"{names}评委会：表决中的候选 {n} 个"
+        if role == Role.SUPERVISOR:
+            return "全部奖项各阶段申报数量、专家抽取记录、评分和排名，只读"
+        return "系统管理：管理后台（超级用户）"
+
+    def _print_logins(self, logins):
         self.stdout.write("")
-        self.stdout.write("演示账号（登录地址 /accounts/login/）：")
-        self.stdout.write(line(header))
-        self.stdout.write("|" + "|".join("-" * (w + 2) for w in widths) + "|" + "-" * 12)
-        for row in rows:
-            self.stdout.write(line(row))
+        self.stdout.write(f"演示账号（登录地址 /accounts/login/，密码均为 {PASSWORD}），按角色：")
+        current = None
+        width = max(display_width(r.username) for r in logins)
+        for row in logins:
+            if row.role != current:
+                current = row.role
+                self.stdout.write(f"【{Role(row.role).label}】")
+            self.stdout.write(f"  {pad(row.username, width)}  {row.who} — {row.sees}")
+
+
+def readme_markdown(logins):
+    """The README's table of demo logins: what ``load_demo`` prints, as markdown."""
+    lines = ["| 角色 | 用户名 | 姓名（单位） | 登录后可见 |", "|---|---|---|---|"]
+    current = None
+    for row in logins:
+        label = Role(row.role).label if row.role != current else ""
+        current = row.role
+        lines.append(f"| {label} | `{row.username}` | {row.who} | {row.sees} |")
+    return "\n".join(lines) + "\n"

@@ -5,6 +5,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from demo.content import DEFAULT_CONTEXT
 from applications.rules import can_view, relationships_held
 from applications.selectors import applications_for_user
 from qualityaward.accounts.models import Role
@@ -51,7 +52,7 @@ def test_an_unpledged_seat_gives_no_access_until_the_pledge(client, world, panel
     page = client.get(reverse("review:pledge", args=[panel_app.panels.get().pk]))
     body = page.content.decode()
     assert page.status_code == 200 and panel_app.applicant_name in body and "郑州" in body and "金属制品业" in body
-    assert "示例内容" not in body  # nothing of the form's content before the pledge
+    assert DEFAULT_CONTEXT["products"] not in body  # nothing of the form's content before the pledge
     response = client.post(reverse("review:pledge", args=[panel_app.panels.get().pk]),
                            {"declaration": "none", "accept": "on"}, REMOTE_ADDR="10.1.2.3")
     assert response.status_code == 302 and response["Location"] == reverse("applications:detail", args=[panel_app.pk])
