@@ -268,6 +268,8 @@ def fill_in_bulk(*, application, actor, ctx=None, publicity=True):
                 attachment.file.save(inspected.safe_name, ContentFile(inspected.data), save=False)
                 attachments.append(attachment)
     with transaction.atomic():
+        # the basic section may already hold what registration prefilled: the demo's content replaces it
+        ApplicationSection.objects.filter(application=application, code__in=[r.code for r in rows]).delete()
         ApplicationSection.objects.bulk_create(rows)
         Attachment.objects.bulk_create(attachments)
         record_event(actor=actor, action="form:save", target=application,
