@@ -4,7 +4,10 @@ page, and htmx on the form page (the dossier preview swaps its status without le
 import io
 import re
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import expect
 
@@ -64,6 +67,16 @@ def dashboard_links(page):
     return seen[:LINKS_PER_DASHBOARD]
 
 
+#: screenshots of every role's main pages at 1366×768 (the smallest screen a bureau works on), kept as artifacts
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+
+
+def keep_screenshot(page, username, path):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-") or "dashboard"
+    page.screenshot(path=str(SCREENSHOTS / f"{username}--{name}.png"))
+
+
 def sign_in_as(portal, context, username):
     context.clear_cookies()
     portal.sign_in(context, User.objects.get(username=username))
@@ -71,8 +84,10 @@ def sign_in_as(portal, context, username):
 
 def test_every_roles_main_pages_report_no_violation(demo, context, watched):
     page = watched
-    draft = Application.objects.get(applicant_name="郑州中原精工机械有限公司")
-    submitted = Application.objects.get(applicant_name="郑州黄河智能装备股份有限公司")
+    draft = Application.objects.filter(organization__members__username="applicant", state="draft",
+                                       campaign__program__code="henan-cultivation").first()
+    submitted = Application.objects.filter(state="submitted", campaign__program__code="henan-cultivation",
+                                           kind="organization").first()
     notice = Notice.objects.filter(status=Notice.Status.OPEN).first()
     objection = Objection.objects.first()
     admin = User.objects.get(username="admin")
@@ -91,16 +106,20 @@ def test_every_roles_main_pages_report_no_violation(demo, context, watched):
         "admin": ["/admin/", "/admin/accounts/user/", f"/admin/accounts/user/{admin.pk}/change/",
                   "/admin/applications/ruleprofile/"],
     }
+    page.set_viewport_size({"width": 1366, "height": 768})
     for username, paths in pages.items():
         sign_in_as(demo, context, username)
         visit(page, "/")
+        keep_screenshot(page, username, "/")
         for path in dict.fromkeys(paths + dashboard_links(page)):
             visit(page, path)
+            keep_screenshot(page, username, path)
 
 
 def test_autosave_and_htmx_work_under_the_policy(demo, context, watched):
     page = watched
-    draft = Application.objects.get(applicant_name="郑州中原精工机械有限公司")
+    draft = Application.objects.filter(organization__members__username="applicant", state="draft",
+                                       campaign__program__code="henan-cultivation").first()
     sign_in_as(demo, context, "applicant")
 
     visit(page, f"/applications/{draft.pk}/form/overview/")
