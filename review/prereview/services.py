@@ -628,9 +628,12 @@ def readiness(application):
 def check_prereview_record(facts):
     """Eligibility check: the recommending authority's record is complete (signed opinion on the
     submission under review, the government opinion where required, every department answered)."""
-    from ..eligibility.services import FAIL, PASS, CheckResult
+    from ..eligibility.services import FAIL, NA, PASS, CheckResult
 
     app = facts.application
+    if not app.campaign.program.profile.has_recommender_step:
+        return CheckResult("prereview_record", "推荐单位初审记录", NA,
+                           "本奖项申报人直接向秘书处提交，文件未设推荐单位初审。")
     problems = []
     for guard in (guard_signed_opinion, guard_government_opinion, guard_department_answers):
         try:
@@ -647,7 +650,9 @@ def check_prereview_record(facts):
 
 
 def record_panels(application, user):
-    """The bureau's record on the secretariat's eligibility page."""
+    """The bureau's record on the secretariat's eligibility page (none where there is no recommender step)."""
+    if not application.campaign.program.profile.has_recommender_step:
+        return []
     opinion = current_opinion(application)
     return [{"template": "review/prereview/_record.html", "opinion": opinion,
              "departments": department_rows(application), "readiness": readiness(application)}]

@@ -139,9 +139,6 @@ USERS = [
     DemoUser("bureau_zz", "王强", "郑州市市场监督管理局",
              ((Role.AUTHORITY, HC, ZZ, "郑州市市场监督管理局"),),
              "郑州市的培育库申报：待初审推荐 2 份（可推荐或退回），及各状态数量"),
-    DemoUser("bureau_xx", "刘洋", "息县市场监督管理局",
-             ((Role.AUTHORITY, XX, XIXIAN, "息县市场监督管理局"),),
-             "息县县长质量奖申报各状态数量（目前无待推荐）"),
     DemoUser("secretariat", "陈静", "河南省质量奖评审办公室",
              ((Role.SECRETARIAT, HC, None, "河南省质量奖评审办公室"), (Role.SECRETARIAT, XX, None, "息县质量奖评审办公室")),
              "培育库与息县两个奖项：待资格审核 1 份（已推荐），各状态数量；息县受理名单公示（公示中）及收到的 1 件异议；"
@@ -175,14 +172,14 @@ APPS = [
     DemoApp("郑州商都食品集团有限公司", HC, ZZ, "applicant", State.RECOMMENDED, organization="郑州商都食品集团有限公司"),
     DemoApp("李娜", HC, ZZ, "applicant2", State.SUBMITTED),
     DemoApp("息县淮河农产品加工有限公司", XX, XIXIAN, "applicant", State.MATERIAL_REVIEW,
-            organization="息县淮河农产品加工有限公司", authority="bureau_xx",
+            organization="息县淮河农产品加工有限公司",
             seats={Panel.Stage.MATERIAL: PanelMember.Role.LEADER}),
     DemoApp("息县弦山纺织服装有限公司", XX, XIXIAN, "applicant", State.COMMITTEE,
-            organization="息县弦山纺织服装有限公司", authority="bureau_xx",
+            organization="息县弦山纺织服装有限公司",
             seats={Panel.Stage.MATERIAL: PanelMember.Role.MEMBER, Panel.Stage.ONSITE: PanelMember.Role.MEMBER}),
     # accepted; the demo's open acceptance notice then puts it into acceptance publicity (see DEMO_NOTICES)
     DemoApp("息县豫南茶业有限公司", XX, XIXIAN, "applicant", State.ACCEPTED,
-            organization="息县豫南茶业有限公司", authority="bureau_xx"),
+            organization="息县豫南茶业有限公司"),
 ]
 
 #: the public notice board: (program, kind, who publishes, region code or None, applicants listed, title,
@@ -261,10 +258,15 @@ def route(target, profile):
         return []
     if target == State.SUBMITTED:
         return steps
+    # 息县 第十五、十七条: applicants submit to the secretariat; there is no recommender to pass through
+    first_reviewer = "authority" if profile.has_recommender_step else "secretariat"
     if target == State.RETURNED:
-        return steps + [("return_for_correction", "authority", State.RETURNED)]
-    steps += [("recommend", "authority", State.RECOMMENDED)]
+        return steps + [("return_for_correction", first_reviewer, State.RETURNED)]
+    if profile.has_recommender_step:
+        steps += [("recommend", "authority", State.RECOMMENDED)]
     if target == State.RECOMMENDED:
+        if not profile.has_recommender_step:
+            raise CommandError("演示数据要求“已推荐”，但该奖项没有推荐单位初审推荐环节，请核对奖项规则配置。")
         return steps
     steps += [("start_eligibility_review", "secretariat", State.ELIGIBILITY_REVIEW)]
     if target == State.ELIGIBILITY_REVIEW:
