@@ -266,8 +266,13 @@ class RuleProfile(models.Model):
     def __str__(self):
         return f"{self.program} 规则配置"
 
+    @property
+    def secretariat_choice_set(self):
+        """Keys of ``CHOICE_KEYS`` whose value the document leaves open (the public page does not show them as rules)."""
+        return {k.strip() for k in (self.secretariat_choices or "").split(",") if k.strip()}
+
     def is_secretariat_choice(self, key):
-        return key in {k.strip() for k in (self.secretariat_choices or "").split(",") if k.strip()}
+        return key in self.secretariat_choice_set
 
     def clean(self):
         errors = {}

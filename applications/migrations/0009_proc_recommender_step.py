@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
 #: 息县 第十五、十七条 and 金水 第十四、十五条 have the applicant submit to the secretariat / 评委会办公室 (no
 #: recommender step); the values each document leaves open are marked as the secretariat's choice.
 PROCEDURE = {
-    "henan-cultivation": (True, "weights,panel_size,expert_max_panels"),
+    "henan-cultivation": (True, "panel_size,expert_max_panels"),
     "xixian": (False, "expert_max_panels"),
     "gongyi": (True, "vote_threshold,expert_max_panels"),
     "quality-benchmark": (True, "expert_max_panels"),
