@@ -90,3 +90,13 @@ def test_18_to_22_review_committee_and_the_county_government_decide_before_the_a
     assert refused(app, "award", sec) is workflow.GuardFailed
     decide_after_publicity(app, sec)
     assert app.state == State.AWARDED
+
+
+def test_15_the_applicant_is_told_the_secretariat_has_the_material(world, mailoutbox,
+                                                                  django_capture_on_commit_callbacks):
+    """第十五、十七条: the receipt mail names the secretariat, not a 推荐单位 that does not exist."""
+    app = world.new_app(campaign=world.xixian_campaign, region=world.xixian_county)
+    with django_capture_on_commit_callbacks(execute=True):
+        step(app, "submit", world.owner)
+    (sent,) = [m for m in mailoutbox if app.number in m.subject]
+    assert "已提交至秘书处" in sent.body and "推荐单位" not in sent.body
