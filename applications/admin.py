@@ -66,6 +66,7 @@ class RuleProfileAdmin(SecretariatScopedAdmin):
                               "self_assessment_years_little_giant", "data_years", "no_loss_years",
                               "eligibility_note"]}),
         ("推荐", {"fields": ["has_recommender_step", "recommender", "recommender_label", "requires_government_opinion",
+                           "recommendation_quota_in_principle",
                            "recommendation_quota"]}),
         ("评审阶段", {"fields": ["has_acceptance_publicity", "has_material_review", "has_defense",
                               "has_onsite_review", "material_review_eliminates", "has_committee",

@@ -170,6 +170,10 @@ class RuleProfile(models.Model):
     recommendation_quota = models.PositiveSmallIntegerField(
         "每个推荐单位每届最多推荐数", null=True, blank=True, help_text="留空表示不限"
     )
+    recommendation_quota_in_principle = models.BooleanField(
+        "推荐名额为原则性要求", default=False,
+        help_text="文件写“原则上最多推荐N个”的（全国质量标杆 通知二）勾选：超出名额时推荐单位写明书面理由后仍可推荐，"
+                  "理由记入审计记录；不勾选则超出名额不能推荐")
     has_recommender_step = models.BooleanField(
         "设推荐单位初审推荐", default=True,
         help_text="文件规定由推荐单位（省辖市局、工信部门、镇（街道）等）初审推荐的勾选；申报人直接向秘书处提交的"

@@ -240,7 +240,13 @@ def _within_recommendation_quota(app, actor, params):
         .count()
     )
     if already >= quota:
-        raise GuardFailed(f"每个推荐单位本届最多推荐 {quota} 个，您已推荐 {already} 个，不能再推荐。")
+        profile = app.campaign.program.profile
+        if not profile.recommendation_quota_in_principle:
+            raise GuardFailed(f"每个推荐单位本届最多推荐 {quota} 个，您已推荐 {already} 个，不能再推荐。")
+        # 全国质量标杆 通知二 "原则上最多只推荐1个": a principle the recommender may depart from in writing
+        if not str(params.get("quota_reason") or "").strip():
+            raise GuardFailed(f"本奖项原则上每个推荐单位本届最多推荐 {quota} 个，您已推荐 {already} 个。"
+                              "如确需超出，请填写超出名额推荐的书面理由后再推荐。")
 
 
 def _has_tier(app, actor, params):

@@ -17,6 +17,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='ruleprofile',
+            name='recommendation_quota_in_principle',
+            field=models.BooleanField(default=False, help_text='文件写“原则上最多推荐N个”的（全国质量标杆 通知二）勾选：超出名额时推荐单位写明书面理由后仍可推荐，理由记入审计记录；不勾选则超出名额不能推荐', verbose_name='推荐名额为原则性要求'),
+        ),
+        migrations.AddField(
+            model_name='ruleprofile',
             name='secretariat_choices',
             field=models.CharField(blank=True, help_text='逗号分隔：weights（材料/现场权重）、panel_size（评审组人数）、vote_threshold（表决通过比例）、expert_max_panels（专家参评上限）、objection_answer（异议答复时限）。公开的奖项页面把这些值标为“文件未规定，由秘书处确定”，不作为文件规定展示', max_length=200, verbose_name='文件未规定、由秘书处确定的事项'),
         ),
@@ -40,6 +45,8 @@ def forwards(apps, schema_editor):
     for code, (step, choices) in PROCEDURE.items():
         RuleProfile.objects.filter(program__code=code).update(has_recommender_step=step,
                                                                secretariat_choices=choices)
+    # 全国质量标杆 通知二: "原则上最多只推荐1个"
+    RuleProfile.objects.filter(program__code="quality-benchmark").update(recommendation_quota_in_principle=True)
 
 
 Migration.operations.append(migrations.RunPython(forwards, migrations.RunPython.noop))

@@ -542,9 +542,18 @@ def upload_government_opinion(*, application, actor, uploaded, issued_on):
     return row
 
 
-def recommend(*, application, actor):
-    """Recommend to the secretariat through the workflow (deadline, quota and this module's guards)."""
-    return workflow.perform(application=application, name="recommend", actor=actor)
+QUOTA_REASON_MAX_CHARS = 500
+
+
+def recommend(*, application, actor, quota_reason=""):
+    """Recommend to the secretariat through the workflow (deadline, quota and this module's guards).
+    ``quota_reason``: the written reason for recommending beyond a quota the document sets only in principle
+    (recorded with the transition's audit event)."""
+    quota_reason = (quota_reason or "").strip()
+    if len(quota_reason) > QUOTA_REASON_MAX_CHARS:
+        raise workflow.GuardFailed(f"超出名额推荐的理由不能超过 {QUOTA_REASON_MAX_CHARS} 字，请精简后再推荐。")
+    params = {"quota_reason": quota_reason} if quota_reason else {}
+    return workflow.perform(application=application, name="recommend", actor=actor, **params)
 
 
 # --- guards on "recommend" ---------------------------------------------------------------------------------------
