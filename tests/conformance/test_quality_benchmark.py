@@ -32,3 +32,20 @@ def test_2_3_the_local_industry_department_recommends_and_the_province_recommend
     step(app, "award", province, tier=program.profile.tiers.first())
     assert app.state == State.AWARDED
     assert "推荐上报" in program.profile.procedure_end
+
+
+def test_2_in_principle_at_most_one_per_recommender(world):
+    """通知二: 原则上最多只推荐1个 — a second recommendation is refused until the recommender writes why."""
+    from review.prereview import services as prereview
+
+    program = world.benchmark
+    zz_industry = make_user("bg_zz2", (Role.AUTHORITY, {"program": program, "region": world.zhengzhou}))
+    first, second = (world.new_app(campaign=world.benchmark_campaign, name=n) for n in ("标杆甲公司", "标杆乙公司"))
+    for app in (first, second):
+        step(app, "submit", world.owner)
+        complete_sample_prereview(application=app, actor=Actor(user=zz_industry))
+    prereview.recommend(application=first, actor=Actor(user=zz_industry))
+    assert refused(second, "recommend", zz_industry) is workflow.GuardFailed
+    prereview.recommend(application=second, actor=Actor(user=zz_industry), quota_reason="两家分属不同行业，均为历年河南省质量标杆。")
+    second.refresh_from_db()
+    assert second.state == State.RECOMMENDED
