@@ -2,7 +2,7 @@
 whatever the amount of data: lists are capped and counts come from one aggregate."""
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Count
+from django.db.models import CharField, Count, Q
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -113,10 +113,14 @@ def authority_section(user):
 def secretariat_section(user):
     visible = _base(access._program_role_q(Role.SECRETARIAT)(user))
     counts = _count_by_state(visible)
-    waiting = visible.filter(state__in=[State.RECOMMENDED, State.ELIGIBILITY_REVIEW]).order_by("state_changed_at")
+    from .workflow import awaiting_eligibility_q
+
+    waiting = visible.filter(awaiting_eligibility_q() | Q(state=State.ELIGIBILITY_REVIEW))
+    more = max(0, waiting.count() - LIST_LIMIT)
+    waiting = waiting.order_by("state_changed_at")
     return Section(Role.SECRETARIAT, "待资格审核", rows=_rows(waiting, "review_deadline"),
                    counts=_labelled(counts),
-                   more=max(0, counts.get(State.RECOMMENDED, 0) + counts.get(State.ELIGIBILITY_REVIEW, 0) - LIST_LIMIT),
+                   more=more,
                    empty_text="暂无待资格审核的申报。", links=[("管理后台（奖项规则、届次、用户）", reverse("admin:index")),
                                                        ("资格审核（自动核查、否决情形、受理决定）",
                                                         reverse("review:eligibility_list")),

@@ -203,6 +203,14 @@ class RuleProfile(models.Model):
     recommendation_quota = models.PositiveSmallIntegerField(
         "每个推荐单位每届最多推荐数", null=True, blank=True, help_text="留空表示不限"
     )
+    recommendation_quota_in_principle = models.BooleanField(
+        "推荐名额为原则性要求", default=False,
+        help_text="文件写“原则上最多推荐N个”的（全国质量标杆 通知二）勾选：超出名额时推荐单位写明书面理由后仍可推荐，"
+                  "理由记入审计记录；不勾选则超出名额不能推荐")
+    has_recommender_step = models.BooleanField(
+        "设推荐单位初审推荐", default=True,
+        help_text="文件规定由推荐单位（省辖市局、工信部门、镇（街道）等）初审推荐的勾选；申报人直接向秘书处提交的"
+                  "（如息县 第十五、十七条，金水 第十四、十五条）不勾选：提交后直接进入秘书处资格审查，没有推荐单位和推荐截止时间")
     # review
     has_acceptance_publicity = models.BooleanField("受理名单公示", default=True)
     has_material_review = models.BooleanField("材料评审", default=True)
@@ -284,11 +292,33 @@ class RuleProfile(models.Model):
     work_photos_min = models.PositiveSmallIntegerField("个人工作照片最少张数", null=True, blank=True)
     work_photos_max = models.PositiveSmallIntegerField("个人工作照片最多张数", null=True, blank=True)
 
+    #: values the documents leave open and the secretariat chose (``secretariat_choices``), by key -> label
+    CHOICE_KEYS = {
+        "weights": "材料评审与现场评审权重",
+        "panel_size": "评审组人数",
+        "vote_threshold": "评委会表决通过比例",
+        "expert_max_panels": "每位专家每届最多参加的评审组数",
+        "objection_answer": "异议答复时限",
+    }
+    secretariat_choices = models.CharField(
+        "文件未规定、由秘书处确定的事项", max_length=200, blank=True,
+        help_text="逗号分隔：weights（材料/现场权重）、panel_size（评审组人数）、vote_threshold（表决通过比例）、"
+                  "expert_max_panels（专家参评上限）、objection_answer（异议答复时限）。公开的奖项页面把这些值标为"
+                  "“文件未规定，由秘书处确定”，不作为文件规定展示")
+
     class Meta:
         verbose_name = verbose_name_plural = "规则配置"
 
     def __str__(self):
         return f"{self.program} 规则配置"
+
+    @property
+    def secretariat_choice_set(self):
+        """Keys of ``CHOICE_KEYS`` whose value the document leaves open (the public page does not show them as rules)."""
+        return {k.strip() for k in (self.secretariat_choices or "").split(",") if k.strip()}
+
+    def is_secretariat_choice(self, key):
+        return key in self.secretariat_choice_set
 
     def clean(self):
         errors = {}
@@ -312,6 +342,11 @@ class RuleProfile(models.Model):
             errors["vote_threshold_numerator"] = "设有评委会审定时须填写表决通过比例。"
         if self.has_government_decision and not self.government_decision_body:
             errors["government_decision_body"] = "设有政府审定时请填写审定机关（如：县政府常务会议）。"
+        if not self.has_recommender_step and (self.recommendation_quota or self.requires_government_opinion):
+            errors["has_recommender_step"] = "未设推荐单位初审推荐时，不能设置推荐名额或市级人民政府推荐意见。"
+        unknown = {k.strip() for k in (self.secretariat_choices or "").split(",") if k.strip()} - set(self.CHOICE_KEYS)
+        if unknown:
+            errors["secretariat_choices"] = f"不认识的事项：{'、'.join(sorted(unknown))}。可填：{'、'.join(self.CHOICE_KEYS)}。"
         if not (self.allows_organizations or self.allows_individuals):
             errors["allows_organizations"] = "至少允许组织或个人之一申报。"
         for low, high in (("org_photos_min", "org_photos_max"), ("manager_photos_min", "manager_photos_max"),

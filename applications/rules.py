@@ -80,18 +80,32 @@ def _authority_scopes(user):
     return [(a.program_id, a.region_id) for a in role_assignments(user) if a.role == Role.AUTHORITY]
 
 
+def authority_area(region):
+    """The regions whose authority covers an application from ``region``: the region, its parent and its
+    grandparent (a town's own authority, the county above it, the city bureau above that)."""
+    ids = [region.pk]
+    parent = region.parent
+    while parent is not None and len(ids) < 3:
+        ids.append(parent.pk)
+        parent = parent.parent
+    return ids
+
+
 def _authority_holds(user, app):
-    if app.state in PRIVATE_STATES:
+    """Only where the program's document has a recommender step (``has_recommender_step``): an applicant that
+    submits to the secretariat (息县 第十五、十七条) has no 推荐单位 looking at it."""
+    if app.state in PRIVATE_STATES or not app.campaign.program.profile.has_recommender_step:
         return False
     program_id = app.campaign.program_id
-    regions = {app.region_id, app.region.parent_id}
+    regions = set(authority_area(app.region))
     return any(p == program_id and r in regions for p, r in _authority_scopes(user))
 
 
-def _campaigns_of(program_ids):
+def _campaigns_of(program_ids, **profile):
     from .models import Campaign
 
-    return Campaign.objects.filter(program_id__in=program_ids).values("pk")
+    extra = {f"program__profile__{k}": v for k, v in profile.items()}
+    return Campaign.objects.filter(program_id__in=program_ids, **extra).values("pk")
 
 
 def _authority_q(user):
@@ -100,8 +114,9 @@ def _authority_q(user):
 
     q = NOTHING
     for program_id, region_id in _authority_scopes(user):
-        regions = Region.objects.filter(Q(pk=region_id) | Q(parent_id=region_id)).values("pk")
-        q |= Q(campaign_id__in=_campaigns_of([program_id])) & Q(region_id__in=regions)
+        regions = Region.objects.filter(
+            Q(pk=region_id) | Q(parent_id=region_id) | Q(parent__parent_id=region_id)).values("pk")
+        q |= Q(campaign_id__in=_campaigns_of([program_id], has_recommender_step=True)) & Q(region_id__in=regions)
     return q & ~Q(state__in=PRIVATE_STATES)
 
 

@@ -105,6 +105,37 @@ def _fixed(*states):
     return lambda profile: set(states)
 
 
+def _with_recommender(*states):
+    """Only where the document has a recommender step (``has_recommender_step``)."""
+    return lambda profile: set(states) if profile.has_recommender_step else set()
+
+
+def _eligibility_sources(profile):
+    """Where the secretariat's eligibility review starts: the recommended application, or — where applicants
+    submit to the secretariat (息县 第十五、十七条; 金水 第十四、十五条) — the submitted one."""
+    return {State.RECOMMENDED} if profile.has_recommender_step else {State.SUBMITTED}
+
+
+def awaiting_eligibility_states(profile):
+    """States in which an application waits for the secretariat to start the eligibility review."""
+    return _eligibility_sources(profile)
+
+
+def awaiting_eligibility_q(prefix=""):
+    """The same over applications (``prefix`` for a related lookup, e.g. ``"application__"``)."""
+    flag = f"{prefix}campaign__program__profile__has_recommender_step"
+    return Q(**{f"{prefix}state": State.RECOMMENDED, flag: True}) | Q(**{f"{prefix}state": State.SUBMITTED,
+                                                                          flag: False})
+
+
+def _return_sources(profile):
+    """The recommender returns a submission; without one, the secretariat returns it to the applicant, also
+    during its eligibility review."""
+    if profile.has_recommender_step:
+        return {State.SUBMITTED}
+    return {State.SUBMITTED, State.ELIGIBILITY_REVIEW}
+
+
 def _not_finalist_sources(profile):
     """From the stage before 入围; also from material review where only those passing it go on site
     (``material_review_eliminates``, 巩义 第十七条（五）)."""
@@ -132,6 +163,13 @@ def _authority(user, app):
 
 def _secretariat(user, app):
     return has_role(user, Role.SECRETARIAT, program_id=app.campaign.program_id)
+
+
+def _first_reviewer(user, app):
+    """Who checks a submission first: the recommender where the document has one, else the secretariat."""
+    if app.campaign.program.profile.has_recommender_step:
+        return _authority(user, app)
+    return _secretariat(user, app)
 
 
 # --- guards ------------------------------------------------------------------------------------------
@@ -164,6 +202,10 @@ def _complete(app, actor, params):
 
 
 def _before_resubmission_deadline(app, actor, params):
+    """Corrections after a recommender's return are bound by the recommendation deadline; where there is no
+    recommender step the document sets no such deadline, and the secretariat that returned it decides."""
+    if not app.campaign.program.profile.has_recommender_step:
+        return
     if timezone.now() > app.campaign.recommendation_deadline:
         raise GuardFailed(
             f"本届推荐已于 {timezone.localtime(app.campaign.recommendation_deadline):%Y年%m月%d日} 截止，"
@@ -187,17 +229,24 @@ def _within_recommendation_quota(app, actor, params):
 
     scopes = [region_id for program_id, region_id in access._authority_scopes(actor.user)
               if program_id == app.campaign.program_id] if actor.user else []
-    area = app.region_id if app.region_id in scopes else (app.region.parent_id or app.region_id)
+    covering = access.authority_area(app.region)
+    area = next((r for r in covering if r in scopes), covering[1] if len(covering) > 1 else covering[0])
     # Lock the campaign row: two staff recommending at once are serialised here.
     Campaign.objects.select_for_update().filter(pk=app.campaign_id).first()
     already = (
         Application.objects.filter(campaign_id=app.campaign_id, state__in=RECOMMENDED_OR_LATER)
-        .filter(Q(region_id=area) | Q(region__parent_id=area))
+        .filter(Q(region_id=area) | Q(region__parent_id=area) | Q(region__parent__parent_id=area))
         .exclude(pk=app.pk)
         .count()
     )
     if already >= quota:
-        raise GuardFailed(f"每个推荐单位本届最多推荐 {quota} 个，您已推荐 {already} 个，不能再推荐。")
+        profile = app.campaign.program.profile
+        if not profile.recommendation_quota_in_principle:
+            raise GuardFailed(f"每个推荐单位本届最多推荐 {quota} 个，您已推荐 {already} 个，不能再推荐。")
+        # 全国质量标杆 通知二 "原则上最多只推荐1个": a principle the recommender may depart from in writing
+        if not str(params.get("quota_reason") or "").strip():
+            raise GuardFailed(f"本奖项原则上每个推荐单位本届最多推荐 {quota} 个，您已推荐 {already} 个。"
+                              "如确需超出，请填写超出名额推荐的书面理由后再推荐。")
 
 
 def _has_tier(app, actor, params):
@@ -276,15 +325,16 @@ _T = Transition
 TRANSITIONS = {t.name: t for t in [
     _T("submit", "提交申报", _fixed(State.DRAFT), State.SUBMITTED, "申报人", _owner,
        guards=(_kind_allowed, _campaign_accepting, _complete), effect=_on_submit),
-    _T("return_for_correction", "退回修改", _fixed(State.SUBMITTED), State.RETURNED, "推荐单位", _authority,
-       reason_required=True, effect=_on_return),
+    _T("return_for_correction", "退回修改", _return_sources, State.RETURNED, "推荐单位（未设推荐环节的，秘书处）",
+       _first_reviewer, reason_required=True, effect=_on_return),
     _T("resubmit", "修改后重新提交", _fixed(State.RETURNED), State.SUBMITTED, "申报人", _owner,
        guards=(_before_resubmission_deadline, _complete), effect=_on_resubmit),
-    _T("recommend", "推荐上报", _fixed(State.SUBMITTED), State.RECOMMENDED, "推荐单位", _authority,
+    _T("recommend", "推荐上报", _with_recommender(State.SUBMITTED), State.RECOMMENDED, "推荐单位", _authority,
        guards=(_before_recommendation_deadline, _within_recommendation_quota)),
-    _T("start_eligibility_review", "开始资格审核", _fixed(State.RECOMMENDED), State.ELIGIBILITY_REVIEW, "秘书处",
+    _T("start_eligibility_review", "开始资格审核", _eligibility_sources, State.ELIGIBILITY_REVIEW, "秘书处",
        _secretariat),
-    _T("return_to_authority", "退回推荐单位", _fixed(State.RECOMMENDED, State.ELIGIBILITY_REVIEW), State.SUBMITTED,
+    _T("return_to_authority", "退回推荐单位", _with_recommender(State.RECOMMENDED, State.ELIGIBILITY_REVIEW),
+       State.SUBMITTED,
        "秘书处", _secretariat, reason_required=True),
     _T("accept", "受理", _fixed(State.ELIGIBILITY_REVIEW), State.ACCEPTED, "秘书处", _secretariat),
     _T("reject", "不予受理", _fixed(State.ELIGIBILITY_REVIEW), State.REJECTED, "秘书处", _secretariat,

@@ -88,6 +88,40 @@ def is_program_secretariat_of(user, campaign):
 CHINESE_ORDINALS = "一二三四五六七八九十"
 
 
+#: The steps a decision may name, in the procedure's order, each by the transition that holds it (a step is printed
+#: only when the audit trail shows it was held for the applications the decision lists).
+HELD_STEPS = (
+    ("transition:submit", "申报"),
+    ("transition:recommend", "推荐"),
+    ("transition:start_eligibility_review", "资格审核"),
+    ("transition:open_acceptance_publicity", "受理公示"),
+    ("transition:start_material_review", "材料评审"),
+    ("review:defense_session", "陈述答辩"),
+    ("transition:start_onsite_review", "现场评审"),
+    ("transition:send_to_committee", "评审委员会审定"),
+    ("transition:propose", "社会公示"),
+    ("transition:await_candidate_confirmation", "评审委员会确定正式候选名单"),
+    ("transition:submit_to_government", "政府审定"),
+)
+
+
+def held_stages(campaign, applications):
+    """The labels of the steps held for ``applications`` (the campaign's applications when there are none), read
+    from the audit trail: a program's optional stage that was switched off or skipped is never printed."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from qualityaward.accounts.models import AuditEvent
+
+    ids = [str(a.pk) for a in applications] or [
+        str(pk) for pk in Application.objects.filter(campaign=campaign).values_list("pk", flat=True)]
+    done = set(AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Application), object_id__in=ids,
+        action__in=[action for action, _label in HELD_STEPS]).values_list("action", flat=True).distinct())
+    body = campaign.program.profile.government_decision_body
+    return [(body + "审定" if label == "政府审定" and body else label)
+            for action, label in HELD_STEPS if action in done]
+
+
 def decision_context(*, campaign, doc_number="", signed_on=None, copy_to=""):
     program = campaign.program
     profile = program.profile
@@ -96,10 +130,8 @@ def decision_context(*, campaign, doc_number="", signed_on=None, copy_to=""):
     for n, group in enumerate(groups):
         group.ordinal = CHINESE_ORDINALS[n] if n < len(CHINESE_ORDINALS) else str(n + 1)
     total = sum(len(g.applications) for g in groups)
-    stages = [label for flag, label in (
-        (profile.has_material_review, "材料评审"), (profile.has_defense, "陈述答辩"),
-        (profile.has_onsite_review, "现场评审"), (profile.has_committee, "评审委员会审定"),
-        (profile.has_winner_publicity, "社会公示")) if flag]
+    apps = [a for g in groups for a in g.applications]
+    stages = held_stages(campaign, apps)
     signed_on = signed_on or timezone.localdate()
     issuer = issuer_name(program)
     return {
@@ -107,7 +139,7 @@ def decision_context(*, campaign, doc_number="", signed_on=None, copy_to=""):
         "printed_by": program.issuer.removesuffix("印制") or issuer, "printed_on": signed_on,
         "title": f"关于{campaign.name}{program.name}{words['title']}的决定",
         "words": words, "program": program, "profile": profile, "campaign": campaign, "groups": groups,
-        "total": total, "stages": "、".join(["申报", "推荐", "资格审核", *stages]),
+        "total": total, "stages": "、".join(stages),
     }
 
 

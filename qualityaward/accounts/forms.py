@@ -82,7 +82,7 @@ class RegionChoiceField(forms.ModelChoiceField):
                          .order_by("code"), **kwargs)
 
     def label_from_instance(self, obj):
-        if obj.level == Region.Level.COUNTY and obj.parent_id:
+        if obj.level in (Region.Level.COUNTY, Region.Level.TOWN) and obj.parent_id:
             return f"{obj.parent.name} · {obj.name}"
         return obj.name
 

@@ -17,6 +17,7 @@ class Region(models.Model):
         PROVINCE = "province", "省"
         CITY = "city", "省辖市/示范区"
         COUNTY = "county", "县/县级市/区"
+        TOWN = "town", "镇/街道"
 
     code = models.CharField("区划代码", max_length=12, unique=True)
     name = models.CharField("名称", max_length=40)

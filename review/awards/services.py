@@ -185,7 +185,40 @@ def revocation_bans(application_ids):
             for a in rows}
 
 
+def check_valid_award(facts):
+    """Eligibility check: an organization (or person) holding an award of this program still valid at this
+    campaign's application deadline does not apply again for it (a second award while the first is valid)."""
+    from ..eligibility.services import FAIL, NA, PASS, CheckResult
+
+    app = facts.application
+    label = "本奖项获奖有效期"
+    holder = Q(application__organization_id=app.organization_id) if app.organization_id else Q(
+        application__owner_id=app.owner_id, application__organization__isnull=True)
+    awards = list(Award.objects.filter(holder, application__campaign__program_id=app.campaign.program_id,
+                                       revoked_on__isnull=True).exclude(application_id=app.pk)
+                  .select_related("application__campaign"))
+    if not awards:
+        return CheckResult("valid_award", label, PASS, "未发现本奖项尚在有效期内的获奖记录。")
+    if facts.deadline is None:
+        return CheckResult("valid_award", label, NA, "本届未设申报截止日期，无法核对获奖有效期，请人工核对。")
+    # an award without a validity (the document sets none, e.g. 息县) does not bar a repeat: the repeat-prize rule
+    # decides what a second award brings
+    running = [a for a in awards if a.valid_until is not None and a.valid_until >= facts.deadline]
+    if running:
+        lines = [f"申报 {a.application.number or '（未编号）'}（{a.application.campaign}）已获本奖项，"
+                 f"有效期至 {a.valid_until:%Y-%m-%d}" for a in running]
+        return CheckResult("valid_award", label, FAIL,
+                           "；".join(lines) + f"。本届申报截止日 {facts.deadline:%Y-%m-%d} 仍在有效期内，不能再次申报本奖项。")
+    return CheckResult("valid_award", label, PASS, "；".join(
+        f"申报 {a.application.number or '（未编号）'} 的获奖" + (
+            f"有效期已于 {a.valid_until:%Y-%m-%d} 届满" if a.valid_until else "未规定有效期（按重复获奖规则处理）")
+        for a in awards) + "。")
+
+
 def install():
+    from ..eligibility import services as eligibility
+
+    eligibility.register_check("valid_award", "本奖项获奖有效期", check_valid_award)
     workflow.add_guard("submit_to_government", _approved_decision)
     workflow.add_guard("award", _approved_decision)
     workflow.add_guard("not_award", _refusal_decision)

@@ -13,7 +13,7 @@ from applications.models import AcceptanceList, EligibilityReview
 from qualityaward.accounts.services import Actor, record_event
 
 from . import services as el
-from .views import GROUPS, eligibility_apps, eligibility_row, selected_campaign
+from .views import eligibility_apps, groups_for, eligibility_row, selected_campaign
 
 CHUNK = 500
 
@@ -22,7 +22,7 @@ def _eligibility_rows(user, campaign):
     """(group label, row) in the list's group order; reviews looked up one chunk of rows at a time."""
     items = campaign.program.profile.exclusions.count()
     base = eligibility_apps(user, campaign).select_related("region").order_by("state_changed_at", "pk")
-    for _key, label, states in GROUPS:
+    for _key, label, states in groups_for(campaign.program.profile):
         chunk = []
         for app in base.filter(state__in=states).iterator(chunk_size=CHUNK):
             chunk.append(app)

@@ -68,6 +68,19 @@ ACCEPTED_STATES = [
 LISTED_STATES = [State.RECOMMENDED, State.ELIGIBILITY_REVIEW, State.REJECTED, *ACCEPTED_STATES]
 
 
+def listed_states(profile):
+    """The list's states for one program: where applicants submit to the secretariat (no recommender step,
+    息县 第十五、十七条) a submitted application waits for it, instead of a recommended one."""
+    from applications.workflow import awaiting_eligibility_states
+
+    return [*awaiting_eligibility_states(profile), State.ELIGIBILITY_REVIEW, State.REJECTED, *ACCEPTED_STATES]
+
+
+def return_transition(profile):
+    """The secretariat's return: to the recommender, or — without one — to the applicant."""
+    return "return_to_authority" if profile.has_recommender_step else "return_for_correction"
+
+
 # =============================================================================================
 # Results and facts
 # =============================================================================================
@@ -1013,6 +1026,8 @@ DECISIONS = {
     "accept": EligibilityReview.Decision.ACCEPTED,
     "reject": EligibilityReview.Decision.REJECTED,
     "return_to_authority": EligibilityReview.Decision.RETURNED,
+    # without a recommender step the secretariat returns to the applicant, also during its review
+    "return_for_correction": EligibilityReview.Decision.RETURNED,
 }
 
 

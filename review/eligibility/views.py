@@ -31,19 +31,36 @@ from ..insights import selectors as insights
 from . import services as el
 from .forms import AcceptanceListForm, DecisionForm, ExclusionChecklistForm
 
-#: URL slug -> workflow transition
-DECISION_TRANSITIONS = {"accept": "accept", "reject": "reject", "return": "return_to_authority"}
-DECISION_STATES = {
-    "accept": {State.ELIGIBILITY_REVIEW},
-    "reject": {State.ELIGIBILITY_REVIEW},
-    "return": {State.RECOMMENDED, State.ELIGIBILITY_REVIEW},
-}
-GROUPS = [
-    ("waiting", "待审核（已推荐）", [State.RECOMMENDED]),
-    ("reviewing", "资格审核中", [State.ELIGIBILITY_REVIEW]),
-    ("accepted", "已受理", el.ACCEPTED_STATES),
-    ("rejected", "不予受理", [State.REJECTED]),
-]
+#: URL slugs of the decisions
+DECISION_SLUGS = ("accept", "reject", "return")
+
+
+def decision_transition(app, slug):
+    """The workflow transition of a decision slug for this application's program."""
+    if slug == "return":
+        return el.return_transition(app.campaign.program.profile)
+    return slug
+
+
+def decision_states(app, slug):
+    """States the decision is offered in: accept/reject during the review; return wherever its transition
+    leaves from, before or during the review."""
+    if slug in ("accept", "reject"):
+        return {State.ELIGIBILITY_REVIEW}
+    sources = workflow.TRANSITIONS[decision_transition(app, slug)].sources_for(app)
+    return sources & ({State.ELIGIBILITY_REVIEW} | workflow.awaiting_eligibility_states(app.campaign.program.profile))
+
+
+def groups_for(profile):
+    """The list's groups for one program (what waits depends on whether it has a recommender step)."""
+    waiting = workflow.awaiting_eligibility_states(profile)
+    label = "待审核（已推荐）" if profile.has_recommender_step else "待审核（申报人已提交秘书处）"
+    return [
+        ("waiting", label, list(waiting)),
+        ("reviewing", "资格审核中", [State.ELIGIBILITY_REVIEW]),
+        ("accepted", "已受理", el.ACCEPTED_STATES),
+        ("rejected", "不予受理", [State.REJECTED]),
+    ]
 
 
 # --- the list ------------------------------------------------------------------------------------------
@@ -56,7 +73,8 @@ def selected_campaign(request, campaigns):
 
 def eligibility_apps(user, campaign):
     """What the list holds for one campaign: visible applications in the listed states."""
-    return applications_for_user(user=user).filter(campaign=campaign, state__in=el.LISTED_STATES)
+    return applications_for_user(user=user).filter(campaign=campaign,
+                                                   state__in=el.listed_states(campaign.program.profile))
 
 
 def eligibility_row(app, review, items):
@@ -77,7 +95,7 @@ def eligibility_groups(user, selected):
         latest.setdefault(review.application_id, review)
     items = selected.program.profile.exclusions.count()
     groups = []
-    for key, label, states in GROUPS:
+    for key, label, states in groups_for(selected.program.profile):
         rows = []
         for app in (a for a in apps if a.state in states):
             rows.append(eligibility_row(app, latest.get(app.pk), items))
@@ -96,7 +114,7 @@ def eligibility_list(request):
         returned = list(
             EligibilityReview.objects.filter(application__campaign=selected,
                                              decision=EligibilityReview.Decision.RETURNED)
-            .exclude(application__state__in=el.LISTED_STATES)
+            .exclude(application__state__in=el.listed_states(selected.program.profile))
             .select_related("application__region", "decided_by").order_by("-decided_at")[:50]
         )
     return render(request, "review/eligibility/list.html", {
@@ -113,7 +131,8 @@ def _render_detail(request, app, *, status=200, checklist=None, errors=None, dec
     open_review = el.current_review(app) if app.state == State.ELIGIBILITY_REVIEW else None
     shown = open_review or review
     latest_submission = el.latest_submission(app)
-    preview = el.compute(app) if is_sec and app.state == State.RECOMMENDED else []
+    awaiting = workflow.awaiting_eligibility_states(app.campaign.program.profile)
+    preview = el.compute(app) if is_sec and app.state in awaiting else []
     in_review = is_sec and app.state == State.ELIGIBILITY_REVIEW
     rows = el.exclusion_rows(app, shown)
     if in_review and checklist is None:
@@ -121,16 +140,17 @@ def _render_detail(request, app, *, status=200, checklist=None, errors=None, dec
     forms = {}
     if is_sec:
         suggested = el.suggested_rejection_reason(app, open_review) if open_review else ""
-        for slug in DECISION_TRANSITIONS:
-            if app.state in DECISION_STATES[slug]:
+        for slug in DECISION_SLUGS:
+            if app.state in decision_states(app, slug):
                 if slug == decision and decision_form is not None:
                     forms[slug] = decision_form
                 else:
                     initial = {"reason": suggested} if slug == "reject" else {}
                     forms[slug] = DecisionForm(initial=initial, reason_required=slug != "accept")
     return render(request, "review/eligibility/detail.html", {
-        "app": app, "is_secretariat": is_sec, "show_notes": show_notes, "in_review": in_review,
-        "trade_secrets": declared_trade_secrets(app) if is_sec else "",
+        "app": app, "is_secretariat": is_sec, "may_start": is_sec and app.state in awaiting,
+        "has_recommender": app.campaign.program.profile.has_recommender_step, "show_notes": show_notes,
+        "in_review": in_review, "trade_secrets": declared_trade_secrets(app) if is_sec else "",
         "review": shown, "results": el.result_rows(shown), "preview": el.result_rows(None, preview) if preview else [],
         "stale": bool(shown and latest_submission and shown.submission_id != latest_submission.pk),
         "latest_submission": latest_submission,
@@ -170,7 +190,9 @@ def _back(app):
 @login_required
 @require_POST
 def eligibility_start(request, pk):
-    app = _secretariat_app(request, pk, {State.RECOMMENDED}, "开始资格审核（只有“已推荐”的申报可以开始）")
+    app = application_for_user_or_404(user=request.user, pk=pk)
+    app = _secretariat_app(request, pk, workflow.awaiting_eligibility_states(app.campaign.program.profile),
+                           "开始资格审核（只有待审核的申报可以开始）")
     workflow.perform(application=app, name="start_eligibility_review", actor=Actor.from_request(request))
     results = el.results_of(el.current_review(app))
     counts = {s: sum(1 for r in results if r.status == s) for s in (el.PASS, el.FAIL, el.NA, el.FLAG)}
@@ -228,10 +250,11 @@ def eligibility_flag(request, pk):
 @login_required
 @require_POST
 def eligibility_decide(request, pk, decision):
-    if decision not in DECISION_TRANSITIONS:
+    if decision not in DECISION_SLUGS:
         raise Http404("没有这个操作。")
-    transition = workflow.TRANSITIONS[DECISION_TRANSITIONS[decision]]
-    app = _secretariat_app(request, pk, DECISION_STATES[decision], f"“{transition.label}”")
+    app = application_for_user_or_404(user=request.user, pk=pk)
+    transition = workflow.TRANSITIONS[decision_transition(app, decision)]
+    app = _secretariat_app(request, pk, decision_states(app, decision), f"“{transition.label}”")
     form = DecisionForm(request.POST, reason_required=decision != "accept")
     if not form.is_valid():
         errors = [m for msgs in form.errors.values() for m in msgs]

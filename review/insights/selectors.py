@@ -74,7 +74,9 @@ def _counted(key, title, counter, order=None):
 
 def _stage_of_state(profile):
     """The funnel's stages for the program: from drafting to the outcome, only those the profile has."""
-    stages = [State.DRAFT, State.SUBMITTED, State.RECOMMENDED]
+    stages = [State.DRAFT, State.SUBMITTED]
+    if profile.has_recommender_step:  # 息县 第十五、十七条: no recommendation where applicants submit to the secretariat
+        stages.append(State.RECOMMENDED)
     return stages + [s for s in workflow.enabled_pipeline(profile) if s != State.ACCEPTANCE_PUBLICITY]
 
 

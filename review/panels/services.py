@@ -484,7 +484,9 @@ def stages_of(profile):
 def _city_of(region):
     if region is None:
         return None
-    return region.parent_id if region.level == Region.Level.COUNTY and region.parent_id else region.pk
+    while region.level in (Region.Level.COUNTY, Region.Level.TOWN) and region.parent_id:
+        region = region.parent
+    return region.pk
 
 
 def campaign_loads(campaign, user_ids=None):

@@ -554,9 +554,18 @@ def upload_government_opinion(*, application, actor, uploaded, issued_on):
     return row
 
 
-def recommend(*, application, actor):
-    """Recommend to the secretariat through the workflow (deadline, quota and this module's guards)."""
-    return workflow.perform(application=application, name="recommend", actor=actor)
+QUOTA_REASON_MAX_CHARS = 500
+
+
+def recommend(*, application, actor, quota_reason=""):
+    """Recommend to the secretariat through the workflow (deadline, quota and this module's guards).
+    ``quota_reason``: the written reason for recommending beyond a quota the document sets only in principle
+    (recorded with the transition's audit event)."""
+    quota_reason = (quota_reason or "").strip()
+    if len(quota_reason) > QUOTA_REASON_MAX_CHARS:
+        raise workflow.GuardFailed(f"超出名额推荐的理由不能超过 {QUOTA_REASON_MAX_CHARS} 字，请精简后再推荐。")
+    params = {"quota_reason": quota_reason} if quota_reason else {}
+    return workflow.perform(application=application, name="recommend", actor=actor, **params)
 
 
 # --- guards on "recommend" ---------------------------------------------------------------------------------------
@@ -658,9 +667,12 @@ def readiness(application):
 def check_prereview_record(facts):
     """Eligibility check: the recommending authority's record is complete (signed opinion on the
     submission under review, the government opinion where required, every department answered)."""
-    from ..eligibility.services import FAIL, PASS, CheckResult
+    from ..eligibility.services import FAIL, NA, PASS, CheckResult
 
     app = facts.application
+    if not app.campaign.program.profile.has_recommender_step:
+        return CheckResult("prereview_record", "推荐单位初审记录", NA,
+                           "本奖项申报人直接向秘书处提交，文件未设推荐单位初审。")
     problems = []
     for guard in (guard_signed_opinion, guard_government_opinion, guard_department_answers):
         try:
@@ -677,7 +689,9 @@ def check_prereview_record(facts):
 
 
 def record_panels(application, user):
-    """The bureau's record on the secretariat's eligibility page."""
+    """The bureau's record on the secretariat's eligibility page (none where there is no recommender step)."""
+    if not application.campaign.program.profile.has_recommender_step:
+        return []
     opinion = current_opinion(application)
     return [{"template": "review/prereview/_record.html", "opinion": opinion,
              "departments": department_rows(application), "readiness": readiness(application)}]

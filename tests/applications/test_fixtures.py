@@ -11,6 +11,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db.models import Q
 
@@ -339,3 +340,26 @@ def test_only_the_cultivation_document_sets_upload_limits(loaded):
     rows = {p.program.code: [getattr(p, f) for f in limits] for p in RuleProfile.objects.select_related("program")}
     assert rows.pop("henan-cultivation") == [100, 3, 5, 1, 2, 2, 3]
     assert all(values == [None] * len(limits) for values in rows.values())
+
+
+def test_gongyi_towns_are_regions_under_gongyi(loaded):
+    """巩义 第十七条（二）: applicants submit to their own 镇（街道）, so each is a region of its own."""
+    towns = Region.objects.filter(level=Region.Level.TOWN)
+    assert towns.count() == 20 and set(towns.values_list("parent__code", flat=True)) == {"410181"}
+    assert {"米河镇", "竹林镇", "新华路街道"} <= set(towns.values_list("name", flat=True))
+
+
+def test_recommender_step_and_secretariat_choices_follow_the_documents(loaded):
+    """息县 第十五、十七条 and 金水 第十四、十五条: applicants submit to the secretariat; 000, 巩义 and 003 have a
+    recommender. Values a document leaves open are the secretariat's choice (金水: no pass mark, no weighting)."""
+    steps = dict(RuleProfile.objects.values_list("program__code", "has_recommender_step"))
+    assert steps == {"henan-cultivation": True, "xixian": False, "gongyi": True, "quality-benchmark": True,
+                     "jinshui": False}
+    jinshui = RuleProfile.objects.get(program__code="jinshui")
+    assert {"vote_threshold", "weights"} <= jinshui.secretariat_choice_set
+    assert "vote_threshold" not in RuleProfile.objects.get(program__code="xixian").secretariat_choice_set  # 第二十一条
+    jinshui.recommendation_quota = 1
+    jinshui.secretariat_choices = "weights,quorum"
+    with pytest.raises(ValidationError) as info:
+        jinshui.full_clean()
+    assert {"has_recommender_step", "secretariat_choices"} <= set(info.value.message_dict)

@@ -90,8 +90,15 @@ def test_staff_per_program_and_region(generated):
         program = campaign.program
         assert RoleAssignment.objects.filter(role=Role.SECRETARIAT, program=program).exists()
         authority_regions = RoleAssignment.objects.filter(role=Role.AUTHORITY, program=program)
-        if program.seat_region.level == Region.Level.PROVINCE:
+        towns = Region.objects.filter(parent=program.seat_region, level=Region.Level.TOWN)
+        if not program.profile.has_recommender_step:  # 息县 第十五、十七条, 金水 第十四、十五条
+            assert not authority_regions.exists()
+        elif program.seat_region.level == Region.Level.PROVINCE:
             assert authority_regions.count() == Region.objects.filter(level=Region.Level.CITY).count() == 19
+        elif towns:  # 巩义 第十七条（二）: each town (street) recommends its own applicants
+            assert set(authority_regions.values_list("region", flat=True)) == set(towns.values_list("pk", flat=True))
+            assert set(Application.objects.filter(campaign=campaign).values_list("region__parent", flat=True)) == {
+                program.seat_region_id}
         else:
             assert list(authority_regions.values_list("region", flat=True)) == [program.seat_region_id]
     assert User.objects.filter(username="g7_admin", is_superuser=True).exists()

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from applications import workflow
+from applications import rules, workflow
 from applications.models import Application, Submission
 from applications.models import State as S
 from qualityaward.accounts.models import AuditEvent
@@ -158,7 +158,13 @@ def test_full_pipeline_on_a_program_with_onsite_review_and_committee(world):
     authority = world.authority_other_program
     grant_role(user=authority, role=Role.AUTHORITY, program=world.xixian, region=world.xixian_county)
     app = world.new_app(campaign=world.xixian_campaign, region=world.xixian_county)
-    steps = [("submit", world.owner), ("recommend", authority), ("start_eligibility_review", secretariat),
+    workflow.perform(application=app, name="submit", actor=Actor(user=world.owner))
+    # 息县 第十五、十七条: submitted to the secretariat; no 推荐单位 step, whoever holds a bureau role there
+    assert attempt(app, "recommend", Actor(user=authority)) is workflow.NotPermitted
+    assert attempt(app, "recommend", Actor(user=secretariat)) is workflow.NotPermitted
+    assert not rules.is_region_authority(authority, app)
+    assert "recommend" not in {t.name for t in workflow.available_transitions(app, Actor(user=authority))}
+    steps = [("start_eligibility_review", secretariat),
              ("accept", secretariat), ("open_acceptance_publicity", secretariat),
              ("start_material_review", secretariat), ("start_onsite_review", secretariat),
              ("declare_finalist", secretariat), ("send_to_committee", secretariat)]
@@ -197,14 +203,8 @@ def test_committee_can_refuse_a_candidate(world):
     app = world.new_app(campaign=world.xixian_campaign, region=world.xixian_county)
     app.campaign.program.profile  # noqa: B018 - loaded for the skip below
     sec = world.secretariat_other
-    from qualityaward.accounts.models import Role
-    from qualityaward.accounts.services import grant_role
-
-    grant_role(user=world.authority_other_program, role=Role.AUTHORITY, program=world.xixian,
-               region=world.xixian_county)
-    for name, user in [("submit", world.owner), ("recommend", world.authority_other_program),
-                       ("start_eligibility_review", sec), ("accept", sec), ("open_acceptance_publicity", sec),
-                       ("start_material_review", sec)]:
+    for name, user in [("submit", world.owner), ("start_eligibility_review", sec), ("accept", sec),
+                       ("open_acceptance_publicity", sec), ("start_material_review", sec)]:
         if name == "accept":
             tick_exclusions(app, user)
         if name == "recommend":  # the bureau's pre-review (review.prereview guards "recommend")

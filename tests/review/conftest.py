@@ -82,7 +82,10 @@ class Committee:
         if little_giant:
             type(app).objects.filter(pk=app.pk).update(is_little_giant=True)
         sec = Actor(user=self.secretariat)
-        for name_ in ["submit", "recommend", "start_eligibility_review", "accept"]:
+        path = ["submit", "recommend", "start_eligibility_review", "accept"]
+        if not app.campaign.program.profile.has_recommender_step:  # 息县 第十五、十七条: straight to the secretariat
+            path.remove("recommend")
+        for name_ in path:
             actor = Actor(user=owner) if name_ == "submit" else (
                 Actor(user=self.authority) if name_ == "recommend" else sec)
             if name_ == "recommend":

@@ -198,6 +198,8 @@ class Generator:
         pipeline = workflow.enabled_pipeline(profile)
         states = [State.DRAFT, State.SUBMITTED, State.RETURNED, State.RECOMMENDED, State.ELIGIBILITY_REVIEW,
                   State.REJECTED, State.WITHDRAWN, State.DISQUALIFIED, *pipeline, State.REVOKED]
+        if not profile.has_recommender_step:
+            states.remove(State.RECOMMENDED)
         if State.FINALIST in pipeline:
             states.append(State.NOT_FINALIST)
         if workflow._not_awarded_sources(profile):
@@ -219,10 +221,15 @@ class Generator:
             return head + [State.WITHDRAWN]
         if target == State.RECOMMENDED:
             return head + [State.RECOMMENDED]
-        pre = head + [State.RECOMMENDED, State.ELIGIBILITY_REVIEW]
-        if rng.random() < 0.05:  # once sent back to the authority by the secretariat
-            pre = head + [State.RECOMMENDED, State.ELIGIBILITY_REVIEW, State.SUBMITTED, State.RECOMMENDED,
-                          State.ELIGIBILITY_REVIEW]
+        if profile.has_recommender_step:
+            pre = head + [State.RECOMMENDED, State.ELIGIBILITY_REVIEW]
+            if rng.random() < 0.05:  # once sent back to the authority by the secretariat
+                pre = head + [State.RECOMMENDED, State.ELIGIBILITY_REVIEW, State.SUBMITTED, State.RECOMMENDED,
+                              State.ELIGIBILITY_REVIEW]
+        else:  # submitted to the secretariat (息县 第十五、十七条), which returns to the applicant itself
+            pre = head + [State.ELIGIBILITY_REVIEW]
+            if rng.random() < 0.05:
+                pre = head + [State.ELIGIBILITY_REVIEW, State.RETURNED, State.SUBMITTED, State.ELIGIBILITY_REVIEW]
         if target == State.ELIGIBILITY_REVIEW:
             return pre
         if target == State.REJECTED:
@@ -292,12 +299,14 @@ class Generator:
         self.app_regions, self.authority_regions = {}, {}
         for c in self.campaigns:
             seat = c.program.seat_region
+            towns = [r for r in children.get(seat.pk, []) if r.level == Region.Level.TOWN]
             if seat.level == Region.Level.PROVINCE:
                 self.app_regions[c.pk] = self.cities
-                self.authority_regions[c.pk] = self.cities
             else:
-                self.app_regions[c.pk] = [seat]
-                self.authority_regions[c.pk] = [seat]
+                # a county program whose recommenders are its towns (巩义 第十七条（二）) has its applicants in them
+                self.app_regions[c.pk] = towns if towns and c.program.profile.has_recommender_step else [seat]
+            # no recommender step (息县 第十五、十七条): nobody between the applicant and the secretariat
+            self.authority_regions[c.pk] = self.app_regions[c.pk] if c.program.profile.has_recommender_step else []
         self.children = children
 
         # provincial programs draw most applicants; a quota-limited one (1 per authority) fewer

@@ -98,3 +98,14 @@ def test_the_wording_follows_the_programs_outcome(world):
     benchmark = prints.decision_context(campaign=world.benchmark_campaign)
     assert benchmark["words"]["verb"] == "推荐" and benchmark["issuer"] == "河南省工业和信息化厅"
     assert benchmark["mark_size"] <= 30 and prints.decision_context(campaign=world.campaign)["mark_size"] < 25
+
+
+def test_the_decision_names_only_the_steps_that_were_held(world, outcome):
+    """The cultivation program's awarded applications went through the bureau, the eligibility review, the
+    acceptance publicity, the expert evaluation and the 入库 publicity (000 五（三）–（五）); no on-site review, no
+    committee and no 陈述答辩 — so none of these is printed."""
+    stages = prints.decision_context(campaign=world.campaign)["stages"]
+    assert stages == "申报、推荐、资格审核、受理公示、材料评审、社会公示"
+    # 息县 runs no 陈述答辩 in the portal and nothing is awarded yet: nothing held is not printed either
+    xixian = prints.decision_context(campaign=world.xixian_campaign)["stages"]
+    assert "陈述答辩" not in xixian and "推荐" not in xixian

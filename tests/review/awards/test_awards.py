@@ -297,3 +297,21 @@ def test_an_unopposed_winners_notice_waits_for_the_decision_its_document_names(c
     assert Award.objects.filter(application=app).exists()
     kinds = list(svc.decisions_of(app))
     assert [d.kind for d in kinds] == (["committee", "government"] if code == "jinshui" else ["government"])
+
+
+def test_a_holder_does_not_apply_again_while_its_award_is_valid(committee_of):
+    """A valid award of the program stands in the way of a new application to it; after its validity, or once
+    revoked (then the ban rules decide), it does not."""
+    c = committee_of("gongyi")  # valid 4 years
+    org = c.organization("巩义有效期内公司")
+    app = awarded(c, "巩义有效期内公司", organization=org)
+    valid_until = app.award.valid_until
+    within = next_campaign(c, 2028, deadline_in_days=365)
+    again = c.world.new_app(owner=org.members.first(), organization=org, campaign=within, region=c.region)
+    result = svc.check_valid_award(facts_for(again))
+    assert result.status == FAIL and "仍在有效期内" in result.evidence and f"{valid_until:%Y-%m-%d}" in result.evidence
+    after = next_campaign(c, 2031, deadline_in_days=(valid_until - timezone.localdate()).days + 30)
+    later = c.world.new_app(owner=org.members.first(), organization=org, campaign=after, region=c.region)
+    assert svc.check_valid_award(facts_for(later)).status == PASS
+    other = c.world.new_app(campaign=within, region=c.region)
+    assert svc.check_valid_award(facts_for(other)).status == PASS

@@ -323,13 +323,10 @@ def _award_and_revoke_on_a_past_campaign(world):
     Campaign.objects.filter(pk=past.pk).update(opens_at=now - timedelta(days=1),
                                                application_deadline=now + timedelta(days=1),
                                                recommendation_deadline=now + timedelta(days=2))
-    authority, sec = world.authority_other_program, world.secretariat_other
-    grant_role(user=authority, role=Role.AUTHORITY, program=world.xixian, region=world.xixian_county)
+    sec = world.secretariat_other
     app = world.new_app(campaign=past, region=world.xixian_county)
     tier = world.xixian.profile.tiers.order_by("order").first()
-    workflow.perform(application=app, name="submit", actor=Actor(user=world.owner))
-    bureau_prereview(app, authority)
-    workflow.perform(application=app, name="recommend", actor=Actor(user=authority))
+    workflow.perform(application=app, name="submit", actor=Actor(user=world.owner))  # 息县 第十五条: to the secretariat
     workflow.perform(application=app, name="start_eligibility_review", actor=Actor(user=sec))
     el.record_exclusions(application=app, actor=Actor(user=sec),
                          answers={i.pk: (el.ABSENT, "") for i in el.exclusion_items(app)})

@@ -465,8 +465,34 @@ def test_over_quota_is_refused_with_the_numbers(world):
         complete_sample_prereview(application=app, actor=actor)
     assert not DepartmentOpinion.objects.exists() and not GovernmentOpinion.objects.exists()  # benchmark: neither
     svc.recommend(application=first, actor=actor)
-    with pytest.raises(workflow.GuardFailed, match="本届最多推荐 1 个，您已推荐 1 个"):
+    with pytest.raises(workflow.GuardFailed, match="本届最多推荐 1 个，您已推荐 1 个.*书面理由"):
         svc.recommend(application=second, actor=actor)
+    second.refresh_from_db()
+    assert second.state == State.SUBMITTED
+    # 全国质量标杆 通知二 "原则上最多只推荐1个": a principle — with a written reason the recommender goes beyond it
+    assert world.benchmark.profile.recommendation_quota_in_principle
+    svc.recommend(application=second, actor=actor, quota_reason="两家企业分属不同行业，均为历年河南省质量标杆。")
+    second.refresh_from_db()
+    assert second.state == State.RECOMMENDED
+    event = AuditEvent.objects.get(object_id=str(second.pk), action="transition:recommend")
+    assert event.data["quota_reason"].startswith("两家企业分属不同行业")
+
+
+def test_a_hard_quota_is_refused_even_with_a_reason(world):
+    """Where the document's quota is not a principle the reason changes nothing."""
+    from applications.models import RuleProfile
+
+    RuleProfile.objects.filter(pk=world.benchmark.profile.pk).update(recommendation_quota_in_principle=False)
+    authority = world.authority_other_program
+    grant_role(user=authority, role=Role.AUTHORITY, program=world.benchmark, region=world.zhengzhou)
+    actor = Actor(user=authority)
+    first, second = (world.new_app(campaign=world.benchmark_campaign, name=n) for n in ("甲公司", "乙公司"))
+    for app in (first, second):
+        workflow.perform(application=app, name="submit", actor=Actor(user=world.owner))
+        complete_sample_prereview(application=app, actor=actor)
+    svc.recommend(application=first, actor=actor)
+    with pytest.raises(workflow.GuardFailed, match="不能再推荐"):
+        svc.recommend(application=second, actor=actor, quota_reason="理由")
     second.refresh_from_db()
     assert second.state == State.SUBMITTED
 

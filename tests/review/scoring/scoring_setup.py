@@ -12,7 +12,7 @@ from qualityaward.accounts.models import Role
 from qualityaward.accounts.services import Actor
 from review.scoring import services as svc
 from review.panels.models import Panel, PanelMember
-from demo.review import complete_sample_prereview
+
 
 _spec = importlib.util.spec_from_file_location(
     "applications_conftest_for_scoring", pathlib.Path(__file__).parents[2] / "applications" / "conftest.py")
@@ -86,16 +86,10 @@ def set_rule(app, rule, min_experts=5):
 
 def drive_xixian(world, target=State.MATERIAL_REVIEW, name="息县测试企业有限公司"):
     """An application of the 息县 program (30 % + 70 %, finalists at 600) driven to ``target``."""
-    authority = getattr(world, "_xixian_authority", None)
-    if authority is None:
-        authority = make_user("authority_xx_county", (Role.AUTHORITY, {"program": world.xixian,
-                                                                       "region": world.xixian_county}))
-        world._xixian_authority = authority
     app = world.new_app(campaign=world.xixian_campaign, region=world.xixian_county, name=name)
     sec = Actor(user=world.secretariat_other)
+    # 息县 第十五、十七条: the applicant submits to the secretariat, no recommender in between
     workflow.perform(application=app, name="submit", actor=Actor(user=world.owner))
-    complete_sample_prereview(application=app, actor=Actor(user=authority))
-    workflow.perform(application=app, name="recommend", actor=Actor(user=authority))
     workflow.perform(application=app, name="start_eligibility_review", actor=sec)
     record_exclusions(application=app, actor=sec, answers={i.pk: (ABSENT, "") for i in exclusion_items(app)})
     workflow.perform(application=app, name="accept", actor=sec)

@@ -1,0 +1,50 @@
+"""河南省省长质量奖培育 (豫质强办〔2024〕12号), walked through the services: the city bureau pre-reviews and
+recommends (五（三）), the secretariat reviews (五（四）), expert evaluation, publicity and the 入库 list (五（五））."""
+from django.urls import reverse
+
+from applications import workflow
+from applications.models import State
+from conformance_support import refused, step, tick_exclusions, who_may
+from demo.review import complete_sample_prereview
+from procedure_support import score_stage
+from qualityaward.accounts.services import Actor
+
+
+def test_5_3_the_city_bureau_of_the_applicant_recommends(world, client):
+    """五（三）: 省辖市（区）市场监督管理局…初审，并出具推荐意见 — the applicant's own city, nobody else."""
+    app = world.new_app()
+    step(app, "submit", world.owner)
+    people = [world.authority, world.authority_other_city, world.secretariat]
+    assert who_may(app, "recommend", people) == {"authority_zz"}
+    assert who_may(app, "start_eligibility_review", people) == set()
+    client.force_login(world.authority_other_city)
+    assert client.get(reverse("applications:detail", args=[app.pk])).status_code == 404
+    # the bureau's 社会公示 and signed opinion come first (guards on recommend)
+    assert refused(app, "recommend", world.authority) is workflow.GuardFailed
+    complete_sample_prereview(application=app, actor=Actor(user=world.authority))
+    step(app, "recommend", world.authority)
+    assert app.state == State.RECOMMENDED
+
+
+def test_5_4_5_5_eligibility_expert_evaluation_and_the_database_list(world):
+    """五（四）资格审核、受理公示; 五（五）专家评估，社会公示后确定入库名单 — no committee, no government decision."""
+    sec = world.secretariat
+    app = world.new_app()
+    step(app, "submit", world.owner)
+    complete_sample_prereview(application=app, actor=Actor(user=world.authority))
+    step(app, "recommend", world.authority)
+    step(app, "start_eligibility_review", sec)
+    tick_exclusions(app, sec)
+    for name in ("accept", "open_acceptance_publicity", "start_material_review"):
+        step(app, name, sec)
+    assert refused(app, "start_onsite_review", sec) is workflow.InvalidTransition  # only an expert evaluation
+    score_stage(app, percent=70)
+    step(app, "declare_finalist", sec)
+    assert refused(app, "send_to_committee", sec) is workflow.InvalidTransition
+    tier = world.cultivation.profile.tiers.order_by("order").first()
+    step(app, "propose", sec, tier=tier)
+    assert app.state == State.PROPOSED
+    assert refused(app, "submit_to_government", sec) is workflow.InvalidTransition
+    step(app, "award", sec)
+    assert app.state == State.AWARDED
+    assert "入库" in world.cultivation.profile.procedure_end
