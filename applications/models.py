@@ -584,7 +584,7 @@ class Campaign(models.Model):
 # --- Applications ------------------------------------------------------------------------------
 class State(models.TextChoices):
     DRAFT = "draft", "草稿"
-    SUBMITTED = "submitted", "已提交推荐单位"
+    SUBMITTED = "submitted", "已提交"
     RETURNED = "returned", "退回修改"
     RECOMMENDED = "recommended", "已推荐"
     ELIGIBILITY_REVIEW = "eligibility_review", "资格审核中"

@@ -28,7 +28,8 @@ def credit_code(region_code, body8, registration="91"):
     ``body8`` is the organization code without its check; it may only use characters of the
     GB 32100 alphabet (no I, O, S, V, Z).
     """
-    area = region_code if region_code.isdigit() and len(region_code) == 6 else "410173"  # 航空港区
+    # a town's (镇、街道) 9-digit code: the county's 6 digits are the registration area
+    area = region_code[:6] if region_code.isdigit() and len(region_code) in (6, 9) else "410173"  # 航空港区
     body8 = body8.upper()
     if len(body8) != 8 or any(ch not in GB32100_ALPHABET for ch in body8):
         raise ValueError(f"invalid organization code body: {body8!r}")

@@ -216,7 +216,7 @@ def submit_and_check_receipt(page, application):
     page.get_by_role("button", name="提交申报").click()
     campaign = application.campaign
     shape = re.compile(rf"{campaign.program.number_prefix}{campaign.year}-\d{{5}}")  # PY2026-00001
-    expect(page.locator("span.badge.fs-6")).to_have_text("已提交推荐单位")
+    expect(page.locator("span.badge.fs-6")).to_have_text("已提交")
     expect(page.locator("h1 + div.text-muted")).to_contain_text(re.compile("编号 " + shape.pattern))
     number = shape.search(page.locator("h1 + div.text-muted").text_content()).group(0)
     # the receipt is rendered by a task; while it runs the page polls (htmx) and swaps in the link

@@ -58,7 +58,7 @@ def test_a_xixian_enterprise_that_is_not_a_branch_submits_without_a_parent_opini
     expect(page.locator("details summary", has_text="提交前还需完成")).to_have_count(0)
     expect(page.locator("body")).not_to_contain_text("上级组织推荐意见")
     page.get_by_role("button", name="提交申报").click()
-    expect(page.locator("span.badge.fs-6")).to_have_text("已提交推荐单位")
+    expect(page.locator("span.badge.fs-6")).to_have_text("已提交")
     app.refresh_from_db()
     assert app.state == State.SUBMITTED and not app.attachments.filter(slot__startswith="opinion_").exists()
 

@@ -123,7 +123,8 @@ PROGRAMS = {
     XX: ProgramDemo("息县", "息县城关镇息州大道", "464300", "XX", (
         Authority("bureau_xx", "刘洋", "息县市场监督管理局", XIXIAN),)),
     "gongyi": ProgramDemo("巩义", "巩义市孝义街道嵩山路", "451200", "GY", (
-        Authority("bureau_gy", "高峰", "巩义市孝义街道办事处", "410181"),)),
+        # 巩义 第十七条（二）: applicants submit to their own 镇（街道）, which pre-reviews and recommends
+        Authority("bureau_gy", "高峰", "巩义市孝义街道办事处", "410181004"),)),
     "quality-benchmark": ProgramDemo("郑州", "郑州市高新区红松路", "450001", "BG", (
         Authority("gxj_zz", "马骏", "郑州市工业和信息化局", ZZ),
         Authority("gxj_ly", "罗文", "洛阳市工业和信息化局", "410300"),
@@ -424,7 +425,10 @@ class Command(BaseCommand):
             self.say(self.style.WARNING(f"{program.name}：没有演示单位的资料（load_demo.PROGRAMS），跳过。"))
             return
         campaign, profile = self.campaigns[program.code], program.profile
-        authorities = [self._authority(a, program) for a in demo.authorities]
+        # 息县 第十五、十七条, 金水 第十四、十五条: no recommender, so no 推荐单位 account (the area still places the
+        # demo companies)
+        authorities = [self._authority(a, program) if profile.has_recommender_step else None
+                       for a in demo.authorities]
         recommended = {}  # authority -> applications recommended (the profile's quota per authority)
         prefix = program.number_prefix.lower()
         for i, (target, steps) in enumerate(waiting_states(profile)):
@@ -524,7 +528,7 @@ class Command(BaseCommand):
             kind=Application.Kind.ORGANIZATION if organization else Application.Kind.INDIVIDUAL,
             applicant_name=name, region=region, organization=organization)
         fill_in_bulk(application=app, actor=Actor(user=owner), ctx=ctx)
-        people = [owner, authority, self.users["secretariat"]]
+        people = [u for u in (owner, authority, self.users["secretariat"]) if u is not None]
         if steps and steps[-1][0] == "open_acceptance_publicity":
             steps = steps[:-1]  # the acceptance notice opens it (``_acceptance_notice``), as the notice job does
         for transition, reached in steps:

@@ -102,7 +102,7 @@ def test_the_application_list_export_honours_the_state_and_search_filters(client
     url = reverse("applications:list_export")
     ws = workbook(client.get(url, {"state": State.SUBMITTED})).active
     assert sorted(column(ws, "申报单位（个人）")) == sorted(["郑州甲公司", "'" + listed["formula"].applicant_name])
-    assert set(column(ws, "状态")) == {"已提交推荐单位"}
+    assert set(column(ws, "状态")) == {"已提交"}
     ws = workbook(client.get(url, {"q": "丙"})).active
     assert column(ws, "申报单位（个人）") == ["郑州丙公司"]
     ws = workbook(client.get(url, {"q": listed["accepted"].number})).active
