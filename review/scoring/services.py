@@ -659,7 +659,8 @@ def panel_rows(*, acc, with_self_text=False):
         band_list = bands
         scores = matrix.get(item.pk, {})
         order = list(labels)
-        peers = [{"label": labels.get(eid, "（已离组专家）"), "percent": p, "score_id": originals.get((item.pk, eid), (None,))[0],
+        peers = [{"expert_id": eid, "label": labels.get(eid, "（已离组专家）"), "percent": p,
+                  "score_id": originals.get((item.pk, eid), (None,))[0],
                   "original": originals.get((item.pk, eid), (None, None))[1],
                   "corrected": originals.get((item.pk, eid), (None, None))[1] != p}
                  for eid, p in sorted(scores.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)]

@@ -69,6 +69,14 @@ def scoring_panel(request, pk, stage):
     result = StageResult.objects.filter(panel=panel).select_related("concluded_by").first()
     profile = app.campaign.program.profile
     stage_open = app.state == svc.STAGE_STATE[panel.stage]
+    # each expert's scale beside its score on every item (the leader during consensus, the secretariat)
+    calibration = insights.panel_calibration(panel) if (acc.is_leader or acc.secretariat) and sees_peers else None
+    by_expert = {pk: cal for cal, pk in calibration or []}
+    for row in rows:
+        for peer in row.peers:
+            cal = by_expert.get(peer["expert_id"])
+            peer["cal"] = cal if cal is not None and cal.severity is not None else None
+            peer["outlier_here"] = bool(cal and row.item.code in dict(cal.outlier_items or ()))
     return render(request, "review/scoring/panel.html", {
         "app": app, "panel": panel, "acc": acc, "rows": rows, "own_sheet": own_sheet, "sees_peers": sees_peers,
         "members": [(m, sheets.get(m.expert_id)) for m in members], "waiting": waiting, "result": result,
@@ -79,7 +87,7 @@ def scoring_panel(request, pk, stage):
         "spread_count": sum(1 for r in rows if r.spread), "steps": list(range(0, 101, svc.STEP)),
         "agreed_count": len(svc.agreed_items(rows)),
         "other_panels": Panel.objects.filter(application=app).exclude(pk=panel.pk),
-        "calibration": insights.panel_calibration(panel) if acc.is_leader or acc.secretariat else None,
+        "calibration": calibration,
         "trade_secrets": declared_trade_secrets(app) if acc.is_expert or acc.secretariat else "",
     })
 

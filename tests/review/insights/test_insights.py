@@ -246,9 +246,15 @@ def test_applicants_never_see_expert_names_or_calibration(client, world, scored_
     # the leader sees the calibration beside the panel (once the sheets are in); a member does not
     url = reverse("review:scoring_panel", args=[panel.application.pk, "material"])
     client.force_login(world.expert)
-    assert 'id="calibration"' in client.get(url).content.decode()
+    body = client.get(url).content.decode()
+    assert 'id="calibration"' in body
+    # beside each expert's score on every item: panel.a scored 60 against the consensus of 50, +10 (偏宽 needs a
+    # z-score, so only the signed figure is asserted)
+    assert body.count(f'data-calibration="{panel.a.pk}"') == len(S.items_of(panel.application))
+    assert "（尺度 +10.0" in body
     client.force_login(panel.a)
-    assert 'id="calibration"' not in client.get(url).content.decode()
+    body = client.get(url).content.decode()
+    assert 'id="calibration"' not in body and "data-calibration" not in body
 
 
 def test_the_calibration_names_no_peer_before_the_leader_has_submitted(client, world, scored_panel):
