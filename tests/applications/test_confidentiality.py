@@ -43,18 +43,20 @@ def _links(html):
             yield href.replace("&amp;", "&")
 
 
-def test_an_applicant_never_reads_an_experts_name(client, world, drive):
+def test_an_applicant_never_reads_an_experts_name(client, world, drive, mailoutbox,
+                                                 django_capture_on_commit_callbacks):
     from review.scoring.services import release_report
     from applications.documents.prints import request_certificate
 
-    app = drive(world.new_app(name="评审完成的申报单位"), State.MATERIAL_REVIEW)
-    score_stage(app)  # sample experts score, the leader concludes
-    app.refresh_from_db()
-    release_report(application=app, actor=Actor(user=world.secretariat))
-    tier = app.campaign.program.profile.tiers.first()
-    for name in ("declare_finalist", "propose", "award"):  # the rest of the cultivation program's path
-        workflow.perform(application=app, name=name, actor=Actor(user=world.secretariat),
-                         **({"tier": tier} if name != "declare_finalist" else {}))
+    with django_capture_on_commit_callbacks(execute=True):  # the notifications go out after each commit
+        app = drive(world.new_app(name="评审完成的申报单位"), State.MATERIAL_REVIEW)
+        score_stage(app)  # sample experts score, the leader concludes
+        app.refresh_from_db()
+        release_report(application=app, actor=Actor(user=world.secretariat))
+        tier = app.campaign.program.profile.tiers.first()
+        for name in ("declare_finalist", "propose", "award"):  # the rest of the cultivation program's path
+            workflow.perform(application=app, name=name, actor=Actor(user=world.secretariat),
+                             **({"tier": tier} if name != "declare_finalist" else {}))
     app.refresh_from_db()
     assert app.state == State.AWARDED
     request_certificate(application=app, actor=Actor(user=world.owner))
@@ -85,3 +87,10 @@ def test_an_applicant_never_reads_an_experts_name(client, world, drive):
     # the walk reached the review report, a PDF (receipt, report or certificate), the Word copy and an export
     assert reverse("review:scoring_report", args=[app.pk]) in read
     assert "pdf" in kinds and "wordprocessingml" in kinds and "spreadsheetml" in kinds, read
+    # and the e-mails the portal sent on the way (to the applicant, the offices) name no expert either
+    expert_addresses = {e.email for e in experts if e.email}
+    others = [m for m in mailoutbox if not set(m.to) & expert_addresses]
+    assert any(world.owner.email in m.to for m in others), [m.to for m in mailoutbox]
+    for message in others:
+        leaked = {s for s in secrets if s in message.subject + message.body}
+        assert not leaked, f"e-mail “{message.subject}” to {message.to} shows {leaked}"
