@@ -325,5 +325,5 @@ def test_a_narratives_table_and_image_are_printed_in_the_dossier(world, tmp_path
     subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", page, "-l", page, str(pdf), str(tmp_path / "page")],
                    check=True)
     rendered = Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")
-    red = sum(1 for r, g, b in rendered.getdata() if r > 170 and g < 70 and b < 70)
+    red = sum(1 for r, g, b in rendered.get_flattened_data() if r > 170 and g < 70 and b < 70)
     assert red > 1000  # the image, drawn within the text width, is thousands of pixels at 50 dpi
