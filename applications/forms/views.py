@@ -107,7 +107,7 @@ def section_edit(request, pk, code):
         "state_secret_warning": STATE_SECRET_WARNING,
         "has_uploads": any(isinstance(it, UploadSlot) for it in section.items),
         "has_fields": any(not isinstance(it, UploadSlot) for it in section.items),
-        "has_rich": editable and any(getattr(it, "type", "") == "richtext" for it in section.items),
+        "has_rich": any(getattr(it, "type", "") == "richtext" for it in section.items),
         "suggestion": fs.org_size_suggestion(app) if code == "basic" else None,
         "entries": fs.progress(app),
     })
