@@ -183,10 +183,11 @@ class HtmlFormBuilder(_Builder):
         html = richtext.as_html(value, application_id=self.application_id)
 
         def local(match):
-            path = self.image_path(unescape(match["src"]))
-            return f'<img src="{escape(_image_uri(path))}"' if path else "<img"
+            src = re.search(r'\ssrc="([^"]*)"', match[0])
+            path = self.image_path(unescape(src[1])) if src else None
+            return f'<img src="{escape(_image_uri(path))}" alt="">' if path else ""
 
-        html = re.sub(r'<img src="(?P<src>[^"]*)"', local, html)
+        html = re.sub(r"<img\b[^>]*>", local, html)
         self.out.append(f'<div class="narrative">{html}</div>')
 
     def uploads(self, section, slot, files):
