@@ -74,7 +74,7 @@ def _value(field, index=0, ctx=None):
         return STATED[field.key]
     if field.key == TRADE_SECRETS_FIELD:
         return ""  # the demo's applicants declare no 商业秘密
-    if field.type == "textarea":
+    if field.type in ("textarea", "richtext"):
         return _text(field, ctx, index)
     if field.type in ("integer", "decimal"):
         if field.max_value is not None:
@@ -138,7 +138,7 @@ def section_data(section, ctx=None):
         data["name"] = f"{ctx['name']}实施全员精益质量管理的经验"[:40]
     total = section.total_max_chars
     if total:  # keep the section inside its total limit
-        texts = [i for i in section.items if isinstance(i, Field) and i.type == "textarea"]
+        texts = [i for i in section.items if isinstance(i, Field) and i.type in ("textarea", "richtext")]
         share = max(20, total // max(1, len(texts)) - 20)
         for f in texts:
             data[f.key] = data[f.key][:share]

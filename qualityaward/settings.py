@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "applications",
     "review",
     "publicity",
+    "django_prose_editor",  # the narratives' editor (ProseMirror), served from its static files
 ]
 
 MIDDLEWARE = [

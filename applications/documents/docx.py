@@ -10,7 +10,9 @@ title and 摘要 heading) is the data in ``LAYOUTS``, keyed by the form's code.
 
 Text goes in as text (python-docx escapes it); characters XML 1.0 forbids are dropped first, so a control
 character pasted into a textarea cannot break the export. Uploaded files are listed (title, pages), never
-embedded.
+embedded. A narrative (richtext field) is printed from its sanitized HTML: h2–h4 as item headings, paragraphs
+with their bold and italic runs, lists as numbered or bulleted paragraphs, tables as Word tables and its
+images (the application's narrative images, nothing else) as pictures within the text width.
 """
 import copy
 import re
@@ -26,6 +28,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from ..forms import richtext
 from ..forms.spec import Field, Grid, Table, UploadSlot, form_for
 
 # Chinese font sizes (reference.md, print formats)
@@ -42,6 +45,10 @@ TRANSPOSED_CHUNK = 5
 #: A textarea up to this many characters, among short fields, stays a row of the field table (as
 #: 2.1's 已获得的管理体系认证 and 个人表's 工作单位简介 are rows of the printed forms).
 SHORT_TEXTAREA = 500
+#: long-text field types (a heading and paragraphs, or a row of the field table when short)
+LONG_TYPES = ("textarea", "richtext")
+#: a picture's width at most (the text width) and, for a small image, its size at 150 dpi
+PICTURE_DPI = 150
 
 
 @dataclass(frozen=True)
@@ -314,12 +321,36 @@ STYLE_NAMES = ("Heading 1", "Heading 2", "Form Body", "Form Note", "Form Cell", 
                "Abstract Heading", "Document Title")
 
 
+def narrative_image_files(application):
+    """{image id: stored file path} of the application's narrative images (richtext fields)."""
+    from ..models import Attachment
+
+    out = {}
+    for a in Attachment.objects.filter(application=application, slot=richtext.IMAGE_SLOT):
+        try:
+            out[a.pk] = a.file.path
+        except (ValueError, NotImplementedError):
+            continue
+    return out
+
+
+def narrative_text(value):
+    """A long text's paragraphs whatever it holds: a narrative's HTML by its text, plain text by its lines."""
+    return paragraphs_of(richtext.text_of(value))
+
+
 class _Builder:
-    def __init__(self, doc, layout, *, files, mask_id_number):
+    application_id = None
+    images = {}  # narrative image id -> file path
+
+    def __init__(self, doc, layout, *, files, mask_id_number, application=None):
         self.doc = doc
         self.layout = layout
         self.files = files  # slot -> [{"title", "name", "pages", ...}] in catalog order
         self.mask_id_number = mask_id_number
+        if application is not None:
+            self.application_id = application.pk
+            self.images = narrative_image_files(application)
         self.style_id = {name: doc.styles[name].style_id for name in STYLE_NAMES}
         self.table_style_id = doc.styles["Table Grid"].style_id
 
@@ -399,8 +430,8 @@ class _Builder:
         rows = []
         for f in fields:
             raw = data.get(f.key)
-            if f.type == "textarea":
-                parts = paragraphs_of(raw)
+            if f.type in LONG_TYPES:
+                parts = narrative_text(raw)
                 if not parts and not f.required:
                     continue
                 rows.append([field_label(f), parts or [""]])
@@ -416,11 +447,166 @@ class _Builder:
             self.fill_row(tr, texts, widths_cm)
 
     def textarea(self, section, f, data):
-        parts = paragraphs_of(data.get(f.key))
-        if not parts and not f.required:
+        raw = data.get(f.key)
+        parts = narrative_text(raw)
+        rich = f.type == "richtext" and richtext.is_markup(raw)
+        if not parts and not (rich and "<img" in raw) and not f.required:
             return
         self.item_heading(section, f)
-        self.body_paragraphs(parts)
+        if rich:
+            self.rich(raw)
+        else:
+            self.body_paragraphs(parts)
+
+    # a narrative's HTML (richtext.TAGS) as Word paragraphs, tables and pictures
+    def image_path(self, src):
+        image = richtext.image_id(src, self.application_id) if self.application_id else None
+        return self.images.get(image) if image is not None else None
+
+    def rich(self, value):
+        root = richtext.tree(value, application_id=self.application_id)
+        for node in root.children:
+            self._rich_block(node)
+
+    def _rich_block(self, node, *, list_tag=None, number=0, level=0):
+        if isinstance(node, str):
+            if node.strip():
+                self._rich_paragraph([node], "Form Body")
+            return
+        tag = node.tag
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self.para(node.text().strip(), "Heading 2")
+        elif tag in ("ul", "ol"):
+            n = 0
+            for child in node.children:
+                if isinstance(child, richtext.Node) and child.tag == "li":
+                    n += 1
+                    self._rich_item(child, tag, n, level)
+        elif tag == "table":
+            self._rich_table(node)
+        elif tag == "img":
+            self._rich_paragraph([node], "Form Cell", center=True)
+        else:  # p, and anything inline at block level
+            self._rich_paragraph(node.children if tag == "p" else [node], "Form Body")
+
+    def _rich_item(self, li, list_tag, n, level):
+        marker = f"{n}." if list_tag == "ol" else "•"
+        inline, nested = [], []
+        for child in li.children:
+            if isinstance(child, richtext.Node) and child.tag in ("ul", "ol", "table"):
+                nested.append(child)
+            elif isinstance(child, richtext.Node) and child.tag == "p":
+                if inline:
+                    inline.append(richtext.Node("br"))
+                inline.extend(child.children)
+            else:
+                inline.append(child)
+        p = self._rich_paragraph(inline, "Form Cell", prefix=f"{marker} ")
+        p.paragraph_format.left_indent = Cm(0.75 * (level + 1))
+        p.paragraph_format.first_line_indent = Cm(-0.6)
+        for child in nested:
+            if child.tag == "table":
+                self._rich_table(child)
+            else:
+                m = 0
+                for grand in child.children:
+                    if isinstance(grand, richtext.Node) and grand.tag == "li":
+                        m += 1
+                        self._rich_item(grand, child.tag, m, level + 1)
+
+    def _rich_paragraph(self, children, style, *, prefix="", center=False, container=None):
+        p = (container or self.doc).add_paragraph(style=self.doc.styles[style])
+        if center:
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if prefix:
+            p.add_run(prefix)
+        self._rich_runs(p, children)
+        return p
+
+    def _rich_runs(self, p, children, *, bold=False, italic=False):
+        for child in children:
+            if isinstance(child, str):
+                text = clean_text(child.replace("\n", " "))
+                if text:
+                    run = p.add_run(text)
+                    run.bold = bold or None
+                    run.italic = italic or None
+            elif child.tag == "br":
+                p.add_run().add_break()
+            elif child.tag == "img":
+                self._picture(p, child.attrs.get("src"))
+            else:
+                self._rich_runs(p, child.children, bold=bold or child.tag in ("strong", "b"),
+                                italic=italic or child.tag in ("em", "i"))
+
+    def _picture(self, p, src, *, max_width_cm=TEXT_WIDTH_CM):
+        path = self.image_path(src)
+        if path is None:
+            return
+        from PIL import Image
+
+        try:
+            with Image.open(path) as im:
+                width_px = im.size[0]
+        except OSError:
+            return
+        width_cm = min(max_width_cm, width_px / PICTURE_DPI * 2.54)
+        p.add_run().add_picture(path, width=Cm(width_cm))
+
+    def _rich_table(self, node):
+        rows = []
+
+        def walk(n):
+            for child in n.children:
+                if isinstance(child, richtext.Node):
+                    if child.tag == "tr":
+                        rows.append([c for c in child.children if isinstance(c, richtext.Node)
+                                     and c.tag in ("td", "th")])
+                    elif child.tag in ("thead", "tbody"):
+                        walk(child)
+
+        walk(node)
+        rows = [r for r in rows if r]
+        if not rows:
+            return
+        cols = max(sum(_span(c, "colspan") for c in r) for r in rows)
+        widths = [TEXT_WIDTH_CM / cols] * cols
+        table = self.new_table(len(rows), widths)
+        for tr, cells in zip(table.rows, rows):
+            col = 0
+            for cell in cells:
+                if col >= cols:
+                    break
+                span = min(_span(cell, "colspan"), cols - col)
+                target = tr.cells[col]
+                if span > 1:
+                    target = target.merge(tr.cells[col + span - 1])
+                self._rich_cell(target, cell, header=cell.tag == "th")
+                col += span
+
+    def _rich_cell(self, target, cell, *, header):
+        style = "Form Table Header" if header else "Form Cell"
+        target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        first = target.paragraphs[0]
+        first.style = self.doc.styles[style]
+        blocks, inline = [], []
+        for child in cell.children:
+            if isinstance(child, richtext.Node) and child.tag in ("p", "h2", "h3", "h4"):
+                if inline:
+                    blocks.append(inline)
+                    inline = []
+                blocks.append(child.children)
+            elif isinstance(child, richtext.Node) and child.tag in ("ul", "ol"):
+                blocks.extend([["• " if child.tag == "ul" else f"{i}. ", *li.children]
+                               for i, li in enumerate((c for c in child.children if isinstance(c, richtext.Node)),
+                                                      start=1)])
+            else:
+                inline.append(child)
+        if inline:
+            blocks.append(inline)
+        for i, children in enumerate(blocks or [[]]):
+            p = first if i == 0 else target.add_paragraph(style=self.doc.styles[style])
+            self._rich_runs(p, children, bold=header)
 
     def body_paragraphs(self, parts):
         style_id, end = self.style_id["Form Body"], self._end
@@ -512,6 +698,11 @@ class _Builder:
             self.field_rows(run, data)
 
 
+def _span(cell, attribute):
+    value = cell.attrs.get(attribute) or "1"
+    return max(1, min(int(value), 20)) if value.isdigit() else 1
+
+
 def _even_widths(n, first=None):
     if first is None or n == 1:
         return [TEXT_WIDTH_CM / n] * n
@@ -522,9 +713,9 @@ def _is_row(item, section, layout):
     """Whether a field is printed as a row of the label | value table rather than heading + text."""
     if not isinstance(item, Field) or item.key == layout.title_field:
         return False
-    if item.type != "textarea":
+    if item.type not in LONG_TYPES:
         return True
-    has_short = any(isinstance(i, Field) and i.type != "textarea" and i.key != layout.title_field
+    has_short = any(isinstance(i, Field) and i.type not in LONG_TYPES and i.key != layout.title_field
                     for i in section.items)
     return has_short and item.max_chars is not None and item.max_chars <= SHORT_TEXTAREA
 
@@ -613,7 +804,7 @@ def build_docx(*, application, content=None, mask_id_number=False):
     _page_setup(doc.sections[0])
     title = _cover(doc, application, spec, layout, sections)
 
-    builder = _Builder(doc, layout, files=files, mask_id_number=mask_id_number)
+    builder = _Builder(doc, layout, files=files, mask_id_number=mask_id_number, application=application)
     for section in spec.sections:
         data = sections.get(section.code)
         builder.section(section, data if isinstance(data, dict) else {}, title)

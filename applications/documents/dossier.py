@@ -20,8 +20,9 @@ issuer, the page limits): a request for an unchanged application returns the sto
 import gc
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
-from html import escape
+from html import escape, unescape
 from io import BytesIO
 
 from django.db import transaction
@@ -30,13 +31,16 @@ from django.utils import timezone
 from qualityaward.accounts.services import record_event
 
 from .. import jobs
+from ..forms import richtext
 from ..forms.spec import UploadSlot, form_for
 from ..models import Application, Attachment, GeneratedDocument
-from .docx import LAYOUTS, TEXT_WIDTH_CM, _Builder, clean_text, cover_content, display_value, paragraphs_of
+from .docx import (
+    LAYOUTS, TEXT_WIDTH_CM, _Builder, clean_text, cover_content, display_value, narrative_image_files, paragraphs_of,
+)
 from .services import BUILDERS, render_document, young_collections_only
 
 #: Raise when the printed layout changes: every stored dossier is then rebuilt on request.
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"  # 2: narratives printed with their headings, tables and images
 
 A4_WIDTH_PT, A4_HEIGHT_PT = 595.28, 841.89
 MM = 72 / 25.4
@@ -174,6 +178,18 @@ class HtmlFormBuilder(_Builder):
     def body_paragraphs(self, parts):
         self.out.extend(f'<p class="body">{escape(p)}</p>' for p in parts)
 
+    def rich(self, value):
+        """A narrative's sanitized HTML as it is, its images pointing at their stored files."""
+        html = richtext.as_html(value, application_id=self.application_id)
+
+        def local(match):
+            src = re.search(r'\ssrc="([^"]*)"', match[0])
+            path = self.image_path(unescape(src[1])) if src else None
+            return f'<img src="{escape(_image_uri(path))}" alt="">' if path else ""
+
+        html = re.sub(r"<img\b[^>]*>", local, html)
+        self.out.append(f'<div class="narrative">{html}</div>')
+
     def uploads(self, section, slot, files):
         self.item_heading(section, slot)
         if not files:
@@ -268,6 +284,7 @@ def dossier_context(application, *, masked=False):
     for f in content.get("files") or []:
         files.setdefault(f.get("slot"), []).append(f)
     builder = HtmlFormBuilder(layout, files=files, mask_id_number=masked, anchors=anchors)
+    builder.application_id, builder.images = application.pk, narrative_image_files(application)
     title, subtitle, cover_lines = cover_content(application, spec, layout, sections)
     for section in spec.sections:
         data = sections.get(section.code)

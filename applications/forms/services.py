@@ -14,6 +14,7 @@ from django.db.models import Count, F, Max, Sum
 from qualityaward.accounts.services import record_event
 
 from ..models import Application, ApplicationSection, Attachment, State
+from . import richtext
 from .spec import clean_section, consistency_warnings, form_for, missing_in_section, section_chars
 from .uploads import check_total_pages, inspect_upload
 
@@ -71,7 +72,7 @@ def save_section(*, application, code, data, base_version, actor):
         raise ValidationError("没有这一部分，请刷新页面。")
     if code not in editable_section_codes(application):
         raise PermissionDenied("这一部分当前不能修改（已提交或未被退回修改）。")
-    clean, errors = clean_section(section, data)
+    clean, errors = clean_section(section, data, images=narrative_images(application))
     with transaction.atomic():
         row, _ = ApplicationSection.objects.select_for_update().get_or_create(application=application, code=code)
         if row.version != base_version:
@@ -230,6 +231,38 @@ def add_attachment(*, application, slot_key, uploaded, title, actor):
         attachment.save()
         record_event(actor=actor, action="form:upload", target=application,
                      data={"slot": slot_key, "attachment": attachment.pk, "sha256": inspected.sha256})
+    return attachment
+
+
+def narrative_images(application):
+    """(application id, ids of its narrative images): what its richtext fields may show."""
+    return application.pk, set(Attachment.objects.filter(application=application, slot=richtext.IMAGE_SLOT)
+                               .values_list("pk", flat=True))
+
+
+def add_narrative_image(*, application, uploaded, actor):
+    """An image inserted into a narrative (000 附件1 三: 必要时使用图表; 附件2: 可附图片、图表): judged by its
+    content and re-encoded like every upload, kept as an Attachment of the application; the narrative
+    refers to it by ``richtext.image_url``."""
+    if not editable_section_codes(application):
+        raise PermissionDenied("申报材料当前不能修改（已提交或未被退回修改），不能插入图片。")
+    inspected = inspect_upload(uploaded=uploaded, field_label="插入的图片", allowed=richtext.IMAGE_KINDS,
+                               max_bytes=richtext.IMAGE_MAX_BYTES)
+    with transaction.atomic():
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        existing = Attachment.objects.filter(application=application, slot=richtext.IMAGE_SLOT)
+        stats = existing.aggregate(n=Count("pk"), last=Max("order"))
+        if stats["n"] >= richtext.MAX_IMAGES:
+            raise ValidationError(f"每份申报最多插入 {richtext.MAX_IMAGES} 张图片，已插入 {stats['n']} 张。"
+                                  "请把多张图表合并为一张后再插入。")
+        attachment = Attachment(application=application, slot=richtext.IMAGE_SLOT, title="",
+                                order=(stats["last"] or 0) + 1, original_name=inspected.safe_name,
+                                content_type=inspected.content_type, size=inspected.size, pages=1,
+                                sha256=inspected.sha256, uploaded_by=actor.user)
+        attachment.file.save(inspected.safe_name, ContentFile(inspected.data), save=False)
+        attachment.save()
+        record_event(actor=actor, action="form:upload", target=application,
+                     data={"slot": richtext.IMAGE_SLOT, "attachment": attachment.pk, "sha256": inspected.sha256})
     return attachment
 
 

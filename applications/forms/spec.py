@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from ..categories import ACCIDENT_SEVERITIES, VIOLATION_SEVERITIES
+from . import richtext
 from .textcount import count_chars
 
 
@@ -26,7 +27,9 @@ from .textcount import count_chars
 class Field:
     key: str
     label: str
-    type: str = "text"  # text textarea choice multichoice integer decimal date yesno industry email phone
+    #: text textarea richtext choice multichoice integer decimal date yesno industry email phone;
+    #: richtext: a narrative with headings, lists, tables and images (forms/richtext.py)
+    type: str = "text"
     required: bool = True
     max_chars: int | None = None  # a 字数 limit the document states ("限 300 字以内"), nothing else
     max_length: int | None = None  # single-line entries: characters (LINE_MAX when None); not a 字数 limit
@@ -269,7 +272,7 @@ def organization_form(*, years, scoring_items, required_opinions=(), limits=Limi
     y = tuple(str(v) for v in years)
     sections = [
         Section("overview", "一", "组织概述", (
-            Field("text", "组织概述", "textarea", max_chars=3000,
+            Field("text", "组织概述", "richtext", max_chars=3000,
                   help="按照 GB/Z 19579 附录 B 要求，重点说明质量技术先进、质量管理卓越、质量品牌卓著、质量效益突出等内容。限 3000 字以内。",
                   width=12),
         )),
@@ -345,17 +348,17 @@ def organization_form(*, years, scoring_items, required_opinions=(), limits=Limi
             ), min_rows=1, max_rows=20, help="提供环境指标依据及监测结果证实性材料。"),
         )),
         Section("self_assessment", "三", "自评报告", tuple(
-            Field(f"item_{item.code}", f"{item.code} {item.name}（{item.points} 分）", "textarea", width=12,
+            Field(f"item_{item.code}", f"{item.code} {item.name}（{item.points} 分）", "richtext", width=12,
                   help=item.guidance or "从采用方法、工作展开和实施结果三个方面用数据和事实进行评价说明。")
             for item in scoring_items
         ), total_max_chars=50000,
             help="对照 GB/T 19580 逐条从采用方法、工作展开和实施结果三个方面用数据和事实进行评价说明。追溯性说明的质量活动限申报前三年内。全文限 50000 字。"),
         Section("features", "四", "组织的特色质量管理体系、模式、方法总结", (
-            Field("background", "一、组织质量管理体系、模式、方法产生的背景", "textarea", width=12,
+            Field("background", "一、组织质量管理体系、模式、方法产生的背景", "richtext", width=12,
                   help="简要阐述组织质量管理体系、模式、方法产生的背景与形成的过程。"),
-            Field("content", "二、基本内容和主要做法", "textarea", width=12,
+            Field("content", "二、基本内容和主要做法", "richtext", width=12,
                   help="阐述基本内容要素的构成及各要素之间的逻辑关系，阐述典型做法和具体措施。"),
-            Field("results", "三、产生的成效和创新推广价值", "textarea", width=12,
+            Field("results", "三、产生的成效和创新推广价值", "richtext", width=12,
                   help="阐述解决了哪些实际问题、产生了哪些成效，以及先进性、独特性和在行业内复制推广的价值。"),
         ), total_max_chars=3000, help="三部分合计限 3000 字以内。"),
         Section("evidence", "附", "证实性材料", (
@@ -414,15 +417,15 @@ def individual_form(limits=Limits()):
                        min_image_side=300),
         )),
         Section("achievements", "二", "主要成绩与突出贡献", (
-            Field("basics", "一、基本情况（个人基本情况、政治素质、道德品质和职业操守等方面）", "textarea", width=12),
-            Field("results", "二、主要业绩", "textarea", width=12,
+            Field("basics", "一、基本情况（个人基本情况、政治素质、道德品质和职业操守等方面）", "richtext", width=12),
+            Field("results", "二、主要业绩", "richtext", width=12,
                   help="在质量理论研究、质量管理实践、一线质量操作、履行首席质量官职责等方面的主要工作成绩，取得效果等。"),
-            Field("promotion", "三、推广应用先进质量理念、模式和方法的贡献", "textarea", width=12,
+            Field("promotion", "三、推广应用先进质量理念、模式和方法的贡献", "richtext", width=12,
                   help="在本地区、本行业大力推广应用先进的质量理念、模式和方法，为区域质量、行业质量或组织的质量水平提升做出突出贡献等情况。"),
-            Field("leadership", "四、发挥带动作用，带队伍，培养理论或实践人才等情况", "textarea", width=12),
+            Field("leadership", "四、发挥带动作用，带队伍，培养理论或实践人才等情况", "richtext", width=12),
         ), total_max_chars=6000, help="四部分合计限 6000 字以内。"),
         Section("research", "三", "研究、实践等成果发表情况及内容概要", (
-            Field("text", "研究、实践等成果发表情况及内容概要", "textarea", width=12),
+            Field("text", "研究、实践等成果发表情况及内容概要", "richtext", width=12),
         )),
         Section("unit_opinion", "四", "所在单位申报意见", (
             Field("unit_name", "工作单位名称"),
@@ -462,9 +465,9 @@ def benchmark_form():
                   help="简要介绍应用的管理方法（技术）、推进情况、主要成果、特色亮点，以及该经验所获得的评价或认可。"),
             Field("profile", "企业概况", "textarea", max_chars=500, width=12,
                   help="企业名称、法人、企业性质、创建时间、所属行业和代码、主要业务、生产经营情况、企业文化、资源状况、社会责任、荣誉等。"),
-            Field("practice", "管理方法（技术）的推进和应用情况", "textarea", max_chars=8000, width=12,
+            Field("practice", "管理方法（技术）的推进和应用情况", "richtext", max_chars=8000, width=12,
                   help="介绍推进管理方法（技术）的过程、做法，重点体现实施要点、特色亮点，用数据、图表展现成果。"),
-            Field("effect", "管理方法（技术）的实施效果", "textarea", max_chars=2000, width=12,
+            Field("effect", "管理方法（技术）的实施效果", "richtext", max_chars=2000, width=12,
                   help="定量与定性相结合，展示经济效益、管理效益、社会效益等，可提供近三年指标及对比。"),
         )),
         Section("evidence", "二", "证实性材料（选择性提供）", (
@@ -582,16 +585,30 @@ PHONE_RE = re.compile(r"^[0-9+\-()（） ]{7,20}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def _clean_value(f, raw, errors, path, label_prefix=""):
-    """Normalise one input; record a Chinese error naming the field when it is malformed."""
+#: field types holding free text (counted in a section's 字数 total)
+TEXT_TYPES = ("text", "textarea", "richtext")
+
+
+def field_chars(f, value):
+    """字数 of a field's value: a richtext narrative by its text content (tags and images 0)."""
+    return count_chars(richtext.text_of(value) if f.type == "richtext" else value)
+
+
+def _clean_value(f, raw, errors, path, label_prefix="", images=None):
+    """Normalise one input; record a Chinese error naming the field when it is malformed. ``images``:
+    (application id, ids of its narrative images) that a richtext value may show (None: any of the
+    narrative-image addresses, unchecked)."""
     label = f"{label_prefix}{f.label}"
     value = CONTROL_CHARS.sub("", "" if raw is None else str(raw))
-    if f.type not in ("textarea",):
+    if f.type == "richtext":
+        application_id, image_ids = images or (None, None)
+        value = richtext.clean_value(value, application_id=application_id, image_ids=image_ids)
+    if f.type not in ("textarea", "richtext"):
         value = value.strip()
     if value == "":
         return ""
-    if f.max_chars and count_chars(value) > f.max_chars:
-        errors[path] = f"“{label}”限 {f.max_chars} 字，当前 {count_chars(value)} 字，请删减。"
+    if f.max_chars and field_chars(f, value) > f.max_chars:
+        errors[path] = f"“{label}”限 {f.max_chars} 字，当前 {field_chars(f, value)} 字，请删减。"
     line_max = f.max_length or (LINE_MAX if f.type == "text" else None)
     if line_max and len(value) > line_max:
         errors[path] = f"“{label}”最多 {line_max} 个字符，当前 {len(value)} 个，请核对是否粘贴了多余的内容。"
@@ -643,13 +660,14 @@ def _clean_value(f, raw, errors, path, label_prefix=""):
     return value
 
 
-def clean_section(section, data):
-    """Return (clean data, errors) for what the applicant sent for ``section``; errors name the fields."""
+def clean_section(section, data, *, images=None):
+    """Return (clean data, errors) for what the applicant sent for ``section``; errors name the fields.
+    ``images``: see ``_clean_value``."""
     data = data if isinstance(data, dict) else {}
     clean, errors = {}, {}
     for item in section.items:
         if isinstance(item, Field):
-            clean[item.key] = _clean_value(item, data.get(item.key), errors, item.key)
+            clean[item.key] = _clean_value(item, data.get(item.key), errors, item.key, images=images)
         elif isinstance(item, Table):
             rows = data.get(item.key) or []
             if not isinstance(rows, list):
@@ -687,8 +705,8 @@ def clean_section(section, data):
 
 
 def section_chars(section, data):
-    return sum(count_chars(data.get(i.key, "")) for i in section.items
-               if isinstance(i, Field) and i.type in ("text", "textarea"))
+    return sum(field_chars(i, data.get(i.key, "")) for i in section.items
+               if isinstance(i, Field) and i.type in TEXT_TYPES)
 
 
 def missing_in_section(section, data, uploads=None):

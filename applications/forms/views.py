@@ -18,6 +18,7 @@ from ..documents.docx import build_docx
 from ..models import ApplicationSection, Attachment
 from ..rules import is_owner
 from ..selectors import application_for_user_or_404
+from . import richtext
 from . import services as fs
 from .spec import (
     STATE_SECRET_WARNING, Field, Grid, Table, UploadSlot, consistency_warnings, form_for, missing_in_section, section_chars,
@@ -43,12 +44,15 @@ def _row_count(item, data):
     return max(len(rows), item.min_rows, 1)
 
 
-def _layout(section, data, errors, attachments):
-    """Turn a section's items into render-ready blocks (keeps the template simple)."""
+def _layout(section, data, errors, attachments, *, application_id=None):
+    """Turn a section's items into render-ready blocks (keeps the template simple). A narrative (richtext)
+    comes with its sanitized HTML (a plain text stored before the field was rich, as paragraphs)."""
     blocks = []
     for item in section.items:
         if isinstance(item, Field):
-            blocks.append({"kind": "field", "f": item, "value": data.get(item.key, ""), "path": item.key,
+            value = data.get(item.key, "")
+            html = richtext.as_html(value, application_id=application_id) if item.type == "richtext" else ""
+            blocks.append({"kind": "field", "f": item, "value": value, "path": item.key, "html": html,
                            "error": errors.get(item.key)})
         elif isinstance(item, Table):
             rows = data.get(item.key) or []
@@ -92,7 +96,8 @@ def section_edit(request, pk, code):
     codes = [s.code for s in spec.sections]
     i = codes.index(code)
     return render(request, "applications/form/section.html", {
-        "app": app, "spec": spec, "section": section, "blocks": _layout(section, data, {}, attachments),
+        "app": app, "spec": spec, "section": section,
+        "blocks": _layout(section, data, {}, attachments, application_id=app.pk),
         "version": version, "editable": editable, "row": row,
         "chars": section_chars(section, data),
         "missing": missing_in_section(section, data, fs.upload_counts(app)),
@@ -102,6 +107,7 @@ def section_edit(request, pk, code):
         "state_secret_warning": STATE_SECRET_WARNING,
         "has_uploads": any(isinstance(it, UploadSlot) for it in section.items),
         "has_fields": any(not isinstance(it, UploadSlot) for it in section.items),
+        "has_rich": any(getattr(it, "type", "") == "richtext" for it in section.items),
         "suggestion": fs.org_size_suggestion(app) if code == "basic" else None,
         "entries": fs.progress(app),
     })
@@ -214,6 +220,38 @@ def attachment_download(request, attachment_id):
     attachment = _attachment_for_user_or_404(request, attachment_id)
     return FileResponse(attachment.file.open("rb"), as_attachment=request.GET.get("inline") != "1",
                         filename=attachment.original_name, content_type=attachment.content_type)
+
+
+@login_required
+@require_POST
+def narrative_image_upload(request, pk):
+    """An image for a narrative (richtext field), answered as JSON {"ok", "url"} for the editor's script."""
+    app = application_for_user_or_404(user=request.user, pk=pk)
+    if not is_owner(request.user, app):
+        return JsonResponse({"ok": False, "message": "只有申报单位的账号可以插入图片。"}, status=403)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return JsonResponse({"ok": False, "message": "请选择要插入的图片（JPG 或 PNG）。"}, status=400)
+    try:
+        image = fs.add_narrative_image(application=app, uploaded=upload, actor=Actor.from_request(request))
+    except PermissionDenied as exc:
+        return JsonResponse({"ok": False, "message": str(exc)}, status=403)
+    except ValidationError as exc:
+        return JsonResponse({"ok": False, "message": "；".join(exc.messages)}, status=400)
+    return JsonResponse({"ok": True, "url": richtext.image_url(app.pk, image.pk), "name": image.original_name})
+
+
+@login_required
+@require_GET
+def narrative_image(request, pk, image_id):
+    """A narrative image, shown inline to whoever may read the application."""
+    app = application_for_user_or_404(user=request.user, pk=pk)
+    image = Attachment.objects.filter(application=app, slot=richtext.IMAGE_SLOT, pk=image_id).first()
+    if image is None:
+        raise Http404("没有找到该图片，或您无权查看。")
+    response = FileResponse(image.file.open("rb"), content_type=image.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from applications import rules as access
 from applications import workflow
+from applications.forms import richtext
 from applications.forms.spec import YES_NO, Field, Grid, Table, UploadSlot, form_for
 from applications.models import Application, Campaign, Program, State, Submission
 from applications.selectors import applications_for_user
@@ -162,6 +163,8 @@ class SectionChanges:
 def _display(f, value):
     if value in (None, ""):
         return ""
+    if f.type == "richtext":  # a narrative compared by its text (tables as lines)
+        return richtext.text_of(value).strip()
     choices = dict(f.choices) if f.choices else (dict(YES_NO) if f.type == "yesno" else {})
     if isinstance(value, list):
         return "、".join(str(choices.get(v, v)) for v in value)
@@ -175,7 +178,7 @@ def _flatten_section(section, data):
     for item in section.items if section else ():
         known.add(item.key)
         if isinstance(item, Field):
-            out.append((item.key, item.label, _display(item, data.get(item.key)), item.type == "textarea"))
+            out.append((item.key, item.label, _display(item, data.get(item.key)), item.type in ("textarea", "richtext")))
         elif isinstance(item, Table):
             rows = data.get(item.key) or []
             for i, row in enumerate(rows if isinstance(rows, list) else []):

@@ -30,6 +30,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from applications import jobs
+from applications.forms import richtext
 from applications.forms.spec import CONTROL_CHARS
 from applications.models import Application, GeneratedDocument, RuleProfile, ScoringBand, ScoringItem, State
 from qualityaward.accounts.models import Role
@@ -618,7 +619,9 @@ def self_assessment_texts(application):
     content = sub.content or {}
     sections = (content.get("form") or {}).get("sections") or content.get("sections") or {}
     data = sections.get("self_assessment") or {}
-    return {key[len("item_"):]: value for key, value in data.items() if key.startswith("item_") and value}
+    # a narrative with tables and images is shown by its text beside the score (the form shows it in full)
+    return {key[len("item_"):]: richtext.text_of(value).strip() for key, value in data.items()
+            if key.startswith("item_") and value}
 
 
 def sees_peer_scores(acc):

@@ -19,6 +19,8 @@
   // A field's path is its key as is (keys may contain dots: self-assessment items are named like
   // "item_4.1.2"); table cells ("rows.0.name") and grid cells ("indicators.sales.2024") are nested.
   function isFieldKey(el) { return !!el.closest(".qa-field"); }
+  // A narrative (richtext field, static/js/rich-text.js) holds HTML: its 字数 is that of its text.
+  function textOf(el) { return el.dataset && el.dataset.rich ? window.qaTextCount.textOfHtml(el.value) : el.value; }
 
   window.qaCountChars = countChars;
 
@@ -45,7 +47,7 @@
   function updateCounter(input) {
     var max = parseInt(input.dataset.maxChars || "0", 10);
     var counter = form.querySelector('[data-counter-for="' + input.dataset.path + '"]');
-    var n = countChars(input.value);
+    var n = countChars(textOf(input));
     if (counter && max) {
       counter.textContent = "已输入 " + n + " / " + max + " 字";
       counter.classList.toggle("text-danger", n > max);
@@ -58,7 +60,7 @@
     if (!totalEl) return;
     var n = 0;
     form.querySelectorAll('textarea[data-path], input[type=text][data-path]').forEach(function (el) {
-      if (isFieldKey(el)) n += countChars(el.value);
+      if (isFieldKey(el)) n += countChars(textOf(el));
     });
     totalEl.textContent = n;
     var max = parseInt(totalEl.parentElement.dataset.totalMax, 10);
@@ -109,6 +111,7 @@
       if (isFieldKey(el)) node = data[el.dataset.path];
       else el.dataset.path.split(".").forEach(function (p) { node = (node && typeof node === "object") ? node[p] : undefined; });
       el.value = node === undefined || node === null ? "" : node;
+      if (el.qaEditor) el.qaEditor.commands.setContent(el.value, {emitUpdate: false});
       updateCounter(el);
     });
     updateTotal();
@@ -128,6 +131,7 @@
       } else if (value !== "" && value !== undefined) {
         var el = form.querySelector('[data-path="' + prefix + '"]');
         var label = el ? (el.getAttribute("aria-label") || (el.labels && el.labels[0] ? labelText(el.labels[0]) : prefix)) : prefix;
+        if (el && el.dataset.rich) value = window.qaTextCount.textOfHtml(value).replace(/\n+/g, "\n").trim();
         lines.push(label + "：" + value);
       }
     }

@@ -29,6 +29,27 @@
     };
   }
 
-  root.qaTextCount = {make: make};
+  // The text of a narrative's HTML (a richtext field), as applications/forms/richtext.py text_of reads it:
+  // the text nodes, with a line break where a block (paragraph, heading, list item, table cell) starts
+  // and ends, so that words in two cells stay two words. Browser only (DOMParser).
+  var BLOCKS = new Set(["P", "H1", "H2", "H3", "H4", "H5", "H6", "LI", "TR", "TD", "TH", "BR", "TABLE", "UL",
+                        "OL", "DIV"]);
+  function textOfHtml(html) {
+    var body = new DOMParser().parseFromString(String(html || ""), "text/html").body;
+    var parts = [];
+    (function walk(node) {
+      node.childNodes.forEach(function (child) {
+        if (child.nodeType === 3) { parts.push(child.nodeValue); return; }
+        if (child.nodeType !== 1) return;
+        var block = BLOCKS.has(child.tagName);
+        if (block) parts.push("\n");
+        walk(child);
+        if (block) parts.push("\n");
+      });
+    })(body);
+    return parts.join("");
+  }
+
+  root.qaTextCount = {make: make, textOfHtml: textOfHtml};
   if (typeof module !== "undefined" && module.exports) module.exports = {make: make};
 })(typeof window !== "undefined" ? window : globalThis);

@@ -7,11 +7,13 @@ form is filled, and checked, here too.
 """
 import json
 import re
+from html import escape
 
 import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from applications.forms import richtext
 from applications.forms.spec import Field, Grid, Table, UploadSlot, form_for
 from applications.models import Application, Attachment, State
 from applications.forms.textcount import count_chars
@@ -65,6 +67,8 @@ def section_plan(section, **overrides):
         if isinstance(item, Field):
             value = overrides.get(item.key, field_value(item))
             values[item.key] = expected[item.key] = value
+            if item.type == "richtext":  # typed in the narrative's editor: stored as its HTML
+                expected[item.key] = rich(value)
         elif isinstance(item, Table):
             count = max(ROWS_PER_TABLE, item.min_rows)
             rows[item.key] = count
@@ -84,8 +88,49 @@ def section_plan(section, **overrides):
 
 
 # --- what an applicant does on a section page -----------------------------------------------------
+def rich(text):
+    """What a narrative (richtext field) holds after ``text`` is typed into its editor as one paragraph."""
+    return f"<p>{escape(text, quote=False)}</p>"
+
+
+class Narrative:
+    """A narrative's editor (static/js/rich-text.js) with a text box's vocabulary: fill, blur, its text."""
+
+    def __init__(self, page, path):
+        self.page = page
+        self.editor = page.locator(f'#qa-section [data-field="{path}"] .tiptap[contenteditable=true]')
+
+    def fill(self, value):
+        self.editor.click()
+        self.page.keyboard.press("Control+a")
+        if value:
+            self.page.keyboard.insert_text(value)
+        else:
+            self.page.keyboard.press("Delete")
+
+    def blur(self):
+        self.editor.evaluate("el => el.blur()")
+
+    def press(self, key):
+        self.editor.press(key)
+
+    def input_value(self):
+        return self.editor.inner_text()
+
+
 def field(page, path):
-    return page.locator(f'#qa-section [data-path="{path}"]')
+    box = page.locator(f'#qa-section [data-path="{path}"]')
+    if box.first.get_attribute("data-rich"):
+        return Narrative(page, path)
+    return box
+
+
+def expect_value(page, path, value):
+    box = field(page, path)
+    if isinstance(box, Narrative):
+        expect(box.editor).to_have_text(value)
+    else:
+        expect(box).to_have_value(value)
 
 
 def wait_saved(page):
@@ -382,15 +427,15 @@ def test_character_counter_matches_the_server_and_limits_refuse_without_losing_t
     for text in TRICKY:
         assert page.evaluate("s => window.qaCountChars(s)", text) == count_chars(text), repr(text)
 
-    box = field(page, "text")
+    box = field(page, "text")  # 组织概述 is a narrative: counted by the text of its HTML, on both sides
     counter = page.locator('[data-counter-for="text"]')
     mixed = "".join(TRICKY)
     box.fill(mixed)
-    expect(counter).to_have_text(f"已输入 {count_chars(mixed)} / 3000 字")
     box.blur()
     wait_saved(page)
     stored = portal.section(app, "overview")[0]["text"]
-    assert count_chars(stored) == count_chars(mixed)  # the textarea turns \r\n into \n; still the same 字数
+    assert richtext.is_markup(stored)
+    expect(counter).to_have_text(f"已输入 {count_chars(richtext.text_of(stored))} / 3000 字")
 
     box.fill("第一版：组织概述。")
     box.blur()
@@ -405,8 +450,8 @@ def test_character_counter_matches_the_server_and_limits_refuse_without_losing_t
     expect(page.locator("#qa-status")).to_have_text("未保存：有错误")
     expect(page.locator('[data-error-for="text"]')).to_have_text("“组织概述”限 3000 字，当前 3001 字，请删减。")
     expect(page.locator("#qa-message")).to_contain_text("尚未保存")
-    expect(box).to_have_value(too_long)
-    assert portal.section(app, "overview") == ({"text": "第一版：组织概述。"}, version)
+    expect(box.editor).to_have_text(too_long)
+    assert portal.section(app, "overview") == ({"text": rich("第一版：组织概述。")}, version)
 
     box.press("Control+End")
     box.press("Backspace")  # back within the limit: saved, the counter and the error clear
@@ -415,7 +460,7 @@ def test_character_counter_matches_the_server_and_limits_refuse_without_losing_t
     box.blur()
     wait_saved(page)
     expect(page.locator('[data-error-for="text"]')).to_have_text("")
-    assert portal.section(app, "overview")[0]["text"] == "质" * 3000
+    assert portal.section(app, "overview")[0]["text"] == rich("质" * 3000)
     assert_no_script_errors(page)
 
 
@@ -433,9 +478,9 @@ def test_total_counter_covers_self_assessment_items(portal, context, page):
     field(page, second).blur()
     wait_saved(page)
     data = portal.section(app, "self_assessment")[0]
-    assert data[first] == "领导作用：方法、展开、结果。" and data[second] == "社会责任"
+    assert data[first] == rich("领导作用：方法、展开、结果。") and data[second] == rich("社会责任")
     page.reload()
-    expect(field(page, first)).to_have_value("领导作用：方法、展开、结果。")
+    expect_value(page, first, "领导作用：方法、展开、结果。")
     expect(page.locator("#qa-total-count")).to_have_text(str(count_chars("领导作用：方法、展开、结果。社会责任")))
     assert_no_script_errors(page)
 
@@ -473,12 +518,12 @@ def test_conflict_between_two_pages(portal, context, page, new_page):
     page_b.get_by_role("button", name="保留我的版本（覆盖已保存的）").click(delay=HUMAN_CLICK_MS)
     wait_saved(page_b)
     expect(conflict).to_be_hidden()
-    assert portal.section(app, "overview")[0] == {"text": "B：在页面乙中写的组织概述。"}
+    assert portal.section(app, "overview")[0] == {"text": rich("B：在页面乙中写的组织概述。")}
 
     # take theirs: B shows A's text, and B's next edit saves on top of it
     page_a.reload()
     page_b.reload()
-    expect(field(page_a, "text")).to_have_value("B：在页面乙中写的组织概述。")
+    expect_value(page_a, "text", "B：在页面乙中写的组织概述。")
     field(page_a, "text").fill("A2：页面甲的第二版。")
     field(page_a, "text").blur()
     wait_saved(page_a)
@@ -487,17 +532,17 @@ def test_conflict_between_two_pages(portal, context, page, new_page):
     expect(page_b.locator("#qa-conflict-theirs")).to_have_text("组织概述：A2：页面甲的第二版。")
     page_b.get_by_role("button", name="采用已保存的版本（放弃本页修改）").click(delay=HUMAN_CLICK_MS)
     expect(conflict).to_be_hidden()
-    expect(field(page_b, "text")).to_have_value("A2：页面甲的第二版。")
+    expect_value(page_b, "text", "A2：页面甲的第二版。")
     expect(page_b.locator("#qa-status")).to_have_text("已采用已保存的版本")
     data, version = portal.section(app, "overview")
-    assert data == {"text": "A2：页面甲的第二版。"}
+    assert data == {"text": rich("A2：页面甲的第二版。")}
     assert page_b.evaluate("k => localStorage.getItem(k)", f"qa-draft-{app.pk}-overview") is None
 
     field(page_b, "text").fill("B3：在已保存的版本上继续修改。")
     field(page_b, "text").blur()
     wait_saved(page_b)
     expect(conflict).to_be_hidden()
-    assert portal.section(app, "overview") == ({"text": "B3：在已保存的版本上继续修改。"}, version + 1)
+    assert portal.section(app, "overview") == ({"text": rich("B3：在已保存的版本上继续修改。")}, version + 1)
     assert_no_script_errors(page_a)
     assert_no_script_errors(page_b)
 
@@ -526,8 +571,8 @@ def test_local_backup_from_an_older_version_offers_the_choice(portal, context, p
     expect(page.locator("#qa-conflict-theirs")).to_have_text("组织概述：另一页面的新内容")
     page.get_by_role("button", name="保留我的版本（覆盖已保存的）").click(delay=HUMAN_CLICK_MS)
     wait_saved(page)
-    expect(field(page, "text")).to_have_value("本机未保存的内容")
-    assert portal.section(app, "overview")[0] == {"text": "本机未保存的内容"}
+    expect_value(page, "text", "本机未保存的内容")
+    assert richtext.text_of(portal.section(app, "overview")[0]["text"]).strip() == "本机未保存的内容"
     assert_no_script_errors(page)
 
 
@@ -592,7 +637,7 @@ def test_saved_badge_only_when_the_latest_text_is_saved(portal, context, page):
     expect(page.locator("#qa-status")).to_have_text("保存中…")
     box.fill("第一句。第二句。")  # typed while it travels; saved after the typing pause
     wait_saved(page)
-    assert portal.section(app, "overview")[0] == {"text": "第一句。第二句。"}
+    assert portal.section(app, "overview")[0] == {"text": rich("第一句。第二句。")}
     assert_no_script_errors(page)
 
 
@@ -617,7 +662,7 @@ def test_markup_in_fields_is_shown_as_text(portal, context, page):
 
     for code, path, text in (("overview", "text", PAYLOAD), ("basic", "address", PAYLOAD.replace(" ", ""))):
         page.goto(f"/applications/{app.pk}/form/{code}/")
-        expect(field(page, path)).to_have_value(text)
+        expect_value(page, path, text)
         assert page.evaluate("typeof window.pwned") == "undefined"
         assert page.locator("main img").count() == 0 and page.locator("main script:not([src])").count() == 0
     # the conflict panel shows the stored text as text too

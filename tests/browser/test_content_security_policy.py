@@ -123,9 +123,13 @@ def test_autosave_and_htmx_work_under_the_policy(demo, context, watched):
     sign_in_as(demo, context, "applicant")
 
     visit(page, f"/applications/{draft.pk}/form/overview/")
-    page.locator('#qa-section [data-path="text"]').fill("在严格的内容安全策略下自动保存。")
+    # 组织概述 is a narrative: typed in the editor (served by the portal, no inline style), saved as its HTML
+    editor = page.locator('#qa-section [data-field="text"] .tiptap[contenteditable=true]')
+    editor.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("在严格的内容安全策略下自动保存。")
     expect(page.locator("#qa-status")).to_have_text(re.compile(r"^已保存 \d{1,2}:\d{2}:\d{2}$"))
-    assert demo.section(draft, "overview")[0]["text"] == "在严格的内容安全策略下自动保存。"
+    assert demo.section(draft, "overview")[0]["text"] == "<p>在严格的内容安全策略下自动保存。</p>"
 
     form_page = f"/applications/{draft.pk}/form/"
     visit(page, form_page)

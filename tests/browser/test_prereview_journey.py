@@ -74,7 +74,9 @@ def test_bureau_returns_applicant_corrects_bureau_consults_signs_and_recommends(
         org_type.blur()
     expect(page.locator("#qa-status")).to_have_text(SAVED)
     page.goto(f"/applications/{app.pk}/form/overview/")
-    expect(page.locator('#qa-section [data-path="text"]')).to_have_attribute("readonly", "")  # not reopened
+    # not reopened: 组织概述 (a narrative) is shown, with no editor
+    expect(page.locator("#qa-section #f-text.qa-narrative")).to_be_visible()
+    expect(page.locator("#qa-section .tiptap")).to_have_count(0)
     page.goto(f"/applications/{app.pk}/")
     page.get_by_role("button", name="修改后重新提交").click()
     expect(page.locator(".badge.state-submitted").first).to_be_visible()

@@ -255,3 +255,29 @@ def test_word_copy_is_downloaded_by_those_who_may_see_the_application(client, wo
     assert world.org.name in text
     client.force_login(world.stranger)
     assert client.get(url).status_code == 404
+
+
+# --- narratives with figures and tables (000 附件1 三: 必要时使用图表) -------------------------------------
+def test_a_narrative_prints_its_table_as_a_word_table_and_its_image_as_a_picture(world):
+    from narrative_support import narrative_with_table_and_image
+
+    app = narrative_with_table_and_image(world)
+    document = open_docx(build_docx(application=app))
+    text = all_text(document)
+    assert "方法" in text and "采用卓越绩效模式。" in text and "• 战略目标分解" in text
+    bold = [r.text for p in document.paragraphs for r in p.runs if r.bold]
+    assert "卓越绩效" in bold
+    tables = [t for t in document.tables if t.rows[0].cells[0].text == "指标"]
+    assert len(tables) == 1
+    assert [[c.text for c in row.cells] for row in tables[0].rows] == [["指标", "2025年"], ["一次交验合格率", "99.6%"]]
+    assert len(document.inline_shapes) == 1  # the application's own image; the foreign address prints nothing
+    picture = document.inline_shapes[0]
+    assert round(picture.width.cm, 1) == round(600 / 150 * 2.54, 1)
+
+
+def test_a_narrative_stored_as_plain_text_prints_as_before(world):
+    app = world.new_app()
+    key = form_for(app).section("self_assessment").items[0].key
+    set_section(app, "self_assessment", **{key: "第一段 <b>不是标签</b>\n第二段"})
+    text = all_text(open_docx(build_docx(application=app)))
+    assert "第一段 <b>不是标签</b>" in text and "第二段" in text

@@ -302,3 +302,28 @@ def test_image_evidence_is_placed_on_its_own_numbered_page(world, filled):
     images = list(reader.pages[photo].images)
     assert len(images) == 1 and images[0].image.size == (1200, 900)
     assert dossier.report["evidence"] == 2 + 3 + 1
+
+
+def test_a_narratives_table_and_image_are_printed_in_the_dossier(world, tmp_path):
+    """000 附件1 三 (必要时使用图表): the table's cells are text in the PDF, the image is drawn where it stands."""
+    import subprocess
+
+    from PIL import Image
+
+    from narrative_support import narrative_with_table_and_image
+
+    app = narrative_with_table_and_image(world)
+    pdf = tmp_path / "dossier.pdf"
+    pdf.write_bytes(build_dossier(app).pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = re.sub(r"\s+", "", text)
+    assert "一次交验合格率" in flat and "99.6%" in flat and "2025年" in flat and "战略目标分解" in flat
+    listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    drawn = [line.split() for line in listing.splitlines()[2:] if line.split()[3:5] == ["600", "300"]]
+    assert len(drawn) == 1, listing  # the application's own image; the foreign address prints nothing
+    page = drawn[0][0]
+    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", page, "-l", page, str(pdf), str(tmp_path / "page")],
+                   check=True)
+    rendered = Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")
+    red = sum(1 for r, g, b in rendered.get_flattened_data() if r > 170 and g < 70 and b < 70)
+    assert red > 1000  # the image, drawn within the text width, is thousands of pixels at 50 dpi
