@@ -18,6 +18,7 @@ from data not yet committed is dropped by the second bump. Countdowns and “ope
 the clock, so an entry lives at most ``TTL`` seconds.
 """
 from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils import timezone
 
@@ -83,7 +84,10 @@ WATCHED_ACCOUNT_MODELS = {"roleassignment", "organization", "user_organizations"
 def _changed(sender, instance, **kwargs):
     meta = sender._meta
     if meta.app_label == "applications" and meta.model_name == "application":
-        program_id = getattr(getattr(instance, "campaign", None), "program_id", None)
+        try:
+            program_id = instance.campaign.program_id
+        except ObjectDoesNotExist:  # deleted with its campaign: invalidate everyone's
+            program_id = None
         if program_id is not None:
             bump_program(program_id)
         else:
