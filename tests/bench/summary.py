@@ -55,7 +55,7 @@ def rows(results):
             out.append(row(f"dashboard {role} (gunicorn -w 2)", goal, None, False))
             continue
         value = (f"{p['ratio_to_minimal']:.0%} ({p['rps']:.0f} req/s), queries {p['queries']} at full scale, "
-                 f"{p['queries_small_scale']} at small")
+                 f"{p['queries_small_scale']} at small (uncached), {p.get('queries_cached', '?')} cached")
         out.append(row(f"dashboard {role} (gunicorn -w 2)", goal, value, p.get("meets_goal")))
 
     ranking = load(results, "ranking.json")
