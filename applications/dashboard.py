@@ -151,7 +151,7 @@ def committee_section(user):
     scope = access._program_role_q(Role.COMMITTEE, access.COMMITTEE_STATES)(user)
     waiting = _base(scope).filter(state=State.COMMITTEE).order_by("state_changed_at")
     rows = _rows(waiting, "review_deadline")
-    more = max(0, waiting.count() - LIST_LIMIT) if len(rows) == LIST_LIMIT else 0  # counted only when capped
+    more = max(0, waiting.count() - LIST_LIMIT)  # always counted: the same queries whatever the data
     return Section(Role.COMMITTEE, "待评委会审定", rows=rows, more=more, empty_text="暂无待审定的候选申报。")
 
 

@@ -19,6 +19,7 @@ from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role
 from qualityaward.accounts.services import record_event
 
+from . import dashboard_cache
 from . import rules as access
 from .models import Application, State
 
@@ -448,6 +449,9 @@ def perform(*, application, name, actor, reason="", **params):
             | ({"result": str(result.pk)} if result is not None else {}) | extra,
         )
         transaction.on_commit(lambda: _after_commit(app.pk, transition.name))
+        # every dashboard that reads this program is stale now (the application's save bumps it too; this
+        # keeps the transition's own invalidation explicit whatever the save does)
+        dashboard_cache.bump_program(app.campaign.program_id)
     application.refresh_from_db()
     return application
 

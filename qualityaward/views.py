@@ -1,12 +1,15 @@
 """Project-level pages: the per-role dashboard, composed from each app's sections, and error pages."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
+from applications import dashboard_cache
 from applications.dashboard import SECTIONS
 from publicity.notices.dashboard import calendar_alerts, publicity_section
 from publicity.objections.dashboard import objection_section
 from qualityaward.accounts.models import Role
-from qualityaward.accounts.selectors import roles_of
+from qualityaward.accounts.selectors import role_assignments, roles_of
 from review.committee import dashboard as committee_dashboard
 from review.panels.dashboard import expert_section
 from review.insights.views import dashboard_section
@@ -17,17 +20,27 @@ DASHBOARD_SECTIONS.update({Role.COMMITTEE: committee_dashboard.committee_section
                            Role.APPLICANT: committee_dashboard.applicant_section})
 
 
-@login_required
-def dashboard(request):
-    roles = roles_of(request.user)
-    sections = [DASHBOARD_SECTIONS[role](request.user) for role in roles if role in DASHBOARD_SECTIONS]
+def _build(user, roles):
+    sections = [DASHBOARD_SECTIONS[role](user) for role in roles if role in DASHBOARD_SECTIONS]
     for role in (Role.SECRETARIAT, Role.AUTHORITY):  # notices they publish, with their countdown
         if role in roles:
-            sections.append(publicity_section(request.user, role))
+            sections.append(publicity_section(user, role))
             break
-    sections += [s for s in (objection_section(request.user), dashboard_section(request.user)) if s is not None]
-    return render(request, "dashboard.html", {"sections": sections, "roles": roles,
-                                              "alerts": calendar_alerts(request.user, roles)})
+    sections += [s for s in (objection_section(user), dashboard_section(user)) if s is not None]
+    # cached as HTML: a hit costs a cache read, not the rendering of every row again
+    html = render_to_string("dashboard_sections.html", {"sections": sections, "alerts": calendar_alerts(user, roles)})
+    return {"sections_html": mark_safe(html), "has_sections": bool(sections)}
+
+
+@login_required
+def dashboard(request):
+    """The sections are built once and then served from the cache until a change they read is made
+    (applications.dashboard_cache: a transition, or any change of the data the sections show)."""
+    user = request.user
+    roles = roles_of(user)
+    context = dashboard_cache.cached_dashboard(user, role_assignments(user), [str(r) for r in roles],
+                                               lambda: _build(user, roles))
+    return render(request, "dashboard.html", {**context, "roles": roles})
 
 
 def _error(request, status, title, text):
