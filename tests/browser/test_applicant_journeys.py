@@ -292,7 +292,7 @@ def test_organization_registers_fills_every_section_and_submits(portal, page, fi
     app = create_from_dashboard(page)
     assert app.kind == Application.Kind.ORGANIZATION and app.applicant_name == "河南省中原精密制造有限公司"
     spec = form_for(app)
-    assert [s.code for s in spec.sections][-2:] == ["evidence", "conditions"]  # 申报条件 comes last
+    assert [s.code for s in spec.sections][-3:] == ["evidence", "conditions", "declaration"]  # 申报条件, then 声明
 
     page.get_by_role("link", name="填写/修改申报材料").click()
     first = spec.sections[0]
@@ -584,11 +584,12 @@ def test_lost_connection_retries_and_saves(portal, context, page):
     app = portal.draft(user)
     portal.sign_in(context, user)
     page.goto(f"/applications/{app.pk}/form/basic/")
+    prefilled = portal.section(app, "basic")  # what registration filled in (version 0)
     context.set_offline(True)
     field(page, "main_products").fill("精密数控机床、工业机器人减速器")
     field(page, "main_products").blur()
     expect(page.locator("#qa-status")).to_have_text(re.compile(r"^未保存（网络中断"))
-    assert portal.section(app, "basic") == ({}, 0)
+    assert portal.section(app, "basic") == prefilled
     backup = json.loads(page.evaluate("k => localStorage.getItem(k)", f"qa-draft-{app.pk}-basic"))
     assert backup["data"]["main_products"] == "精密数控机床、工业机器人减速器"
     context.set_offline(False)
@@ -606,13 +607,14 @@ def test_signed_out_while_typing_keeps_the_text_and_says_why(portal, context, pa
     app = portal.draft(user)
     portal.sign_in(context, user)
     page.goto(f"/applications/{app.pk}/form/basic/")
+    prefilled = portal.section(app, "basic")  # what registration filled in (version 0)
     session = next(c for c in context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
     context.clear_cookies(name=settings.SESSION_COOKIE_NAME)
     field(page, "main_products").fill("精密数控机床")
     field(page, "main_products").blur()
     expect(page.locator("#qa-status")).to_have_text("未保存：登录已过期")
     expect(page.locator("#qa-message")).to_contain_text("重新登录")
-    assert portal.section(app, "basic") == ({}, 0)
+    assert portal.section(app, "basic") == prefilled
 
     portal.sign_in(context, user)
     assert session["value"] != next(c["value"] for c in context.cookies() if c["name"] == session["name"])
