@@ -255,7 +255,8 @@ def test_the_ranking_page_paginates_filters_and_sorts_on_the_server(client, worl
     assert names(client.get(url + "&threshold=abc&sort=nonsense")) == ["高分企业", "恰好入围的企业"]  # ignored
     with CaptureQueriesContext(connection) as ctx:
         svc.ranking_rows(campaign=world.xixian_campaign)
-    assert len(ctx.captured_queries) == 1  # the whole ranking is one statement
+    # the whole ranking is one statement, and one more computes the totals at the finalist line exactly
+    assert len(ctx.captured_queries) == 2
 
 
 def test_the_committee_ballot_shows_the_ranking_s_composite_score(client, world, ranked):
@@ -269,3 +270,30 @@ def test_the_committee_ballot_shows_the_ranking_s_composite_score(client, world,
     client.force_login(world.secretariat_other)
     body = client.get(reverse("review:committee_open", args=[world.xixian_campaign.pk])).content.decode()
     assert "高分企业" in body and "611.40" in body
+
+
+def test_a_total_near_the_line_is_ranked_on_its_exact_value(world):
+    """A computed mean of three experts (e.g. 200/3 %) is stored to four places; near the finalist line the
+    ranking uses the exact total, so its finalist flag is the decision the guard takes (issue: no rounding
+    between the experts' scores and the stage score)."""
+    from applications.models import RuleProfile
+
+    leader = S.new_experts(1, "exact")[0]
+    app = S.drive_xixian(world, State.ONSITE_REVIEW, name="三位专家平均的企业")
+    for stage in ("material", "onsite"):
+        panel = Panel.objects.create(application=app, stage=stage)
+        S.seat(panel, leader)
+        PanelItemScore.objects.bulk_create([
+            PanelItemScore(panel=panel, item=item, percent=Decimal("66.6667"), percent_sum=200, experts_counted=3,
+                           source="mean", reason="平均") for item in S.items_of(app)])
+        StageResult.objects.create(panel=panel, aggregation="mean", experts=3, concluded_by=leader)
+    exact = svc.application_scores(app)[1]
+    assert Decimal("666.6666") < exact < Decimal("666.6667")  # 1000 × 2/3
+    RuleProfile.objects.filter(program=world.xixian).update(finalist_threshold=Decimal("666.67"))
+    world.xixian_campaign.program.profile.refresh_from_db()
+    (row,) = [r for r in svc.ranking_rows(campaign=world.xixian_campaign) if r.pk == app.pk]
+    assert row.total == exact and not row.finalist  # the four-place sum would give 666.667
+    RuleProfile.objects.filter(program=world.xixian).update(finalist_threshold=Decimal("666.66"))
+    world.xixian_campaign.program.profile.refresh_from_db()
+    (row,) = [r for r in svc.ranking_rows(campaign=world.xixian_campaign) if r.pk == app.pk]
+    assert row.finalist
