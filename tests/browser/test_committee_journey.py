@@ -60,3 +60,45 @@ def test_secretariat_opens_members_vote_secretariat_closes_and_decides(portal, c
     member_page.get_by_role("link", name="计票结果（可打印）").click()
     expect(member_page.locator("#results")).to_contain_text("息县浏览器甲公司")
     member_page.context.close()
+
+
+def test_a_province_level_specialized_enterprise_takes_a_reserved_seat_in_the_vote(portal, context, page):
+    """巩义 第四条: of the award's seats, at least two are for 专精特新 enterprises of any level. A province-level
+    专精特新中小企业 (not a national “小巨人”), as stated on its form, is placed on a reserved seat in the
+    secretariat's plan after the vote; the others compete for the open seats."""
+    c = portal.committee("gongyi", members=1)
+    c.tiers[0].quota = 3
+    c.tiers[0].save()
+    ordinary = [c.finalist(f"巩义普通{n}公司") for n in "甲乙丙"]
+    specialized = c.finalist("巩义省级专精特新公司")
+    Application.objects.filter(pk=specialized.pk).update(specialized_level="province")
+
+    portal.sign_in(context, c.secretariat)
+    page.goto("/review/committee/")
+    page.get_by_role("link", name="发起表决").first.click()
+    for app in [*ordinary, specialized]:
+        page.get_by_label(app.applicant_name).check()
+    page.get_by_role("button", name="开始表决").click()
+    ok(page, "表决已开始：4 个候选对象")
+    session_url = page.url
+
+    member_page = context.browser.new_context(base_url=portal.url).new_page()
+    portal.sign_in(member_page.context, c.members[0])
+    member_page.goto("/")
+    member_page.get_by_role("link", name=re.compile("^待投票")).click()
+    rows = member_page.locator("#ballot tbody tr")
+    for n in range(rows.count()):
+        rows.nth(n).get_by_label("同意", exact=True).check()
+    member_page.get_by_role("button", name="提交投票").click()
+    ok(member_page, "您的投票已提交")
+    member_page.context.close()
+
+    page.goto(session_url)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="结束表决并计票").click()
+    ok(page, "表决已结束")
+    plan = page.locator("#plan")
+    expect(plan).to_contain_text("预留给")
+    expect(plan).to_contain_text("拟授奖：巩义省级专精特新公司")
+    expect(plan).to_contain_text("预留名额空缺 1 个")
+    expect(plan.locator("li.text-success")).to_have_count(2)  # the 专精特新 seat and the one open seat
