@@ -144,7 +144,7 @@ class RuleProfileAdmin(SecretariatScopedAdmin):
                               "violation_fail_severity", "eligibility_note"]}),
         ("推荐", {"fields": ["has_recommender_step", "recommender", "recommender_label", "requires_government_opinion",
                            "recommendation_quota_in_principle",
-                           "recommendation_quota"]}),
+                           "recommendation_quota", "secretariat_consults_departments"]}),
         ("评审阶段", {"fields": ["has_acceptance_publicity", "has_material_review", "has_defense",
                               "has_onsite_review", "material_review_eliminates", "has_committee",
                               "has_winner_publicity", "has_candidate_confirmation", "has_government_decision",

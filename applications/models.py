@@ -211,6 +211,11 @@ class RuleProfile(models.Model):
         "设推荐单位初审推荐", default=True,
         help_text="文件规定由推荐单位（省辖市局、工信部门、镇（街道）等）初审推荐的勾选；申报人直接向秘书处提交的"
                   "（如息县 第十五、十七条，金水 第十四、十五条）不勾选：提交后直接进入秘书处资格审查，没有推荐单位和推荐截止时间")
+    secretariat_consults_departments = models.BooleanField(
+        "秘书处资格审查前征求有关部门意见", default=False,
+        help_text="文件规定秘书处在征求有关部门意见的基础上进行资格审查的勾选（息县 第十七条“在征求县直有关部门意见的"
+                  "基础上”，巩义 第十七条（三）“组织有关部门对申报组织进行资格审查”）。文件未点名部门，由秘书处逐个登记"
+                  "征求的部门；所征求的部门均已答复后方可受理")
     # review
     has_acceptance_publicity = models.BooleanField("受理名单公示", default=True)
     has_material_review = models.BooleanField("材料评审", default=True)

@@ -52,6 +52,26 @@ def complete_sample_prereview(*, application, actor, on=None):
     return application
 
 
+#: The departments the demo's secretariat asks before its eligibility review (the documents say “有关部门”).
+SAMPLE_CONSULTED_DEPARTMENTS = ("生态环境分局", "应急管理局")
+
+
+def complete_sample_consultation(*, application, actor, on=None):
+    """The secretariat's consultation of the departments before eligibility (息县 第十七条, 巩义 第十七条（三）),
+    where the profile has it: each sample department asked and answered 无异议, through the services."""
+    if not application.campaign.program.profile.secretariat_consults_departments:
+        return application
+    on = on or timezone.localdate()
+    asked = {o.department: o for o in pre.secretariat_opinions(application)}
+    for department in SAMPLE_CONSULTED_DEPARTMENTS:
+        opinion = asked.get(department) or pre.solicit_opinion(application=application, actor=actor,
+                                                               department=department, asked_on=on, by=pre.SECRETARIAT)
+        if not opinion.answered:
+            pre.record_answer(application=application, actor=actor, opinion_id=opinion.pk, by=pre.SECRETARIAT,
+                              answer=DepartmentOpinion.Answer.NO_OBJECTION, content="", answered_on=on)
+    return application
+
+
 SAMPLE_EXPERTS = [("sample_expert_1", "评审专家（示例）甲"), ("sample_expert_2", "评审专家（示例）乙")]
 
 

@@ -214,7 +214,7 @@ def required_department_rules(application):
 def department_rows(application):
     """Every department to consult (in the profile's order), with its opinion row when there is one,
     then opinions on record for departments no longer required (e.g. the 组织类型 changed)."""
-    opinions = {o.department: o for o in DepartmentOpinion.objects.filter(application=application)
+    opinions = {o.department: o for o in DepartmentOpinion.objects.filter(application=application, consulted_by=AUTHORITY)
                 .select_related("reader")}
     rows = []
     for rule in required_department_rules(application):
@@ -261,17 +261,78 @@ def _revoke_reader(app, opinion, actor):
                        "kept_for_other_department": still_needed})
 
 
-def solicit_opinion(*, application, actor, department, asked_on, reader=None):
+AUTHORITY = DepartmentOpinion.ConsultedBy.AUTHORITY
+SECRETARIAT = DepartmentOpinion.ConsultedBy.SECRETARIAT
+DEPARTMENT_MAX_CHARS = 40
+
+
+def secretariat_consultation_states(profile):
+    """Where the secretariat consults the departments: while the application waits for its eligibility review
+    and during it (息县 第十七条 “在征求县直有关部门意见的基础上，进行资格审查”)."""
+    return frozenset({State.ELIGIBILITY_REVIEW, *workflow.awaiting_eligibility_states(profile)})
+
+
+def require_consulter(application, actor, *, by, action):
+    """The bureau in its stage, or the program's secretariat where its profile has the consultation."""
+    if by == AUTHORITY:
+        return require_bureau(application, actor, action=action)
+    profile = application.campaign.program.profile
+    if not profile.secretariat_consults_departments:
+        raise PermissionDenied(f"本奖项文件未规定秘书处在资格审查前征求有关部门意见，不能{action}。")
+    if actor.user is None or not access.is_program_secretariat(actor.user, application):
+        raise PermissionDenied(f"只有本奖项秘书处可以{action}。")
+    if application.state not in secretariat_consultation_states(profile):
+        raise PermissionDenied(
+            f"该申报当前状态为“{application.get_state_display()}”，已不在资格审查阶段，不能{action}。")
+
+
+def secretariat_opinions(application):
+    """The secretariat's consultation before eligibility, in the order asked."""
+    return list(DepartmentOpinion.objects.filter(application=application, consulted_by=SECRETARIAT)
+                .select_related("reader").order_by("asked_on", "pk"))
+
+
+def secretariat_consultation_problems(application):
+    """Why the secretariat's consultation does not yet allow acceptance (empty where it does or is not required)."""
+    if not application.campaign.program.profile.secretariat_consults_departments:
+        return []
+    opinions = secretariat_opinions(application)
+    if not opinions:
+        return ["尚未征求有关部门意见。本奖项文件规定在征求有关部门意见的基础上进行资格审查，"
+                "请在资格审核页登记征求的部门，各部门答复后再受理。"]
+    pending = [o.department for o in opinions if not o.answered]
+    if pending:
+        return ["以下部门尚未答复意见：" + "、".join(pending) + "。请登记各部门的答复后再受理。"]
+    return []
+
+
+def guard_secretariat_consultation(app, actor, params):
+    """息县 第十七条, 巩义 第十七条（三）: accepted only on the basis of the departments' opinions."""
+    problems = secretariat_consultation_problems(app)
+    if problems:
+        raise workflow.GuardFailed(problems[0])
+
+
+def solicit_opinion(*, application, actor, department, asked_on, reader=None, by=AUTHORITY):
     """Record that ``department`` was asked on ``asked_on``; optionally let its contact ``reader`` read
-    this one application until the answer is recorded."""
+    this one application until the answer is recorded. ``by``: the bureau (departments its profile lists
+    for the applicant) or the secretariat before eligibility (the departments it names; the documents name none)."""
     _not_in_future(asked_on, "征求日期")
+    department = (department or "").strip()
+    if by == SECRETARIAT:
+        if not department:
+            raise ValidationError("请填写征求意见的部门名称。")
+        if len(department) > DEPARTMENT_MAX_CHARS:
+            raise ValidationError(f"部门名称限 {DEPARTMENT_MAX_CHARS} 字，请精简。")
     with transaction.atomic():
         app = _locked(application)
-        require_bureau(app, actor, action="征求部门意见")
-        rule = next((r for r in required_department_rules(app) if r.department == department), None)
-        if rule is None:
-            raise ValidationError(f"“{department[:40]}”不在本申报须征求意见的部门之列，请刷新页面。")
-        existing = DepartmentOpinion.objects.filter(application=app, department=department).first()
+        require_consulter(app, actor, by=by, action="征求部门意见")
+        rule = None
+        if by == AUTHORITY:
+            rule = next((r for r in required_department_rules(app) if r.department == department), None)
+            if rule is None:
+                raise ValidationError(f"“{department[:40]}”不在本申报须征求意见的部门之列，请刷新页面。")
+        existing = DepartmentOpinion.objects.filter(application=app, consulted_by=by, department=department).first()
         if existing is not None:
             raise ValidationError(f"已于 {_fmt_date(existing.asked_on)} 征求{department}意见，不必重复登记。")
         if reader is not None:
@@ -280,16 +341,17 @@ def solicit_opinion(*, application, actor, department, asked_on, reader=None):
             if reader.pk == actor.user.pk:
                 raise ValidationError("部门联系人不能是您本人，请填写部门联系人的账号。")
         opinion = DepartmentOpinion.objects.create(application=app, rule=rule, department=department,
-                                                   asked_on=asked_on, reader=reader, created_by=actor.user)
+                                                   consulted_by=by, asked_on=asked_on, reader=reader,
+                                                   created_by=actor.user)
         record_event(actor=actor, action="prereview:solicit", target=app,
                      data={"department": department, "asked_on": asked_on.isoformat(),
-                           "reader": reader.username if reader else ""})
+                           "reader": reader.username if reader else "", "by": by})
         if reader is not None:
             _grant_reader(app, opinion, reader, actor)
     return opinion
 
 
-def record_answer(*, application, actor, opinion_id, answer, content, answered_on, letter=None):
+def record_answer(*, application, actor, opinion_id, answer, content, answered_on, letter=None, by=AUTHORITY):
     """Record a department's answer (and its reply letter, PDF/JPG); the contact's read grant ends."""
     if answer not in (DepartmentOpinion.Answer.NO_OBJECTION, DepartmentOpinion.Answer.OBJECTION):
         raise ValidationError("请选择部门的答复：无异议或有异议。")
@@ -300,9 +362,9 @@ def record_answer(*, application, actor, opinion_id, answer, content, answered_o
     inspected = inspect_upload(uploaded=letter, field_label="部门复函", allowed=SCAN_KINDS) if letter else None
     with transaction.atomic():
         app = _locked(application)
-        require_bureau(app, actor, action="登记部门意见")
-        opinion = (DepartmentOpinion.objects.select_for_update(of=("self",)).filter(pk=opinion_id, application=app)
-                   .order_by().first())
+        require_consulter(app, actor, by=by, action="登记部门意见")
+        opinion = (DepartmentOpinion.objects.select_for_update(of=("self",))
+                   .filter(pk=opinion_id, application=app, consulted_by=by).order_by().first())
         if opinion is None:
             raise ValidationError("没有找到该部门的征求意见记录，请刷新页面。")
         if answered_on < opinion.asked_on:
@@ -316,7 +378,7 @@ def record_answer(*, application, actor, opinion_id, answer, content, answered_o
             _revoke_reader(app, opinion, actor)
         opinion.save()
         record_event(actor=actor, action="prereview:answer", target=app,
-                     data={"department": opinion.department, "answer": answer, "previous": previous,
+                     data={"department": opinion.department, "answer": answer, "previous": previous, "by": by,
                            "answered_on": answered_on.isoformat(),
                            "letter_sha256": inspected.sha256 if inspected else ""})
     return opinion
@@ -632,6 +694,7 @@ def register_guards():
     for guard in RECOMMEND_GUARDS:
         if guard not in registered:
             workflow.add_guard("recommend", guard)
+    workflow.add_guard("accept", guard_secretariat_consultation)
 
 
 def readiness(application):
@@ -689,12 +752,20 @@ def check_prereview_record(facts):
 
 
 def record_panels(application, user):
-    """The bureau's record on the secretariat's eligibility page (none where there is no recommender step)."""
-    if not application.campaign.program.profile.has_recommender_step:
-        return []
-    opinion = current_opinion(application)
-    return [{"template": "review/prereview/_record.html", "opinion": opinion,
-             "departments": department_rows(application), "readiness": readiness(application)}]
+    """The bureau's record on the secretariat's eligibility page (none where there is no recommender step), and
+    the secretariat's own consultation of the departments where the profile has it."""
+    profile = application.campaign.program.profile
+    panels = []
+    if profile.has_recommender_step:
+        panels.append({"template": "review/prereview/_record.html", "opinion": current_opinion(application),
+                       "departments": department_rows(application), "readiness": readiness(application)})
+    if profile.secretariat_consults_departments:
+        may_act = bool(user and user.is_authenticated and access.is_program_secretariat(user, application)
+                       and application.state in secretariat_consultation_states(profile))
+        panels.append({"template": "review/prereview/_secretariat_consultation.html", "app": application,
+                       "opinions": secretariat_opinions(application), "may_act": may_act,
+                       "problems": secretariat_consultation_problems(application)})
+    return panels
 
 
 def register_eligibility_plugins():

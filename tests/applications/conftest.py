@@ -114,6 +114,9 @@ def _drive(world, app, target):
 
             record_exclusions(application=app, actor=Actor(user=user),
                               answers={item.pk: (ABSENT, "") for item in exclusion_items(app)})
+            from demo.review import complete_sample_consultation
+
+            complete_sample_consultation(application=app, actor=Actor(user=user))
     assert app.state == target, f"could not drive to {target}"
     return app
 

@@ -470,6 +470,13 @@ def _build(w):
     w.vote = committee.open_session(campaign=xx.campaign, actor=Actor(user=xx.secretariat),
                                     candidates=[(voted, xx.tiers[0])])
     w.apps["committee"] = Application.objects.get(pk=voted.pk)
+    # a 息县 application in the secretariat's eligibility review (its consultation of the departments, 第十七条)
+    from applications import workflow
+
+    in_review = w.new_app(campaign=w.xixian_campaign, region=w.xixian_county, name="息县资格审查中的申报")
+    workflow.perform(application=in_review, name="submit", actor=Actor(user=w.owner))
+    workflow.perform(application=in_review, name="start_eligibility_review", actor=Actor(user=w.secretariat_other))
+    w.apps["xixian_eligibility"] = Application.objects.get(pk=in_review.pk)
     w.xx = xx
     w.invitation = invite_colleague(actor=Actor(user=w.owner), organization=w.org,
                                     email="new-colleague@example.cn").invitation

@@ -98,11 +98,14 @@ def app_in_state(world, drive, state):
 
 
 def tick_exclusions(app, user):
-    """The secretariat ticks the exclusion checklist (required before accept / reject)."""
+    """The secretariat ticks the exclusion checklist (required before accept / reject) and, where the program has
+    it, records the departments' answers to its consultation (息县 第十七条, 巩义 第十七条（三）)."""
+    from demo.review import complete_sample_consultation
     from review.eligibility.services import ABSENT, exclusion_items, record_exclusions
 
     record_exclusions(application=app, actor=Actor(user=user),
                       answers={item.pk: (ABSENT, "") for item in exclusion_items(app)})
+    complete_sample_consultation(application=app, actor=Actor(user=user))
 
 
 def actor_of(world, name):

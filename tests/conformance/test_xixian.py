@@ -3,7 +3,9 @@ who may act at each step, what is refused, the state reached."""
 from django.urls import reverse
 
 from applications.models import State
-from conformance_support import make_user, new_application, refused, step, tick_exclusions, who_may
+from conformance_support import (
+    consult_departments, make_user, new_application, refused, step, tick_exclusions, who_may,
+)
 from procedure_support import decide_after_publicity, score_stage
 from qualityaward.accounts.models import Role
 from applications import workflow
@@ -54,6 +56,19 @@ def test_17_the_secretariat_returns_to_the_applicant_and_reviews_eligibility(wor
     page = client.get(reverse("review:eligibility_detail", args=[app.pk])).content.decode()
     assert "退回申报人修改" in page and "退回推荐单位" not in page
     tick_exclusions(app, sec)
+    # 第十七条 “在征求县直有关部门意见的基础上，进行资格审查”: no acceptance before the departments answered
+    assert refused(app, "accept", sec) is workflow.GuardFailed
+    assert "秘书处征求有关部门意见" in page and "尚未征求有关部门意见" in page
+    response = client.post(reverse("review:eligibility_consult_solicit", args=[app.pk]),
+                           {"consult-department": "县生态环境分局", "consult-asked_on": "2026-11-18"})
+    assert response.status_code == 302
+    assert refused(app, "accept", sec) is workflow.GuardFailed
+    opinion = app.department_opinions.get(consulted_by="secretariat")
+    response = client.post(reverse("review:eligibility_consult_answer", args=[app.pk]),
+                           {"opinion": opinion.pk, "answer": "no_objection", "answered_on": "2026-11-19"})
+    assert response.status_code == 302
+    page = client.get(reverse("review:eligibility_detail", args=[app.pk])).content.decode()
+    assert "县生态环境分局" in page and "无异议" in page and "尚未征求有关部门意见" not in page
     step(app, "accept", sec)
     assert app.state == State.ACCEPTED
     step(app, "open_acceptance_publicity", sec)
@@ -67,6 +82,7 @@ def test_18_to_22_review_committee_and_the_county_government_decide_before_the_a
     for name in ("submit", "start_eligibility_review"):
         step(app, name, world.owner if name == "submit" else sec)
     tick_exclusions(app, sec)
+    consult_departments(app, sec)
     for name in ("accept", "open_acceptance_publicity", "start_material_review"):
         step(app, name, sec)
     assert app.state == State.MATERIAL_REVIEW

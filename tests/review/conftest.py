@@ -91,6 +91,9 @@ class Committee:
             if name_ == "recommend":
                 complete_sample_prereview(application=app, actor=actor)
             if name_ == "accept":
+                from demo.review import complete_sample_consultation
+
+                complete_sample_consultation(application=app, actor=sec)
                 record_exclusions(application=app, actor=sec,
                                   answers={item.pk: (ABSENT, "") for item in exclusion_items(app)})
             workflow.perform(application=app, name=name_, actor=actor)

@@ -540,7 +540,7 @@ class Command(BaseCommand):
     def _step(self, app, name, people):
         """Take transition ``name``: first what the acting person does on other screens, then the transition
         itself, through the service that performs it where there is one."""
-        from demo.review import complete_sample_prereview, score_in_bulk
+        from demo.review import complete_sample_consultation, complete_sample_prereview, score_in_bulk
         from review.awards import services as awards
         from review.scoring.services import STAGE_STATE
 
@@ -556,6 +556,7 @@ class Command(BaseCommand):
         if name == "recommend":
             complete_sample_prereview(application=app, actor=actor)
         elif name == "accept":
+            complete_sample_consultation(application=app, actor=actor)
             eligibility.record_exclusions(application=app, actor=actor, answers={
                 item.pk: (eligibility.ABSENT, "") for item in eligibility.exclusion_items(app)})
         params = {}

@@ -18,6 +18,7 @@ from applications.models import Application, ApplicationSection, Attachment, Cam
 from qualityaward.accounts.models import AuditEvent, Region, Role
 from qualityaward.accounts.services import Actor, grant_role
 from procedure_support import decide_after_publicity, score_stage
+from demo.review import complete_sample_consultation
 
 DEADLINE = date(2027, 3, 31)  # the current campaigns' application deadline (fixtures)
 ORG_BASIC = frozenset({"credit_code", "established_on", "accidents", "accidents_severity", "accidents_detail",
@@ -330,6 +331,7 @@ def _award_and_revoke_on_a_past_campaign(world):
     workflow.perform(application=app, name="start_eligibility_review", actor=Actor(user=sec))
     el.record_exclusions(application=app, actor=Actor(user=sec),
                          answers={i.pk: (el.ABSENT, "") for i in el.exclusion_items(app)})
+    complete_sample_consultation(application=app, actor=Actor(user=sec))  # 息县 第十七条
     for name in ["accept", "open_acceptance_publicity", "start_material_review", "start_onsite_review",
                  "declare_finalist", "send_to_committee", "propose"]:
         if name in ("start_onsite_review", "declare_finalist"):
