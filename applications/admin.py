@@ -147,7 +147,7 @@ class RuleProfileAdmin(SecretariatScopedAdmin):
                            "recommendation_quota", "secretariat_consults_departments"]}),
         ("评审阶段", {"fields": ["has_acceptance_publicity", "has_material_review", "has_defense",
                               "has_onsite_review", "material_review_eliminates", "has_committee",
-                              "has_winner_publicity", "has_candidate_confirmation", "has_government_decision",
+                              "consults_after_evaluation", "has_winner_publicity", "has_candidate_confirmation", "has_government_decision",
                               "government_decision_body", "procedure_end"]}),
         ("评审组与计分", {"fields": ["panel_size_min", "panel_size_max", "panel_drawn_by_industry", "expert_max_panels",
                                  "material_weight", "onsite_weight", "finalist_threshold", "aggregation",

@@ -225,6 +225,10 @@ class RuleProfile(models.Model):
         "材料评审可淘汰", default=False,
         help_text="只有通过材料评审的才进入现场评审（如巩义 第十七条（五））；未通过的在材料评审阶段确定未入围")
     has_committee = models.BooleanField("评委会审定", default=True)
+    consults_after_evaluation = models.BooleanField(
+        "专家评估后征求意见", default=False,
+        help_text="文件规定专家评估之后、社会公示之前征求意见的勾选（000 五（五）“经专家评估、征求意见、社会公示等程序”）："
+                  "秘书处登记征求了谁的意见及其答复，均已答复后方可确定名单并公示")
     has_winner_publicity = models.BooleanField("拟授奖名单公示", default=True)
     # after the winners' publicity (金水 第十六条; 息县 第二十二条; 巩义 第十七条（八）)
     has_candidate_confirmation = models.BooleanField(

@@ -56,18 +56,26 @@ def complete_sample_prereview(*, application, actor, on=None):
 SAMPLE_CONSULTED_DEPARTMENTS = ("生态环境分局", "应急管理局")
 
 
-def complete_sample_consultation(*, application, actor, on=None):
-    """The secretariat's consultation of the departments before eligibility (息县 第十七条, 巩义 第十七条（三）),
-    where the profile has it: each sample department asked and answered 无异议, through the services."""
-    if not application.campaign.program.profile.secretariat_consults_departments:
+#: Whom the demo's secretariat asks after the expert evaluation (000 五（五） names none).
+SAMPLE_CONSULTED_AFTER_EVALUATION = ("省质量强省战略工作领导小组相关成员单位",)
+
+
+def complete_sample_consultation(*, application, actor, on=None, by=None):
+    """One of the secretariat's consultations where the profile has it, through the services: before eligibility
+    (息县 第十七条, 巩义 第十七条（三）; the default) or after the expert evaluation (``by=pre.EVALUATION``,
+    000 五（五）). Each sample department is asked and answers 无异议."""
+    by = by or pre.SECRETARIAT
+    flag = pre.SECRETARIAT_CONSULTATIONS[by][0]
+    if not getattr(application.campaign.program.profile, flag):
         return application
     on = on or timezone.localdate()
-    asked = {o.department: o for o in pre.secretariat_opinions(application)}
-    for department in SAMPLE_CONSULTED_DEPARTMENTS:
+    asked = {o.department: o for o in pre.secretariat_opinions(application, by)}
+    names = SAMPLE_CONSULTED_DEPARTMENTS if by == pre.SECRETARIAT else SAMPLE_CONSULTED_AFTER_EVALUATION
+    for department in names:
         opinion = asked.get(department) or pre.solicit_opinion(application=application, actor=actor,
-                                                               department=department, asked_on=on, by=pre.SECRETARIAT)
+                                                               department=department, asked_on=on, by=by)
         if not opinion.answered:
-            pre.record_answer(application=application, actor=actor, opinion_id=opinion.pk, by=pre.SECRETARIAT,
+            pre.record_answer(application=application, actor=actor, opinion_id=opinion.pk, by=by,
                               answer=DepartmentOpinion.Answer.NO_OBJECTION, content="", answered_on=on)
     return application
 

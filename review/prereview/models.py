@@ -102,12 +102,14 @@ class DepartmentOpinion(UploadedScan):
     class ConsultedBy(models.TextChoices):
         AUTHORITY = "authority", "推荐单位"
         SECRETARIAT = "secretariat", "秘书处"
+        EVALUATION = "evaluation", "秘书处（专家评估后）"
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="department_opinions",
                                     verbose_name="申报")
     consulted_by = models.CharField(
         "征求单位", max_length=20, choices=ConsultedBy.choices, default=ConsultedBy.AUTHORITY,
-        help_text="推荐单位初审时征求（000 五 初审推荐意见），或秘书处资格审查前征求（息县 第十七条，巩义 第十七条（三））")
+        help_text="推荐单位初审时征求（000 五 初审推荐意见），秘书处资格审查前征求（息县 第十七条，巩义 第十七条（三）），"
+                  "或秘书处在专家评估后、公示前征求（000 五（五））")
     rule = models.ForeignKey(DepartmentOpinionRule, on_delete=models.SET_NULL, null=True, blank=True,
                              related_name="+", verbose_name="依据的征求意见规则")
     department = models.CharField("部门", max_length=40)

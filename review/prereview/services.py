@@ -263,6 +263,12 @@ def _revoke_reader(app, opinion, actor):
 
 AUTHORITY = DepartmentOpinion.ConsultedBy.AUTHORITY
 SECRETARIAT = DepartmentOpinion.ConsultedBy.SECRETARIAT
+EVALUATION = DepartmentOpinion.ConsultedBy.EVALUATION
+#: The secretariat's consultations: the profile switch, where it stands in the procedure, what it comes before.
+SECRETARIAT_CONSULTATIONS = {
+    SECRETARIAT: ("secretariat_consults_departments", "资格审查前", "受理"),
+    EVALUATION: ("consults_after_evaluation", "专家评估后", "确定名单并公示"),
+}
 DEPARTMENT_MAX_CHARS = 40
 
 
@@ -272,38 +278,63 @@ def secretariat_consultation_states(profile):
     return frozenset({State.ELIGIBILITY_REVIEW, *workflow.awaiting_eligibility_states(profile)})
 
 
+def evaluation_consultation_states(application):
+    """Where the consultation after the expert evaluation happens: the evaluation concluded, before the transition
+    into the winners' (入库) publicity (000 五（五） 专家评估 → 征求意见 → 社会公示)."""
+    return frozenset(workflow.TRANSITIONS["propose"].sources_for(application))
+
+
+def consultation_states(application, by):
+    if by == EVALUATION:
+        return evaluation_consultation_states(application)
+    return secretariat_consultation_states(application.campaign.program.profile)
+
+
 def require_consulter(application, actor, *, by, action):
-    """The bureau in its stage, or the program's secretariat where its profile has the consultation."""
+    """The bureau in its stage, or the program's secretariat where its profile has the consultation and the
+    application stands where the document puts it."""
     if by == AUTHORITY:
         return require_bureau(application, actor, action=action)
-    profile = application.campaign.program.profile
-    if not profile.secretariat_consults_departments:
-        raise PermissionDenied(f"本奖项文件未规定秘书处在资格审查前征求有关部门意见，不能{action}。")
+    flag, when, _before = SECRETARIAT_CONSULTATIONS[by]
+    if not getattr(application.campaign.program.profile, flag):
+        raise PermissionDenied(f"本奖项文件未规定秘书处在{when}征求意见，不能{action}。")
     if actor.user is None or not access.is_program_secretariat(actor.user, application):
         raise PermissionDenied(f"只有本奖项秘书处可以{action}。")
-    if application.state not in secretariat_consultation_states(profile):
+    if application.state not in consultation_states(application, by):
         raise PermissionDenied(
-            f"该申报当前状态为“{application.get_state_display()}”，已不在资格审查阶段，不能{action}。")
+            f"该申报当前状态为“{application.get_state_display()}”，不在{when}征求意见的阶段，不能{action}。")
 
 
-def secretariat_opinions(application):
-    """The secretariat's consultation before eligibility, in the order asked."""
-    return list(DepartmentOpinion.objects.filter(application=application, consulted_by=SECRETARIAT)
+def secretariat_opinions(application, by=SECRETARIAT):
+    """The secretariat's consultation (before eligibility, or after the expert evaluation), in the order asked."""
+    return list(DepartmentOpinion.objects.filter(application=application, consulted_by=by)
                 .select_related("reader").order_by("asked_on", "pk"))
 
 
-def secretariat_consultation_problems(application):
-    """Why the secretariat's consultation does not yet allow acceptance (empty where it does or is not required)."""
-    if not application.campaign.program.profile.secretariat_consults_departments:
+def secretariat_consultation_problems(application, by=SECRETARIAT):
+    """Why the secretariat's consultation does not yet allow the next step (empty where it does or the document
+    has no such consultation)."""
+    flag, when, before = SECRETARIAT_CONSULTATIONS[by]
+    if not getattr(application.campaign.program.profile, flag):
         return []
-    opinions = secretariat_opinions(application)
+    opinions = secretariat_opinions(application, by)
     if not opinions:
+        if by == EVALUATION:
+            return ["尚未征求意见。本奖项文件规定经专家评估、征求意见、社会公示等程序确定名单，"
+                    "请在“专家评估后征求意见”页登记征求意见的单位及其答复后，再确定名单并公示。"]
         return ["尚未征求有关部门意见。本奖项文件规定在征求有关部门意见的基础上进行资格审查，"
                 "请在资格审核页登记征求的部门，各部门答复后再受理。"]
     pending = [o.department for o in opinions if not o.answered]
     if pending:
-        return ["以下部门尚未答复意见：" + "、".join(pending) + "。请登记各部门的答复后再受理。"]
+        return ["以下单位尚未答复意见：" + "、".join(pending) + f"。请登记各单位的答复后再{before}。"]
     return []
+
+
+def guard_consultation_after_evaluation(app, actor, params):
+    """000 五（五）: 经专家评估、征求意见、社会公示 — the 入库 publicity only after the opinions are in."""
+    problems = secretariat_consultation_problems(app, EVALUATION)
+    if problems:
+        raise workflow.GuardFailed(problems[0])
 
 
 def guard_secretariat_consultation(app, actor, params):
@@ -319,7 +350,7 @@ def solicit_opinion(*, application, actor, department, asked_on, reader=None, by
     for the applicant) or the secretariat before eligibility (the departments it names; the documents name none)."""
     _not_in_future(asked_on, "征求日期")
     department = (department or "").strip()
-    if by == SECRETARIAT:
+    if by != AUTHORITY:
         if not department:
             raise ValidationError("请填写征求意见的部门名称。")
         if len(department) > DEPARTMENT_MAX_CHARS:
@@ -695,6 +726,7 @@ def register_guards():
         if guard not in registered:
             workflow.add_guard("recommend", guard)
     workflow.add_guard("accept", guard_secretariat_consultation)
+    workflow.add_guard("propose", guard_consultation_after_evaluation)
 
 
 def readiness(application):
@@ -760,12 +792,36 @@ def record_panels(application, user):
         panels.append({"template": "review/prereview/_record.html", "opinion": current_opinion(application),
                        "departments": department_rows(application), "readiness": readiness(application)})
     if profile.secretariat_consults_departments:
-        may_act = bool(user and user.is_authenticated and access.is_program_secretariat(user, application)
-                       and application.state in secretariat_consultation_states(profile))
-        panels.append({"template": "review/prereview/_secretariat_consultation.html", "app": application,
-                       "opinions": secretariat_opinions(application), "may_act": may_act,
-                       "problems": secretariat_consultation_problems(application)})
+        panels.append(consultation_panel(application, user, SECRETARIAT))
     return panels
+
+
+CONSULTATION_TEXTS = {
+    SECRETARIAT: {
+        "title": "秘书处征求有关部门意见（资格审查前）", "asked": "部门",
+        "intro": "本奖项文件规定在征求有关部门意见的基础上进行资格审查；文件未点名部门，由秘书处登记所征求的部门。"
+                 "所征求的部门均已答复后方可受理。",
+        "solicit": "review:eligibility_consult_solicit", "answer": "review:eligibility_consult_answer"},
+    EVALUATION: {
+        "title": "专家评估后征求意见", "asked": "单位或部门",
+        "intro": "本奖项文件规定经专家评估、征求意见、社会公示等程序确定名单（五（五））；文件未点名征求谁的意见，"
+                 "由秘书处登记所征求的单位或部门。均已答复后方可确定名单并公示。",
+        "solicit": "review:evaluation_consult_solicit", "answer": "review:evaluation_consult_answer"},
+}
+
+
+def consultation_panel(application, user, by):
+    """What the page shows of one of the secretariat's consultations, and whether ``user`` may record in it."""
+    from django.urls import reverse
+
+    texts = CONSULTATION_TEXTS[by]
+    may_act = bool(user and user.is_authenticated and access.is_program_secretariat(user, application)
+                   and application.state in consultation_states(application, by))
+    return {"template": "review/prereview/_secretariat_consultation.html", "app": application,
+            "opinions": secretariat_opinions(application, by), "may_act": may_act,
+            "problems": secretariat_consultation_problems(application, by), **texts,
+            "solicit_url": reverse(texts["solicit"], args=[application.pk]),
+            "answer_url": reverse(texts["answer"], args=[application.pk])}
 
 
 def register_eligibility_plugins():

@@ -1,6 +1,7 @@
-"""Access entries for the secretariat's consultation of the departments before eligibility (息县 第十七条,
-巩义 第十七条（三）): only the program's secretariat records whom it asked and their answers; everyone else is
-refused and nothing changes (tests/review/eligibility/test_secretariat_consultation.py covers the content)."""
+"""Access entries for the secretariat's consultations: of the departments before eligibility (息县 第十七条,
+巩义 第十七条（三）) and after the expert evaluation (000 五（五）). Only the program's secretariat records whom it
+asked and their answers; everyone else is refused and nothing changes (tests/review/eligibility/
+test_secretariat_consultation.py and tests/review/prereview/test_consultation_after_evaluation.py cover the content)."""
 
 XX_SECRETARIAT = "secretariat_other"  # the world's 息县 secretariat
 
@@ -11,23 +12,28 @@ def _today():
     return timezone.localdate().isoformat()
 
 
-def _pending_opinion(w, a):
-    from django.utils import timezone
+def _pending(by, secretariat):
+    def setup(w, a):
+        from django.utils import timezone
 
-    from qualityaward.accounts.services import Actor
-    from review.prereview import services as pre
+        from qualityaward.accounts.services import Actor
+        from review.prereview import services as pre
 
-    opinion = next((o for o in pre.secretariat_opinions(a) if not o.answered), None)
-    return opinion or pre.solicit_opinion(application=a, actor=Actor(user=w.secretariat_other),
-                                          department="县应急管理局", asked_on=timezone.localdate(),
-                                          by=pre.SECRETARIAT)
+        if not any(not o.answered for o in pre.secretariat_opinions(a, by)):
+            pre.solicit_opinion(application=a, actor=Actor(user=getattr(w, secretariat)), department="待答复的单位",
+                                asked_on=timezone.localdate(), by=by)
+
+    return setup
 
 
-def _answer(w, a):
-    from review.prereview import services as pre
+def _answer(by):
+    def data(w, a):
+        from review.prereview import services as pre
 
-    opinion = next(o for o in pre.secretariat_opinions(a) if not o.answered)
-    return {"opinion": opinion.pk, "answer": "no_objection", "answered_on": _today()}
+        opinion = next(o for o in pre.secretariat_opinions(a, by) if not o.answered)
+        return {"opinion": opinion.pk, "answer": "no_objection", "answered_on": _today()}
+
+    return data
 
 
 ENTRIES = {
@@ -36,5 +42,14 @@ ENTRIES = {
         "data": lambda w, a: {"consult-department": "县生态环境分局", "consult-asked_on": _today()}},
     "review:eligibility_consult_answer": {
         "kind": "post", "app": "xixian_eligibility", "args": lambda w, a: [a.pk], "actors": {XX_SECRETARIAT},
-        "setup": _pending_opinion, "data": _answer},
+        "setup": _pending("secretariat", "secretariat_other"), "data": _answer("secretariat")},
+    # the cultivation program's secretariat records; it and the program's supervisors read the page
+    "review:evaluation_consultation": {"kind": "get", "app": "finalist", "args": lambda w, a: [a.pk],
+                                       "allowed": {"secretariat", "supervisor"}},
+    "review:evaluation_consult_solicit": {
+        "kind": "post", "app": "finalist", "args": lambda w, a: [a.pk], "actors": {"secretariat"},
+        "data": lambda w, a: {"consult-department": "省生态环境厅", "consult-asked_on": _today()}},
+    "review:evaluation_consult_answer": {
+        "kind": "post", "app": "finalist", "args": lambda w, a: [a.pk], "actors": {"secretariat"},
+        "setup": _pending("evaluation", "secretariat"), "data": _answer("evaluation")},
 }

@@ -559,6 +559,10 @@ class Command(BaseCommand):
             complete_sample_consultation(application=app, actor=actor)
             eligibility.record_exclusions(application=app, actor=actor, answers={
                 item.pk: (eligibility.ABSENT, "") for item in eligibility.exclusion_items(app)})
+        elif name == "propose":
+            from review.prereview.services import EVALUATION
+
+            complete_sample_consultation(application=app, actor=actor, by=EVALUATION)
         params = {}
         if name in ("propose", "award") and app.tier_id is None:
             tier = app.campaign.program.profile.tiers.order_by("order").first()
