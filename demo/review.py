@@ -80,6 +80,26 @@ def complete_sample_consultation(*, application, actor, on=None, by=None):
     return application
 
 
+def complete_sample_defense(*, application, actor, kind, on=None):
+    """A 陈述答辩 scheduled and held with plausible notes where the program has it (息县 第十八条 ``kind="panel"``,
+    第二十一条 ``kind="plenary"``), through the services; nothing where the document has no 陈述答辩."""
+    from review.scoring import defense
+
+    if not application.campaign.program.profile.has_defense:
+        return application
+    row = defense.defense_of(application, kind)
+    if row is not None and row.held:
+        return application
+    on = on or timezone.localdate()
+    if row is None:
+        defense.schedule_defense(application=application, actor=actor, kind=kind, scheduled_on=on,
+                                 place="评委会秘书处会议室")
+    notes = ("申报单位主要负责人陈述卓越绩效管理实践，评审组就战略部署、过程管理和经营结果提问，答辩清楚。"
+             if kind == defense.PANEL else "候选单位现场展示质量管理成果并陈述答辩，评委会成员提问，回答清楚。")
+    defense.record_defense(application=application, actor=actor, kind=kind, held_on=on, notes=notes)
+    return application
+
+
 SAMPLE_EXPERTS = [("sample_expert_1", "评审专家（示例）甲"), ("sample_expert_2", "评审专家（示例）乙")]
 
 

@@ -1,4 +1,4 @@
-"""Access entries for the secretariat's consultations: of the departments before eligibility (息县 第十七条,
+"""Access entries for the secretariat's consultations and 陈述答辩: of the departments before eligibility (息县 第十七条,
 巩义 第十七条（三）) and after the expert evaluation (000 五（五）). Only the program's secretariat records whom it
 asked and their answers; everyone else is refused and nothing changes (tests/review/eligibility/
 test_secretariat_consultation.py and tests/review/prereview/test_consultation_after_evaluation.py cover the content)."""
@@ -53,3 +53,13 @@ ENTRIES = {
         "kind": "post", "app": "finalist", "args": lambda w, a: [a.pk], "actors": {"secretariat"},
         "setup": _pending("evaluation", "secretariat"), "data": _answer("evaluation")},
 }
+
+# 息县 陈述答辩 (第十八条, 第二十一条): its secretariat schedules and records, supervisors read
+ENTRIES.update({
+    "review:defense": {"kind": "get", "app": "xixian_finalist", "args": lambda w, a: [a.pk],
+                       "allowed": {XX_SECRETARIAT, "supervisor"}},
+    "review:defense_write": {
+        "kind": "post", "app": "xixian_finalist", "args": lambda w, a: [a.pk, "plenary", "record"],
+        "actors": {XX_SECRETARIAT},
+        "data": lambda w, a: {"held_on": _today(), "notes": "候选单位现场展示并陈述答辩，评委会提问，回答清楚。"}},
+})

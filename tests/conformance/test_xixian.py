@@ -1,5 +1,9 @@
 """息县县长质量奖 (息政文〔2022〕68号《息县县长质量奖管理办法》), walked article by article through the services:
 who may act at each step, what is refused, the state reached."""
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from applications.models import State
@@ -9,6 +13,10 @@ from conformance_support import (
 from procedure_support import decide_after_publicity, score_stage
 from qualityaward.accounts.models import Role
 from applications import workflow
+from demo.review import complete_sample_defense
+from qualityaward.accounts.services import Actor
+from review.committee import services as committee
+from review.scoring import defense
 
 
 def test_15_17_applicants_submit_to_the_secretariat_without_a_recommender(world, client):
@@ -76,7 +84,8 @@ def test_17_the_secretariat_returns_to_the_applicant_and_reviews_eligibility(wor
 
 
 def test_18_to_22_review_committee_and_the_county_government_decide_before_the_award(world):
-    """第十八条 材料评审、现场评审; 第十九条 600 分以上入围; 第二十一条 评委会无记名投票; 第二十二条 县政府常务会议审定."""
+    """第十八条 材料评审、陈述答辩、现场评审; 第十九条 600 分以上入围; 第二十一条 评委会全体会议现场展示和陈述答辩、
+    无记名投票; 第二十二条 县政府常务会议审定."""
     sec = world.secretariat_other
     app = world.new_app(campaign=world.xixian_campaign, region=world.xixian_county)
     for name in ("submit", "start_eligibility_review"):
@@ -89,11 +98,23 @@ def test_18_to_22_review_committee_and_the_county_government_decide_before_the_a
     # 第十八条: material review, then on-site review; no finalist straight from the material stage
     assert refused(app, "declare_finalist", sec) is workflow.InvalidTransition
     score_stage(app)
+    # 第十八条: 陈述答辩 between material and on-site review — scheduled, then held with the panel's notes
+    assert refused(app, "start_onsite_review", sec) is workflow.GuardFailed
+    defense.schedule_defense(application=app, actor=Actor(user=sec), kind=defense.PANEL,
+                             scheduled_on=dt.date(2026, 11, 19), place="县市场监管局三楼会议室")
+    assert refused(app, "start_onsite_review", sec) is workflow.GuardFailed
+    defense.record_defense(application=app, actor=Actor(user=sec), kind=defense.PANEL, held_on=dt.date(2026, 11, 19),
+                           notes="企业负责人陈述；评审组就战略与过程管理提问，答辩清楚。")
     step(app, "start_onsite_review", sec)
     # 第十九条: without the scores reaching 600 nobody is declared a finalist
     assert refused(app, "declare_finalist", sec) is workflow.GuardFailed
     score_stage(app, percent=70)
     step(app, "declare_finalist", sec)
+    # 第二十一条: the plenary hears each candidate's 现场展示和陈述答辩, then votes
+    tier = world.xixian.profile.tiers.order_by("order").first()
+    with pytest.raises(ValidationError, match="现场展示和陈述答辩"):
+        committee.open_session(campaign=app.campaign, actor=Actor(user=sec), candidates=[(app, tier)])
+    complete_sample_defense(application=app, actor=Actor(user=sec), kind=defense.PLENARY)
     step(app, "send_to_committee", sec)
     assert app.state == State.COMMITTEE
     tier = world.xixian.profile.tiers.order_by("order").first()

@@ -7,7 +7,7 @@ import pytest
 
 from applications import workflow
 from review.eligibility.services import ABSENT, exclusion_items, record_exclusions
-from demo.review import complete_sample_consultation
+from demo.review import complete_sample_consultation, complete_sample_defense
 from applications.models import RuleProfile, ScoringItem, State
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.services import Actor
@@ -100,6 +100,8 @@ def drive_xixian(world, target=State.MATERIAL_REVIEW, name="息县测试企业�
     for stage in workflow.enabled_pipeline(app.campaign.program.profile)[1:]:
         if app.state == target:
             break
+        if names[stage] == "start_onsite_review":  # 息县 第十八条: 陈述答辩 between material and on-site review
+            complete_sample_defense(application=app, actor=sec, kind="panel")
         workflow.perform(application=app, name=names[stage], actor=sec)
         app.refresh_from_db()
     assert app.state == target
