@@ -211,6 +211,11 @@ class RuleProfile(models.Model):
         "设推荐单位初审推荐", default=True,
         help_text="文件规定由推荐单位（省辖市局、工信部门、镇（街道）等）初审推荐的勾选；申报人直接向秘书处提交的"
                   "（如息县 第十五、十七条，金水 第十四、十五条）不勾选：提交后直接进入秘书处资格审查，没有推荐单位和推荐截止时间")
+    secretariat_consults_departments = models.BooleanField(
+        "秘书处资格审查前征求有关部门意见", default=False,
+        help_text="文件规定秘书处在征求有关部门意见的基础上进行资格审查的勾选（息县 第十七条“在征求县直有关部门意见的"
+                  "基础上”，巩义 第十七条（三）“组织有关部门对申报组织进行资格审查”）。文件未点名部门，由秘书处逐个登记"
+                  "征求的部门；所征求的部门均已答复后方可受理")
     # review
     has_acceptance_publicity = models.BooleanField("受理名单公示", default=True)
     has_material_review = models.BooleanField("材料评审", default=True)
@@ -220,6 +225,10 @@ class RuleProfile(models.Model):
         "材料评审可淘汰", default=False,
         help_text="只有通过材料评审的才进入现场评审（如巩义 第十七条（五））；未通过的在材料评审阶段确定未入围")
     has_committee = models.BooleanField("评委会审定", default=True)
+    consults_after_evaluation = models.BooleanField(
+        "专家评估后征求意见", default=False,
+        help_text="文件规定专家评估之后、社会公示之前征求意见的勾选（000 五（五）“经专家评估、征求意见、社会公示等程序”）："
+                  "秘书处登记征求了谁的意见及其答复，均已答复后方可确定名单并公示")
     has_winner_publicity = models.BooleanField("拟授奖名单公示", default=True)
     # after the winners' publicity (金水 第十六条; 息县 第二十二条; 巩义 第十七条（八）)
     has_candidate_confirmation = models.BooleanField(

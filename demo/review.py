@@ -52,6 +52,54 @@ def complete_sample_prereview(*, application, actor, on=None):
     return application
 
 
+#: The departments the demo's secretariat asks before its eligibility review (the documents say “有关部门”).
+SAMPLE_CONSULTED_DEPARTMENTS = ("生态环境分局", "应急管理局")
+
+
+#: Whom the demo's secretariat asks after the expert evaluation (000 五（五） names none).
+SAMPLE_CONSULTED_AFTER_EVALUATION = ("省质量强省战略工作领导小组相关成员单位",)
+
+
+def complete_sample_consultation(*, application, actor, on=None, by=None):
+    """One of the secretariat's consultations where the profile has it, through the services: before eligibility
+    (息县 第十七条, 巩义 第十七条（三）; the default) or after the expert evaluation (``by=pre.EVALUATION``,
+    000 五（五）). Each sample department is asked and answers 无异议."""
+    by = by or pre.SECRETARIAT
+    flag = pre.SECRETARIAT_CONSULTATIONS[by][0]
+    if not getattr(application.campaign.program.profile, flag):
+        return application
+    on = on or timezone.localdate()
+    asked = {o.department: o for o in pre.secretariat_opinions(application, by)}
+    names = SAMPLE_CONSULTED_DEPARTMENTS if by == pre.SECRETARIAT else SAMPLE_CONSULTED_AFTER_EVALUATION
+    for department in names:
+        opinion = asked.get(department) or pre.solicit_opinion(application=application, actor=actor,
+                                                               department=department, asked_on=on, by=by)
+        if not opinion.answered:
+            pre.record_answer(application=application, actor=actor, opinion_id=opinion.pk, by=by,
+                              answer=DepartmentOpinion.Answer.NO_OBJECTION, content="", answered_on=on)
+    return application
+
+
+def complete_sample_defense(*, application, actor, kind, on=None):
+    """A 陈述答辩 scheduled and held with plausible notes where the program has it (息县 第十八条 ``kind="panel"``,
+    第二十一条 ``kind="plenary"``), through the services; nothing where the document has no 陈述答辩."""
+    from review.scoring import defense
+
+    if not application.campaign.program.profile.has_defense:
+        return application
+    row = defense.defense_of(application, kind)
+    if row is not None and row.held:
+        return application
+    on = on or timezone.localdate()
+    if row is None:
+        defense.schedule_defense(application=application, actor=actor, kind=kind, scheduled_on=on,
+                                 place="评委会秘书处会议室")
+    notes = ("申报单位主要负责人陈述卓越绩效管理实践，评审组就战略部署、过程管理和经营结果提问，答辩清楚。"
+             if kind == defense.PANEL else "候选单位现场展示质量管理成果并陈述答辩，评委会成员提问，回答清楚。")
+    defense.record_defense(application=application, actor=actor, kind=kind, held_on=on, notes=notes)
+    return application
+
+
 SAMPLE_EXPERTS = [("sample_expert_1", "评审专家（示例）甲"), ("sample_expert_2", "评审专家（示例）乙")]
 
 

@@ -77,8 +77,9 @@ class SectionCheckAdmin(SecretariatScopedAdmin, _ReadOnlyAdmin):
 class DepartmentOpinionAdmin(SecretariatScopedAdmin, _ReadOnlyAdmin):
     program_path = "application__campaign__program"
     secretariat_views = True
-    list_display = ["application", "department", "asked_on", "answer", "answered_on", "reader", "reader_revoked_at"]
-    list_filter = ["answer", "department"]
+    list_display = ["application", "consulted_by", "department", "asked_on", "answer", "answered_on", "reader",
+                    "reader_revoked_at"]
+    list_filter = ["consulted_by", "answer", "department"]
     search_fields = ["application__applicant_name", "application__number", "department"]
 
 

@@ -9,5 +9,5 @@ from .prereview.models import (  # noqa: F401
     SectionCheck, UploadedScan,
 )
 from .scoring.models import (  # noqa: F401
-    ItemScore, OnsiteVisit, PanelItemScore, ReportRelease, ScoreCorrection, ScoreSheet, StageResult,
+    Defense, ItemScore, OnsiteVisit, PanelItemScore, ReportRelease, ScoreCorrection, ScoreSheet, StageResult,
 )

@@ -46,6 +46,13 @@ def tick_exclusions(app, user):
                       answers={item.pk: (ABSENT, "") for item in exclusion_items(app)})
 
 
+def consult_departments(app, user):
+    """The secretariat's consultation of the departments before eligibility, where the profile has it."""
+    from demo.review import complete_sample_consultation
+
+    complete_sample_consultation(application=app, actor=Actor(user=user))
+
+
 def new_application(world, campaign, region, name, org_code):
     """A filled draft of a new organization in ``region`` (its own applicant account)."""
     from applications.management.commands.load_demo import credit_code

@@ -44,6 +44,7 @@ from qualityaward.accounts.selectors import has_role, role_assignments
 from qualityaward.accounts.services import SYSTEM, record_event
 
 from ..awards.services import earlier_awards
+from ..scoring.defense import plenary_problems
 from .models import Ballot, VoteCandidate, VoterRoll, VoteSession
 
 CHOICES = dict(Ballot.Choice.choices)
@@ -144,6 +145,10 @@ def open_session(*, campaign, actor, candidates, title="", note="", closes_at=No
     if closes_at is not None and closes_at <= timezone.now():
         raise ValidationError("定时结束时间须晚于现在。留空则由秘书处手动结束表决。")
     tiers = {t.pk: t for t in AwardTier.objects.filter(profile=profile)}
+    unheard = plenary_problems([app for app, _tier in candidates])  # 息县 第二十一条: 现场展示和陈述答辩, then the vote
+    if unheard:
+        raise ValidationError("评委会全体会议先组织候选单位现场展示和陈述答辩，再投票。" + "".join(unheard)
+                              + "请在各候选申报的“陈述答辩”页登记后再发起表决。")
     for app, tier in candidates:
         if app.campaign_id != campaign.pk:
             raise ValidationError(f"“{app.applicant_name}”不属于{campaign}。")

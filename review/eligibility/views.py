@@ -28,6 +28,8 @@ from qualityaward.accounts.services import Actor
 from qualityaward.params import int_param
 
 from ..insights import selectors as insights
+from ..prereview import services as consultation
+from ..prereview.forms import AnswerForm, SecretariatSolicitForm
 from . import services as el
 from .forms import AcceptanceListForm, DecisionForm, ExclusionChecklistForm
 
@@ -123,7 +125,8 @@ def eligibility_list(request):
 
 
 # --- one application ----------------------------------------------------------------------------------------
-def _render_detail(request, app, *, status=200, checklist=None, errors=None, decision=None, decision_form=None):
+def _render_detail(request, app, *, status=200, checklist=None, errors=None, decision=None, decision_form=None,
+                   consult_forms=None):
     user = request.user
     is_sec = bool(is_program_secretariat(user, app))
     show_notes = is_sec or has_role(user, Role.SUPERVISOR, program_id=app.campaign.program_id)
@@ -161,6 +164,7 @@ def _render_detail(request, app, *, status=200, checklist=None, errors=None, dec
         "submissions": app.submissions.order_by("-sequence"),
         "history": history_for(application=app, user=request.user),
         "prereview_panels": el.prereview_panels(app, user),
+        "consult_forms": consult_forms or {},
         "applicant_history": insights.eligibility_history(app) if is_sec else None,
         "status_labels": el.STATUS_LABELS, "tick_labels": el.TICK_LABELS,
     }, status=status)
@@ -268,6 +272,53 @@ def eligibility_decide(request, pk, decision):
                               decision_form=form)
     messages.success(request, f"已完成“{transition.label}”，当前状态：{app.get_state_display()}。")
     return _back(app)
+
+
+# --- the secretariat's consultation of the departments (息县 第十七条, 巩义 第十七条（三）) ------------------------
+def _form_errors(form):
+    return [f"{form.fields[name].label}：{m}" if name in form.fields and form.fields[name].label else m
+            for name, msgs in form.errors.items() for m in msgs]
+
+
+@login_required
+@require_POST
+def eligibility_consult_solicit(request, pk):
+    app = application_for_user_or_404(user=request.user, pk=pk)
+    app = _secretariat_app(request, pk, consultation.secretariat_consultation_states(app.campaign.program.profile),
+                           "征求部门意见（已不在资格审查阶段）")
+    form = SecretariatSolicitForm(request.POST, prefix="consult")
+    if not form.is_valid():
+        return _render_detail(request, app, status=400, errors=_form_errors(form), consult_forms={"solicit": form})
+    try:
+        opinion = consultation.solicit_opinion(
+            application=app, actor=Actor.from_request(request), department=form.cleaned_data["department"],
+            asked_on=form.cleaned_data["asked_on"], reader=form.cleaned_data["reader"], by=consultation.SECRETARIAT)
+    except (ValidationError, PermissionDenied) as exc:
+        return _render_detail(request, app, status=400, errors=list(getattr(exc, "messages", [str(exc)])),
+                              consult_forms={"solicit": form})
+    messages.success(request, f"已登记征求{opinion.department}意见。部门答复后请在此登记答复。")
+    return redirect(reverse("review:eligibility_detail", args=[app.pk]) + "#consultation")
+
+
+@login_required
+@require_POST
+def eligibility_consult_answer(request, pk):
+    app = application_for_user_or_404(user=request.user, pk=pk)
+    app = _secretariat_app(request, pk, consultation.secretariat_consultation_states(app.campaign.program.profile),
+                           "登记部门意见（已不在资格审查阶段）")
+    form = AnswerForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_detail(request, app, status=400, errors=_form_errors(form))
+    try:
+        opinion = consultation.record_answer(
+            application=app, actor=Actor.from_request(request), opinion_id=form.cleaned_data["opinion"],
+            answer=form.cleaned_data["answer"], content=form.cleaned_data["content"],
+            answered_on=form.cleaned_data["answered_on"], letter=form.cleaned_data["letter"],
+            by=consultation.SECRETARIAT)
+    except (ValidationError, PermissionDenied) as exc:
+        return _render_detail(request, app, status=400, errors=list(getattr(exc, "messages", [str(exc)])))
+    messages.success(request, f"已登记{opinion.department}的答复：{opinion.get_answer_display()}。")
+    return redirect(reverse("review:eligibility_detail", args=[app.pk]) + "#consultation")
 
 
 # --- acceptance lists -----------------------------------------------------------------------------------------

@@ -89,6 +89,15 @@ class SolicitForm(forms.Form):
         return find_reader(self.cleaned_data.get("reader"))
 
 
+class SecretariatSolicitForm(SolicitForm):
+    """The secretariat names the department it asks (the documents say only “有关部门”)."""
+
+    department = forms.CharField(label="征求意见的部门", max_length=40,
+                                 help_text="如：县市场监督管理局、县生态环境分局、县应急管理局",
+                                 error_messages={"required": "请填写征求意见的部门名称。",
+                                                 "max_length": "部门名称限 40 字，请精简。"})
+
+
 class AnswerForm(forms.Form):
     opinion = forms.IntegerField(widget=forms.HiddenInput, error_messages={"invalid": "记录编号无效，请刷新页面。"})
     answer = forms.ChoiceField(

@@ -91,15 +91,25 @@ class UploadedScan(models.Model):
 
 
 class DepartmentOpinion(UploadedScan):
-    """The opinion of one department the bureau consulted about one application."""
+    """The opinion of one department consulted about one application: by the bureau in its pre-review, or by
+    the secretariat before its eligibility review where the profile says so (``secretariat_consults_departments``)."""
 
     class Answer(models.TextChoices):
         PENDING = "pending", "未答复"
         NO_OBJECTION = "no_objection", "无异议"
         OBJECTION = "objection", "有异议"
 
+    class ConsultedBy(models.TextChoices):
+        AUTHORITY = "authority", "推荐单位"
+        SECRETARIAT = "secretariat", "秘书处"
+        EVALUATION = "evaluation", "秘书处（专家评估后）"
+
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="department_opinions",
                                     verbose_name="申报")
+    consulted_by = models.CharField(
+        "征求单位", max_length=20, choices=ConsultedBy.choices, default=ConsultedBy.AUTHORITY,
+        help_text="推荐单位初审时征求（000 五 初审推荐意见），秘书处资格审查前征求（息县 第十七条，巩义 第十七条（三）），"
+                  "或秘书处在专家评估后、公示前征求（000 五（五））")
     rule = models.ForeignKey(DepartmentOpinionRule, on_delete=models.SET_NULL, null=True, blank=True,
                              related_name="+", verbose_name="依据的征求意见规则")
     department = models.CharField("部门", max_length=40)
@@ -118,7 +128,8 @@ class DepartmentOpinion(UploadedScan):
         verbose_name = verbose_name_plural = "部门意见"
         ordering = ["application", "rule__order", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["application", "department"], name="one_opinion_per_department"),
+            models.UniqueConstraint(fields=["application", "consulted_by", "department"],
+                                    name="one_opinion_per_department_and_consulter"),
             models.CheckConstraint(
                 condition=Q(answer="pending") | Q(answered_on__isnull=False), name="answered_opinion_has_date"),
             models.CheckConstraint(

@@ -75,7 +75,8 @@ class ListQuery:
 
 def bureau_list(user, query):
     latest = Submission.objects.filter(application=OuterRef("pk")).order_by("-sequence")
-    opinions = DepartmentOpinion.objects.filter(application=OuterRef("pk")).order_by().values("application")
+    opinions = (DepartmentOpinion.objects.filter(application=OuterRef("pk"), consulted_by="authority").order_by()
+                .values("application"))
     qs = (bureau_applications(user)
           .select_related("campaign__program__profile", "region")
           .annotate(

@@ -214,7 +214,7 @@ def required_department_rules(application):
 def department_rows(application):
     """Every department to consult (in the profile's order), with its opinion row when there is one,
     then opinions on record for departments no longer required (e.g. the 组织类型 changed)."""
-    opinions = {o.department: o for o in DepartmentOpinion.objects.filter(application=application)
+    opinions = {o.department: o for o in DepartmentOpinion.objects.filter(application=application, consulted_by=AUTHORITY)
                 .select_related("reader")}
     rows = []
     for rule in required_department_rules(application):
@@ -261,17 +261,109 @@ def _revoke_reader(app, opinion, actor):
                        "kept_for_other_department": still_needed})
 
 
-def solicit_opinion(*, application, actor, department, asked_on, reader=None):
+AUTHORITY = DepartmentOpinion.ConsultedBy.AUTHORITY
+SECRETARIAT = DepartmentOpinion.ConsultedBy.SECRETARIAT
+EVALUATION = DepartmentOpinion.ConsultedBy.EVALUATION
+#: The secretariat's consultations: the profile switch, where it stands in the procedure, what it comes before.
+SECRETARIAT_CONSULTATIONS = {
+    SECRETARIAT: ("secretariat_consults_departments", "资格审查前", "受理"),
+    EVALUATION: ("consults_after_evaluation", "专家评估后", "确定名单并公示"),
+}
+DEPARTMENT_MAX_CHARS = 40
+
+
+def secretariat_consultation_states(profile):
+    """Where the secretariat consults the departments: while the application waits for its eligibility review
+    and during it (息县 第十七条 “在征求县直有关部门意见的基础上，进行资格审查”)."""
+    return frozenset({State.ELIGIBILITY_REVIEW, *workflow.awaiting_eligibility_states(profile)})
+
+
+def evaluation_consultation_states(application):
+    """Where the consultation after the expert evaluation happens: the evaluation concluded, before the transition
+    into the winners' (入库) publicity (000 五（五） 专家评估 → 征求意见 → 社会公示)."""
+    return frozenset(workflow.TRANSITIONS["propose"].sources_for(application))
+
+
+def consultation_states(application, by):
+    if by == EVALUATION:
+        return evaluation_consultation_states(application)
+    return secretariat_consultation_states(application.campaign.program.profile)
+
+
+def require_consulter(application, actor, *, by, action):
+    """The bureau in its stage, or the program's secretariat where its profile has the consultation and the
+    application stands where the document puts it."""
+    if by == AUTHORITY:
+        return require_bureau(application, actor, action=action)
+    flag, when, _before = SECRETARIAT_CONSULTATIONS[by]
+    if not getattr(application.campaign.program.profile, flag):
+        raise PermissionDenied(f"本奖项文件未规定秘书处在{when}征求意见，不能{action}。")
+    if actor.user is None or not access.is_program_secretariat(actor.user, application):
+        raise PermissionDenied(f"只有本奖项秘书处可以{action}。")
+    if application.state not in consultation_states(application, by):
+        raise PermissionDenied(
+            f"该申报当前状态为“{application.get_state_display()}”，不在{when}征求意见的阶段，不能{action}。")
+
+
+def secretariat_opinions(application, by=SECRETARIAT):
+    """The secretariat's consultation (before eligibility, or after the expert evaluation), in the order asked."""
+    return list(DepartmentOpinion.objects.filter(application=application, consulted_by=by)
+                .select_related("reader").order_by("asked_on", "pk"))
+
+
+def secretariat_consultation_problems(application, by=SECRETARIAT):
+    """Why the secretariat's consultation does not yet allow the next step (empty where it does or the document
+    has no such consultation)."""
+    flag, when, before = SECRETARIAT_CONSULTATIONS[by]
+    if not getattr(application.campaign.program.profile, flag):
+        return []
+    opinions = secretariat_opinions(application, by)
+    if not opinions:
+        if by == EVALUATION:
+            return ["尚未征求意见。本奖项文件规定经专家评估、征求意见、社会公示等程序确定名单，"
+                    "请在“专家评估后征求意见”页登记征求意见的单位及其答复后，再确定名单并公示。"]
+        return ["尚未征求有关部门意见。本奖项文件规定在征求有关部门意见的基础上进行资格审查，"
+                "请在资格审核页登记征求的部门，各部门答复后再受理。"]
+    pending = [o.department for o in opinions if not o.answered]
+    if pending:
+        return ["以下单位尚未答复意见：" + "、".join(pending) + f"。请登记各单位的答复后再{before}。"]
+    return []
+
+
+def guard_consultation_after_evaluation(app, actor, params):
+    """000 五（五）: 经专家评估、征求意见、社会公示 — the 入库 publicity only after the opinions are in."""
+    problems = secretariat_consultation_problems(app, EVALUATION)
+    if problems:
+        raise workflow.GuardFailed(problems[0])
+
+
+def guard_secretariat_consultation(app, actor, params):
+    """息县 第十七条, 巩义 第十七条（三）: accepted only on the basis of the departments' opinions."""
+    problems = secretariat_consultation_problems(app)
+    if problems:
+        raise workflow.GuardFailed(problems[0])
+
+
+def solicit_opinion(*, application, actor, department, asked_on, reader=None, by=AUTHORITY):
     """Record that ``department`` was asked on ``asked_on``; optionally let its contact ``reader`` read
-    this one application until the answer is recorded."""
+    this one application until the answer is recorded. ``by``: the bureau (departments its profile lists
+    for the applicant) or the secretariat before eligibility (the departments it names; the documents name none)."""
     _not_in_future(asked_on, "征求日期")
+    department = (department or "").strip()
+    if by != AUTHORITY:
+        if not department:
+            raise ValidationError("请填写征求意见的部门名称。")
+        if len(department) > DEPARTMENT_MAX_CHARS:
+            raise ValidationError(f"部门名称限 {DEPARTMENT_MAX_CHARS} 字，请精简。")
     with transaction.atomic():
         app = _locked(application)
-        require_bureau(app, actor, action="征求部门意见")
-        rule = next((r for r in required_department_rules(app) if r.department == department), None)
-        if rule is None:
-            raise ValidationError(f"“{department[:40]}”不在本申报须征求意见的部门之列，请刷新页面。")
-        existing = DepartmentOpinion.objects.filter(application=app, department=department).first()
+        require_consulter(app, actor, by=by, action="征求部门意见")
+        rule = None
+        if by == AUTHORITY:
+            rule = next((r for r in required_department_rules(app) if r.department == department), None)
+            if rule is None:
+                raise ValidationError(f"“{department[:40]}”不在本申报须征求意见的部门之列，请刷新页面。")
+        existing = DepartmentOpinion.objects.filter(application=app, consulted_by=by, department=department).first()
         if existing is not None:
             raise ValidationError(f"已于 {_fmt_date(existing.asked_on)} 征求{department}意见，不必重复登记。")
         if reader is not None:
@@ -280,16 +372,17 @@ def solicit_opinion(*, application, actor, department, asked_on, reader=None):
             if reader.pk == actor.user.pk:
                 raise ValidationError("部门联系人不能是您本人，请填写部门联系人的账号。")
         opinion = DepartmentOpinion.objects.create(application=app, rule=rule, department=department,
-                                                   asked_on=asked_on, reader=reader, created_by=actor.user)
+                                                   consulted_by=by, asked_on=asked_on, reader=reader,
+                                                   created_by=actor.user)
         record_event(actor=actor, action="prereview:solicit", target=app,
                      data={"department": department, "asked_on": asked_on.isoformat(),
-                           "reader": reader.username if reader else ""})
+                           "reader": reader.username if reader else "", "by": by})
         if reader is not None:
             _grant_reader(app, opinion, reader, actor)
     return opinion
 
 
-def record_answer(*, application, actor, opinion_id, answer, content, answered_on, letter=None):
+def record_answer(*, application, actor, opinion_id, answer, content, answered_on, letter=None, by=AUTHORITY):
     """Record a department's answer (and its reply letter, PDF/JPG); the contact's read grant ends."""
     if answer not in (DepartmentOpinion.Answer.NO_OBJECTION, DepartmentOpinion.Answer.OBJECTION):
         raise ValidationError("请选择部门的答复：无异议或有异议。")
@@ -300,9 +393,9 @@ def record_answer(*, application, actor, opinion_id, answer, content, answered_o
     inspected = inspect_upload(uploaded=letter, field_label="部门复函", allowed=SCAN_KINDS) if letter else None
     with transaction.atomic():
         app = _locked(application)
-        require_bureau(app, actor, action="登记部门意见")
-        opinion = (DepartmentOpinion.objects.select_for_update(of=("self",)).filter(pk=opinion_id, application=app)
-                   .order_by().first())
+        require_consulter(app, actor, by=by, action="登记部门意见")
+        opinion = (DepartmentOpinion.objects.select_for_update(of=("self",))
+                   .filter(pk=opinion_id, application=app, consulted_by=by).order_by().first())
         if opinion is None:
             raise ValidationError("没有找到该部门的征求意见记录，请刷新页面。")
         if answered_on < opinion.asked_on:
@@ -316,7 +409,7 @@ def record_answer(*, application, actor, opinion_id, answer, content, answered_o
             _revoke_reader(app, opinion, actor)
         opinion.save()
         record_event(actor=actor, action="prereview:answer", target=app,
-                     data={"department": opinion.department, "answer": answer, "previous": previous,
+                     data={"department": opinion.department, "answer": answer, "previous": previous, "by": by,
                            "answered_on": answered_on.isoformat(),
                            "letter_sha256": inspected.sha256 if inspected else ""})
     return opinion
@@ -632,6 +725,8 @@ def register_guards():
     for guard in RECOMMEND_GUARDS:
         if guard not in registered:
             workflow.add_guard("recommend", guard)
+    workflow.add_guard("accept", guard_secretariat_consultation)
+    workflow.add_guard("propose", guard_consultation_after_evaluation)
 
 
 def readiness(application):
@@ -689,12 +784,44 @@ def check_prereview_record(facts):
 
 
 def record_panels(application, user):
-    """The bureau's record on the secretariat's eligibility page (none where there is no recommender step)."""
-    if not application.campaign.program.profile.has_recommender_step:
-        return []
-    opinion = current_opinion(application)
-    return [{"template": "review/prereview/_record.html", "opinion": opinion,
-             "departments": department_rows(application), "readiness": readiness(application)}]
+    """The bureau's record on the secretariat's eligibility page (none where there is no recommender step), and
+    the secretariat's own consultation of the departments where the profile has it."""
+    profile = application.campaign.program.profile
+    panels = []
+    if profile.has_recommender_step:
+        panels.append({"template": "review/prereview/_record.html", "opinion": current_opinion(application),
+                       "departments": department_rows(application), "readiness": readiness(application)})
+    if profile.secretariat_consults_departments:
+        panels.append(consultation_panel(application, user, SECRETARIAT))
+    return panels
+
+
+CONSULTATION_TEXTS = {
+    SECRETARIAT: {
+        "title": "秘书处征求有关部门意见（资格审查前）", "asked": "部门",
+        "intro": "本奖项文件规定在征求有关部门意见的基础上进行资格审查；文件未点名部门，由秘书处登记所征求的部门。"
+                 "所征求的部门均已答复后方可受理。",
+        "solicit": "review:eligibility_consult_solicit", "answer": "review:eligibility_consult_answer"},
+    EVALUATION: {
+        "title": "专家评估后征求意见", "asked": "单位或部门",
+        "intro": "本奖项文件规定经专家评估、征求意见、社会公示等程序确定名单（五（五））；文件未点名征求谁的意见，"
+                 "由秘书处登记所征求的单位或部门。均已答复后方可确定名单并公示。",
+        "solicit": "review:evaluation_consult_solicit", "answer": "review:evaluation_consult_answer"},
+}
+
+
+def consultation_panel(application, user, by):
+    """What the page shows of one of the secretariat's consultations, and whether ``user`` may record in it."""
+    from django.urls import reverse
+
+    texts = CONSULTATION_TEXTS[by]
+    may_act = bool(user and user.is_authenticated and access.is_program_secretariat(user, application)
+                   and application.state in consultation_states(application, by))
+    return {"template": "review/prereview/_secretariat_consultation.html", "app": application,
+            "opinions": secretariat_opinions(application, by), "may_act": may_act,
+            "problems": secretariat_consultation_problems(application, by), **texts,
+            "solicit_url": reverse(texts["solicit"], args=[application.pk]),
+            "answer_url": reverse(texts["answer"], args=[application.pk])}
 
 
 def register_eligibility_plugins():

@@ -17,5 +17,9 @@ urlpatterns = [
     path("<int:pk>/opinion/sign/", views.prereview_sign, name="prereview_sign"),
     path("<int:pk>/government/", views.prereview_government, name="prereview_government"),
     path("<int:pk>/recommend/", views.prereview_recommend, name="prereview_recommend"),
+    path("<int:pk>/evaluation-consultation/", views.evaluation_consultation, name="evaluation_consultation"),
+    path("<int:pk>/evaluation-consultation/solicit/", views.evaluation_consult_solicit,
+         name="evaluation_consult_solicit"),
+    path("<int:pk>/evaluation-consultation/answer/", views.evaluation_consult_answer, name="evaluation_consult_answer"),
     path("files/<slug:kind>/<int:file_id>/", views.prereview_file, name="prereview_file"),
 ]

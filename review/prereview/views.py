@@ -32,8 +32,8 @@ from qualityaward.params import int_param
 from . import selectors as sel
 from . import services as svc
 from .forms import (
-    AnswerForm, ChecklistForm, GovernmentOpinionForm, OpinionDraftForm, PublicityForm, ReturnForm, SignForm,
-    SolicitForm,
+    AnswerForm, ChecklistForm, GovernmentOpinionForm, OpinionDraftForm, PublicityForm, ReturnForm,
+    SecretariatSolicitForm, SignForm, SolicitForm,
 )
 from .models import (
     AuthorityPublicity, DepartmentOpinion, GovernmentOpinion, InitialOpinion, ReturnRequest, SectionCheck,
@@ -207,6 +207,75 @@ def prereview_diff(request, pk):
     diff = sel.submission_diff(app, older=int_param(request.GET.get("from")), newer=int_param(request.GET.get("to")))
     return render(request, "review/prereview/diff.html", {"app": app, "diff": diff,
                                                           "audience": _audience(request.user, app)})
+
+
+# --- the secretariat's consultation after the expert evaluation (000 五（五）) ------------------------------------
+def _evaluation_page(request, app, *, status=200, errors=None, form=None):
+    profile = app.campaign.program.profile
+    if not profile.consults_after_evaluation:
+        raise Http404("本奖项文件未规定专家评估后征求意见。")
+    if _audience(request.user, app) != STAFF:
+        raise PermissionDenied("专家评估后征求意见由本奖项秘书处办理，监督组可查阅。")
+    panel = svc.consultation_panel(app, request.user, svc.EVALUATION)
+    return render(request, "review/prereview/evaluation_consultation.html", {
+        "app": app, "panel": panel, "errors": errors or [], "consult_forms": {"solicit": form} if form else {},
+    }, status=status)
+
+
+@login_required
+@require_GET
+def evaluation_consultation(request, pk):
+    return _evaluation_page(request, _application_or_404(request, pk))
+
+
+def _evaluation_app(request, pk, action):
+    app = _application_or_404(request, pk)
+    svc.require_consulter(app, Actor.from_request(request), by=svc.EVALUATION, action=action)
+    return app
+
+
+def _form_errors(form):
+    return [f"{form.fields[name].label}：{m}" if name in form.fields and form.fields[name].label else m
+            for name, msgs in form.errors.items() for m in msgs]
+
+
+def _evaluation_back(app):
+    return redirect(reverse("review:evaluation_consultation", args=[app.pk]) + "#consultation")
+
+
+@login_required
+@require_POST
+def evaluation_consult_solicit(request, pk):
+    app = _evaluation_app(request, pk, "征求意见")
+    form = SecretariatSolicitForm(request.POST, prefix="consult")
+    if not form.is_valid():
+        return _evaluation_page(request, app, status=400, errors=_form_errors(form), form=form)
+    try:
+        opinion = svc.solicit_opinion(application=app, actor=Actor.from_request(request),
+                                      department=form.cleaned_data["department"], by=svc.EVALUATION,
+                                      asked_on=form.cleaned_data["asked_on"], reader=form.cleaned_data["reader"])
+    except ValidationError as exc:
+        return _evaluation_page(request, app, status=400, errors=_errors(exc), form=form)
+    messages.success(request, f"已登记征求{opinion.department}意见。答复后请在此登记答复。")
+    return _evaluation_back(app)
+
+
+@login_required
+@require_POST
+def evaluation_consult_answer(request, pk):
+    app = _evaluation_app(request, pk, "登记意见答复")
+    form = AnswerForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _evaluation_page(request, app, status=400, errors=_form_errors(form))
+    try:
+        opinion = svc.record_answer(application=app, actor=Actor.from_request(request), by=svc.EVALUATION,
+                                    opinion_id=form.cleaned_data["opinion"], answer=form.cleaned_data["answer"],
+                                    content=form.cleaned_data["content"], answered_on=form.cleaned_data["answered_on"],
+                                    letter=form.cleaned_data["letter"])
+    except ValidationError as exc:
+        return _evaluation_page(request, app, status=400, errors=_errors(exc))
+    messages.success(request, f"已登记{opinion.department}的答复：{opinion.get_answer_display()}。")
+    return _evaluation_back(app)
 
 
 # --- writes -------------------------------------------------------------------------------------------------

@@ -237,3 +237,39 @@ class ReportRelease(models.Model):
 
 
 ZERO = Decimal("0")
+
+
+class Defense(models.Model):
+    """陈述答辩 where the profile has it (``has_defense``, 息县): the review panel's 陈述答辩 between material and on-site
+    review (第十八条 “评审主要包括材料评审、陈述答辩、现场评审”; the article has only material and on-site review scored,
+    so the panel's record is its notes), and the committee plenary's 现场展示和陈述答辩 before its ballot (第二十一条).
+    Scheduled (date, place), then held (date, notes)."""
+
+    class Kind(models.TextChoices):
+        PANEL = "panel", "评审组陈述答辩（第十八条）"
+        PLENARY = "plenary", "评委会全体会议现场展示和陈述答辩（第二十一条）"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="defenses",
+                                    verbose_name="申报")
+    kind = models.CharField("环节", max_length=10, choices=Kind.choices)
+    scheduled_on = models.DateField("安排日期")
+    place = models.CharField("地点", max_length=100, blank=True)
+    held_on = models.DateField("举行日期", null=True, blank=True)
+    notes = models.TextField("记录（评审组或评委会意见）", blank=True, max_length=3000)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField("登记时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "陈述答辩记录"
+        ordering = ["application", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "kind"], name="one_defense_per_kind"),
+            models.CheckConstraint(condition=Q(held_on__isnull=True) | ~Q(notes=""), name="held_defense_has_notes"),
+        ]
+
+    def __str__(self):
+        return f"{self.application} · {self.get_kind_display()}"
+
+    @property
+    def held(self):
+        return self.held_on is not None

@@ -1,7 +1,7 @@
 """URLs of expert scoring, the ranking and the review report (names live in the "review" namespace)."""
 from django.urls import path
 
-from . import views
+from . import defense_views, views
 
 urlpatterns = [
     path("ranking/", views.ranking, name="ranking"),
@@ -9,6 +9,8 @@ urlpatterns = [
     path("ranking/<int:campaign_id>/ranking.xlsx", views.ranking_xlsx, name="ranking_xlsx"),
     path("ranking/<int:campaign_id>/scores.xlsx", views.score_matrix_xlsx, name="score_matrix_xlsx"),
     path("report/<int:pk>/", views.report, name="scoring_report"),
+    path("defense/<int:pk>/", defense_views.defense_page, name="defense"),
+    path("defense/<int:pk>/<slug:kind>/<slug:what>/", defense_views.defense_write, name="defense_write"),
     path("report/<int:pk>/release/", views.report_release, name="scoring_report_release"),
     path("<int:pk>/<slug:stage>/", views.scoring_panel, name="scoring_panel"),
     path("<int:pk>/<slug:stage>/sheet/", views.scoring_sheet, name="scoring_sheet"),

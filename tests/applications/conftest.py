@@ -114,6 +114,14 @@ def _drive(world, app, target):
 
             record_exclusions(application=app, actor=Actor(user=user),
                               answers={item.pk: (ABSENT, "") for item in exclusion_items(app)})
+            from demo.review import complete_sample_consultation
+
+            complete_sample_consultation(application=app, actor=Actor(user=user))
+        if name == "declare_finalist":  # 000 五（五）: the secretariat's 征求意见 after the expert evaluation
+            from demo.review import complete_sample_consultation
+            from review.prereview.services import EVALUATION
+
+            complete_sample_consultation(application=app, actor=Actor(user=user), by=EVALUATION)
     assert app.state == target, f"could not drive to {target}"
     return app
 

@@ -356,6 +356,10 @@ MATRIX = {
                                      "actors": {"secretariat"}},
     "review:eligibility_exclusions": {"kind": "post", "app": "eligibility", "args": lambda w, a: [a.pk],
                                       "actors": {"secretariat"}, "data": _exclusions},
+    # the secretariat's judgement of a flagged check: past the access check (its own validation may still refuse)
+    "review:eligibility_flag": {"kind": "post", "app": "eligibility", "args": lambda w, a: [a.pk],
+                                "actors": {"secretariat"}, "reaches": True,
+                                "data": lambda w, a: {"code": "accidents", "answer": "pass", "reason": "已核实"}},
     "review:eligibility_decide": {"kind": "post", "app": "eligibility", "args": lambda w, a: [a.pk, "accept"],
                                   "actors": {"secretariat"}, "data": lambda w, a: {"reason": ""}},
     "review:acceptance_lists": {"kind": "login"},  # GET for everyone signed in; POST: secretariat only
@@ -470,6 +474,18 @@ def _build(w):
     w.vote = committee.open_session(campaign=xx.campaign, actor=Actor(user=xx.secretariat),
                                     candidates=[(voted, xx.tiers[0])])
     w.apps["committee"] = Application.objects.get(pk=voted.pk)
+    # a 息县 application in the secretariat's eligibility review (its consultation of the departments, 第十七条)
+    from applications import workflow
+
+    org = xx.organization("息县资格审查中的申报")  # its own applicant: the matrix's organization stays out of 息县
+    applicant = org.members.order_by("pk").first()
+    in_review = w.new_app(owner=applicant, organization=org, campaign=w.xixian_campaign, region=w.xixian_county,
+                          name="息县资格审查中的申报")
+    workflow.perform(application=in_review, name="submit", actor=Actor(user=applicant))
+    workflow.perform(application=in_review, name="start_eligibility_review", actor=Actor(user=w.secretariat_other))
+    w.apps["xixian_eligibility"] = Application.objects.get(pk=in_review.pk)
+    # a cultivation application whose expert evaluation has concluded (000 五（五）: 征求意见 before the 入库 publicity)
+    w.apps["finalist"] = drive(w, w.new_app(name="专家评估完成的申报"), State.FINALIST)
     w.xx = xx
     w.invitation = invite_colleague(actor=Actor(user=w.owner), organization=w.org,
                                     email="new-colleague@example.cn").invitation

@@ -13,6 +13,8 @@ from pdf_support import pdf_text
 from procedure_support import score_stage
 from qualityaward.accounts.services import Actor
 from review.scoring.models import ScoreSheet
+from demo.review import complete_sample_consultation
+from review.prereview.services import EVALUATION
 
 SKIP = ("/accounts/logout", "/admin", "/static/", "/accounts/password")
 
@@ -55,6 +57,8 @@ def test_an_applicant_never_reads_an_experts_name(client, world, drive, mailoutb
         release_report(application=app, actor=Actor(user=world.secretariat))
         tier = app.campaign.program.profile.tiers.first()
         for name in ("declare_finalist", "propose", "award"):  # the rest of the cultivation program's path
+            if name == "propose":  # 五（五）: 征求意见 after the expert evaluation
+                complete_sample_consultation(application=app, actor=Actor(user=world.secretariat), by=EVALUATION)
             workflow.perform(application=app, name=name, actor=Actor(user=world.secretariat),
                              **({"tier": tier} if name != "declare_finalist" else {}))
     app.refresh_from_db()

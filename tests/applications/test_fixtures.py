@@ -363,3 +363,11 @@ def test_recommender_step_and_secretariat_choices_follow_the_documents(loaded):
     with pytest.raises(ValidationError) as info:
         jinshui.full_clean()
     assert {"has_recommender_step", "secretariat_choices"} <= set(info.value.message_dict)
+
+
+def test_xixian_17_and_gongyi_17_3_the_secretariat_consults_departments_before_eligibility(loaded):
+    """息县 第十七条 “在征求县直有关部门意见的基础上，进行资格审查”, 巩义 第十七条（三）“组织有关部门对申报组织进行资格
+    审查”; 000, 003 and 金水 give the secretariat no such step (000's consultation is the bureau's, 五 初审推荐意见)."""
+    consults = dict(RuleProfile.objects.values_list("program__code", "secretariat_consults_departments"))
+    assert consults == {"henan-cultivation": False, "xixian": True, "gongyi": True, "quality-benchmark": False,
+                        "jinshui": False}

@@ -17,7 +17,7 @@ from applications.models import Application, Submission
 from applications.models import State as S
 from qualityaward.accounts.models import AuditEvent
 from qualityaward.accounts.services import Actor
-from demo.review import complete_sample_prereview
+from demo.review import complete_sample_defense, complete_sample_prereview
 from procedure_support import decision_document, score_stage
 
 
@@ -98,11 +98,14 @@ def app_in_state(world, drive, state):
 
 
 def tick_exclusions(app, user):
-    """The secretariat ticks the exclusion checklist (required before accept / reject)."""
+    """The secretariat ticks the exclusion checklist (required before accept / reject) and, where the program has
+    it, records the departments' answers to its consultation (息县 第十七条, 巩义 第十七条（三）)."""
+    from demo.review import complete_sample_consultation
     from review.eligibility.services import ABSENT, exclusion_items, record_exclusions
 
     record_exclusions(application=app, actor=Actor(user=user),
                       answers={item.pk: (ABSENT, "") for item in exclusion_items(app)})
+    complete_sample_consultation(application=app, actor=Actor(user=user))
 
 
 def actor_of(world, name):
@@ -175,6 +178,8 @@ def test_full_pipeline_on_a_program_with_onsite_review_and_committee(world):
             complete_sample_prereview(application=app, actor=Actor(user=user))
         if name in ("start_onsite_review", "declare_finalist"):  # 息县 第十八、十九条: scored stages
             score_stage(app)
+        if name == "start_onsite_review":  # 息县 第十八条: 陈述答辩 between material and on-site review
+            complete_sample_defense(application=app, actor=Actor(user=user), kind="panel")
         workflow.perform(application=app, name=name, actor=Actor(user=user))
     assert app.state == S.COMMITTEE
     # from material review the next stage is on-site review, so finalist must wait for it
@@ -215,6 +220,8 @@ def test_committee_can_refuse_a_candidate(world):
     for name in ["start_onsite_review", "declare_finalist", "send_to_committee"]:
         if name != "send_to_committee":
             score_stage(app)
+        if name == "start_onsite_review":  # 息县 第十八条: 陈述答辩 between material and on-site review
+            complete_sample_defense(application=app, actor=Actor(user=sec), kind="panel")
         workflow.perform(application=app, name=name, actor=Actor(user=sec))
     workflow.perform(application=app, name="not_award", actor=Actor(user=sec), reason="表决未达到到会委员三分之二")
     assert app.state == S.NOT_AWARDED

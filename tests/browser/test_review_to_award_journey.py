@@ -173,6 +173,20 @@ def test_from_the_panel_draw_to_the_award_and_the_applicant_reads_the_report(por
     seats = page.locator("section.card").filter(has_text="材料评审评审组").locator("tr").filter(has_text=NAME)
     expect(seats.locator(".badge", has_text="已签署")).to_have_count(3)
 
+    # --- 第十八条: the 陈述答辩, scheduled and held, before on-site review ------------------------------------
+    page.goto(f"/applications/{app.pk}/")
+    page.get_by_role("link", name="陈述答辩").click()
+    panel_defense = page.locator("section#panel")
+    panel_defense.get_by_label("安排日期").fill("2026-11-19")
+    panel_defense.get_by_label("地点").fill("县市场监管局会议室")
+    panel_defense.get_by_role("button", name="安排").click()
+    ok(page, "已安排陈述答辩")
+    panel_defense = page.locator("section#panel")
+    panel_defense.get_by_label("举行日期").fill("2026-11-19")
+    panel_defense.get_by_label("记录（陈述要点、提问和意见）").fill("企业负责人陈述，评审组提问，答辩清楚。")
+    panel_defense.get_by_role("button", name="登记举行情况").click()
+    ok(page, "已登记陈述答辩的举行情况")
+
     # --- the secretariat moves the application on; on-site review --------------------------------------
     page.goto(f"/applications/{app.pk}/")
     page.get_by_role("button", name="进入现场评审").click()
@@ -207,6 +221,18 @@ def test_from_the_panel_draw_to_the_award_and_the_applicant_reads_the_report(por
     expect(page.locator(f'tr[data-app="{app.pk}"]')).to_contain_text("入围")
     app.refresh_from_db()
     assert app.state == State.FINALIST
+
+    # --- 第二十一条: the plenary's 现场展示和陈述答辩, recorded before the ballot -----------------------------
+    page.goto(f"/review/scoring/defense/{app.pk}/")
+    plenary = page.locator("section#plenary")
+    plenary.get_by_label("安排日期").fill("2026-11-20")
+    plenary.get_by_role("button", name="安排").click()
+    ok(page, "已安排陈述答辩")
+    plenary = page.locator("section#plenary")
+    plenary.get_by_label("举行日期").fill("2026-11-20")
+    plenary.get_by_label("记录（陈述要点、提问和意见）").fill("现场展示质量管理成果，陈述答辩，评委提问，回答清楚。")
+    plenary.get_by_role("button", name="登记举行情况").click()
+    ok(page, "已登记陈述答辩的举行情况")
 
     # --- the committee vote ------------------------------------------------------------------------------
     page.goto("/")

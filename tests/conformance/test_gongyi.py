@@ -4,7 +4,9 @@ from django.urls import reverse
 
 from applications import workflow
 from applications.models import Campaign, Program, State
-from conformance_support import make_user, new_application, refused, step, tick_exclusions, who_may
+from conformance_support import (
+    consult_departments, make_user, new_application, refused, step, tick_exclusions, who_may,
+)
 from demo.review import complete_sample_prereview
 from qualityaward.accounts.models import Region, Role
 from qualityaward.accounts.services import Actor
@@ -55,6 +57,10 @@ def test_17_3_to_5_the_secretariat_reviews_and_material_review_can_end_it(world)
     assert who_may(app, "start_eligibility_review", [g["sec"], g["zhulin_town"]]) == {"gy_sec"}
     step(app, "start_eligibility_review", g["sec"])
     tick_exclusions(app, g["sec"])
+    # 第十七条（三）: 组织有关部门对申报组织进行资格审查 — the secretariat records whom it asked and their answers
+    assert refused(app, "accept", g["sec"]) is workflow.GuardFailed
+    assert refused(app, "accept", g["zhulin_town"]) is workflow.NotPermitted
+    consult_departments(app, g["sec"])
     step(app, "accept", g["sec"])
     profile = g["program"].profile
     assert not profile.has_acceptance_publicity and profile.material_review_eliminates

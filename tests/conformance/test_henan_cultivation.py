@@ -1,6 +1,7 @@
 """河南省省长质量奖培育 (豫质强办〔2024〕12号), walked through the services: the city bureau pre-reviews and
 recommends (五（三）), the secretariat reviews (五（四）), expert evaluation, publicity and the 入库 list (五（五））."""
 from django.urls import reverse
+from django.utils import timezone
 
 from applications import workflow
 from applications.models import State
@@ -8,6 +9,7 @@ from conformance_support import refused, step, tick_exclusions, who_may
 from demo.review import complete_sample_prereview
 from procedure_support import score_stage
 from qualityaward.accounts.services import Actor
+from review.prereview import services as pre
 
 
 def test_5_3_the_city_bureau_of_the_applicant_recommends(world, client):
@@ -42,6 +44,13 @@ def test_5_4_5_5_eligibility_expert_evaluation_and_the_database_list(world):
     step(app, "declare_finalist", sec)
     assert refused(app, "send_to_committee", sec) is workflow.InvalidTransition
     tier = world.cultivation.profile.tiers.order_by("order").first()
+    # 五（五）经专家评估、征求意见、社会公示: no 入库 publicity before the opinions asked for are in
+    assert refused(app, "propose", sec, tier=tier) is workflow.GuardFailed
+    asked = pre.solicit_opinion(application=app, actor=Actor(user=sec), department="省工业和信息化厅",
+                                asked_on=timezone.localdate(), by=pre.EVALUATION)
+    assert refused(app, "propose", sec, tier=tier) is workflow.GuardFailed
+    pre.record_answer(application=app, actor=Actor(user=sec), opinion_id=asked.pk, by=pre.EVALUATION,
+                      answer="no_objection", content="", answered_on=timezone.localdate())
     step(app, "propose", sec, tier=tier)
     assert app.state == State.PROPOSED
     assert refused(app, "submit_to_government", sec) is workflow.InvalidTransition

@@ -1,12 +1,22 @@
 """息县县长质量奖 (息政文〔2022〕68号《息县县长质量奖管理办法》), walked article by article through the services:
 who may act at each step, what is refused, the state reached."""
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from applications.models import State
-from conformance_support import make_user, new_application, refused, step, tick_exclusions, who_may
+from conformance_support import (
+    consult_departments, make_user, new_application, refused, step, tick_exclusions, who_may,
+)
 from procedure_support import decide_after_publicity, score_stage
 from qualityaward.accounts.models import Role
 from applications import workflow
+from demo.review import complete_sample_defense
+from qualityaward.accounts.services import Actor
+from review.committee import services as committee
+from review.scoring import defense
 
 
 def test_15_17_applicants_submit_to_the_secretariat_without_a_recommender(world, client):
@@ -54,6 +64,19 @@ def test_17_the_secretariat_returns_to_the_applicant_and_reviews_eligibility(wor
     page = client.get(reverse("review:eligibility_detail", args=[app.pk])).content.decode()
     assert "退回申报人修改" in page and "退回推荐单位" not in page
     tick_exclusions(app, sec)
+    # 第十七条 “在征求县直有关部门意见的基础上，进行资格审查”: no acceptance before the departments answered
+    assert refused(app, "accept", sec) is workflow.GuardFailed
+    assert "秘书处征求有关部门意见" in page and "尚未征求有关部门意见" in page
+    response = client.post(reverse("review:eligibility_consult_solicit", args=[app.pk]),
+                           {"consult-department": "县生态环境分局", "consult-asked_on": "2026-11-18"})
+    assert response.status_code == 302
+    assert refused(app, "accept", sec) is workflow.GuardFailed
+    opinion = app.department_opinions.get(consulted_by="secretariat")
+    response = client.post(reverse("review:eligibility_consult_answer", args=[app.pk]),
+                           {"opinion": opinion.pk, "answer": "no_objection", "answered_on": "2026-11-19"})
+    assert response.status_code == 302
+    page = client.get(reverse("review:eligibility_detail", args=[app.pk])).content.decode()
+    assert "县生态环境分局" in page and "无异议" in page and "尚未征求有关部门意见" not in page
     step(app, "accept", sec)
     assert app.state == State.ACCEPTED
     step(app, "open_acceptance_publicity", sec)
@@ -61,23 +84,37 @@ def test_17_the_secretariat_returns_to_the_applicant_and_reviews_eligibility(wor
 
 
 def test_18_to_22_review_committee_and_the_county_government_decide_before_the_award(world):
-    """第十八条 材料评审、现场评审; 第十九条 600 分以上入围; 第二十一条 评委会无记名投票; 第二十二条 县政府常务会议审定."""
+    """第十八条 材料评审、陈述答辩、现场评审; 第十九条 600 分以上入围; 第二十一条 评委会全体会议现场展示和陈述答辩、
+    无记名投票; 第二十二条 县政府常务会议审定."""
     sec = world.secretariat_other
     app = world.new_app(campaign=world.xixian_campaign, region=world.xixian_county)
     for name in ("submit", "start_eligibility_review"):
         step(app, name, world.owner if name == "submit" else sec)
     tick_exclusions(app, sec)
+    consult_departments(app, sec)
     for name in ("accept", "open_acceptance_publicity", "start_material_review"):
         step(app, name, sec)
     assert app.state == State.MATERIAL_REVIEW
     # 第十八条: material review, then on-site review; no finalist straight from the material stage
     assert refused(app, "declare_finalist", sec) is workflow.InvalidTransition
     score_stage(app)
+    # 第十八条: 陈述答辩 between material and on-site review — scheduled, then held with the panel's notes
+    assert refused(app, "start_onsite_review", sec) is workflow.GuardFailed
+    defense.schedule_defense(application=app, actor=Actor(user=sec), kind=defense.PANEL,
+                             scheduled_on=dt.date(2026, 11, 19), place="县市场监管局三楼会议室")
+    assert refused(app, "start_onsite_review", sec) is workflow.GuardFailed
+    defense.record_defense(application=app, actor=Actor(user=sec), kind=defense.PANEL, held_on=dt.date(2026, 11, 19),
+                           notes="企业负责人陈述；评审组就战略与过程管理提问，答辩清楚。")
     step(app, "start_onsite_review", sec)
     # 第十九条: without the scores reaching 600 nobody is declared a finalist
     assert refused(app, "declare_finalist", sec) is workflow.GuardFailed
     score_stage(app, percent=70)
     step(app, "declare_finalist", sec)
+    # 第二十一条: the plenary hears each candidate's 现场展示和陈述答辩, then votes
+    tier = world.xixian.profile.tiers.order_by("order").first()
+    with pytest.raises(ValidationError, match="现场展示和陈述答辩"):
+        committee.open_session(campaign=app.campaign, actor=Actor(user=sec), candidates=[(app, tier)])
+    complete_sample_defense(application=app, actor=Actor(user=sec), kind=defense.PLENARY)
     step(app, "send_to_committee", sec)
     assert app.state == State.COMMITTEE
     tier = world.xixian.profile.tiers.order_by("order").first()

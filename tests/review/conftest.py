@@ -12,7 +12,7 @@ from applications.management.commands.load_demo import credit_code
 from applications.models import Campaign, Program, State
 from qualityaward.accounts.models import Organization, Region, Role
 from qualityaward.accounts.services import Actor, grant_role
-from demo.review import complete_sample_prereview
+from demo.review import complete_sample_defense, complete_sample_prereview
 from procedure_support import decide_after_publicity, score_stage
 
 _spec = importlib.util.spec_from_file_location(
@@ -91,6 +91,9 @@ class Committee:
             if name_ == "recommend":
                 complete_sample_prereview(application=app, actor=actor)
             if name_ == "accept":
+                from demo.review import complete_sample_consultation
+
+                complete_sample_consultation(application=app, actor=sec)
                 record_exclusions(application=app, actor=sec,
                                   answers={item.pk: (ABSENT, "") for item in exclusion_items(app)})
             workflow.perform(application=app, name=name_, actor=actor)
@@ -103,8 +106,14 @@ class Committee:
                 break
             if app.state in workflow.REVIEW_STAGES and self.profile.finalist_threshold is not None:
                 self.score(app)  # 息县 第十九条: the 600-point threshold is read from concluded scores
+            if stages[stage] == "start_onsite_review":  # 息县 第十八条: 陈述答辩 first
+                complete_sample_defense(application=app, actor=sec, kind="panel")
+            if stages[stage] == "send_to_committee":  # 息县 第二十一条: 现场展示和陈述答辩 before the ballot
+                complete_sample_defense(application=app, actor=sec, kind="plenary")
             workflow.perform(application=app, name=stages[stage], actor=sec)
         app.refresh_from_db()
+        if app.state == State.FINALIST:  # the candidate's plenary 陈述答辩 (第二十一条) is held before any ballot
+            complete_sample_defense(application=app, actor=sec, kind="plenary")
         assert app.state == target
         return app
 

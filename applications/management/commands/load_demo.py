@@ -540,7 +540,9 @@ class Command(BaseCommand):
     def _step(self, app, name, people):
         """Take transition ``name``: first what the acting person does on other screens, then the transition
         itself, through the service that performs it where there is one."""
-        from demo.review import complete_sample_prereview, score_in_bulk
+        from demo.review import (
+            complete_sample_consultation, complete_sample_defense, complete_sample_prereview, score_in_bulk,
+        )
         from review.awards import services as awards
         from review.scoring.services import STAGE_STATE
 
@@ -556,8 +558,17 @@ class Command(BaseCommand):
         if name == "recommend":
             complete_sample_prereview(application=app, actor=actor)
         elif name == "accept":
+            complete_sample_consultation(application=app, actor=actor)
             eligibility.record_exclusions(application=app, actor=actor, answers={
                 item.pk: (eligibility.ABSENT, "") for item in eligibility.exclusion_items(app)})
+        elif name == "start_onsite_review":  # 息县 第十八条: 陈述答辩 between material and on-site review
+            complete_sample_defense(application=app, actor=actor, kind="panel")
+        elif name == "send_to_committee":  # 息县 第二十一条: 现场展示和陈述答辩 at the plenary, before its ballot
+            complete_sample_defense(application=app, actor=actor, kind="plenary")
+        elif name == "propose":
+            from review.prereview.services import EVALUATION
+
+            complete_sample_consultation(application=app, actor=actor, by=EVALUATION)
         params = {}
         if name in ("propose", "award") and app.tier_id is None:
             tier = app.campaign.program.profile.tiers.order_by("order").first()

@@ -106,6 +106,6 @@ def test_the_decision_names_only_the_steps_that_were_held(world, outcome):
     committee and no 陈述答辩 — so none of these is printed."""
     stages = prints.decision_context(campaign=world.campaign)["stages"]
     assert stages == "申报、推荐、资格审核、受理公示、材料评审、社会公示"
-    # 息县 runs no 陈述答辩 in the portal and nothing is awarded yet: nothing held is not printed either
+    # no 息县 application has reached its 陈述答辩 (第十八条) here and nothing is awarded yet: nothing held, nothing printed
     xixian = prints.decision_context(campaign=world.xixian_campaign)["stages"]
     assert "陈述答辩" not in xixian and "推荐" not in xixian

@@ -18,6 +18,7 @@ from applications.models import Application, ApplicationSection, Attachment, Cam
 from qualityaward.accounts.models import AuditEvent, Region, Role
 from qualityaward.accounts.services import Actor, grant_role
 from procedure_support import decide_after_publicity, score_stage
+from demo.review import complete_sample_consultation, complete_sample_defense
 
 DEADLINE = date(2027, 3, 31)  # the current campaigns' application deadline (fixtures)
 ORG_BASIC = frozenset({"credit_code", "established_on", "accidents", "accidents_severity", "accidents_detail",
@@ -330,10 +331,14 @@ def _award_and_revoke_on_a_past_campaign(world):
     workflow.perform(application=app, name="start_eligibility_review", actor=Actor(user=sec))
     el.record_exclusions(application=app, actor=Actor(user=sec),
                          answers={i.pk: (el.ABSENT, "") for i in el.exclusion_items(app)})
+    complete_sample_consultation(application=app, actor=Actor(user=sec))  # 息县 第十七条
     for name in ["accept", "open_acceptance_publicity", "start_material_review", "start_onsite_review",
                  "declare_finalist", "send_to_committee", "propose"]:
         if name in ("start_onsite_review", "declare_finalist"):
             score_stage(app)  # 息县 第十九条: 600 分以上 from concluded scores
+        if name in ("start_onsite_review", "send_to_committee"):  # 第十八条, 第二十一条: 陈述答辩
+            complete_sample_defense(application=app, actor=Actor(user=sec),
+                                    kind="panel" if name == "start_onsite_review" else "plenary")
         workflow.perform(application=app, name=name, actor=Actor(user=sec), tier=tier)
     decide_after_publicity(app, sec)  # 息县 第二十二条: 县政府常务会议审定
     workflow.perform(application=app, name="revoke", actor=Actor(user=sec), reason="查实申报材料弄虚作假")

@@ -7,6 +7,7 @@ import pytest
 
 from applications import workflow
 from review.eligibility.services import ABSENT, exclusion_items, record_exclusions
+from demo.review import complete_sample_consultation, complete_sample_defense
 from applications.models import RuleProfile, ScoringItem, State
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.services import Actor
@@ -92,12 +93,15 @@ def drive_xixian(world, target=State.MATERIAL_REVIEW, name="息县测试企业�
     workflow.perform(application=app, name="submit", actor=Actor(user=world.owner))
     workflow.perform(application=app, name="start_eligibility_review", actor=sec)
     record_exclusions(application=app, actor=sec, answers={i.pk: (ABSENT, "") for i in exclusion_items(app)})
+    complete_sample_consultation(application=app, actor=sec)  # 息县 第十七条: the departments answered
     workflow.perform(application=app, name="accept", actor=sec)
     names = {State.ACCEPTANCE_PUBLICITY: "open_acceptance_publicity", State.MATERIAL_REVIEW: "start_material_review",
              State.ONSITE_REVIEW: "start_onsite_review"}
     for stage in workflow.enabled_pipeline(app.campaign.program.profile)[1:]:
         if app.state == target:
             break
+        if names[stage] == "start_onsite_review":  # 息县 第十八条: 陈述答辩 between material and on-site review
+            complete_sample_defense(application=app, actor=sec, kind="panel")
         workflow.perform(application=app, name=names[stage], actor=sec)
         app.refresh_from_db()
     assert app.state == target

@@ -242,7 +242,9 @@ def test_the_on_site_stage_records_its_visit_before_conclusion(world):
     S.consensus_all(material, 60)
     S.conclude(material)
     from applications import workflow
+    from demo.review import complete_sample_defense
 
+    complete_sample_defense(application=app, actor=Actor(user=world.secretariat_other), kind="panel")  # 第十八条
     workflow.perform(application=app, name="start_onsite_review", actor=Actor(user=world.secretariat_other))
     app.refresh_from_db()
     onsite = Panel.objects.create(application=app, stage=Panel.Stage.ONSITE)
