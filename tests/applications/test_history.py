@@ -3,6 +3,8 @@ side no expert's or stranger's name (experts are anonymous to applicants; denied
 import pytest
 from django.urls import reverse
 
+from applications.forms.spec import UploadSlot, form_for
+
 from applications.history import ACTIONS, describe, history_for
 from applications.models import State
 from qualityaward.accounts.models import User
@@ -44,7 +46,11 @@ def test_repeated_saves_are_folded_and_states_are_chinese(world):
     app = world.new_app()  # filled through the form services: one save per section
     entries = history_for(application=app, user=world.owner)
     saves = [e for e in entries if e.label == "保存申报表"]
-    assert len(saves) == 1 and saves[0].times > 1
+    # consecutive saves are one line (“保存申报表 N 次”); uploads between sections start a new one
+    assert saves and max(e.times for e in saves) > 1
+    assert all(a.label != b.label for a, b in zip(entries, entries[1:]))
+    saved_sections = [s for s in form_for(app).sections if any(not isinstance(i, UploadSlot) for i in s.items)]
+    assert sum(e.times for e in saves) == len(saved_sections)
     assert entries[0].label == "创建申报" and entries[0].state == "草稿"
 
 
