@@ -189,6 +189,26 @@ def _attachment(w, a):
     return a.attachments.order_by("pk").first()
 
 
+def _jpeg(name="图片.jpg"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from demo.content import jpeg_bytes
+
+    return SimpleUploadedFile(name, jpeg_bytes(400, 300), "image/jpeg")
+
+
+def _narrative_image(w, a):
+    """An image inserted into one of the application's narratives (made once)."""
+    from applications.forms import services as fs
+    from applications.forms.richtext import IMAGE_SLOT
+    from qualityaward.accounts.services import Actor
+
+    image = a.attachments.filter(slot=IMAGE_SLOT).first()
+    if image is None:
+        image = fs.add_narrative_image(application=a, uploaded=_jpeg("叙述配图.jpg"), actor=Actor(user=a.owner))
+    return image
+
+
 def _second_attachment(w, a):
     """A second file in the first file's slot, so that the first can move down."""
     from applications.forms import services as fs
@@ -284,6 +304,14 @@ MATRIX = {
     "applications:attachment_move": {"kind": "post", "app": "draft", "args": lambda w, a: [_attachment(w, a).pk],
                                      "actors": {"owner", "colleague"}, "setup": _second_attachment,
                                      "data": lambda w, a: {"direction": "down"}},
+    # a narrative's images (000 附件1 三 必要时使用图表): inserted by the applicant's members on a draft, shown to
+    # whoever may read the application
+    "applications:narrative_image_upload": {"kind": "post", "app": "draft", "args": lambda w, a: [a.pk],
+                                            "actors": {"owner", "colleague"},
+                                            "data": lambda w, a: {"file": _jpeg()}},
+    "applications:narrative_image": {"kind": "get", "app": "draft",
+                                     "args": lambda w, a: [a.pk, _narrative_image(w, a).pk],
+                                     "allowed": VIEWERS},
     "applications:programs": {"kind": "public"},
     "applications:program_detail": {"kind": "public", "args": lambda w, a: [w.cultivation.code]},
     "review:my_panels": {"kind": "login"},

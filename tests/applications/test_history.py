@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from applications.forms.spec import UploadSlot, form_for
-
 from applications.history import ACTIONS, describe, history_for
 from applications.models import State
 from qualityaward.accounts.models import User
