@@ -6,23 +6,17 @@ from applications import workflow
 from applications.models import Application, Campaign, Program, State
 from demo.content import fill_application
 from applications.services import create_application
-from qualityaward.accounts.models import Organization, Region, Role, User
-from qualityaward.accounts.services import Actor, grant_role
+from qualityaward.accounts.models import Organization, Region, Role
+from qualityaward.accounts.services import Actor
 from review.panels.models import Panel, PanelMember, Recusal
+
+from conformance_support import make_user  # noqa: F401 (re-exported to the modules that load this file)
 
 
 @pytest.fixture
 def seeded(db):
     if not Program.objects.exists():
         call_command("loaddata", "regions", "gbt19580", "programs", verbosity=0)
-
-
-def make_user(username, *roles, **extra):
-    user = User.objects.create_user(username=username, password="pass-12345", email=f"{username}@example.cn",
-                                    full_name=extra.pop("full_name", username))
-    for role, scope in roles:
-        grant_role(user=user, role=role, **scope)
-    return user
 
 
 class World:
