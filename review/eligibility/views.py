@@ -9,8 +9,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -89,20 +90,47 @@ def eligibility_row(app, review, items):
             "computed": bool(review and review.computed_at), "ticked": ticks, "items": items}
 
 
-def eligibility_groups(user, selected):
-    """The list's groups of rows for one campaign, read through ``applications_for_user``."""
-    apps = list(eligibility_apps(user, selected).select_related("region").order_by("state_changed_at", "pk"))
-    latest = {}
-    for review in EligibilityReview.objects.filter(application__in=apps).order_by("application_id", "-pk"):
-        latest.setdefault(review.application_id, review)
+#: rows per group and page: a campaign of 2,000 applications lists hundreds of accepted ones, and the
+#: secretariat works on the waiting rows; each group pages on its own (``<group>_page``)
+GROUP_PAGE_SIZE = 50
+
+
+def eligibility_groups(user, selected, params=None):
+    """The list's groups for one campaign, read through ``applications_for_user``: each group's count from
+    one aggregate query, and only the rows of each group's current page (``<key>_page`` in ``params``)."""
+    params = params if params is not None else QueryDict()
+    apps = eligibility_apps(user, selected)
+    counts = dict(apps.order_by().values_list("state").annotate(n=Count("pk")))
     items = selected.program.profile.exclusions.count()
     groups = []
     for key, label, states in groups_for(selected.program.profile):
-        rows = []
-        for app in (a for a in apps if a.state in states):
-            rows.append(eligibility_row(app, latest.get(app.pk), items))
-        groups.append({"key": key, "label": label, "rows": rows})
+        total = sum(counts.get(s, 0) for s in states)
+        page = Paginator(apps.filter(state__in=states).select_related("region").order_by("state_changed_at", "pk"),
+                         GROUP_PAGE_SIZE).get_page(params.get(f"{key}_page"))
+        groups.append({"key": key, "label": label, "count": total, "page": page,
+                       "rows": list(page.object_list)})
+    shown = [app for g in groups for app in g["rows"]]
+    latest = {}
+    for review in EligibilityReview.objects.filter(application__in=shown).order_by("application_id", "-pk"):
+        latest.setdefault(review.application_id, review)
+    for g in groups:
+        g["rows"] = [eligibility_row(app, latest.get(app.pk), items) for app in g["rows"]]
+        g["pages"] = _pager_links(params, f"{g['key']}_page", g["page"])
     return groups
+
+
+def _pager_links(params, name, page):
+    """Previous/next links of one group's pager, keeping the rest of the query string (other groups' pages)."""
+    if not page.has_other_pages():
+        return None
+    query = params.copy()
+
+    def link(number):
+        query[name] = number
+        return "?" + query.urlencode()
+
+    return {"previous": link(page.previous_page_number()) if page.has_previous() else None,
+            "next": link(page.next_page_number()) if page.has_next() else None}
 
 
 @login_required
@@ -112,7 +140,7 @@ def eligibility_list(request):
     selected = selected_campaign(request, campaigns)
     groups, returned = [], []
     if selected is not None:
-        groups = eligibility_groups(request.user, selected)
+        groups = eligibility_groups(request.user, selected, request.GET)
         returned = list(
             EligibilityReview.objects.filter(application__campaign=selected,
                                              decision=EligibilityReview.Decision.RETURNED)

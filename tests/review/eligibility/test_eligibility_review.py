@@ -215,6 +215,27 @@ def test_list_and_detail_for_the_secretariat(client, world):
     assert 'data-check="years_operating" data-status="pass"' in page
 
 
+def test_each_group_pages_on_its_own_and_counts_every_row(client, world, monkeypatch):
+    """A campaign of 2,000 applications must not render every accepted row at once: each group shows its
+    count, one page of rows, and a pager that keeps the other groups' pages."""
+    from review.eligibility import views
+
+    monkeypatch.setattr(views, "GROUP_PAGE_SIZE", 2)
+    names = ["甲申报单位", "乙申报单位", "丙申报单位"]
+    for name in names:
+        recommended(world, world.new_app(name=name))
+    in_review(world, world.new_app(name="丁申报单位"))
+    client.force_login(world.secretariat)
+    body = client.get(reverse("review:eligibility_list")).content.decode()
+    assert "待审核（已推荐）（3）" in body and "资格审核中（1）" in body
+    assert "甲申报单位" in body and "乙申报单位" in body and "丙申报单位" not in body
+    assert "第 1 / 2 页，共 3 件" in body and "waiting_page=2" in body
+    second = client.get(reverse("review:eligibility_list"), {"waiting_page": 2}).content.decode()
+    assert "丙申报单位" in second and "甲申报单位" not in second and "丁申报单位" in second
+    # a page number past the end shows the last page, never an error
+    assert "丙申报单位" in client.get(reverse("review:eligibility_list"), {"waiting_page": "99"}).content.decode()
+
+
 def test_another_programs_secretariat_gets_404_everywhere(client, world):
     app = in_review(world)
     client.force_login(world.secretariat_other)
