@@ -77,7 +77,7 @@ def application_detail(request, pk):
         "app": app, "transitions": transitions, "history": history, "submissions": submissions,
         "transition_form": TransitionForm(application=app), "sections_total": len(entries),
         "sections_done": sum(1 for e in entries if e["complete"]), "can_edit": can_edit,
-        "missing": form_services.missing_for_submission(app) if can_edit else [],
+        "missing": form_services.missing_for_submission(app, entries) if can_edit else [],
         "all_sections": spec.sections, "word_url": reverse("applications:form_docx", args=[app.pk]),
         "reopened": [s for s in spec.sections if s.code in (app.reopened_sections or [])],
         **_certificate_context(request.user, app),

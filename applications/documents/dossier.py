@@ -433,11 +433,13 @@ def build_dossier_document(document):
 
 # --- requesting (service) and reading (selector) ---------------------------------------------------
 def current_dossier(*, application, user):
-    """The user's dossier for the application as it is now, or None (a changed application has none)."""
-    masked = masks_id_number(user, application)
-    content_hash = dossier_hash(application, masked=masked)
-    return (GeneratedDocument.objects.filter(application=application, kind=GeneratedDocument.Kind.DOSSIER,
-                                             content_hash=content_hash).order_by("-requested_at").first())
+    """The user's dossier for the application as it is now, or None (a changed application has none).
+    Hashing reads the whole form, so it runs only when some dossier of the application exists at all."""
+    dossiers = GeneratedDocument.objects.filter(application=application, kind=GeneratedDocument.Kind.DOSSIER)
+    if not dossiers.exists():
+        return None
+    content_hash = dossier_hash(application, masked=masks_id_number(user, application))
+    return dossiers.filter(content_hash=content_hash).order_by("-requested_at").first()
 
 
 def request_dossier(*, application, actor):

@@ -158,17 +158,17 @@ def progress(application):
     return result
 
 
-def missing_for_submission(application):
-    """Everything still missing, as (section code, section title, item) for the checklist."""
+def missing_for_submission(application, entries=None):
+    """Everything still missing, as (section code, section title, item) for the checklist; ``entries`` is
+    ``progress(application)`` when the caller already has it."""
     out = []
-    for entry in progress(application):
+    entries = progress(application) if entries is None else entries
+    for entry in entries:
         for item in entry["missing"]:
             out.append((entry["section"].code, f"{entry['section'].number} {entry['section'].title}", item))
-    spec = form_for(application)
-    for slot in (i for s in spec.sections for i in s.items if getattr(i, "page_limit", None)):
-        pages = Attachment.objects.filter(application=application, slot=slot.key).aggregate(p=Sum("pages"))["p"] or 0
-        if pages > slot.page_limit:
-            out.append(("evidence", "证实性材料", f"{slot.label}共 {pages} 页，超过 {slot.page_limit} 页的上限"))
+    for pages, limit, label in (b for entry in entries for b in entry["pages"]):
+        if pages > limit:
+            out.append(("evidence", "证实性材料", f"{label}共 {pages} 页，超过 {limit} 页的上限"))
     return out
 
 

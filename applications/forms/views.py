@@ -32,7 +32,7 @@ def form_overview(request, pk):
     app = application_for_user_or_404(user=request.user, pk=pk)
     entries = fs.progress(app)
     editable = set(fs.editable_section_codes(app)) if is_owner(request.user, app) else set()
-    missing = fs.missing_for_submission(app)
+    missing = fs.missing_for_submission(app, entries)
     return render(request, "applications/form/overview.html", {
         "app": app, "spec": form_for(app), "entries": entries, "editable": editable, "missing": missing,
         "done": sum(1 for e in entries if e["complete"]),
