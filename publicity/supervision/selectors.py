@@ -66,8 +66,8 @@ def campaign_report_program_ids(user):
     """Programs whose campaign reports ``user`` reads: supervised, or sat on as committee or secretariat;
     ``None`` means every program."""
     ids = supervised_program_ids(user)
-    if ids is None:
-        return None
+    if ids is None or not _active(user):
+        return ids
     return ids | {a.program_id for a in role_assignments(user) if a.role in (Role.COMMITTEE, Role.SECRETARIAT)}
 
 

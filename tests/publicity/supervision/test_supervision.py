@@ -275,6 +275,10 @@ def test_article_25_the_campaign_report_reaches_the_committee_and_the_secretaria
         assert client.post(reverse("supervision:campaign_report_new", args=[campaign.pk]),
                            {"title": "冒名报告", "text": "不应保存。"}).status_code == 403
     assert CampaignSupervisionReport.objects.count() == 1
+    people.committee_xx.is_active = False  # a member whose account is disabled reads nothing more
+    people.committee_xx.save()
+    client.force_login(people.committee_xx)
+    assert client.get(page).status_code in (302, 404)
 
 
 def test_applicants_and_other_programs_cannot_read_the_campaign_report(client, people):
