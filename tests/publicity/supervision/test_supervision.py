@@ -293,3 +293,13 @@ def test_applicants_and_other_programs_cannot_read_the_campaign_report(client, p
         assert client.get(reverse("supervision:campaign_report_file",
                                   args=[report.document.pk])).status_code == 404
         assert "未发现违规情形" not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_each_programs_page_says_how_it_is_supervised(client, people):
+    from applications.models import Program
+
+    xixian = client.get(reverse("applications:program_detail", args=["xixian"])).content.decode()
+    assert "纪检监察人员" in xixian and url(people.xixian) in xixian
+    for program in Program.objects.exclude(code="xixian"):
+        page = client.get(reverse("applications:program_detail", args=[program.code])).content.decode()
+        assert program.profile.supervision_note in page and url(program) not in page
