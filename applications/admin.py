@@ -155,6 +155,7 @@ class RuleProfileAdmin(SecretariatScopedAdmin):
                                  "vote_threshold_denominator", "vacancies_allowed", "secretariat_choices"]}),
         ("公示与异议", {"fields": ["objections_allowed", "objection_answer_working_days",
                                "backfill_after_disqualification"]}),
+        ("监督", {"fields": ["supervision_reports", "supervision_note"]}),
         ("获奖后管理", {"fields": ["repeat_prize_rule", "validity_years", "revocation_window_years", "ban_years",
                                "ban_grounds", "annual_self_assessment_report", "no_fees", "standards"]}),
         ("推荐材料页数上限（留空为不限）", {"fields": ["form_page_limit_organization", "evidence_page_limit_organization",

@@ -272,6 +272,14 @@ class RuleProfile(models.Model):
     objection_answer_working_days = models.PositiveSmallIntegerField("异议书面答复时限（工作日）", null=True,
                                                                      blank=True)
     backfill_after_disqualification = models.BooleanField("取消资格后递补", default=False)
+    # supervision (息县 第九条: 监督组 全程监督评审; 第二十五条: 任何单位和个人可向监督组举报, 监督组向评委会及秘书处报告)
+    supervision_reports = models.BooleanField(
+        "监督组受理举报并报告监督情况", default=False,
+        help_text="文件规定任何单位和个人可以向监督组举报、监督组向评委会及秘书处报告监督情况的勾选（息县 第二十五条）："
+                  "平台开放网上举报（实名），本奖项的监督组办理并撰写监督情况报告")
+    supervision_note = models.TextField(
+        "监督与举报说明", blank=True,
+        help_text="依据文件写明监督组的组成与职责、举报由谁受理；举报页面向公众显示此段文字")
     # after the award
     repeat_prize_rule = models.CharField("重复获奖规则", max_length=30, choices=RepeatPrize.choices,
                                          default=RepeatPrize.NONE)

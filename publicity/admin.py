@@ -106,3 +106,5 @@ class NoticeAdmin(SecretariatScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+from .supervision import admin as supervision_admin  # noqa: E402,F401  registers the supervision group's records

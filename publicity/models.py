@@ -4,3 +4,6 @@ from .notices.models import CalendarOverride, CalendarYear, InternalPublicity, N
 from .objections.models import (  # noqa: F401
     Objection, ObjectionFile, ObjectionNote, ObjectionReminder, ObjectionRequest,
 )
+from .supervision.models import (  # noqa: F401
+    CampaignSupervisionReport, CampaignSupervisionReportFile, SupervisionReport, SupervisionReportFile,
+)

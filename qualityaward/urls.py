@@ -13,6 +13,7 @@ urlpatterns = [
     path("applications/", include("applications.urls")),
     path("review/", include("review.urls")),
     path("notices/", include("publicity.urls")),
+    path("supervision/", include("publicity.supervision.urls")),
     path("stats/", include("review.insights.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,6 +8,7 @@ from applications import dashboard_cache
 from applications.dashboard import SECTIONS
 from publicity.notices.dashboard import calendar_alerts, publicity_section
 from publicity.objections.dashboard import objection_section
+from publicity.supervision.dashboard import sections as supervision_sections
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import role_assignments, roles_of
 from review.committee import dashboard as committee_dashboard
@@ -27,6 +28,7 @@ def _build(user, roles):
             sections.append(publicity_section(user, role))
             break
     sections += [s for s in (objection_section(user), dashboard_section(user)) if s is not None]
+    sections += supervision_sections(user)
     # cached as HTML: a hit costs a cache read, not the rendering of every row again
     html = render_to_string("dashboard_sections.html", {"sections": sections, "alerts": calendar_alerts(user, roles)})
     return {"sections_html": mark_safe(html), "has_sections": bool(sections)}

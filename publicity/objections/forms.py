@@ -12,7 +12,7 @@ MAX_EVIDENCE_FILES = 10
 GROUNDS_MIN_CHARS = 10
 
 
-def _text(value):
+def clean_text(value):
     return CONTROL_CHARS.sub("", value or "").strip()
 
 
@@ -23,27 +23,26 @@ class CleanTextMixin:
         cleaned = super().clean()
         for name, value in list(cleaned.items()):
             if isinstance(value, str):
-                cleaned[name] = _text(value)
+                cleaned[name] = clean_text(value)
         return cleaned
 
 
 def _phone(value, label):
-    value = _text(value)
+    value = clean_text(value)
     if not PHONE_RE.match(value) or sum(ch.isdigit() for ch in value) < 7:
         raise ValidationError(f"{label}格式不正确，请填写手机号或带区号的固定电话（如 0376-1234567）。")
     return value
 
 
-class ObjectionForm(CleanTextMixin, forms.Form):
-    """The public real-name objection form (no login). Files are read from request.FILES by the service."""
+class RealNameForm(CleanTextMixin, forms.Form):
+    """Who speaks, by real name: an individual signs with name, phone and address; a unit gives its name,
+    address and phone (息县 第二十三条). Shared by the public forms (objections, reports to the 监督组);
+    ``NOUN`` names what is submitted in the messages. Files are read from request.FILES by the service."""
+
+    NOUN = "异议"
 
     objector_kind = forms.ChoiceField(label="异议人类型", choices=Objection.ObjectorKind.choices,
-                                      widget=forms.RadioSelect, initial=Objection.ObjectorKind.INDIVIDUAL,
-                                      error_messages={"required": "请选择以个人还是单位名义提出异议。",
-                                                      "invalid_choice": "请选择以个人还是单位名义提出异议。"})
-    item = forms.TypedChoiceField(label="对哪一项公示内容提出异议", coerce=int, empty_value=None)
-    grounds = forms.CharField(label="异议事由", max_length=5000, widget=forms.Textarea(attrs={"rows": 8}),
-                              help_text=f"请写明异议的具体事实和理由（至少 {GROUNDS_MIN_CHARS} 字，限 5000 字）。")
+                                      widget=forms.RadioSelect, initial=Objection.ObjectorKind.INDIVIDUAL)
     # an individual
     person_name = forms.CharField(label="姓名", max_length=60, required=False)
     person_phone = forms.CharField(label="联系电话", max_length=30, required=False)
@@ -56,26 +55,15 @@ class ObjectionForm(CleanTextMixin, forms.Form):
     contact_person = forms.CharField(label="联系人", max_length=60, required=False)
     # both
     email = forms.EmailField(label="电子邮箱（选填，用于接收书面答复）", required=False, max_length=254)
-    pledge = forms.BooleanField(label="本人（本单位）承诺所提异议及材料真实，并愿意配合秘书处调查；如捏造事实，愿承担相应责任。",
-                                required=True, error_messages={"required": "请阅读并勾选承诺后再提交。"})
     website = forms.CharField(required=False, label="请勿填写此项", widget=forms.TextInput(
         attrs={"tabindex": "-1", "autocomplete": "off"}))  # left empty by people, filled by robots
 
-    def __init__(self, *args, notice, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.notice = notice
-        self.fields["item"].choices = [("", "请选择公示名单中的一项")] + [
-            (item.pk, f"{item.position}. {item.name}" + (f"（{item.region_name}）" if item.region_name else ""))
-            for item in notice.items.order_by("position")]
-        self.fields["item"].error_messages["invalid_choice"] = "所选项目不在本公示名单中，请从名单中选择。"
-        self.fields["item"].error_messages["required"] = "请选择对公示名单中的哪一项提出异议。"
-        self.fields["grounds"].error_messages["required"] = "请填写异议事由。"
-
-    def clean_grounds(self):
-        grounds = _text(self.cleaned_data.get("grounds"))
-        if len(re.sub(r"\s", "", grounds)) < GROUNDS_MIN_CHARS:
-            raise ValidationError(f"异议事由过于简单，请写明具体事实和理由（至少 {GROUNDS_MIN_CHARS} 字）。")
-        return grounds
+        noun = self.NOUN
+        self.fields["objector_kind"].label = f"{noun}人类型"
+        self.fields["objector_kind"].error_messages.update(
+            required=f"请选择以个人还是单位名义提出{noun}。", invalid_choice=f"请选择以个人还是单位名义提出{noun}。")
 
     def clean(self):
         cleaned = super().clean()
@@ -92,7 +80,7 @@ class ObjectionForm(CleanTextMixin, forms.Form):
         who = "个人" if kind == Objection.ObjectorKind.INDIVIDUAL else "单位"
         for name, label in required.items():
             if not cleaned.get(name):
-                self.add_error(name, f"以{who}名义提出异议须填写{label}（实名提出，匿名异议不予受理）。")
+                self.add_error(name, f"以{who}名义提出{self.NOUN}须填写{label}（实名提出，匿名{self.NOUN}不予受理）。")
         phone = "person_phone" if kind == Objection.ObjectorKind.INDIVIDUAL else "unit_phone"
         if cleaned.get(phone):
             try:
@@ -105,7 +93,7 @@ class ObjectionForm(CleanTextMixin, forms.Form):
         return cleaned
 
     def objector(self):
-        """The objector's fields as the service stores them."""
+        """The signer's fields as the services store them."""
         c = self.cleaned_data
         if c["objector_kind"] == Objection.ObjectorKind.INDIVIDUAL:
             return {"objector_kind": c["objector_kind"], "objector_name": c["person_name"], "phone": c["person_phone"],
@@ -114,6 +102,34 @@ class ObjectionForm(CleanTextMixin, forms.Form):
         return {"objector_kind": c["objector_kind"], "objector_name": c["unit_name"], "phone": c["unit_phone"],
                 "address": c["unit_address"], "signature": "", "contact_person": c.get("contact_person") or "",
                 "email": c.get("email") or ""}
+
+
+class ObjectionForm(RealNameForm):
+    """The public real-name objection form (no login)."""
+
+    item = forms.TypedChoiceField(label="对哪一项公示内容提出异议", coerce=int, empty_value=None)
+    grounds = forms.CharField(label="异议事由", max_length=5000, widget=forms.Textarea(attrs={"rows": 8}),
+                              help_text=f"请写明异议的具体事实和理由（至少 {GROUNDS_MIN_CHARS} 字，限 5000 字）。")
+    pledge = forms.BooleanField(label="本人（本单位）承诺所提异议及材料真实，并愿意配合秘书处调查；如捏造事实，愿承担相应责任。",
+                                required=True, error_messages={"required": "请阅读并勾选承诺后再提交。"})
+
+    field_order = ["objector_kind", "item", "grounds"]
+
+    def __init__(self, *args, notice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.notice = notice
+        self.fields["item"].choices = [("", "请选择公示名单中的一项")] + [
+            (item.pk, f"{item.position}. {item.name}" + (f"（{item.region_name}）" if item.region_name else ""))
+            for item in notice.items.order_by("position")]
+        self.fields["item"].error_messages["invalid_choice"] = "所选项目不在本公示名单中，请从名单中选择。"
+        self.fields["item"].error_messages["required"] = "请选择对公示名单中的哪一项提出异议。"
+        self.fields["grounds"].error_messages["required"] = "请填写异议事由。"
+
+    def clean_grounds(self):
+        grounds = clean_text(self.cleaned_data.get("grounds"))
+        if len(re.sub(r"\s", "", grounds)) < GROUNDS_MIN_CHARS:
+            raise ValidationError(f"异议事由过于简单，请写明具体事实和理由（至少 {GROUNDS_MIN_CHARS} 字）。")
+        return grounds
 
 
 class NoteForm(CleanTextMixin, forms.Form):

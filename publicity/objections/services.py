@@ -131,15 +131,16 @@ def refusal_for_notice(notice, *, now=None):
     return None
 
 
-def rate_limit_key(ip):
-    return f"publicity:objections:{ip or 'unknown'}"
+def rate_limit_key(ip, scope="objections"):
+    return f"publicity:{scope}:{ip or 'unknown'}"
 
 
-def rate_limited(ip):
-    """Count one submission attempt from ``ip``; True when the hourly limit is already used up."""
+def rate_limited(ip, *, scope="objections"):
+    """Count one submission attempt of a public form (``scope``) from ``ip``; True when the hourly limit is
+    already used up. Every public real-name form has the same limit per network address."""
     from django.core.cache import cache
 
-    key, limit = rate_limit_key(ip), settings.OBJECTIONS_PER_IP_PER_HOUR
+    key, limit = rate_limit_key(ip, scope), settings.OBJECTIONS_PER_IP_PER_HOUR
     cache.add(key, 0, 3600)
     try:
         count = cache.incr(key)
@@ -159,7 +160,8 @@ class Upload:
     inspected: object
 
 
-def _inspect(files, kind, label, *, required, max_files):
+def inspect_files(files, kind, label, *, required, max_files):
+    """Judge each upload by its content (``inspect_upload``) before anything is written; Chinese refusals."""
     files = [f for f in files if f]
     if required and not files:
         raise ValidationError(f"请上传{label}。")
@@ -177,9 +179,10 @@ def _store_file(objection, upload, *, request=None):
     return row
 
 
-def _next_receipt_number(program, year):
-    prefix = f"{program.number_prefix}-YY{year}-"
-    last = (Objection.objects.filter(receipt_number__startswith=prefix).order_by("-receipt_number")
+def next_receipt_number(program, year, *, model=Objection, code="YY"):
+    """The next receipt number of a public submission (``model`` has ``receipt_number``): PY-YY2026-0001."""
+    prefix = f"{program.number_prefix}-{code}{year}-"
+    last = (model.objects.filter(receipt_number__startswith=prefix).order_by("-receipt_number")
             .values_list("receipt_number", flat=True).first())
     seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{seq:04d}"
@@ -213,12 +216,13 @@ def submit_objection(*, notice, item_id, objector, grounds, files, actor, now=No
     kind = objector["objector_kind"]
     uploads = []
     if kind == Objection.ObjectorKind.INDIVIDUAL:
-        uploads += _inspect(files.get("identity", []), ObjectionFile.Kind.IDENTITY, "身份证明（身份证正反面或其他身份证件）",
+        uploads += inspect_files(files.get("identity", []), ObjectionFile.Kind.IDENTITY,
+                                 "身份证明（身份证正反面或其他身份证件）",
                             required=True, max_files=2)
     else:
-        uploads += _inspect(files.get("sealed_letter", []), ObjectionFile.Kind.SEALED_LETTER,
+        uploads += inspect_files(files.get("sealed_letter", []), ObjectionFile.Kind.SEALED_LETTER,
                             "加盖单位公章的异议书", required=True, max_files=3)
-    uploads += _inspect(files.get("evidence", []), ObjectionFile.Kind.EVIDENCE, "证明材料", required=True,
+    uploads += inspect_files(files.get("evidence", []), ObjectionFile.Kind.EVIDENCE, "证明材料", required=True,
                         max_files=MAX_EVIDENCE_FILES)
     program = notice.campaign.program
     local_now = timezone.localtime(now)
@@ -232,7 +236,7 @@ def submit_objection(*, notice, item_id, objector, grounds, files, actor, now=No
                 if duplicate is not None:  # a second click on "提交": the first receipt stands, nothing is stored
                     return duplicate
                 objection = Objection(
-                    receipt_number=_next_receipt_number(program, local_now.year), notice=notice, item=item,
+                    receipt_number=next_receipt_number(program, local_now.year), notice=notice, item=item,
                     application=item.application, grounds=grounds, received_at=now, received_on=local_now.date(),
                     answer_working_days=program.profile.objection_answer_working_days, pledged=True, **objector)
                 compute_deadline(objection)
@@ -303,7 +307,7 @@ def reply_to_request(*, request, text, files, actor):
     application = request.objection.application
     if not is_owner(actor.user, application):
         raise PermissionDenied("只有申报单位的账号可以答复。")
-    uploads = _inspect(files, ObjectionFile.Kind.REPLY, "说明材料", required=False, max_files=MAX_REPLY_FILES)
+    uploads = inspect_files(files, ObjectionFile.Kind.REPLY, "说明材料", required=False, max_files=MAX_REPLY_FILES)
     with transaction.atomic():
         req = ObjectionRequest.objects.select_for_update(of=("self",)).select_related("objection").get(pk=request.pk)
         if req.replied_at:
@@ -424,14 +428,15 @@ def deadline_convention(objection):
 
 
 # --- e-mail ----------------------------------------------------------------------------------------------------
-def _send(subject, body, recipients):
+def send_to(subject, body, recipients):
+    """One e-mail to ``recipients`` (empty addresses dropped); a mail-server failure never fails the caller."""
     recipients = [r for r in recipients if r]
     if recipients:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True)
     return recipients
 
 
-def _link(path):
+def site_link(path):
     """An absolute link when the portal's address is configured (SITE_URL), else the path."""
     from urllib.parse import urljoin
 
@@ -451,10 +456,10 @@ def _mail_applicant_request(request_id):
                                                   "objection__application__campaign__program").get(pk=request_id)
     app = req.objection.application
     by = f"，请于 {timezone.localtime(req.reply_by - dt.timedelta(seconds=1)):%Y年%m月%d日} 前答复" if req.reply_by else ""
-    _send(f"公示异议需要您说明：{app.number or app.applicant_name}",
+    send_to(f"公示异议需要您说明：{app.number or app.applicant_name}",
           f"您的{app.campaign.program.name}申报（{app.applicant_name}）在公示期间收到异议，秘书处请您就有关事项作出说明{by}。"
           f"\n请登录平台，在“申报详情”页面的“公示异议：请说明的事项”中查看并答复（可上传说明材料）。"
-          f"\n链接：{_link(reverse('applications:detail', args=[app.pk]))}",
+          f"\n链接：{site_link(reverse('applications:detail', args=[app.pk]))}",
           _applicant_emails(app))
 
 
@@ -462,10 +467,10 @@ def _mail_secretariat_reply(request_id):
     req = ObjectionRequest.objects.select_related("objection__notice__campaign__program", "objection__item").get(
         pk=request_id)
     o = req.objection
-    _send(f"申报单位已答复异议调查：{o.receipt_number}",
+    send_to(f"申报单位已答复异议调查：{o.receipt_number}",
           f"{o.notice.campaign.program.name}：对“{o.item.name}”的异议（受理编号 {o.receipt_number}），申报单位已于 "
           f"{timezone.localtime(req.replied_at):%Y年%m月%d日 %H:%M} 答复秘书处的询问。请登录平台在“异议登记簿”中查看："
-          f"{_link(reverse('publicity:objection_detail', args=[o.pk]))}",
+          f"{site_link(reverse('publicity:objection_detail', args=[o.pk]))}",
           _secretariat_emails(o.notice.campaign.program_id))
 
 
@@ -479,7 +484,7 @@ def _after_decision(objection_id):
         outcome = "该异议不予受理，不影响您的申报继续参加评审。"
     else:
         outcome = "经调查，异议成立，您的申报资格已被取消。理由可登录平台在申报详情页查看。"
-    _send(f"公示异议处理结果：{app.number or app.applicant_name}",
+    send_to(f"公示异议处理结果：{app.number or app.applicant_name}",
           f"您的{app.campaign.program.name}申报（{app.applicant_name}）在公示期间收到的异议"
           f"（受理编号 {objection.receipt_number}）已办结。{outcome}", _applicant_emails(app))
     if objection.email:
@@ -505,9 +510,15 @@ def deliver_answer_now(*, objection_id):
     return True
 
 
-def _secretariat_emails(program_id):
-    return sorted(set(User.objects.filter(role_assignments__role=Role.SECRETARIAT, role_assignments__program_id=program_id,
+def staff_emails(program_id, *roles):
+    """E-mail addresses of the active holders of ``roles`` for the program (``None``: roles held without a
+    program, i.e. for every program)."""
+    return sorted(set(User.objects.filter(role_assignments__role__in=roles, role_assignments__program_id=program_id,
                                           is_active=True).exclude(email="").values_list("email", flat=True)))
+
+
+def _secretariat_emails(program_id):
+    return staff_emails(program_id, Role.SECRETARIAT)
 
 
 REMINDER_TEXT = {
@@ -554,10 +565,10 @@ def send_due_reminders(*, now=None):
         except IntegrityError:  # another run recorded it first
             continue
         subject, line = REMINDER_TEXT[kind]
-        _send(f"{subject}：{objection.receipt_number}",
+        send_to(f"{subject}：{objection.receipt_number}",
               f"{program.name}：对“{objection.item.name}”的异议（受理编号 {objection.receipt_number}）{line}"
               f"（答复期限 {deadline_label(objection.answer_deadline)}）。\n请登录平台在“异议登记簿”中办理："
-              f"{_link(reverse('publicity:objection_detail', args=[objection.pk]))}", recipients)
+              f"{site_link(reverse('publicity:objection_detail', args=[objection.pk]))}", recipients)
         sent.append((objection.pk, kind))
     return sent
 
@@ -569,15 +580,20 @@ ACTION_LABELS = {
 }
 
 
-def history(objection):
-    """The objection's audit trail, oldest first, with Chinese labels."""
+def target_history(target, labels):
+    """The audit trail of one record, oldest first, each action by its Chinese label in ``labels``."""
     from django.contrib.contenttypes.models import ContentType
 
     from qualityaward.accounts.models import AuditEvent
 
-    events = AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(Objection),
-                                       object_id=str(objection.pk)).order_by("created_at", "pk")
-    return [{"at": e.created_at, "who": e.actor_label, "what": ACTION_LABELS.get(e.action, e.action)} for e in events]
+    events = AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(target),
+                                       object_id=str(target.pk)).order_by("created_at", "pk")
+    return [{"at": e.created_at, "who": e.actor_label, "what": labels.get(e.action, "其他办理事项")} for e in events]
+
+
+def history(objection):
+    """The objection's audit trail, oldest first, with Chinese labels."""
+    return target_history(objection, ACTION_LABELS)
 
 
 # --- the register as rows ------------------------------------------------------------------------------------
