@@ -35,6 +35,7 @@ from qualityaward.accounts.services import grant_role, record_event
 
 from .models import ExpertProfile, ExpertRelationship, Panel, PanelDraw, PanelMember, Pledge, Recusal
 from .models import PLEDGE_TEXT
+from .rules import DISSOLVED, campaign_decided, undecided_q
 
 SEATED = (PanelMember.Role.LEADER, PanelMember.Role.MEMBER)
 #: Application states in which the secretariat may seat a panel.
@@ -861,8 +862,10 @@ def reproduce(draw):
 # Pledges
 # =============================================================================================
 def seat_for(*, user, panel_id):
-    """The user's seat (leader/member) on the panel, or None."""
+    """The user's seat (leader/member) on the panel, or None; None too once the campaign is decided and the
+    panel dissolved (息县 第九条, ``rules.campaign_decided``)."""
     return (PanelMember.objects.filter(panel_id=panel_id, expert=user, role__in=SEATED)
+            .filter(undecided_q("panel__application__campaign_id"))
             .select_related("panel__application__campaign__program", "panel__application__region").first())
 
 
@@ -941,11 +944,14 @@ class SeatRow:
     industry: str
     pledge: Pledge | None
     recused: bool
+    dissolved: bool = False
 
     @property
     def status(self):
         if self.recused:
             return "已回避"
+        if self.dissolved:
+            return DISSOLVED + "。"
         if self.pledge is None:
             return "待签署承诺书"
         return "已签署承诺书"
@@ -959,9 +965,10 @@ def seats_of(user):
     apps = [s.panel.application for s in seats]
     pledges = {p.panel_id: p for p in Pledge.objects.filter(expert=user, panel__in=[s.panel for s in seats])}
     recused = set(Recusal.objects.filter(user=user, application__in=apps).values_list("application_id", flat=True))
+    decided = {c: campaign_decided(c) for c in {a.campaign_id for a in apps}}
     industries = _industries([a.pk for a in apps])
     return [SeatRow(s, s.panel.application, industries.get(s.panel.application_id, ""), pledges.get(s.panel_id),
-                    s.panel.application_id in recused) for s in seats]
+                    s.panel.application_id in recused, decided[s.panel.application.campaign_id]) for s in seats]
 
 
 def _industries(app_ids):
