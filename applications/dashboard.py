@@ -100,7 +100,7 @@ def applicant_section(user):
 
 
 def authority_section(user):
-    all_visible = _base(access._authority_q(user))
+    all_visible = _base(access.relationship_q("authority", user))
     counts = _count_by_state(all_visible)
     waiting = all_visible.filter(state=State.SUBMITTED).order_by(
         "campaign__recommendation_deadline", "submitted_at")
@@ -111,7 +111,7 @@ def authority_section(user):
 
 
 def secretariat_section(user):
-    visible = _base(access._program_role_q(Role.SECRETARIAT)(user))
+    visible = _base(access.relationship_q("secretariat", user))
     counts = _count_by_state(visible)
     from .workflow import awaiting_eligibility_q
 

@@ -35,6 +35,8 @@ ACTIONS = {
     "panel:replace": ("替换回避专家", "秘书处", False),
     "pledge:accept": ("专家签署承诺书", "评审专家组", False),
     "pledge:conflict": ("专家申明回避", "评审专家组", False),
+    "recusal:secretariat": ("秘书处工作人员声明回避", "秘书处", False),
+    "recusal:authority": ("推荐单位工作人员声明回避", "推荐单位", False),
     "scoring:save": ("保存评分", "评审专家组", False),
     "scoring:submit": ("提交评分表", "评审专家组", False),
     "scoring:correct_expert": ("更正专家评分", "评审专家组", False),

@@ -6,10 +6,15 @@ two agree over a matrix of users and applications.
 
 Relationships other apps own (an expert's panel seat, a recusal) are registered by those apps
 in their ``AppConfig.ready`` so that imports keep running one way (applications ← review).
-A *veto* (recusal) removes access that a panel seat or an explicit guardian grant would give;
-it never removes the applicant's own access or a role's.
+A *veto* (recusal, 回避) removes access that a panel seat, an explicit guardian grant, or a staff role on the
+application (the program's secretariat, the recommending authority) would give; it never removes the applicant's
+own access, nor a supervisor's or a committee member's (the committee's recusal is its ballot's: see
+``review.committee``). Staff who recused themselves neither see the application nor act on it
+(``is_program_secretariat``, ``is_region_authority`` and ``workflow.perform`` ask ``is_recused``).
 """
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 from typing import Callable
 
 import rules
@@ -161,9 +166,9 @@ def _grant_q(user):
 
 
 register(Relationship("owner", "申报人本人或本组织成员", _owner_holds, _owner_q))
-register(Relationship("authority", "本区域本奖项的推荐单位", _authority_holds, _authority_q))
+register(Relationship("authority", "本区域本奖项的推荐单位", _authority_holds, _authority_q, vetoable=True))
 register(Relationship("secretariat", "本奖项秘书处", _program_role_holds(Role.SECRETARIAT),
-                      _program_role_q(Role.SECRETARIAT)))
+                      _program_role_q(Role.SECRETARIAT), vetoable=True))
 register(Relationship("supervisor", "监督组", _program_role_holds(Role.SUPERVISOR), _program_role_q(Role.SUPERVISOR)))
 register(Relationship("committee", "评委会委员（审定阶段）", _program_role_holds(Role.COMMITTEE, COMMITTEE_STATES),
                       _program_role_q(Role.COMMITTEE, COMMITTEE_STATES)))
@@ -171,6 +176,29 @@ register(Relationship("grant", "单项查阅授权", _grant_holds, _grant_q, vet
 
 
 # --- the composed predicates ------------------------------------------------------------------
+#: What a recused person is told when it tries to act on the application (息县 第十条, 巩义 第十八条).
+RECUSED = "您已对该申报声明回避，不能办理该申报的事项。请由本奖项其他工作人员办理。"
+
+
+def is_recused(user, app):
+    """Whether a veto (a recusal) holds for ``user`` on ``app``."""
+    return bool(user and user.is_authenticated) and any(v.holds(user, app) for v in vetoes())
+
+
+def vetoed_q(user):
+    """The applications a veto holds for ``user`` on (the ``Q`` twin of ``is_recused``)."""
+    return reduce(or_, (v.q(user) for v in vetoes()), NOTHING)
+
+
+def relationship_q(name, user):
+    """One relationship's ``Q`` for ``user`` after the vetoes that apply to it (a dashboard section that lists
+    what one relationship gives filters by this, so a recused member of the secretariat does not see the
+    application there either)."""
+    relationship = _relationships[name]
+    q = relationship.q(user)
+    return q & ~vetoed_q(user) if relationship.vetoable else q
+
+
 def relationships_held(user, app):
     """Names of the relationships that give ``user`` access to ``app`` (after vetoes)."""
     if not user or not user.is_authenticated or not user.is_active:
@@ -199,12 +227,15 @@ def is_owner(user, app):
 
 @rules.predicate
 def is_region_authority(user, app):
-    return user.is_authenticated and _authority_holds(user, app)
+    """The recommending authority of the application's region, unless this person recused itself from it."""
+    return user.is_authenticated and _authority_holds(user, app) and not is_recused(user, app)
 
 
 @rules.predicate
 def is_program_secretariat(user, app):
-    return user.is_authenticated and has_role(user, Role.SECRETARIAT, program_id=app.campaign.program_id)
+    """A member of the program's secretariat acting on this application, unless it recused itself from it."""
+    return (user.is_authenticated and has_role(user, Role.SECRETARIAT, program_id=app.campaign.program_id)
+            and not is_recused(user, app))
 
 
 @rules.predicate

@@ -19,8 +19,7 @@ def visible_q(user):
     vetoable = [r.q(user) for r in access.relationships() if r.vetoable]
     q = reduce(or_, plain, access.NOTHING)
     if vetoable:
-        vetoed = reduce(or_, (v.q(user) for v in access.vetoes()), access.NOTHING)
-        q |= reduce(or_, vetoable) & ~vetoed
+        q |= reduce(or_, vetoable) & ~access.vetoed_q(user)
     return q
 
 

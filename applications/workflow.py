@@ -15,8 +15,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from qualityaward.accounts.models import Role
-from qualityaward.accounts.selectors import has_role
 from qualityaward.accounts.services import record_event
 
 from . import dashboard_cache
@@ -163,7 +161,8 @@ def _authority(user, app):
 
 
 def _secretariat(user, app):
-    return has_role(user, Role.SECRETARIAT, program_id=app.campaign.program_id)
+    """The program's secretariat, except a member who recused itself from this application (回避)."""
+    return access.is_program_secretariat(user, app)
 
 
 def _first_reviewer(user, app):
@@ -421,6 +420,9 @@ def perform(*, application, name, actor, reason="", **params):
             .get(pk=application.pk)
         )
         if not transition.allowed_for(actor, app):
+            if actor.user is not None and access.is_recused(actor.user, app):
+                # 息县 第十条, 巩义 第十八条: whoever has a conflict with the applicant steps aside
+                raise NotPermitted(f"您已对该申报声明回避，不能办理“{transition.label}”。请由本奖项其他工作人员办理。")
             raise NotPermitted(f"您没有权限对该申报执行“{transition.label}”（此操作由{transition.who}执行）。")
         if app.state not in transition.sources_for(app):
             raise InvalidTransition(

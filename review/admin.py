@@ -28,8 +28,15 @@ class PanelAdmin(SecretariatScopedAdmin):
 class RecusalAdmin(SecretariatScopedAdmin):
     program_path = "application__campaign__program"
     secretariat_views = True
-    list_display = ["application", "user", "reason", "created_at"]
+    list_display = ["application", "user", "kind", "reason", "created_at"]
     raw_id_fields = ["application", "user"]
+
+    # A recusal is never withdrawn or rewritten quietly (息县 第十条, 巩义 第十八条): the admin shows it only.
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # --- the recommending authority's pre-review (read-only here: it is written through review.prereview) ---

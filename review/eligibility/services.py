@@ -37,6 +37,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from applications import rules as access
 from applications.selectors import within_territory
 from applications.models import (
     AcceptanceList, AcceptanceListItem, Application, ApplicationSection, Attachment, Campaign, EligibilityReview,
@@ -913,6 +914,8 @@ def _require_secretariat(user, application):
     if not (user and user.is_authenticated and user.is_active
             and has_role(user, Role.SECRETARIAT, program_id=application.campaign.program_id)):
         raise PermissionDenied("资格审核由本奖项秘书处办理，您没有权限执行此操作。")
+    if access.is_recused(user, application):
+        raise PermissionDenied(access.RECUSED)
 
 
 def _lock_in_review(application):

@@ -56,10 +56,22 @@ class PanelMember(models.Model):
 
 
 class Recusal(models.Model):
-    """A person who must not see an application (declared conflict, relationship). Outranks any grant."""
+    """A person who must not see or act on an application (declared conflict, relationship): 息县 第十条
+    “与申报单位（组织）存在利害关系的，应当回避”, 巩义 第十八条 “与申请组织有利害关系的评审员、工作人员应当回避”.
+
+    ``kind`` says in which capacity the person stepped aside: an expert (through the pledge), or a member of the
+    program's secretariat or of the recommending authority (declared on the application page). Whatever the kind,
+    the recusal vetoes the person's panel seat, grants and staff roles on this application (``panels.rules``) and
+    every transition (``applications.workflow``); it outranks any grant. It is never withdrawn in the portal."""
+
+    class Kind(models.TextChoices):
+        EXPERT = "expert", "评审专家"
+        SECRETARIAT = "secretariat", "秘书处工作人员"
+        AUTHORITY = "authority", "推荐单位工作人员"
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="recusals")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recusals")
+    kind = models.CharField("回避人员身份", max_length=20, choices=Kind.choices, default=Kind.EXPERT)
     reason = models.CharField("回避事由", max_length=200)
     created_at = models.DateTimeField("时间", auto_now_add=True)
 

@@ -25,16 +25,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from applications import rules as access
 from applications.classifications import industry_lookup
 from applications.documents.xlsx import Sheet
 from applications.models import Application, ApplicationSection, Campaign, State
 from qualityaward.accounts.identifiers import credit_code_problem, normalize_credit_code
-from qualityaward.accounts.models import Region, Role, User
+from qualityaward.accounts.models import Region, Role, RoleAssignment, User
 from qualityaward.accounts.selectors import has_role
 from qualityaward.accounts.services import grant_role, record_event
 
 from .models import ExpertProfile, ExpertRelationship, Panel, PanelDraw, PanelMember, Pledge, Recusal
 from .models import PLEDGE_TEXT
+from .rules import DISSOLVED, campaign_decided, undecided_q
 
 SEATED = (PanelMember.Role.LEADER, PanelMember.Role.MEMBER)
 #: Application states in which the secretariat may seat a panel.
@@ -861,8 +863,10 @@ def reproduce(draw):
 # Pledges
 # =============================================================================================
 def seat_for(*, user, panel_id):
-    """The user's seat (leader/member) on the panel, or None."""
+    """The user's seat (leader/member) on the panel, or None; None too once the campaign is decided and the
+    panel dissolved (息县 第九条, ``rules.campaign_decided``)."""
     return (PanelMember.objects.filter(panel_id=panel_id, expert=user, role__in=SEATED)
+            .filter(undecided_q("panel__application__campaign_id"))
             .select_related("panel__application__campaign__program", "panel__application__region").first())
 
 
@@ -932,6 +936,69 @@ def declare_conflict_later(*, panel, actor, detail):
 
 
 # =============================================================================================
+# Staff recusals (工作人员回避)
+# =============================================================================================
+REASON_MAX = 200
+
+
+def staff_recusal_kind(*, user, application):
+    """The capacity in which ``user`` may recuse itself from ``application`` as staff (secretariat or the
+    recommending authority of its region), or None: experts recuse through their pledge, and someone already
+    recused has nothing left to declare."""
+    if not (user and user.is_authenticated and user.is_active) or access.is_recused(user, application):
+        return None
+    if access.is_program_secretariat(user, application):
+        return Recusal.Kind.SECRETARIAT
+    if access.is_region_authority(user, application):
+        return Recusal.Kind.AUTHORITY
+    return None
+
+
+def secretariat_all_recused(application):
+    """Whether every member of the program's secretariat has recused itself from ``application`` (someone
+    else must then be given the role to act on it)."""
+    members = set(RoleAssignment.objects.filter(role=Role.SECRETARIAT, user__is_active=True).filter(
+        Q(program_id=application.campaign.program_id) | Q(program__isnull=True)).values_list("user_id", flat=True))
+    recused = set(Recusal.objects.filter(application=application, user_id__in=members).values_list("user_id",
+                                                                                                  flat=True))
+    return bool(members) and members <= recused
+
+
+def recuse_staff(*, application, actor, reason):
+    """A member of the secretariat or of the recommending authority steps aside from ``application``
+    (息县 第十条 “与申报单位（组织）存在利害关系的，应当回避”, 巩义 第十八条 “与申请组织有利害关系的评审员、
+    工作人员应当回避”). From then on the person neither sees nor acts on it (the recusal veto in ``rules``,
+    ``workflow.perform``), exactly like a recused expert. Audited; never withdrawn in the portal, so nobody can
+    quietly step back in. Returns the recusal."""
+    user = actor.user
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("请填写回避事由（如：近亲属在申报单位任职、近三年曾为其提供咨询服务）。")
+    if len(reason) > REASON_MAX:
+        raise ValidationError(f"回避事由最多 {REASON_MAX} 字，当前 {len(reason)} 字，请精简后再提交。")
+    with transaction.atomic():
+        app = (Application.objects.select_for_update(of=("self",)).select_related("campaign__program__profile",
+                                                                                   "region")
+               .get(pk=application.pk))
+        if user is not None and access.is_recused(user, app):
+            raise ValidationError("您已对该申报声明回避，无需重复声明。")
+        kind = staff_recusal_kind(user=user, application=app)
+        if kind is None:
+            raise PermissionDenied("只有本奖项秘书处和本区域推荐单位的工作人员在此声明回避；"
+                                   "评审专家请在“我的评审任务”中申报利害关系。")
+        recusal = Recusal.objects.create(application=app, user=user, kind=kind, reason=reason)
+        record_event(actor=actor, action=f"recusal:{kind}", target=app, reason=reason,
+                     data={"recusal": recusal.pk})
+    return recusal
+
+
+def staff_recusals(application):
+    """The application's recusals of staff (secretariat, recommending authority), oldest first."""
+    return list(Recusal.objects.filter(application=application).exclude(kind=Recusal.Kind.EXPERT)
+                .select_related("user").order_by("created_at", "pk"))
+
+
+# =============================================================================================
 # Pages' reads
 # =============================================================================================
 @dataclass
@@ -941,11 +1008,14 @@ class SeatRow:
     industry: str
     pledge: Pledge | None
     recused: bool
+    dissolved: bool = False
 
     @property
     def status(self):
         if self.recused:
             return "已回避"
+        if self.dissolved:
+            return DISSOLVED + "。"
         if self.pledge is None:
             return "待签署承诺书"
         return "已签署承诺书"
@@ -959,9 +1029,10 @@ def seats_of(user):
     apps = [s.panel.application for s in seats]
     pledges = {p.panel_id: p for p in Pledge.objects.filter(expert=user, panel__in=[s.panel for s in seats])}
     recused = set(Recusal.objects.filter(user=user, application__in=apps).values_list("application_id", flat=True))
+    decided = {c: campaign_decided(c) for c in {a.campaign_id for a in apps}}
     industries = _industries([a.pk for a in apps])
     return [SeatRow(s, s.panel.application, industries.get(s.panel.application_id, ""), pledges.get(s.panel_id),
-                    s.panel.application_id in recused) for s in seats]
+                    s.panel.application_id in recused, decided[s.panel.application.campaign_id]) for s in seats]
 
 
 def _industries(app_ids):

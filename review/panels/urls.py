@@ -22,4 +22,6 @@ urlpatterns = [
     # the expert's pledge (承诺书)
     path("pledge/<int:panel_pk>/", views.pledge, name="pledge"),
     path("pledge/<int:panel_pk>/conflict/", views.declare_conflict, name="declare_conflict"),
+    # a member of the secretariat or of the recommending authority steps aside (回避) from an application
+    path("recusal/<int:pk>/", views.recuse_staff, name="recuse_staff"),
 ]

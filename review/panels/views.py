@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from applications.classifications import industry_lookup
 from applications.documents.xlsx import xlsx_response
 from applications.models import Application, Campaign
+from applications.selectors import application_for_user_or_404
 from qualityaward.accounts.models import Region, User
 from qualityaward.accounts.services import Actor
 from qualityaward.params import int_param
@@ -300,3 +301,22 @@ def declare_conflict(request, panel_pk):
 def my_panels(request):
     """The expert's seats with pledge status: a seat opens the application only after the pledge."""
     return render(request, "review/my_panels.html", {"rows": ex.seats_of(request.user)})
+
+
+# --- staff recusals (工作人员回避) ----------------------------------------------------------------------
+@login_required
+@require_POST
+def recuse_staff(request, pk):
+    """A member of the secretariat or of the recommending authority steps aside from the application (from the
+    application page). Afterwards the application is closed to that person, so it goes back to the dashboard."""
+    app = application_for_user_or_404(user=request.user, pk=pk)
+    try:
+        ex.recuse_staff(application=app, actor=Actor.from_request(request), reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("applications:detail", app.pk)
+    text = f"已记录您对“{app.applicant_name}”的回避声明。您不再能查看和办理该申报，由本奖项其他工作人员办理。"
+    if ex.secretariat_all_recused(app):
+        text += "本奖项秘书处工作人员均已回避，请联系系统管理员为其他工作人员分配秘书处角色后办理。"
+    messages.info(request, text)
+    return redirect("dashboard")

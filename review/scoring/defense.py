@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from applications import rules as access
 from applications import workflow
 from applications.models import Application, State
 from qualityaward.accounts.models import Role
@@ -51,6 +52,8 @@ def _require(app, actor, kind, action):
         raise PermissionDenied(f"本奖项文件未规定陈述答辩，不能{action}。")
     if actor.user is None or not has_role(actor.user, Role.SECRETARIAT, program_id=app.campaign.program_id):
         raise PermissionDenied(f"陈述答辩由本奖项秘书处安排和登记，您不能{action}。")
+    if access.is_recused(actor.user, app):
+        raise PermissionDenied(access.RECUSED)
     if app.state not in STATES[kind]:
         when = "材料评审后、现场评审前" if kind == PANEL else "评委会表决前"
         raise PermissionDenied(f"该申报当前状态为“{app.get_state_display()}”，{Defense.Kind(kind).label}在{when}，"

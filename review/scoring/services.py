@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce, Rank
 from django.http import Http404
 from django.utils import timezone
 
+from applications import rules as access
 from applications import jobs
 from applications.forms import richtext
 from applications.forms.spec import CONTROL_CHARS
@@ -961,6 +962,8 @@ def report_released(application):
 def release_report(*, application, actor):
     if not has_role(actor.user, Role.SECRETARIAT, program_id=application.campaign.program_id):
         raise PermissionDenied("评审报告由本奖项秘书处发布。")
+    if access.is_recused(actor.user, application):
+        raise PermissionDenied(access.RECUSED)
     if not StageResult.objects.filter(panel__application=application).exists():
         raise ValidationError("尚无定稿的评审阶段，不能发布评审报告。")
     with transaction.atomic():

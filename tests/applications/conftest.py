@@ -87,10 +87,13 @@ PATH = [
 
 
 def _drive(world, app, target):
-    """Move ``app`` along PATH until it reaches ``target`` (through the real state machine)."""
+    """Move ``app`` along PATH until it reaches ``target`` (through the real state machine), from wherever on
+    the path it stands (steps it has passed are skipped)."""
     for name, who, reached in PATH:
         if app.state == target:
             return app
+        if app.state not in workflow.TRANSITIONS[name].sources_for(app):
+            continue
         params = {}
         if name in ("propose", "award"):
             params["tier"] = app.campaign.program.profile.tiers.first()

@@ -74,19 +74,49 @@ def test_a_recusal_ends_a_seated_experts_access_at_once(world, panel_app):
     assert not applications_for_user(user=world.expert).filter(pk=panel_app.pk).exists()
 
 
-def test_predicate_and_queryset_agree_for_everyone(world, apps):
-    """Parity: for each person, the queryset holds exactly the applications the predicate allows."""
-    assign_perm("applications.read_application", world.grantee, apps["kaifeng"])
-    all_apps = list(apps.values())
+def _assert_parity(world, apps):
+    all_apps = [Application.objects.get(pk=a.pk) for a in apps.values()]
     for name in PEOPLE:
         user = type(world.owner).objects.get(pk=getattr(world, name).pk)
         by_predicate = {a.pk for a in all_apps if can_view(user, a)}
         by_queryset = set(applications_for_user(user=user).filter(pk__in=[a.pk for a in all_apps])
                           .values_list("pk", flat=True))
         assert by_predicate == by_queryset, name
+
+
+def test_predicate_and_queryset_agree_for_everyone(world, apps):
+    """Parity: for each person, the queryset holds exactly the applications the predicate allows."""
+    assign_perm("applications.read_application", world.grantee, apps["kaifeng"])
+    _assert_parity(world, apps)
     # and the queryset has no duplicates when several relationships hold at once
     assert applications_for_user(user=world.owner).count() == len(set(
         applications_for_user(user=world.owner).values_list("pk", flat=True)))
+
+
+def test_parity_with_staff_recusals_and_after_the_campaigns_decision(world, apps):
+    """Parity holds with the recusal veto on staff roles (息县 第十条, 巩义 第十八条) and once the campaign is
+    decided and its panels dissolved (息县 第九条)."""
+    from applications import workflow
+    from qualityaward.accounts.services import Actor
+    from review.panels.models import Recusal
+
+    Recusal.objects.create(application=apps["panel"], user=world.secretariat, kind=Recusal.Kind.SECRETARIAT,
+                           reason="近亲属在申报单位任职")
+    Recusal.objects.create(application=apps["kaifeng"], user=world.authority_other_city,
+                           kind=Recusal.Kind.AUTHORITY, reason="曾为其提供咨询服务")
+    _assert_parity(world, apps)
+    # the veto is on that person and that application only
+    assert relationships_held(world.secretariat, apps["panel"]) == []
+    assert relationships_held(world.secretariat, apps["proposed"]) == ["secretariat"]
+    assert not can_view(world.authority_other_city, apps["kaifeng"])
+    assert relationships_held(world.expert, apps["panel"]) == ["panel"]
+    # the campaign's only reviewed application reaches its outcome: the panel dissolves, nothing else changes
+    workflow.perform(application=apps["panel"], name="withdraw", actor=Actor(user=world.owner))
+    _assert_parity(world, apps)
+    panel = Application.objects.get(pk=apps["panel"].pk)
+    assert relationships_held(world.expert, panel) == []
+    assert relationships_held(world.owner, panel) == ["owner"]
+    assert relationships_held(world.supervisor, panel) == ["supervisor"]
 
 
 def test_anonymous_and_inactive_see_nothing(world, apps):
