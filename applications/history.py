@@ -45,6 +45,8 @@ ACTIONS = {
     "scoring:conclude": ("评审阶段定稿", "评审专家组", True),
     "scoring:release_report": ("发布评审反馈报告", "秘书处", True),
     "print:decision": ("印制决定文件", "秘书处", False),
+    "award:recovery": ("登记撤销后收回证书、奖牌或奖金", "秘书处", True),
+    "award:sanction": ("登记对获奖单位的处理（警告、通报）", "秘书处", True),
 }
 OTHER = ("其他办理事项", "秘书处", False)
 SYSTEM_LABEL = "系统"

@@ -291,6 +291,30 @@ class RuleProfile(models.Model):
         "适用禁止申报期的撤销情形", max_length=60, blank=True, default="fraud,incident,violation",
         help_text="逗号分隔：fraud（以不正当手段获奖）、incident（获奖后发生重大事故）、violation（严重违法违规）。"
                   "只有按这些情形撤销的，才在“撤销后禁止申报年限”内不得再次申报；留空表示各情形均不设禁止期")
+    revocation_window_grounds = models.CharField(
+        "适用撤销期限的撤销情形", max_length=60, blank=True, default="incident",
+        help_text="逗号分隔（同上）：按这些情形撤销的，须在获奖之日起“获奖后发生重大事故可撤销的年限”内发生方可撤销。"
+                  "息县 第三十四条的 3 年覆盖事故和严重违法违规（incident,violation）；巩义 第二十五条（二）只限事故")
+    recovers_certificate_grounds = models.CharField(
+        "撤销后收回证书的情形", max_length=60, blank=True, default="",
+        help_text="逗号分隔（同上）：按这些情形撤销的，秘书处须登记收回证书（息县 第三十三、三十四条；巩义 第二十五条；金水 第二十三条）")
+    recovers_trophy_grounds = models.CharField(
+        "撤销后收回奖牌（奖杯）的情形", max_length=60, blank=True, default="",
+        help_text="逗号分隔（同上）：按这些情形撤销的，秘书处须登记收回奖牌或奖杯")
+    recovers_prize_grounds = models.CharField(
+        "撤销后追回奖金的情形", max_length=60, blank=True, default="",
+        help_text="逗号分隔（同上）：按这些情形撤销的，秘书处须登记追回奖金（息县只有第三十三条以不正当手段获奖的追回奖金）")
+    trophy_label = models.CharField("奖牌称谓", max_length=20, default="奖牌",
+                                    help_text="文件对奖牌的称谓，如：奖牌、奖杯、奖牌（奖杯）")
+    revocation_notice_grounds = models.CharField(
+        "撤销后向社会公告的情形", max_length=60, blank=True, default="",
+        help_text="逗号分隔（同上）：按这些情形撤销的，在公开页面发布撤销公告（息县“向社会公开”，巩义“向社会公示”，"
+                  "金水 第二十三条“予以曝光”）")
+    SANCTION_KEYS = {"warning": "警告", "circular": "通报"}
+    sanction_kinds = models.CharField(
+        "可给予获奖单位的处理", max_length=60, blank=True, default="",
+        help_text="逗号分隔：warning（警告）、circular（通报）。如金水 第二十四条：有效时限内出现投诉、重大质量事故、"
+                  "监督抽查不合格等情况的，经区政府批准分别给予警告、通报处理；留空表示文件未规定")
     annual_self_assessment_report = models.BooleanField("有效期内每年报送自评报告", default=False)
     standards = models.TextField("评审依据标准", blank=True)
     no_fees = models.BooleanField("不收取任何费用", default=True)
@@ -364,6 +388,13 @@ class RuleProfile(models.Model):
         unknown = {k.strip() for k in (self.secretariat_choices or "").split(",") if k.strip()} - set(self.CHOICE_KEYS)
         if unknown:
             errors["secretariat_choices"] = f"不认识的事项：{'、'.join(sorted(unknown))}。可填：{'、'.join(self.CHOICE_KEYS)}。"
+        for name in self.GROUND_FIELDS:
+            unknown = self._keys(getattr(self, name)) - set(self.GROUND_KEYS)
+            if unknown:
+                errors[name] = f"不认识的撤销情形：{'、'.join(sorted(unknown))}。可填：{'、'.join(self.GROUND_KEYS)}。"
+        unknown = self.sanction_kind_set - set(self.SANCTION_KEYS)
+        if unknown:
+            errors["sanction_kinds"] = f"不认识的处理：{'、'.join(sorted(unknown))}。可填：{'、'.join(self.SANCTION_KEYS)}。"
         if not (self.allows_organizations or self.allows_individuals):
             errors["allows_organizations"] = "至少允许组织或个人之一申报。"
         for low, high in (("org_photos_min", "org_photos_max"), ("manager_photos_min", "manager_photos_max"),
@@ -378,6 +409,23 @@ class RuleProfile(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    #: the revocation grounds (``review.awards.Award.Ground``) the ``*_grounds`` fields name
+    GROUND_KEYS = ("fraud", "incident", "violation")
+    GROUND_FIELDS = ("ban_grounds", "revocation_window_grounds", "recovers_certificate_grounds",
+                     "recovers_trophy_grounds", "recovers_prize_grounds", "revocation_notice_grounds")
+
+    @staticmethod
+    def _keys(value):
+        return {k.strip() for k in (value or "").split(",") if k.strip()}
+
+    def grounds(self, field):
+        """The grounds a ``*_grounds`` field names."""
+        return self._keys(getattr(self, field))
+
+    @property
+    def sanction_kind_set(self):
+        return self._keys(self.sanction_kinds)
+
     def ban_years_for(self, ground):
         """Years a revocation on ``ground`` bans the organization from applying again (None: no ban).
         A revocation without a recorded ground gets the profile's ban."""
@@ -385,8 +433,7 @@ class RuleProfile(models.Model):
             return None
         if not ground:
             return self.ban_years
-        grounds = {g.strip() for g in (self.ban_grounds or "").split(",") if g.strip()}
-        return self.ban_years if ground in grounds else None
+        return self.ban_years if ground in self.grounds("ban_grounds") else None
 
     @property
     def vote_threshold(self):

@@ -29,6 +29,16 @@ def may_apply(user):
     return bool(user and user.is_authenticated and user.is_active and has_role(user, Role.APPLICANT))
 
 
+#: conditions other apps add on who may start an application (``register_creation_check``): each
+#: ``check(campaign=, organization=, owner=)`` returns a Chinese sentence saying why not, or "".
+CREATION_CHECKS = []
+
+
+def register_creation_check(check):
+    if check not in CREATION_CHECKS:
+        CREATION_CHECKS.append(check)
+
+
 def create_application(*, actor, campaign, kind, applicant_name, region, organization=None, is_little_giant=False,
                        content=None):
     if not may_apply(actor.user):
@@ -42,6 +52,10 @@ def create_application(*, actor, campaign, kind, applicant_name, region, organiz
         raise ValidationError(f"{campaign.program.name}不接受组织申报。")
     if kind == Application.Kind.ORGANIZATION and organization is None:
         raise ValidationError("组织申报须关联申报组织。")
+    for check in CREATION_CHECKS:
+        problem = check(campaign=campaign, organization=organization, owner=actor.user)
+        if problem:
+            raise ValidationError(problem)
     with transaction.atomic():
         app = Application.objects.create(
             campaign=campaign, kind=kind, organization=organization, owner=actor.user,

@@ -44,3 +44,31 @@ def decide_after_publicity(app, secretariat, *, decided_on=None, reference="审�
                              reference=reference)
     app.refresh_from_db()
     return app
+
+
+# --- the award and the campaigns after it (tests/review/conftest.py's ``committee_of``) ---------------------------------
+def proposed(c, name, tier=None, **kw):
+    """A committee candidate of ``c`` (a ``committee_of`` program) proposed with ``tier`` (the first by default)."""
+    from applications.models import State
+
+    app = c.finalist(name, target=State.COMMITTEE, **kw)
+    workflow.perform(application=app, name="propose", actor=Actor(user=c.secretariat), tier=tier or c.tiers[0])
+    return app
+
+
+def awarded(c, name, decided_on=None, **kw):
+    return c.award(proposed(c, name, **kw), decided_on=decided_on, reference="息政文〔2027〕1号")
+
+
+def next_campaign(c, year, *, deadline_in_days=30):
+    """A later campaign of the program, open now, ``year`` as its year (the deadline decides the ban check)."""
+    from datetime import timedelta
+
+    from applications.models import Campaign
+
+    Campaign.objects.filter(program=c.program).update(is_current=False)
+    now = timezone.now()
+    deadline = now.replace(year=year + 1) if deadline_in_days is None else now + timedelta(days=deadline_in_days)
+    return Campaign.objects.create(program=c.program, name=f"{year}届", year=year,
+                                   data_years=[year - 3, year - 2, year - 1], opens_at=now - timedelta(days=1),
+                                   application_deadline=deadline, recommendation_deadline=deadline, is_current=True)

@@ -3,6 +3,7 @@ from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 
 from applications.models import Campaign, Program
+from review.awards import services as awards
 from review.eligibility.services import secretariat_campaigns
 
 from .. import workdays
@@ -34,7 +35,7 @@ def public_notice_or_none(pk):
 
 def board(*, program_code=None, limit=30):
     """Per active program: its open notices and its latest past notices (with their line counts)."""
-    programs = list(Program.objects.filter(is_active=True).order_by("code"))
+    programs = list(Program.objects.filter(is_active=True).select_related("profile").order_by("code"))
     if program_code:
         programs = [p for p in programs if p.code == program_code]
     notices = (public_notices().filter(campaign__program__in=programs).annotate(n=Count("items"))
@@ -112,3 +113,21 @@ def composable(user):
             if campaign is not None:
                 result.extend((campaign, kind, regions[region_id]) for kind in kinds_for(campaign, authority=True))
     return result
+
+
+# --- revocation notices (息县 第三十三、三十四条 向社会公开, 巩义 第二十五条 向社会公示, 金水 第二十三条 予以曝光) ------------
+def revocation_program_or_none(code):
+    """The program whose document has revocations made public, or None (then its page is a 404)."""
+    program = Program.objects.select_related("profile").filter(code=code).first()
+    if program is None or not program.profile.grounds("revocation_notice_grounds"):
+        return None
+    return program
+
+
+def revocation_notices(program):
+    """The program's public revocation notices, newest first: (award, notice) from public facts only."""
+    return [(a, awards.revocation_notice(a)) for a in awards.published_revocations(program)]
+
+
+def revocation_notice_or_none(program, pk):
+    return next(((a, n) for a, n in revocation_notices(program) if a.pk == pk), None)

@@ -44,6 +44,26 @@ def notice_index(request):
         "calendar_convention": workdays.CALENDAR_WINDOW_CONVENTION})
 
 
+@require_GET
+def revocation_list(request, program):
+    """The program's public revocation notices (撤销公告): only where its document has revocations made public."""
+    found = selectors.revocation_program_or_none(program)
+    if found is None:
+        raise Http404("该奖项没有撤销公告。")
+    return render(request, "publicity/revocations.html", {
+        "program": found, "notices": selectors.revocation_notices(found)})
+
+
+@require_GET
+def revocation_detail(request, program, pk):
+    found = selectors.revocation_program_or_none(program)
+    entry = selectors.revocation_notice_or_none(found, pk) if found else None
+    if entry is None:
+        raise Http404("没有找到该撤销公告。")
+    award, notice = entry
+    return render(request, "publicity/revocation.html", {"program": found, "award": award, "notice": notice})
+
+
 def _public_context(notice):
     items = selectors.items_of(notice)
     return {"notice": notice, "items": items, "window": _window(notice), "show_tier": any(row[4] for row in items),

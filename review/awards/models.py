@@ -33,6 +33,8 @@ class Award(models.Model):
     revocation_ground = models.CharField("撤销情形", max_length=20, choices=Ground.choices, blank=True)
     revocation_reason = models.TextField("撤销理由", blank=True)
     ban_until = models.DateField("禁止申报至", null=True, blank=True)
+    revocation_reference = models.CharField("批准撤销文号", max_length=60, blank=True,
+                                            help_text="政府批准撤销的文号或会议（息县 第三十三条“提请县政府批准撤销”）")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:
@@ -46,6 +48,66 @@ class Award(models.Model):
     @property
     def is_revoked(self):
         return self.revoked_on is not None
+
+
+class Recovery(models.Model):
+    """What the secretariat took back after a revocation (息县 第三十三条 收回证书、奖牌和奖金, 第三十四条 收回证书、奖牌;
+    巩义 第二十五条 收回证书和奖杯、追缴奖金; 金水 第二十三条 收回奖牌（奖杯）、证书，追缴奖金): one dated record per item
+    returned, or per payment of prize money recovered (the money may come back in parts)."""
+
+    class Item(models.TextChoices):
+        CERTIFICATE = "certificate", "证书"
+        TROPHY = "trophy", "奖牌（奖杯）"
+        PRIZE = "prize", "奖金"
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="recoveries", verbose_name="获奖记录")
+    item = models.CharField("收回事项", max_length=20, choices=Item.choices)
+    amount = models.DecimalField("追回金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    recovered_on = models.DateField("收回日期")
+    note = models.CharField("说明", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="登记人")
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "撤销后收回记录"
+        ordering = ["award", "recovered_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["award", "item"], condition=~models.Q(item="prize"),
+                                    name="one_return_per_item"),
+            models.CheckConstraint(condition=models.Q(item="prize", amount__gt=0)
+                                   | (~models.Q(item="prize") & models.Q(amount__isnull=True)),
+                                   name="recovery_amount_only_for_prize"),
+        ]
+
+    def __str__(self):
+        return f"{self.award} · {self.get_item_display()} · {self.recovered_on}"
+
+
+class Sanction(models.Model):
+    """A sanction the government approved against a holder during the award's validity (金水 第二十四条: 出现用户或
+    消费者投诉、重大质量事故、监督抽查不合格等情况的单位，经区政府批准，分别给予警告、通报处理). The kinds a program
+    may give are its profile's ``sanction_kinds``."""
+
+    class Kind(models.TextChoices):
+        WARNING = "warning", "警告"
+        CIRCULAR = "circular", "通报"
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="sanctions", verbose_name="获奖记录")
+    kind = models.CharField("处理", max_length=20, choices=Kind.choices)
+    reason = models.TextField("事由", max_length=2000)
+    decided_on = models.DateField("处理日期")
+    approval_reference = models.CharField("批准文号或会议", max_length=60, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="登记人")
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "获奖单位处理记录"
+        ordering = ["award", "decided_on", "pk"]
+
+    def __str__(self):
+        return f"{self.award} · {self.get_kind_display()} · {self.decided_on}"
 
 
 class SelfAssessmentReport(models.Model):

@@ -31,12 +31,13 @@ from applications import rules as access
 from applications import workflow
 from applications.forms.uploads import inspect_upload
 from applications.models import Application, Program, RuleProfile, State
+from applications.services import register_creation_check
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role, role_assignments
 from qualityaward.accounts.services import SYSTEM, record_event
 
 from ..eligibility.services import add_years
-from .models import Award, ProcedureDecision, SelfAssessmentReminder, SelfAssessmentReport
+from .models import Award, ProcedureDecision, Recovery, Sanction, SelfAssessmentReminder, SelfAssessmentReport
 
 REMINDER_LEAD_DAYS = 30
 logger = logging.getLogger(__name__)
@@ -79,7 +80,12 @@ def earlier_awards(application):
 
 
 def prize_for(application, tier, decided_on):
-    """(prize amount, note, uses a seat) under the profile's repeat-prize rule."""
+    """(prize amount, note, uses a seat) under the profile's repeat-prize rule.
+
+    息县 第二十七条 “曾获得县长质量奖和县长质量奖提名奖的单位（组织），再次获得同类奖项的，县政府不再给予资金奖励”:
+    同类 is the same award — a second 县长质量奖 after a 县长质量奖, a second 提名奖 after a 提名奖 — so only an earlier
+    award of the same tier takes the money away (a 提名奖 holder who later wins the 县长质量奖 is paid its prize).
+    巩义 第二十八条 “再次获得该奖的” counts any earlier award of the program."""
     profile = application.campaign.program.profile
     amount = tier.prize_amount if tier else None
     earlier = list(earlier_awards(application))
@@ -87,7 +93,11 @@ def prize_for(application, tier, decided_on):
         return amount, "", True
     last = earlier[-1]
     if profile.repeat_prize_rule == RuleProfile.RepeatPrize.NO_MONEY_FOR_REPEAT:
-        return (None, f"曾于 {last.decided_on:%Y年%m月%d日} 获得{last.tier or last.program}（证书 {last.certificate_number}），"
+        same = [a for a in earlier if tier is not None and a.tier_id == tier.pk]
+        if not same:
+            return amount, "", True
+        last = same[-1]
+        return (None, f"曾于 {last.decided_on:%Y年%m月%d日} 获得{last.tier}（证书 {last.certificate_number}），"
                       "再次获得同类奖项，不再给予资金奖励。", True)
     if profile.repeat_prize_rule == RuleProfile.RepeatPrize.TITLE_ONLY_AFTER_EXPIRY:
         return (None, f"曾于 {last.decided_on:%Y年%m月%d日} 获奖（证书 {last.certificate_number}），有效期满后再次获奖，"
@@ -153,13 +163,16 @@ def guard_revocation(app, actor, params):
     if ground and ground not in Award.Ground.values:
         raise workflow.GuardFailed("请选择撤销情形。")
     award = Award.objects.filter(application=app).first()
-    window = app.campaign.program.profile.revocation_window_years
-    if award and ground == Award.Ground.INCIDENT and window:
+    profile = app.campaign.program.profile
+    window = profile.revocation_window_years
+    # 息县 第三十四条: 自获奖之日起 3 年内发生重大事故，或者存在严重违法、违规、违纪情形的 — the window covers every
+    # ground the profile's ``revocation_window_grounds`` names; fraud (第三十三条) has none
+    if award and ground and window and ground in profile.grounds("revocation_window_grounds"):
         ends = add_years(award.decided_on, window)
         if timezone.localdate() > ends:
             raise workflow.GuardFailed(
-                f"该奖励于 {award.decided_on:%Y年%m月%d日} 授予，本奖项规定获奖后 {window} 年内发生事故的方可撤销"
-                f"（至 {ends:%Y年%m月%d日}），已超过期限。如属以不正当手段获奖，请选择相应情形。")
+                f"该奖励于 {award.decided_on:%Y年%m月%d日} 授予，本奖项规定“{Award.Ground(ground).label}”须在获奖后 "
+                f"{window} 年内（至 {ends:%Y年%m月%d日}）发生方可撤销，已超过期限。如属以不正当手段获奖，请选择相应情形。")
 
 
 def record_revocation(app, actor, params, reason):
@@ -170,9 +183,11 @@ def record_revocation(app, actor, params, reason):
     award.revoked_on = timezone.localdate()
     award.revocation_ground = params.get("ground") or ""
     award.revocation_reason = reason
+    award.revocation_reference = str(params.get("reference") or "").strip()[:60]
     years = profile.ban_years_for(award.revocation_ground)
     award.ban_until = add_years(award.revoked_on, years) if years else None
-    award.save(update_fields=["revoked_on", "revocation_ground", "revocation_reason", "ban_until"])
+    award.save(update_fields=["revoked_on", "revocation_ground", "revocation_reason", "ban_until",
+                              "revocation_reference"])
     return {"ban_until": award.ban_until.isoformat() if award.ban_until else ""}
 
 
@@ -185,6 +200,49 @@ def revocation_bans(application_ids):
             for a in rows}
 
 
+def _holders_awards(*, program_id, organization_id, owner_id, exclude_application_id=None):
+    """Unrevoked awards of the program to the organization (or, applying as an individual, to the person)."""
+    holder = Q(application__organization_id=organization_id) if organization_id else Q(
+        application__owner_id=owner_id, application__organization__isnull=True)
+    return list(Award.objects.filter(holder, application__campaign__program_id=program_id, revoked_on__isnull=True)
+                .exclude(application_id=exclude_application_id).select_related("application__campaign"))
+
+
+def _still_valid(awards, deadline):
+    # an award without a validity (the document sets none, e.g. 息县) does not bar a repeat: the repeat-prize rule
+    # decides what a second award brings
+    return [a for a in awards if a.valid_until is not None and a.valid_until >= deadline]
+
+
+def _valid_award_sentence(running, deadline):
+    lines = [f"申报 {a.application.number or '（未编号）'}（{a.application.campaign}）已获本奖项，"
+             f"有效期至 {a.valid_until:%Y-%m-%d}" for a in running]
+    return "；".join(lines) + f"。本届申报截止日 {deadline:%Y-%m-%d} 仍在有效期内，不能再次申报本奖项"
+
+
+def valid_award_problem(*, campaign, organization, owner, exclude_application_id=None):
+    """Why the holder may not start or submit an application to ``campaign`` (巩义 第二十八条 有效期满后可再次申请,
+    金水 第二十条 期满可重新申报: not before the award's validity ends), or ""."""
+    deadline = _as_date(campaign.application_deadline)
+    if deadline is None:
+        return ""
+    running = _still_valid(_holders_awards(program_id=campaign.program_id,
+                                           organization_id=organization.pk if organization else None,
+                                           owner_id=owner.pk, exclude_application_id=exclude_application_id),
+                           deadline)
+    if not running:
+        return ""
+    return _valid_award_sentence(running, deadline) + "。有效期满后方可重新申报；如有疑问请联系本奖项秘书处。"
+
+
+def guard_no_valid_award(app, actor, params):
+    """``submit``: refused while the holder's award of the program is still valid at the deadline."""
+    problem = valid_award_problem(campaign=app.campaign, organization=app.organization, owner=app.owner,
+                                  exclude_application_id=app.pk)
+    if problem:
+        raise workflow.GuardFailed(f"不能提交：{problem}")
+
+
 def check_valid_award(facts):
     """Eligibility check: an organization (or person) holding an award of this program still valid at this
     campaign's application deadline does not apply again for it (a second award while the first is valid)."""
@@ -192,23 +250,15 @@ def check_valid_award(facts):
 
     app = facts.application
     label = "本奖项获奖有效期"
-    holder = Q(application__organization_id=app.organization_id) if app.organization_id else Q(
-        application__owner_id=app.owner_id, application__organization__isnull=True)
-    awards = list(Award.objects.filter(holder, application__campaign__program_id=app.campaign.program_id,
-                                       revoked_on__isnull=True).exclude(application_id=app.pk)
-                  .select_related("application__campaign"))
+    awards = _holders_awards(program_id=app.campaign.program_id, organization_id=app.organization_id,
+                             owner_id=app.owner_id, exclude_application_id=app.pk)
     if not awards:
         return CheckResult("valid_award", label, PASS, "未发现本奖项尚在有效期内的获奖记录。")
     if facts.deadline is None:
         return CheckResult("valid_award", label, NA, "本届未设申报截止日期，无法核对获奖有效期，请人工核对。")
-    # an award without a validity (the document sets none, e.g. 息县) does not bar a repeat: the repeat-prize rule
-    # decides what a second award brings
-    running = [a for a in awards if a.valid_until is not None and a.valid_until >= facts.deadline]
+    running = _still_valid(awards, facts.deadline)
     if running:
-        lines = [f"申报 {a.application.number or '（未编号）'}（{a.application.campaign}）已获本奖项，"
-                 f"有效期至 {a.valid_until:%Y-%m-%d}" for a in running]
-        return CheckResult("valid_award", label, FAIL,
-                           "；".join(lines) + f"。本届申报截止日 {facts.deadline:%Y-%m-%d} 仍在有效期内，不能再次申报本奖项。")
+        return CheckResult("valid_award", label, FAIL, _valid_award_sentence(running, facts.deadline) + "。")
     return CheckResult("valid_award", label, PASS, "；".join(
         f"申报 {a.application.number or '（未编号）'} 的获奖" + (
             f"有效期已于 {a.valid_until:%Y-%m-%d} 届满" if a.valid_until else "未规定有效期（按重复获奖规则处理）")
@@ -219,6 +269,8 @@ def install():
     from ..eligibility import services as eligibility
 
     eligibility.register_check("valid_award", "本奖项获奖有效期", check_valid_award)
+    register_creation_check(valid_award_problem)
+    workflow.add_guard("submit", guard_no_valid_award)
     workflow.add_guard("submit_to_government", _approved_decision)
     workflow.add_guard("award", _approved_decision)
     workflow.add_guard("not_award", _refusal_decision)
@@ -308,10 +360,13 @@ def not_award(*, application, actor, reason):
     return workflow.perform(application=application, name="not_award", actor=actor, reason=reason)
 
 
-def revoke(*, application, actor, ground, reason):
+def revoke(*, application, actor, ground, reason, reference=""):
+    """``reference``: the government's approval of the revocation (息县 第三十三条 提请县政府批准撤销), printed on the
+    public notice; ``reason`` stays internal (it may touch the holder's business secrets)."""
     if ground not in Award.Ground.values:
         raise workflow.GuardFailed("请选择撤销情形。")
-    return workflow.perform(application=application, name="revoke", actor=actor, reason=reason, ground=ground)
+    return workflow.perform(application=application, name="revoke", actor=actor, reason=reason, ground=ground,
+                            reference=(reference or "").strip()[:60])
 
 
 # --- selectors ---------------------------------------------------------------------------------------------------
@@ -507,3 +562,193 @@ def _remind(award, p, kind):
         record_event(actor=SYSTEM, action="award:self_assessment_reminder", target=award.application,
                      data={"award": award.pk, "period": p.number, "kind": kind, "to": to})
     return True
+
+
+# --- after a revocation: what is taken back, and the public notice ---------------------------------------------------
+#: the profile field naming the grounds on which each item is taken back
+RECOVERY_FIELDS = {Recovery.Item.CERTIFICATE: "recovers_certificate_grounds",
+                   Recovery.Item.TROPHY: "recovers_trophy_grounds",
+                   Recovery.Item.PRIZE: "recovers_prize_grounds"}
+
+
+def item_label(award, item):
+    return award.program.profile.trophy_label if item == Recovery.Item.TROPHY else Recovery.Item(item).label
+
+
+@dataclass
+class RecoveryLine:
+    """One item the revocation takes back (only what the program's document names for the ground)."""
+    item: str
+    label: str
+    records: list
+    owed: object = None  # the prize money to recover (Decimal), None for the certificate and the trophy
+    recovered: object = None
+
+    @property
+    def outstanding(self):
+        if self.item == Recovery.Item.PRIZE:
+            return max(self.owed - self.recovered, 0)
+        return not self.records
+
+    @property
+    def done(self):
+        return not self.outstanding
+
+
+def recovery_lines(award):
+    """The items to take back after ``award``'s revocation, each with its records and what is still outstanding:
+    息县 第三十三条 (fraud) 收回证书、奖牌和奖金, 第三十四条 收回证书、奖牌; 巩义 第二十五条 收回证书和奖杯、追缴奖金;
+    金水 第二十三条 (fraud) 收回奖牌（奖杯）、证书，追缴奖金. Prize money is owed only where some was paid."""
+    if not award.is_revoked:
+        return []
+    profile = award.program.profile
+    records = list(award.recoveries.select_related("recorded_by"))
+    lines = []
+    for item, field in RECOVERY_FIELDS.items():
+        if award.revocation_ground and award.revocation_ground not in profile.grounds(field):
+            continue
+        if not award.revocation_ground and not profile.grounds(field):
+            continue
+        mine = [r for r in records if r.item == item]
+        if item == Recovery.Item.PRIZE:
+            if not award.prize_amount:
+                continue
+            lines.append(RecoveryLine(item, item_label(award, item), mine, owed=award.prize_amount,
+                                      recovered=sum((r.amount for r in mine), 0)))
+        else:
+            lines.append(RecoveryLine(item, item_label(award, item), mine))
+    return lines
+
+
+def record_recovery(*, award, actor, item, recovered_on, amount=None, note=""):
+    """The secretariat records an item returned (证书, 奖牌) or prize money recovered (an amount, possibly in parts).
+    Only items the program's document names for the revocation's ground; anything refused stores nothing."""
+    from decimal import Decimal, InvalidOperation
+
+    if not is_program_secretariat(actor.user, award):
+        raise PermissionDenied("收回情况由本奖项秘书处登记。")
+    if not award.is_revoked:
+        raise ValidationError("该奖励尚未撤销，不能登记收回。")
+    lines = {line.item: line for line in recovery_lines(award)}
+    if item not in lines:
+        named = "、".join(line.label for line in lines.values()) or "无"
+        raise ValidationError(f"本奖项文件对此撤销情形规定收回的是：{named}。请从中选择。")
+    line = lines[item]
+    try:
+        recovered_on = _as_date(recovered_on)
+    except workflow.GuardFailed:
+        raise ValidationError("收回日期格式不正确，请按 年-月-日 填写。") from None
+    if recovered_on is None:
+        raise ValidationError("请填写收回日期。")
+    if recovered_on > timezone.localdate():
+        raise ValidationError("收回日期不能晚于今天。")
+    if recovered_on < award.revoked_on:
+        raise ValidationError(f"收回日期不能早于撤销日期 {award.revoked_on:%Y年%m月%d日}。")
+    if item == Recovery.Item.PRIZE:
+        try:
+            amount = Decimal(str(amount).replace(",", "").strip()) if amount not in (None, "") else None
+        except InvalidOperation:
+            amount = Decimal("NaN")
+        if amount is None or not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+            raise ValidationError("请填写追回的金额（元，大于 0，最多两位小数）。")
+        if amount > line.outstanding:
+            raise ValidationError(f"追回金额超过尚未追回的 {line.outstanding:,.2f} 元，请核对。")
+    else:
+        if line.records:
+            raise ValidationError(f"{line.label}已于 {line.records[0].recovered_on:%Y年%m月%d日} 登记收回。")
+        amount = None
+    with transaction.atomic():
+        Award.objects.select_for_update().get(pk=award.pk)  # two clerks never recover past the amount
+        if item == Recovery.Item.PRIZE:
+            done = sum(award.recoveries.filter(item=item).values_list("amount", flat=True), Decimal(0))
+            if amount > line.owed - done:
+                raise ValidationError(f"追回金额超过尚未追回的 {line.owed - done:,.2f} 元，请刷新页面后核对。")
+        elif award.recoveries.filter(item=item).exists():
+            raise ValidationError(f"{line.label}已登记收回，请刷新页面。")
+        recovery = Recovery.objects.create(award=award, item=item, amount=amount, recovered_on=recovered_on,
+                                           note=(note or "").strip()[:200], recorded_by=actor.user)
+        record_event(actor=actor, action="award:recovery", target=award.application, data={
+            "award": award.pk, "item": item, "amount": str(amount) if amount is not None else "",
+            "recovered_on": recovered_on.isoformat()})
+    return recovery
+
+
+def notice_grounds_published(award):
+    profile = award.program.profile
+    return award.is_revoked and (not award.revocation_ground
+                                 or award.revocation_ground in profile.grounds("revocation_notice_grounds")) \
+        and bool(profile.grounds("revocation_notice_grounds"))
+
+
+def published_revocations(program=None):
+    """Revoked awards whose program's document has the revocation made public (息县 第三十三、三十四条 向社会公开,
+    巩义 第二十五条 向社会公示, 金水 第二十三条 予以曝光), newest first. Public pages read only what
+    ``revocation_notice`` composes from these: never the internal reason."""
+    qs = (Award.objects.filter(revoked_on__isnull=False)
+          .select_related("program__profile", "tier").order_by("-revoked_on", "-pk"))
+    if program is not None:
+        qs = qs.filter(program=program)
+    return [a for a in qs if notice_grounds_published(a)]
+
+
+def revocation_notice(award):
+    """The public notice's sentences, from public facts only (name, award, certificate, ground, the approval, what
+    is taken back, the ban); the secretariat's written reason stays internal."""
+    what = "、".join(line.label for line in recovery_lines(award))
+    title = award.tier.name if award.tier else award.program.name
+    approval = f"经{award.program.profile.government_decision_body or '政府'}批准（{award.revocation_reference}），" \
+        if award.revocation_reference else ""
+    ground = f"因{award.get_revocation_ground_display()}，" if award.revocation_ground else ""
+    body = (f"{award.recipient_name}于 {award.decided_on:%Y年%m月%d日} 获得{title}（证书编号 {award.certificate_number}）。"
+            f"{ground}{approval}自 {award.revoked_on:%Y年%m月%d日} 起撤销其{title}称号")
+    body += f"，收回{what}。" if what else "。"
+    if award.ban_until:
+        body += f"该单位（组织）在 {award.ban_until:%Y年%m月%d日} 前不得再次申报{award.program.name}。"
+    return {"title": f"关于撤销{award.recipient_name}{title}称号的公告", "body": body}
+
+
+# --- sanctions (金水 第二十四条 警告、通报) -----------------------------------------------------------------------------
+def sanction_kinds(award):
+    """(value, label) of the sanctions the program's document allows."""
+    allowed = award.program.profile.sanction_kind_set
+    return [(value, label) for value, label in Sanction.Kind.choices if value in allowed]
+
+
+def record_sanction(*, award, actor, kind, reason, decided_on, approval_reference=""):
+    """The secretariat records a sanction the government approved against a holder during the award's validity
+    (金水 第二十四条: 在区长质量奖有效时限内 … 经区政府批准，分别给予警告、通报处理). Refused: a kind the program's
+    document does not name, no reason, a date outside the validity, a revoked award. Audited."""
+    if not is_program_secretariat(actor.user, award):
+        raise PermissionDenied("处理由本奖项秘书处登记。")
+    allowed = dict(sanction_kinds(award))
+    if not allowed:
+        raise ValidationError(f"{award.program.name}的文件未规定对获奖单位的警告、通报等处理，不能登记。")
+    if award.is_revoked:
+        raise ValidationError("该奖励已撤销，不能再登记警告、通报处理。")
+    if kind not in allowed:
+        raise ValidationError(f"请选择处理：{'、'.join(allowed.values())}。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("请写明事由（如：用户投诉、重大质量事故、监督抽查不合格的情况）。")
+    if len(reason) > 2000:
+        raise ValidationError("事由不超过 2000 字。")
+    try:
+        decided_on = _as_date(decided_on)
+    except workflow.GuardFailed:
+        raise ValidationError("处理日期格式不正确，请按 年-月-日 填写。") from None
+    if decided_on is None:
+        raise ValidationError("请填写处理日期。")
+    if decided_on > timezone.localdate():
+        raise ValidationError("处理日期不能晚于今天。")
+    if decided_on < award.decided_on:
+        raise ValidationError(f"处理日期不能早于授奖日期 {award.decided_on:%Y年%m月%d日}。")
+    if award.valid_until and decided_on > award.valid_until:
+        raise ValidationError(f"该奖励的有效期至 {award.valid_until:%Y年%m月%d日}，有效时限外不能按本条给予处理。")
+    with transaction.atomic():
+        sanction = Sanction.objects.create(award=award, kind=kind, reason=reason, decided_on=decided_on,
+                                           approval_reference=(approval_reference or "").strip()[:60],
+                                           recorded_by=actor.user)
+        record_event(actor=actor, action="award:sanction", target=award.application, reason=reason, data={
+            "award": award.pk, "kind": kind, "decided_on": decided_on.isoformat(),
+            "approval_reference": sanction.approval_reference})
+    return sanction

@@ -7,6 +7,8 @@ urlpatterns = [
     path("awards/", views.award_list, name="award_list"),
     path("awards/self-assessment/", views.self_assessment_overview, name="self_assessment_overview"),
     path("awards/<int:pk>/", views.award_detail, name="award_detail"),
+    path("awards/<int:pk>/recovery/", views.award_recover, name="award_recover"),
+    path("awards/<int:pk>/sanction/", views.award_sanction, name="award_sanction"),
     path("awards/<int:pk>/self-assessment/", views.self_assessment_submit, name="self_assessment_submit"),
     path("awards/<int:pk>/self-assessment/<int:period>/file/", views.self_assessment_file,
          name="self_assessment_file"),

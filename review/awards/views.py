@@ -105,7 +105,7 @@ def award_revoke(request, pk):
     app = _secretariat_app(request, pk, {State.AWARDED}, "撤销奖励（只有已授奖的申报可以）")
     try:
         award_svc.revoke(application=app, actor=Actor.from_request(request), ground=request.POST.get("ground", ""),
-                         reason=request.POST.get("reason", ""))
+                         reason=request.POST.get("reason", ""), reference=request.POST.get("reference", ""))
     except workflow.TransitionError as exc:
         messages.error(request, exc.message)
     else:
@@ -134,8 +134,50 @@ def _render_award(request, award, *, status=200, errors=None):
         "is_sec": award_svc.is_program_secretariat(request.user, award),
         "is_winner": award_svc.is_winner(request.user, award), "grounds": Award.Ground.choices,
         "ban_rules": [(label, award.program.profile.ban_years_for(value)) for value, label in Award.Ground.choices],
+        "window_grounds": [label for value, label in Award.Ground.choices
+                           if award.program.profile.revocation_window_years
+                           and value in award.program.profile.grounds("revocation_window_grounds")],
+        "recovery": award_svc.recovery_lines(award), "sanctions": list(award.sanctions.select_related("recorded_by")),
+        "sanction_kinds": award_svc.sanction_kinds(award), "published": award_svc.notice_grounds_published(award),
         "post": request.POST if request.method == "POST" else {},
     }, status=status)
+
+
+@login_required
+@require_POST
+def award_recover(request, pk):
+    """The secretariat records a certificate or trophy returned, or prize money recovered, after a revocation."""
+    award = _award_or_404(request, pk)
+    if not award_svc.is_program_secretariat(request.user, award):
+        raise PermissionDenied("收回情况由本奖项秘书处登记，您没有权限。")
+    try:
+        recovery = award_svc.record_recovery(
+            award=award, actor=Actor.from_request(request), item=request.POST.get("item", ""),
+            recovered_on=request.POST.get("recovered_on", ""), amount=request.POST.get("amount", ""),
+            note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        return _render_award(request, award, status=400, errors=exc.messages)
+    messages.success(request, f"已登记：{award_svc.item_label(award, recovery.item)}"
+                              + (f"追回 {recovery.amount:,.2f} 元。" if recovery.amount else "已收回。"))
+    return redirect("review:award_detail", pk=award.pk)
+
+
+@login_required
+@require_POST
+def award_sanction(request, pk):
+    """The secretariat records a 警告 or 通报 the government approved (金水 第二十四条)."""
+    award = _award_or_404(request, pk)
+    if not award_svc.is_program_secretariat(request.user, award):
+        raise PermissionDenied("处理由本奖项秘书处登记，您没有权限。")
+    try:
+        sanction = award_svc.record_sanction(
+            award=award, actor=Actor.from_request(request), kind=request.POST.get("kind", ""),
+            reason=request.POST.get("reason", ""), decided_on=request.POST.get("decided_on", ""),
+            approval_reference=request.POST.get("approval_reference", ""))
+    except ValidationError as exc:
+        return _render_award(request, award, status=400, errors=exc.messages)
+    messages.success(request, f"已登记{sanction.get_kind_display()}处理：{award.recipient_name}。")
+    return redirect("review:award_detail", pk=award.pk)
 
 
 @login_required

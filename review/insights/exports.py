@@ -74,8 +74,20 @@ def organization_sheets(data):
                 timeline.append((_day(r.submitted_at), "年度自评报告", w.program.name, w.application.campaign.name,
                                  w.application.number or "", f"有效期第 {r.period} 年报告已报送",
                                  w.tier.name if w.tier else "", w.valid_until, "", ""))
+        elif e["kind"] == "sanction":
+            w, sanction = e["award"], e["sanction"]
+            timeline.append((_day(sanction.decided_on), sanction.get_kind_display(), w.program.name,
+                             w.application.campaign.name, w.application.number or "", sanction.get_kind_display(),
+                             w.tier.name if w.tier else "", w.valid_until, "",
+                             "；".join(x for x in (sanction.reason, sanction.approval_reference) if x)))
         else:
             w = e["award"]
+            for r in w.recoveries.all():
+                what = (f"追回奖金 {r.amount:,.2f} 元" if r.amount is not None else
+                        f"收回{w.program.profile.trophy_label if r.item == 'trophy' else r.get_item_display()}")
+                timeline.append((_day(r.recovered_on), "撤销后收回", w.program.name, w.application.campaign.name,
+                                 w.application.number or "", what, w.tier.name if w.tier else "", w.valid_until,
+                                 w.ban_until, r.note))
             timeline.append((_day(w.revoked_on), "撤销", w.program.name, w.application.campaign.name,
                              w.application.number or "", f"撤销（{w.get_revocation_ground_display()}）",
                              w.tier.name if w.tier else "", w.valid_until, w.ban_until, w.revocation_reason))

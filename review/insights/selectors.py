@@ -492,7 +492,7 @@ def organization_timeline(organization, *, visible):
     released = set(ReportRelease.objects.filter(application__in=apps).values_list("application_id", flat=True))
     awards = list(Award.objects.filter(organization=organization)
                   .select_related("program__profile", "tier", "application__campaign")
-                  .prefetch_related("self_assessments").order_by("decided_on", "pk"))
+                  .prefetch_related("self_assessments", "sanctions", "recoveries").order_by("decided_on", "pk"))
     scores = category_scores([a.pk for a in apps])
     entries = []
     for app in apps:
@@ -500,6 +500,8 @@ def organization_timeline(organization, *, visible):
                         "released": app.pk in released, "categories": scores.get(app.pk, [])})
     for award in awards:
         entries.append({"kind": "award", "date": award.decided_on, "award": award})
+        for sanction in award.sanctions.all():  # 金水 第二十四条 警告、通报
+            entries.append({"kind": "sanction", "date": sanction.decided_on, "award": award, "sanction": sanction})
         if award.revoked_on:
             entries.append({"kind": "revocation", "date": award.revoked_on, "award": award})
     return {"organization": organization, "applications": apps, "awards": awards, "released": released,

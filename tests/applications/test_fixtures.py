@@ -371,3 +371,28 @@ def test_xixian_17_and_gongyi_17_3_the_secretariat_consults_departments_before_e
     consults = dict(RuleProfile.objects.values_list("program__code", "secretariat_consults_departments"))
     assert consults == {"henan-cultivation": False, "xixian": True, "gongyi": True, "quality-benchmark": False,
                         "jinshui": False}
+
+
+def test_revocation_rules_follow_each_documents_articles(loaded):
+    """息县 第三十三条 (fraud: 收回证书、奖牌和奖金, 5 年不得申报) and 第三十四条 (3 年内的事故和严重违法违规: 收回证书、奖牌);
+    巩义 第二十五条 (every ground: 收回证书和奖杯、追缴奖金, 向社会公示; （二） only within the validity); 金水 第二十三条
+    (fraud: 收回奖牌（奖杯）、证书，追缴奖金，予以曝光) and 第二十四条 (警告、通报); 000 and 003 say nothing."""
+    from django.core.exceptions import ValidationError
+
+    p = {r.program.code: r for r in RuleProfile.objects.select_related("program")}
+    every = {"fraud", "incident", "violation"}
+    assert p["xixian"].grounds("revocation_window_grounds") == {"incident", "violation"}
+    assert p["xixian"].grounds("recovers_certificate_grounds") == p["xixian"].grounds("recovers_trophy_grounds") == every
+    assert p["xixian"].grounds("recovers_prize_grounds") == {"fraud"}
+    assert p["xixian"].grounds("revocation_notice_grounds") == every and not p["xixian"].sanction_kind_set
+    assert p["gongyi"].grounds("revocation_window_grounds") == {"incident"}
+    assert p["gongyi"].grounds("recovers_prize_grounds") == every and p["gongyi"].trophy_label == "奖杯"
+    assert p["jinshui"].grounds("recovers_prize_grounds") == p["jinshui"].grounds("revocation_notice_grounds") == {"fraud"}
+    assert p["jinshui"].sanction_kind_set == {"warning", "circular"}
+    for code in ("henan-cultivation", "quality-benchmark"):
+        assert not any(p[code].grounds(f) for f in RuleProfile.GROUND_FIELDS) and not p[code].sanction_kind_set
+    bad = p["xixian"]
+    bad.recovers_prize_grounds, bad.sanction_kinds = "fraud,bribe", "fine"
+    with pytest.raises(ValidationError) as err:
+        bad.full_clean()
+    assert "不认识的撤销情形：bribe" in str(err.value) and "不认识的处理：fine" in str(err.value)

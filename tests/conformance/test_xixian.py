@@ -15,6 +15,7 @@ from qualityaward.accounts.models import Role
 from applications import workflow
 from demo.review import complete_sample_defense
 from qualityaward.accounts.services import Actor
+from review.awards import services as awards
 from review.committee import services as committee
 from review.scoring import defense
 
@@ -83,9 +84,9 @@ def test_17_the_secretariat_returns_to_the_applicant_and_reviews_eligibility(wor
     assert app.state == State.ACCEPTANCE_PUBLICITY
 
 
-def test_18_to_22_review_committee_and_the_county_government_decide_before_the_award(world):
+def test_18_to_22_review_committee_and_the_county_government_decide_before_the_award_and_33_revocation(world):
     """第十八条 材料评审、陈述答辩、现场评审; 第十九条 600 分以上入围; 第二十一条 评委会全体会议现场展示和陈述答辩、
-    无记名投票; 第二十二条 县政府常务会议审定."""
+    无记名投票; 第二十二条 县政府常务会议审定; 第三十三条 撤销、收回证书、奖牌和奖金、向社会公开、5 年内不得再次申报."""
     sec = world.secretariat_other
     app = world.new_app(campaign=world.xixian_campaign, region=world.xixian_county)
     for name in ("submit", "start_eligibility_review"):
@@ -127,6 +128,14 @@ def test_18_to_22_review_committee_and_the_county_government_decide_before_the_a
     assert refused(app, "award", sec) is workflow.GuardFailed
     decide_after_publicity(app, sec)
     assert app.state == State.AWARDED
+    # 第三十三条: 以欺骗、贿赂等不正当手段获奖的 — revoked with the county's approval, everything taken back, made public
+    awards.revoke(application=app, actor=Actor(user=sec), ground="fraud", reason="查实申报材料弄虚作假。",
+                  reference="息政文〔2027〕3号")
+    app.refresh_from_db()
+    award = app.award
+    assert app.state == State.REVOKED and award.ban_until == award.revoked_on.replace(year=award.revoked_on.year + 5)
+    assert [line.label for line in awards.recovery_lines(award)] == ["证书", "奖牌", "奖金"]
+    assert award in awards.published_revocations(world.xixian)
 
 
 def test_15_the_applicant_is_told_the_secretariat_has_the_material(world, mailoutbox,

@@ -16,25 +16,7 @@ from qualityaward.accounts.services import Actor
 from review.awards import services as svc
 from review.awards.models import Award, SelfAssessmentReminder
 
-
-def proposed(c, name, tier=None, **kw):
-    app = c.finalist(name, target=State.COMMITTEE, **kw)
-    workflow.perform(application=app, name="propose", actor=Actor(user=c.secretariat), tier=tier or c.tiers[0])
-    return app
-
-
-def awarded(c, name, decided_on=None, **kw):
-    return c.award(proposed(c, name, **kw), decided_on=decided_on, reference="息政文〔2027〕1号")
-
-
-def next_campaign(c, year, *, deadline_in_days=30):
-    """A later campaign of the program, open now, ``year`` as its year (the deadline decides the ban check)."""
-    Campaign.objects.filter(program=c.program).update(is_current=False)
-    now = timezone.now()
-    deadline = now.replace(year=year + 1) if deadline_in_days is None else now + timedelta(days=deadline_in_days)
-    return Campaign.objects.create(program=c.program, name=f"{year}届", year=year,
-                                   data_years=[year - 3, year - 2, year - 1], opens_at=now - timedelta(days=1),
-                                   application_deadline=deadline, recommendation_deadline=deadline, is_current=True)
+from procedure_support import awarded, next_campaign, proposed
 
 
 def test_award_records_tier_prize_certificate_and_validity(committee_of):
@@ -89,8 +71,9 @@ def test_xixian_22_the_publicity_closing_asks_the_county_government_and_only_its
     assert award.prize_amount == c.tiers[0].prize_amount
 
 
-def test_a_repeat_of_the_same_kind_of_award_brings_no_money(committee_of):
-    """息县 第二十七条: 曾获得县长质量奖和提名奖的，再次获得同类奖项的，不再给予资金奖励."""
+def test_xixian_27_a_repeat_of_the_same_award_brings_no_money_a_different_tier_does(committee_of):
+    """息县 第二十七条: 曾获得县长质量奖和县长质量奖提名奖的单位（组织），再次获得同类奖项的，县政府不再给予资金奖励 —
+    同类 is the same tier: a 提名奖 holder who wins the 县长质量奖 is paid it; a second 县长质量奖 is not."""
     c = committee_of("xixian")
     org = c.organization("息县两次获奖公司")
     first = awarded(c, "息县两次获奖公司", organization=org, tier=c.tiers[1])  # 提名奖 first
@@ -98,9 +81,14 @@ def test_a_repeat_of_the_same_kind_of_award_brings_no_money(committee_of):
     next_campaign(c, 2028)
     second = awarded(c, "息县两次获奖公司", organization=org, campaign=Campaign.objects.get(
         program=c.program, is_current=True))
-    assert second.award.prize_amount is None and "不再给予资金奖励" in second.award.prize_note
-    assert second.award.uses_quota
-    other = awarded(c, "息县另一家公司", campaign=second.campaign)
+    assert second.award.tier == c.tiers[0] and second.award.prize_amount == c.tiers[0].prize_amount
+    assert second.award.prize_note == ""
+    next_campaign(c, 2030)
+    third = awarded(c, "息县两次获奖公司", organization=org, campaign=Campaign.objects.get(
+        program=c.program, is_current=True))
+    assert third.award.prize_amount is None and "再次获得同类奖项，不再给予资金奖励" in third.award.prize_note
+    assert second.award.certificate_number in third.award.prize_note and third.award.uses_quota
+    other = awarded(c, "息县另一家公司", campaign=third.campaign)
     assert other.award.prize_amount == c.tiers[0].prize_amount
 
 
@@ -300,18 +288,27 @@ def test_an_unopposed_winners_notice_waits_for_the_decision_its_document_names(c
 
 
 def test_a_holder_does_not_apply_again_while_its_award_is_valid(committee_of):
-    """A valid award of the program stands in the way of a new application to it; after its validity, or once
-    revoked (then the ban rules decide), it does not."""
+    """巩义 第二十八条 有效期满后可再次申请 (金水 第二十条 期满可重新申报): while the award is valid at the campaign's
+    deadline the holder can neither start nor submit an application to the program, and the eligibility check fails a
+    draft started before the award; after its validity it can. Another organization is not affected."""
     c = committee_of("gongyi")  # valid 4 years
     org = c.organization("巩义有效期内公司")
-    app = awarded(c, "巩义有效期内公司", organization=org)
-    valid_until = app.award.valid_until
+    owner = org.members.first()
+    candidate = proposed(c, "巩义有效期内公司", organization=org)
     within = next_campaign(c, 2028, deadline_in_days=365)
-    again = c.world.new_app(owner=org.members.first(), organization=org, campaign=within, region=c.region)
-    result = svc.check_valid_award(facts_for(again))
+    early = c.world.new_app(owner=owner, organization=org, campaign=within, region=c.region)  # before the award
+    valid_until = c.award(candidate).award.valid_until
+    result = svc.check_valid_award(facts_for(early))
     assert result.status == FAIL and "仍在有效期内" in result.evidence and f"{valid_until:%Y-%m-%d}" in result.evidence
+    with pytest.raises(workflow.GuardFailed, match=f"不能提交：.*有效期至 {valid_until:%Y-%m-%d}.*有效期满后方可重新申报"):
+        workflow.perform(application=early, name="submit", actor=Actor(user=owner))
+    assert Application.objects.get(pk=early.pk).state == State.DRAFT
+    drafts = Application.objects.count()
+    with pytest.raises(ValidationError, match="仍在有效期内，不能再次申报本奖项。有效期满后方可重新申报"):
+        c.world.new_app(owner=owner, organization=org, campaign=within, region=c.region)
+    assert Application.objects.count() == drafts
     after = next_campaign(c, 2031, deadline_in_days=(valid_until - timezone.localdate()).days + 30)
-    later = c.world.new_app(owner=org.members.first(), organization=org, campaign=after, region=c.region)
+    later = c.world.new_app(owner=owner, organization=org, campaign=after, region=c.region)
     assert svc.check_valid_award(facts_for(later)).status == PASS
     other = c.world.new_app(campaign=within, region=c.region)
     assert svc.check_valid_award(facts_for(other)).status == PASS
