@@ -438,7 +438,7 @@ def prereview_recommend(request, pk):
     app = _bureau_app(request, pk, states=svc.SIGNING_STATES, action="推荐上报")
     try:
         svc.recommend(application=app, actor=Actor.from_request(request),
-                      quota_reason=request.POST.get("quota_reason", ""))
+                      quota_reason=request.POST.get("quota_reason", ""), pool_reason=request.POST.get("pool_reason", ""))
     except workflow.TransitionError as exc:
         return _refused(request, app, exc)
     messages.success(request, f"已推荐上报秘书处，当前状态：{app.get_state_display()}。")
