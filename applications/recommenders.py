@@ -9,32 +9,17 @@ units keeps the region hierarchy (a town's authority, the county above it, the c
 """
 from django.db.models import Q
 
-from .forms.spec import ROUTE_SECTION
-from .models import RecommendingUnit
+from qualityaward.accounts.models import Role
+from qualityaward.accounts.selectors import role_assignments
 
-#: The route question's key in its section, and its answers: the local recommender, or ``unit-<pk>``.
-ROUTE_FIELD = "route"
-LOCAL_ROUTE = "local"
-OTHER_UNIT_PREFIX = "unit-"
+from .forms.spec import OTHER_UNIT_PREFIX, ROUTE_FIELD, ROUTE_SECTION, filing_targets, route_choices  # noqa: F401
+from .models import RecommendingUnit
 
 
 def listed_region_ids(program_id):
     """Regions of the program's listed local recommending units (empty: the region hierarchy applies)."""
     return frozenset(RecommendingUnit.objects.filter(profile__program_id=program_id, kind=RecommendingUnit.Kind.LOCAL)
                      .values_list("region_id", flat=True))
-
-
-def other_units(profile):
-    return list(profile.recommending_units.filter(kind=RecommendingUnit.Kind.OTHER).order_by("order", "pk"))
-
-
-def route_choices(profile):
-    """The route question's choices, or () where the program names no other units."""
-    units = other_units(profile) if profile.other_unit_filing_to else []
-    if not units:
-        return ()
-    return ((LOCAL_ROUTE, "通过所在地推荐单位申报"),
-            *((f"{OTHER_UNIT_PREFIX}{u.pk}", f"通过其他推荐单位申报：{u.name}") for u in units))
 
 
 def stated_route(application):
@@ -63,11 +48,20 @@ def through_other_unit_q(prefix=""):
     return Q(**{f"{prefix}pk__in": ids.values("application_id")})
 
 
-def _chain(region):
-    """The region and up to two regions above it (see ``rules.authority_area``)."""
-    from .rules import authority_area
+def authority_area(region):
+    """The regions whose authority covers an application from ``region``: the region, its parent and its
+    grandparent (a town's own authority, the county above it, the city bureau above that)."""
+    ids = [region.pk]
+    parent = region.parent
+    while parent is not None and len(ids) < 3:
+        ids.append(parent.pk)
+        parent = parent.parent
+    return ids
 
-    return authority_area(region)
+
+def authority_scopes(user):
+    """(program id, region id) of each 推荐单位 role ``user`` holds."""
+    return [(a.program_id, a.region_id) for a in role_assignments(user) if a.role == Role.AUTHORITY]
 
 
 def recommender_region_id(application, listed=None):
@@ -76,7 +70,7 @@ def recommender_region_id(application, listed=None):
     listed = listed_region_ids(application.campaign.program_id) if listed is None else listed
     if not listed:
         return None
-    return next((r for r in _chain(application.region) if r in listed), None)
+    return next((r for r in authority_area(application.region) if r in listed), None)
 
 
 def area_regions(region_id, listed=frozenset()):
@@ -97,10 +91,8 @@ def quota_area(application, user=None):
     listed = listed_region_ids(application.campaign.program_id)
     if listed:
         return recommender_region_id(application, listed), listed
-    from .rules import _authority_scopes
-
-    covering = _chain(application.region)
-    scopes = [region_id for program_id, region_id in _authority_scopes(user)
+    covering = authority_area(application.region)
+    scopes = [region_id for program_id, region_id in authority_scopes(user)
               if program_id == application.campaign.program_id] if user else []
     return next((r for r in covering if r in scopes), covering[1] if len(covering) > 1 else covering[0]), listed
 
@@ -119,13 +111,6 @@ def recommended_count(application, user=None, states=None):
     if listed:
         qs = qs.exclude(through_other_unit_q())
     return qs.count()
-
-
-def filing_targets(profile):
-    """Whom an applicant through an other unit files with (通知三: 当地工信部门、省工业和信息化厅)."""
-    import re
-
-    return [t.strip() for t in re.split(r"[、，,]", profile.other_unit_filing_to or "") if t.strip()]
 
 
 def filings(application):

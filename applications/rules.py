@@ -19,6 +19,8 @@ from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role, role_assignments
 
 from .models import State
+from . import recommenders
+from .recommenders import authority_area, authority_scopes  # noqa: F401 (authority_area: read through this module)
 
 NOTHING = Q(pk__in=[])
 
@@ -76,19 +78,7 @@ def _owner_q(user):
     return Q(owner=user) | Q(organization__in=list(_member_org_ids(user)))
 
 
-def _authority_scopes(user):
-    return [(a.program_id, a.region_id) for a in role_assignments(user) if a.role == Role.AUTHORITY]
-
-
-def authority_area(region):
-    """The regions whose authority covers an application from ``region``: the region, its parent and its
-    grandparent (a town's own authority, the county above it, the city bureau above that)."""
-    ids = [region.pk]
-    parent = region.parent
-    while parent is not None and len(ids) < 3:
-        ids.append(parent.pk)
-        parent = parent.parent
-    return ids
+_authority_scopes = authority_scopes
 
 
 def _authority_holds(user, app):
@@ -97,8 +87,6 @@ def _authority_holds(user, app):
     local recommending units, only the listed unit covering the application (``recommenders``)."""
     if app.state in PRIVATE_STATES or not app.campaign.program.profile.has_recommender_step:
         return False
-    from . import recommenders
-
     program_id = app.campaign.program_id
     scopes = [r for p, r in _authority_scopes(user) if p == program_id]
     if not scopes:
@@ -119,8 +107,6 @@ def _campaigns_of(program_ids, **profile):
 
 def _authority_q(user):
     # Subqueries instead of joins, so the (region, state) and (campaign, state) indexes serve the lists.
-    from . import recommenders
-
     q = NOTHING
     for program_id, region_id in _authority_scopes(user):
         listed = recommenders.listed_region_ids(program_id)

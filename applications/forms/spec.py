@@ -22,8 +22,6 @@ from ..categories import ACCIDENT_SEVERITIES, VIOLATION_SEVERITIES
 from . import richtext
 from .textcount import count_chars
 
-#: 申报途径 (see ``route_section``; ``applications.recommenders`` reads it)
-ROUTE_SECTION = "route"
 
 
 @dataclass(frozen=True)
@@ -459,12 +457,41 @@ def individual_form(limits=Limits()):
 BENCHMARK_NAME_HINT = "命名规则：（企业）+（典型方法技术）+（经验），如：××公司实施六西格玛设计的经验。"
 
 
+#: 申报途径 (see ``route_section``; ``applications.recommenders`` reads it): the section, its question, and the
+#: answers: the local recommender (``LOCAL_ROUTE``) or ``unit-<pk>`` of an other unit
+ROUTE_SECTION = "route"
+ROUTE_FIELD = "route"
+LOCAL_ROUTE = "local"
+OTHER_UNIT_PREFIX = "unit-"
+
+
+def other_units(profile):
+    """The other recommending units (附件3) the program names, in their order."""
+    from ..models import RecommendingUnit
+
+    return list(profile.recommending_units.filter(kind=RecommendingUnit.Kind.OTHER).order_by("order", "pk"))
+
+
+def route_choices(profile):
+    """The route question's choices, or () where the program names no other units."""
+    units = other_units(profile) if profile.other_unit_filing_to else []
+    if not units:
+        return ()
+    return ((LOCAL_ROUTE, "通过所在地推荐单位申报"),
+            *((f"{OTHER_UNIT_PREFIX}{u.pk}", f"通过其他推荐单位申报：{u.name}") for u in units))
+
+
+def filing_targets(profile):
+    """Whom an applicant through an other unit files with (通知三: 当地工信部门、省工业和信息化厅)."""
+    return [t.strip() for t in re.split(r"[、，,]", profile.other_unit_filing_to or "") if t.strip()]
+
+
 def route_section(choices, filing_to, targets):
     """申报途径 (全国质量标杆 通知三): through the local recommender or an other unit (附件3); one who goes through an
     other unit 应向{filing_to}报备 — recorded here (to whom, when, with which document). The document attaches no
     consequence, so a missing filing is a warning (``consistency_warnings``) and a flag for the secretariat, not a
     bar to submission."""
-    items = [Field("route", "申报途径", "choice", choices=choices, width=12,
+    items = [Field(ROUTE_FIELD, "申报途径", "choice", choices=choices, width=12,
                    help=f"可通过所在地推荐单位申报，也可通过文件附件所列其他推荐单位申报；通过其他推荐单位申报的，应向{filing_to}报备。")]
     for i, target in enumerate(targets, start=1):
         items += [
@@ -593,8 +620,6 @@ def form_for(application):
         return _with_declaration(individual_form(profile_limits(profile, "individual")), individual=True)
     commitment = profile.applicant_commitment
     if profile.organization_form == "benchmark":
-        from ..recommenders import filing_targets, route_choices
-
         choices = route_choices(profile)
         route = route_section(choices, profile.other_unit_filing_to, filing_targets(profile)) if choices else None
         return _with_declaration(benchmark_form(route=route), commitment=commitment)
