@@ -502,8 +502,9 @@ def route_section(choices, filing_to, targets):
                   help="报备的文件名称或文号（如：关于通过中国机械工业联合会申报全国质量标杆的报备函）；报备件可在下方上传"),
         ]
     items.append(UploadSlot("filing_docs", "报备材料扫描件", kinds=("pdf", "jpeg"), min_files=0, max_files=10, titled=True,
-                            help="通过其他推荐单位申报时上传报备函等扫描件（可选）。"))
-    return Section(ROUTE_SECTION, "〇", "申报途径与报备", tuple(items),
+                            help="通过其他推荐单位申报时上传报备函等扫描件（可选）。",
+                            required_when=(ROUTE_FIELD, tuple(key for key, _label in choices[1:]))))
+    return Section(ROUTE_SECTION, "三", "申报途径与报备", tuple(items),
                    help=f"通过其他推荐单位申报的，应向{filing_to}报备（通知三）；未登记报备的，秘书处资格审查时将逐一核实。")
 
 
@@ -511,7 +512,6 @@ def benchmark_form(*, route=None):
     """质量标杆申报材料 (seed 003 Attachment 2); ``route``: the 申报途径 section where the program names other
     recommending units (``route_section``)."""
     return FormSpec("benchmark", "质量标杆申报材料", (
-        *((route,) if route is not None else ()),
         Section("summary", "一", "总结材料", (
             Field("name", "质量标杆名称", max_chars=40, help=BENCHMARK_NAME_HINT, width=12),
             Field("abstract", "摘要", "textarea", max_chars=500, width=12,
@@ -527,6 +527,7 @@ def benchmark_form(*, route=None):
             UploadSlot("evidence", "证实性材料", kinds=("pdf", "jpeg"), min_files=0, max_files=30, titled=True,
                        help="可提供组织在所在行业处于领先地位的资料证明；与经验相关的获奖证书、专利证书等。"),
         )),
+        *((route,) if route is not None else ()),
     ))
 
 
