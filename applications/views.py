@@ -168,4 +168,8 @@ def program_detail(request, code):
             "profile__tiers", "profile__publicity_rules", "profile__exclusions", "profile__department_rules",
             "profile__required_opinions", "campaigns"),
         code=code, is_active=True)
-    return render(request, "applications/program_detail.html", {"program": program, "profile": program.profile})
+    units = {"local": [], "other": []}
+    for unit in program.profile.recommending_units.order_by("kind", "order", "pk"):
+        units[unit.kind].append(unit)
+    return render(request, "applications/program_detail.html",
+                  {"program": program, "profile": program.profile, "units": units})
