@@ -13,7 +13,7 @@ from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import role_assignments
 
 from .forms.spec import OTHER_UNIT_PREFIX, ROUTE_FIELD, ROUTE_SECTION, filing_targets, route_choices  # noqa: F401
-from .models import RecommendingUnit
+from .models import Application, ApplicationSection, RecommendingUnit
 
 
 def listed_region_ids(program_id):
@@ -24,8 +24,6 @@ def listed_region_ids(program_id):
 
 def stated_route(application):
     """The route the applicant stated ('' when the form has no route question or it is unanswered)."""
-    from .models import ApplicationSection
-
     row = ApplicationSection.objects.filter(application=application, code=ROUTE_SECTION).first()
     return str(((row.data if row else None) or {}).get(ROUTE_FIELD) or "")
 
@@ -42,8 +40,6 @@ def other_unit_of(application):
 
 def through_other_unit_q(prefix=""):
     """Applications whose stated route is an other unit (as a Q over ``prefix`` + Application)."""
-    from .models import ApplicationSection
-
     ids = ApplicationSection.objects.filter(code=ROUTE_SECTION, **{f"data__{ROUTE_FIELD}__startswith": OTHER_UNIT_PREFIX})
     return Q(**{f"{prefix}pk__in": ids.values("application_id")})
 
@@ -101,8 +97,6 @@ def recommended_count(application, user=None, states=None):
     """How many other applications of the campaign the same recommender has recommended (``states``: the states
     that count; the workflow passes its RECOMMENDED_OR_LATER). Applications through an other unit (附件3) are
     not the local recommender's."""
-    from .models import Application
-
     region_id, listed = quota_area(application, user)
     if region_id is None:
         return 0
@@ -115,8 +109,6 @@ def recommended_count(application, user=None, states=None):
 
 def filings(application):
     """(other unit or None, [(target, unit named, date, document)], [targets without a recorded date])."""
-    from .models import ApplicationSection
-
     unit = other_unit_of(application)
     if unit is None:
         return None, [], []

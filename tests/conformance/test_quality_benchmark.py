@@ -119,7 +119,7 @@ def test_3_an_applicant_may_go_through_an_attachment_3_unit_and_should_file_with
     the secretariat decides at eligibility — the notice sets no consequence, so submission stays open. Such an
     application is not the local department's: neither its quota nor the 历年质量标杆 list applies."""
     from applications.recommenders import filing_summary
-    from review.eligibility.services import FLAG, PASS
+    from review.eligibility.services import FLAG, PASS, facts_for
     from review.prereview import services as prereview
 
     program = world.benchmark
@@ -131,7 +131,7 @@ def test_3_an_applicant_may_go_through_an_attachment_3_unit_and_should_file_with
     step(app, "submit", world.owner)  # not refused for the missing filing
     ok, message = filing_summary(app)
     assert not ok and "尚未登记向当地工信部门、省工业和信息化厅报备" in message
-    assert prereview.check_other_unit_filing(type("F", (), {"application": app})()).status == FLAG
+    assert prereview.check_other_unit_filing(facts_for(app)).status == FLAG
     client.force_login(world.owner)
     assert "尚未登记向当地工信部门" in client.get(reverse("applications:detail", args=[app.pk])).content.decode()
 
@@ -141,7 +141,7 @@ def test_3_an_applicant_may_go_through_an_attachment_3_unit_and_should_file_with
     step(app, "resubmit", world.owner)
     ok, message = filing_summary(app)
     assert ok and "2026-11-10 向郑州市工业和信息化局报备（关于通过中国机械工业联合会申报的报备函）" in message
-    assert prereview.check_other_unit_filing(type("F", (), {"application": app})()).status == PASS
+    assert prereview.check_other_unit_filing(facts_for(app)).status == PASS
 
     # not the local department's quota, and not checked against the list (no entry for this company)
     from review.prereview.models import CandidatePoolEntry
