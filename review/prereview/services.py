@@ -735,6 +735,11 @@ def register_guards():
     workflow.add_guard("propose", guard_consultation_after_evaluation)
 
 
+#: A readiness line that informs without stopping the recommendation (通知三 sets no consequence for a missing filing).
+FILING_LABEL = "报备（不影响推荐）"
+ADVISORY_LABELS = frozenset({FILING_LABEL})
+
+
 def readiness(application):
     """What stands between the application and a recommendation, for the workspace: (label, ok, message)."""
     from .selectors import quota_usage
@@ -757,7 +762,7 @@ def readiness(application):
 
     filing = filing_summary(application)
     if filing is not None:
-        result.append(("报备", *filing))
+        result.append((FILING_LABEL, *filing))
     for label, guard in (("材料逐项核实", guard_sections_verified), ("初审意见已签署", guard_signed_opinion), ("市级人民政府推荐意见", guard_government_opinion),
                          ("部门意见均已答复", guard_department_answers),
                          ("推荐前社会公示", guard_authority_publicity)):

@@ -134,6 +134,9 @@ def test_3_an_applicant_may_go_through_an_attachment_3_unit_and_should_file_with
     assert prereview.check_other_unit_filing(facts_for(app)).status == FLAG
     client.force_login(world.owner)
     assert "尚未登记向当地工信部门" in client.get(reverse("applications:detail", args=[app.pk])).content.decode()
+    client.force_login(zz_industry)  # the local department it files with sees it, marked as not stopping anything
+    body = client.get(reverse("review:prereview_detail", args=[app.pk])).content.decode()
+    assert "报备（不影响推荐）：通过其他推荐单位（中国机械工业联合会）申报，尚未登记" in body
 
     step(app, "return_for_correction", zz_industry, reason="请登记报备", sections=["route"])
     _route(app, world.owner, f"unit-{unit.pk}", filed_to_1="郑州市工业和信息化局", filed_on_1="2026-11-10",
