@@ -6,8 +6,8 @@ from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import role_assignments
 
 from .models import (Application, AwardTier, Campaign, DepartmentOpinionRule, ExclusionItem, GeneratedDocument,
-                     Program, PublicityRule, RequiredOpinion, RuleProfile, ScoringBand, ScoringCategory,
-                     ScoringItem, ScoringScheme, Submission)
+                     Program, PublicityRule, RecommendingUnit, RequiredOpinion, RuleProfile, ScoringBand,
+                     ScoringCategory, ScoringItem, ScoringScheme, Submission)
 
 
 #: How each program-scoped model reaches its program (foreign-key choices in the admin are limited by it).
@@ -129,22 +129,28 @@ class RequiredOpinionInline(admin.TabularInline):
     extra = 0
 
 
+class RecommendingUnitInline(admin.TabularInline):
+    model = RecommendingUnit
+    extra = 0
+
+
 @admin.register(RuleProfile)
 class RuleProfileAdmin(SecretariatScopedAdmin):
     list_display = ["program", "outcome_label", "recommender_label", "panel_size_min", "panel_size_max",
                     "material_weight", "onsite_weight", "finalist_threshold"]
     inlines = [AwardTierInline, PublicityRuleInline, ExclusionItemInline, DepartmentOpinionRuleInline,
-               RequiredOpinionInline]
+               RequiredOpinionInline, RecommendingUnitInline]
     fieldsets = [
         ("申报主体与结果", {"fields": ["program", "scoring_scheme", "allows_organizations", "allows_individuals",
                                 "organization_scope", "outcome", "outcome_label", "cycle_years"]}),
         ("资格条件", {"fields": ["min_years_operating", "min_years_little_giant", "self_assessment_years",
                               "self_assessment_years_little_giant", "data_years", "no_loss_years",
                               "excellence_years", "qms_years", "inspection_years", "accident_fail_severity",
-                              "violation_fail_severity", "eligibility_note"]}),
+                              "violation_fail_severity", "applicant_commitment", "eligibility_note"]}),
         ("推荐", {"fields": ["has_recommender_step", "recommender", "recommender_label", "requires_government_opinion",
                            "recommendation_quota_in_principle",
-                           "recommendation_quota", "secretariat_consults_departments"]}),
+                           "recommendation_quota", "other_unit_filing_to", "candidate_pool_rule",
+                           "candidate_pool_label", "secretariat_consults_departments"]}),
         ("评审阶段", {"fields": ["has_acceptance_publicity", "has_material_review", "has_defense",
                               "has_onsite_review", "material_review_eliminates", "has_committee",
                               "consults_after_evaluation", "has_winner_publicity", "has_candidate_confirmation", "has_government_decision",

@@ -127,7 +127,18 @@ def secretariat_section(user):
                                                        ("受理名单（编制、发布、打印）", reverse("review:acceptance_lists")),
                                                        ("评审专家库（新增、导入、导出）", reverse("review:expert_list")),
                                                        ("评审组与专家抽取", reverse("review:panel_campaigns")),
-                                                       ("评审排名（综合得分、确定入围、导出）", reverse("review:ranking"))])
+                                                       ("评审排名（综合得分、确定入围、导出）", reverse("review:ranking")),
+                                                       *_pool_links(user)])
+
+
+def _pool_links(user):
+    """The candidate list of each program it serves whose document names one (全国质量标杆 通知三)."""
+    from .models import Program
+
+    ids = [a.program_id for a in role_assignments(user) if a.role == Role.SECRETARIAT]
+    programs = Program.objects.filter(pk__in=ids).exclude(profile__candidate_pool_rule="").select_related("profile")
+    return [(f"{p.short_name}：推荐对象名单（{p.profile.candidate_pool_label or '查看、编辑、导入'}）",
+             reverse("review:pool_list", args=[p.code])) for p in programs.order_by("code")]
 
 
 def supervisor_section(user):

@@ -207,6 +207,24 @@ class RuleProfile(models.Model):
         "推荐名额为原则性要求", default=False,
         help_text="文件写“原则上最多推荐N个”的（全国质量标杆 通知二）勾选：超出名额时推荐单位写明书面理由后仍可推荐，"
                   "理由记入审计记录；不勾选则超出名额不能推荐")
+    other_unit_filing_to = models.CharField(
+        "通过其他推荐单位申报的报备对象", max_length=100, blank=True,
+        help_text="文件允许通过其他推荐单位（名单见“推荐单位名单”中的“其他推荐单位”）申报、并要求向有关部门报备的，"
+                  "写明报备对象（如全国质量标杆 通知三：当地工信部门、省工业和信息化厅）。申报表据此请申报人选择申报途径并登记报备；"
+                  "文件未规定后果，未登记报备时提示申报人、由秘书处在资格审查中研判，不阻止提交。留空表示不设")
+    candidate_pool_rule = models.CharField(
+        "推荐对象须出自的名单", max_length=20, blank=True, choices=[
+            ("", "不设"), ("required", "须出自名单（不在名单中不能推荐）"),
+            ("principle", "原则上出自名单（不在名单中写明书面理由后仍可推荐）")],
+        help_text="如全国质量标杆 通知三：各地工信部门“在历年河南省质量标杆（含当年向省工业和信息化厅推荐的质量标杆）中筛选和推荐上报”。"
+                  "名单由秘书处维护（导入或逐条编辑）；通过其他推荐单位申报的不适用")
+    candidate_pool_label = models.CharField(
+        "名单称谓", max_length=100, blank=True, help_text="如：历年河南省质量标杆（含当年向省工业和信息化厅推荐的质量标杆）")
+    applicant_commitment = models.CharField(
+        "申报单位须作的承诺", max_length=200, blank=True,
+        help_text="文件把申报单位的承诺列为申报条件的，照录原文（如全国质量标杆 通知二（四）："
+                  "承诺被遴选为全国质量标杆后，积极参与相关的分享交流活动）。申报表“声明”部分据此增加一项必选承诺，"
+                  "并印入申报材料；留空表示不设")
     has_recommender_step = models.BooleanField(
         "设推荐单位初审推荐", default=True,
         help_text="文件规定由推荐单位（省辖市局、工信部门、镇（街道）等）初审推荐的勾选；申报人直接向秘书处提交的"
@@ -531,6 +549,43 @@ class ExclusionItem(models.Model):
 
     def __str__(self):
         return f"（{self.order}）{self.text[:30]}"
+
+
+class RecommendingUnit(models.Model):
+    """A recommending unit the program's document names (全国质量标杆 通知抬头、通知三、附件3).
+
+    ``local``: a regional department recommending for its area; a listed region below another listed one (巩义市, a
+    省直管县（市）, under 郑州市) recommends on its own and is not part of the other's area or quota.
+    ``other``: a unit an applicant may apply through instead (附件3), with the filing the profile's
+    ``other_unit_filing_to`` asks for. A program without local rows keeps the region hierarchy as it is."""
+
+    class Kind(models.TextChoices):
+        LOCAL = "local", "地方主管部门"
+        OTHER = "other", "其他推荐单位"
+
+    profile = models.ForeignKey(RuleProfile, on_delete=models.CASCADE, related_name="recommending_units")
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices)
+    order = models.PositiveSmallIntegerField("序号", default=0)
+    name = models.CharField("单位名称", max_length=80)
+    region = models.ForeignKey(Region, verbose_name="所辖区域", null=True, blank=True, on_delete=models.PROTECT,
+                               help_text="地方主管部门必填；其他推荐单位留空")
+    article = models.CharField("条款出处", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "推荐单位名单"
+        ordering = ["profile", "kind", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "name"], name="unique_recommending_unit_name"),
+            models.CheckConstraint(condition=~Q(kind="local") | Q(region__isnull=False),
+                                   name="local_recommending_unit_has_region"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.kind == self.Kind.LOCAL and not self.region_id:
+            raise ValidationError({"region": "地方主管部门须选择所辖区域。"})
 
 
 class DepartmentOpinionRule(models.Model):

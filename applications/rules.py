@@ -24,6 +24,8 @@ from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role, role_assignments
 
 from .models import State
+from . import recommenders
+from .recommenders import authority_area, authority_scopes  # noqa: F401 (authority_area: read through this module)
 
 NOTHING = Q(pk__in=[])
 
@@ -81,29 +83,24 @@ def _owner_q(user):
     return Q(owner=user) | Q(organization__in=list(_member_org_ids(user)))
 
 
-def _authority_scopes(user):
-    return [(a.program_id, a.region_id) for a in role_assignments(user) if a.role == Role.AUTHORITY]
-
-
-def authority_area(region):
-    """The regions whose authority covers an application from ``region``: the region, its parent and its
-    grandparent (a town's own authority, the county above it, the city bureau above that)."""
-    ids = [region.pk]
-    parent = region.parent
-    while parent is not None and len(ids) < 3:
-        ids.append(parent.pk)
-        parent = parent.parent
-    return ids
+_authority_scopes = authority_scopes
 
 
 def _authority_holds(user, app):
     """Only where the program's document has a recommender step (``has_recommender_step``): an applicant that
-    submits to the secretariat (息县 第十五、十七条) has no 推荐单位 looking at it."""
+    submits to the secretariat (息县 第十五、十七条) has no 推荐单位 looking at it. Where the program lists its
+    local recommending units, only the listed unit covering the application (``recommenders``)."""
     if app.state in PRIVATE_STATES or not app.campaign.program.profile.has_recommender_step:
         return False
     program_id = app.campaign.program_id
+    scopes = [r for p, r in _authority_scopes(user) if p == program_id]
+    if not scopes:
+        return False
+    listed = recommenders.listed_region_ids(program_id)
+    if listed:
+        return recommenders.recommender_region_id(app, listed) in scopes
     regions = set(authority_area(app.region))
-    return any(p == program_id and r in regions for p, r in _authority_scopes(user))
+    return any(r in regions for r in scopes)
 
 
 def _campaigns_of(program_ids, **profile):
@@ -115,12 +112,12 @@ def _campaigns_of(program_ids, **profile):
 
 def _authority_q(user):
     # Subqueries instead of joins, so the (region, state) and (campaign, state) indexes serve the lists.
-    from qualityaward.accounts.models import Region
-
     q = NOTHING
     for program_id, region_id in _authority_scopes(user):
-        regions = Region.objects.filter(
-            Q(pk=region_id) | Q(parent_id=region_id) | Q(parent__parent_id=region_id)).values("pk")
+        listed = recommenders.listed_region_ids(program_id)
+        if listed and region_id not in listed:
+            continue
+        regions = recommenders.area_regions(region_id, listed)
         q |= Q(campaign_id__in=_campaigns_of([program_id], has_recommender_step=True)) & Q(region_id__in=regions)
     return q & ~Q(state__in=PRIVATE_STATES)
 

@@ -11,7 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from qualityaward.accounts.services import Actor
 
-from . import workflow
+from . import recommenders, workflow
 from .forms import services as form_services
 from .forms.forms import ApplicationCreateForm, TransitionForm
 from .forms.spec import form_for
@@ -80,6 +80,7 @@ def application_detail(request, pk):
         "missing": form_services.missing_for_submission(app, entries) if can_edit else [],
         "all_sections": spec.sections, "word_url": reverse("applications:form_docx", args=[app.pk]),
         "reopened": [s for s in spec.sections if s.code in (app.reopened_sections or [])],
+        "filing": recommenders.filing_summary(app),
         **_certificate_context(request.user, app),
     })
 
@@ -167,4 +168,8 @@ def program_detail(request, code):
             "profile__tiers", "profile__publicity_rules", "profile__exclusions", "profile__department_rules",
             "profile__required_opinions", "campaigns"),
         code=code, is_active=True)
-    return render(request, "applications/program_detail.html", {"program": program, "profile": program.profile})
+    units = {"local": [], "other": []}
+    for unit in program.profile.recommending_units.order_by("kind", "order", "pk"):
+        units[unit.kind].append(unit)
+    return render(request, "applications/program_detail.html",
+                  {"program": program, "profile": program.profile, "units": units})

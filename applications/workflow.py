@@ -220,30 +220,25 @@ def _before_recommendation_deadline(app, actor, params):
 
 
 def _within_recommendation_quota(app, actor, params):
-    """At most ``recommendation_quota`` per authority per campaign; the authority's area is its region
-    and the regions under it (a city bureau's quota covers its counties)."""
+    """At most ``recommendation_quota`` per recommender per campaign (``recommenders``: a listed local unit's area
+    without the listed regions under it, else the authority's region and the regions under it); an application
+    through an other unit (全国质量标杆 附件3) is not the local recommender's."""
     quota = app.campaign.program.profile.recommendation_quota
     if quota is None:
         return
+    from . import recommenders
     from .models import Campaign
 
-    scopes = [region_id for program_id, region_id in access._authority_scopes(actor.user)
-              if program_id == app.campaign.program_id] if actor.user else []
-    covering = access.authority_area(app.region)
-    area = next((r for r in covering if r in scopes), covering[1] if len(covering) > 1 else covering[0])
+    if recommenders.listed_region_ids(app.campaign.program_id) and recommenders.other_unit_of(app) is not None:
+        return
     # Lock the campaign row: two staff recommending at once are serialised here.
     Campaign.objects.select_for_update().filter(pk=app.campaign_id).first()
-    already = (
-        Application.objects.filter(campaign_id=app.campaign_id, state__in=RECOMMENDED_OR_LATER)
-        .filter(Q(region_id=area) | Q(region__parent_id=area) | Q(region__parent__parent_id=area))
-        .exclude(pk=app.pk)
-        .count()
-    )
+    already = recommenders.recommended_count(app, actor.user, states=RECOMMENDED_OR_LATER)
     if already >= quota:
         profile = app.campaign.program.profile
         if not profile.recommendation_quota_in_principle:
             raise GuardFailed(f"每个推荐单位本届最多推荐 {quota} 个，您已推荐 {already} 个，不能再推荐。")
-        # 全国质量标杆 通知二 "原则上最多只推荐1个": a principle the recommender may depart from in writing
+        # 全国质量标杆 通知三 "原则上最多只推荐1个": a principle the recommender may depart from in writing
         if not str(params.get("quota_reason") or "").strip():
             raise GuardFailed(f"本奖项原则上每个推荐单位本届最多推荐 {quota} 个，您已推荐 {already} 个。"
                               "如确需超出，请填写超出名额推荐的书面理由后再推荐。")

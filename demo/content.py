@@ -65,15 +65,16 @@ def _text(field, ctx, index=0):
 #: 申报条件 and the severity questions: an ordinary applicant that meets the document's conditions
 STATED = {"in_territory": "yes", "org_nature": "enterprise", "is_branch": "no", "specialized_level": "none",
           "accidents_severity": "", "violations_severity": "", "self_assessment_good_years": "5",
-          "inspection_good_years": "5", "excellence_since": "2015-01-01", "qms_since": "2012-06-30"}
+          "inspection_good_years": "5", "excellence_since": "2015-01-01", "qms_since": "2012-06-30",
+          "route": "local"}  # 全国质量标杆: through the local 工信部门 (the demo's filings to other units stay empty)
 
 
 def _value(field, index=0, ctx=None):
     ctx = ctx or DEFAULT_CONTEXT
     if field.key in STATED:
         return STATED[field.key]
-    if field.key == TRADE_SECRETS_FIELD:
-        return ""  # the demo's applicants declare no 商业秘密
+    if field.key == TRADE_SECRETS_FIELD or field.key.startswith("filed_"):
+        return ""  # the demo's applicants declare no 商业秘密 and go through their local recommender
     if field.type in ("textarea", "richtext"):
         return _text(field, ctx, index)
     if field.type in ("integer", "decimal"):

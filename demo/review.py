@@ -13,17 +13,33 @@ from qualityaward.accounts.models import Role
 from qualityaward.accounts.services import Actor, grant_role
 from review.panels.models import Panel, PanelMember
 from review.prereview import services as pre
-from review.prereview.models import AuthorityPublicity, DepartmentOpinion, GovernmentOpinion, InitialOpinion
+from review.prereview.models import (
+    AuthorityPublicity, CandidatePoolEntry, DepartmentOpinion, GovernmentOpinion, InitialOpinion,
+)
 from review.scoring import services as sc
 from review.scoring.models import OnsiteVisit, PanelItemScore, StageResult
 
 from .content import pdf_bytes
 
 
+def list_sample_in_pool(application):
+    """The demo's companies are on the secretariat's list where the program names one (全国质量标杆 通知三
+    历年河南省质量标杆): an entry of the year before the campaign, as the secretariat's import would leave it."""
+    if not application.campaign.program.profile.candidate_pool_rule or application.organization_id is None:
+        return
+    org = application.organization
+    CandidatePoolEntry.objects.get_or_create(
+        program_id=application.campaign.program_id, credit_code=org.credit_code,
+        year=timezone.localtime(application.campaign.opens_at).year - 1,
+        defaults={"name": org.name, "title": f"{org.name}推进全面质量管理的经验"})
+
+
 def complete_sample_prereview(*, application, actor, on=None):
     """Do the bureau's whole pre-review with plausible content, through the services above (no password
-    step: the caller stands for the bureau). Leaves the application ready for ``recommend``."""
+    step: the caller stands for the bureau). Leaves the application ready for ``recommend`` (its company on the
+    program's candidate list, ``list_sample_in_pool``)."""
     on = on or timezone.localdate()
+    list_sample_in_pool(application)
     pre.save_checklist(application=application, actor=actor,
                        entries={s.code: ("ok", "") for s in pre.applicant_sections(application)})
     for row in pre.department_rows(application):

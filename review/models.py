@@ -6,7 +6,8 @@ from .committee.models import Ballot, VoteCandidate, VoterRoll, VoteSession  # n
 from .insights.models import ExpertItemCalibration  # noqa: F401
 from .panels.models import ExpertProfile, ExpertRelationship, Panel, PanelDraw, PanelMember, Pledge, Recusal  # noqa: F401
 from .prereview.models import (  # noqa: F401
-    AuthorityPublicity, DepartmentOpinion, GovernmentOpinion, InitialOpinion, ReturnedSection, ReturnRequest,
+    AuthorityPublicity, CandidatePoolEntry, DepartmentOpinion, GovernmentOpinion, InitialOpinion, ReturnedSection,
+    ReturnRequest,
     SectionCheck, UploadedScan,
 )
 from .scoring.models import (  # noqa: F401

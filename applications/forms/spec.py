@@ -23,6 +23,7 @@ from . import richtext
 from .textcount import count_chars
 
 
+
 @dataclass(frozen=True)
 class Field:
     key: str
@@ -456,8 +457,60 @@ def individual_form(limits=Limits()):
 BENCHMARK_NAME_HINT = "命名规则：（企业）+（典型方法技术）+（经验），如：××公司实施六西格玛设计的经验。"
 
 
-def benchmark_form():
-    """质量标杆申报材料 (seed 003 Attachment 2)."""
+#: 申报途径 (see ``route_section``; ``applications.recommenders`` reads it): the section, its question, and the
+#: answers: the local recommender (``LOCAL_ROUTE``) or ``unit-<pk>`` of an other unit
+ROUTE_SECTION = "route"
+ROUTE_FIELD = "route"
+LOCAL_ROUTE = "local"
+OTHER_UNIT_PREFIX = "unit-"
+
+
+def other_units(profile):
+    """The other recommending units (附件3) the program names, in their order."""
+    from ..models import RecommendingUnit
+
+    return list(profile.recommending_units.filter(kind=RecommendingUnit.Kind.OTHER).order_by("order", "pk"))
+
+
+def route_choices(profile):
+    """The route question's choices, or () where the program names no other units."""
+    units = other_units(profile) if profile.other_unit_filing_to else []
+    if not units:
+        return ()
+    return ((LOCAL_ROUTE, "通过所在地推荐单位申报"),
+            *((f"{OTHER_UNIT_PREFIX}{u.pk}", f"通过其他推荐单位申报：{u.name}") for u in units))
+
+
+def filing_targets(profile):
+    """Whom an applicant through an other unit files with (通知三: 当地工信部门、省工业和信息化厅)."""
+    return [t.strip() for t in re.split(r"[、，,]", profile.other_unit_filing_to or "") if t.strip()]
+
+
+def route_section(choices, filing_to, targets):
+    """申报途径 (全国质量标杆 通知三): through the local recommender or an other unit (附件3); one who goes through an
+    other unit 应向{filing_to}报备 — recorded here (to whom, when, with which document). The document attaches no
+    consequence, so a missing filing is a warning (``consistency_warnings``) and a flag for the secretariat, not a
+    bar to submission."""
+    items = [Field(ROUTE_FIELD, "申报途径", "choice", choices=choices, width=12,
+                   help=f"可通过所在地推荐单位申报，也可通过文件附件所列其他推荐单位申报；通过其他推荐单位申报的，应向{filing_to}报备。")]
+    for i, target in enumerate(targets, start=1):
+        items += [
+            Field(f"filed_to_{i}", f"报备对象{i}", required=False, width=6,
+                  help=f"通过其他推荐单位申报时填写：{target}的单位全称"),
+            Field(f"filed_on_{i}", f"向{target}报备日期", "date", required=False, width=6),
+            Field(f"filed_doc_{i}", f"向{target}报备的材料", required=False, width=12,
+                  help="报备的文件名称或文号（如：关于通过中国机械工业联合会申报全国质量标杆的报备函）；报备件可在下方上传"),
+        ]
+    items.append(UploadSlot("filing_docs", "报备材料扫描件", kinds=("pdf", "jpeg"), min_files=0, max_files=10, titled=True,
+                            help="通过其他推荐单位申报时上传报备函等扫描件（可选）。",
+                            required_when=(ROUTE_FIELD, tuple(key for key, _label in choices[1:]))))
+    return Section(ROUTE_SECTION, "三", "申报途径与报备", tuple(items),
+                   help=f"通过其他推荐单位申报的，应向{filing_to}报备（通知三）；未登记报备的，秘书处资格审查时将逐一核实。")
+
+
+def benchmark_form(*, route=None):
+    """质量标杆申报材料 (seed 003 Attachment 2); ``route``: the 申报途径 section where the program names other
+    recommending units (``route_section``)."""
     return FormSpec("benchmark", "质量标杆申报材料", (
         Section("summary", "一", "总结材料", (
             Field("name", "质量标杆名称", max_chars=40, help=BENCHMARK_NAME_HINT, width=12),
@@ -474,6 +527,7 @@ def benchmark_form():
             UploadSlot("evidence", "证实性材料", kinds=("pdf", "jpeg"), min_files=0, max_files=30, titled=True,
                        help="可提供组织在所在行业处于领先地位的资料证明；与经验相关的获奖证书、专利证书等。"),
         )),
+        *((route,) if route is not None else ()),
     ))
 
 
@@ -525,26 +579,35 @@ TRADE_SECRETS_FIELD = "trade_secrets"
 CONFIRMED = "confirmed"
 
 
-def declaration_section(*, individual=False):
+COMMITMENT_FIELD = "commitment"
+
+
+def declaration_section(*, individual=False, commitment=""):
     """申报承诺: the applicant confirms the material is true, accurate and complete (000 附件1、附件2 填报说明1
     “所填数据及提供资料必须真实、准确”; 息县 第十五条、巩义 第十七条（二）“对申报材料的完整性、真实性和准确性负责”),
     states what is a 商业秘密 (息县 第十五条 “涉及商业秘密的，应当予以注明”; kept to those who review it), and is
     warned that nothing may touch state secrets. Required: submission stays closed until it is confirmed."""
     who = "本人" if individual else "本单位"
+    # the program's own commitment among the conditions (``RuleProfile.applicant_commitment``; 全国质量标杆 通知二（四）
+    # “承诺被遴选为全国质量标杆后，积极参与相关的分享交流活动”): required like the one above
+    extra = (Field(COMMITMENT_FIELD, "申报条件所列承诺", "choice", width=12,
+                   choices=((CONFIRMED, f"{who}{commitment}"),),
+                   help="依据：本奖项文件所列申报条件。未作承诺不能提交。"),) if commitment else ()
     return Section(DECLARATION_SECTION, "声明", "申报承诺与保密事项", (
         Field("true_and_complete", "申报承诺", "choice", width=12,
               choices=((CONFIRMED, f"{who}承诺：所填数据及提供的资料真实、准确、完整，{who}对其真实性负责"),),
               help="依据：填报说明 1“所填数据及提供资料必须真实、准确”；息县 第十五条。未作承诺不能提交。"),
+        *extra,
         Field(TRADE_SECRETS_FIELD, "涉及商业秘密的内容", "textarea", required=False, width=12,
               help="涉及商业秘密的，请逐项注明所在部分、条目或证实性材料名称（如：三 自评报告 4.5.3 工艺参数；证实性材料“某某配方检测报告”）。"
                    "注明的内容只供秘书处和评审专家依法保密使用，不在公示和导出名单中出现。没有可不填。"),
     ), help=STATE_SECRET_WARNING)
 
 
-def _with_declaration(spec, *, individual=False):
+def _with_declaration(spec, *, individual=False, commitment=""):
     from dataclasses import replace
 
-    return replace(spec, sections=spec.sections + (declaration_section(individual=individual),))
+    return replace(spec, sections=spec.sections + (declaration_section(individual=individual, commitment=commitment),))
 
 
 def form_for(application):
@@ -556,8 +619,11 @@ def form_for(application):
     profile = application.campaign.program.profile
     if application.kind == Application.Kind.INDIVIDUAL:
         return _with_declaration(individual_form(profile_limits(profile, "individual")), individual=True)
+    commitment = profile.applicant_commitment
     if profile.organization_form == "benchmark":
-        return _with_declaration(benchmark_form())
+        choices = route_choices(profile)
+        route = route_section(choices, profile.other_unit_filing_to, filing_targets(profile)) if choices else None
+        return _with_declaration(benchmark_form(route=route), commitment=commitment)
     cached = getattr(application, "_formspec_cache", None)
     if cached is None:
         items = list(ScoringItem.objects.filter(category__scheme_id=profile.scoring_scheme_id, points__gt=0)
@@ -570,7 +636,8 @@ def form_for(application):
         opinions = [op for op in all_opinions if op.uploaded_by_applicant and opinion_applies(op, stated)]
         cached = _with_declaration(organization_form(
             years=application.campaign.data_years, scoring_items=items, required_opinions=opinions,
-            limits=profile_limits(profile, "organization"), conditions=profile_conditions(profile, all_opinions)))
+            limits=profile_limits(profile, "organization"), conditions=profile_conditions(profile, all_opinions)),
+            commitment=commitment)
         application._formspec_cache = cached
     return cached
 
@@ -750,6 +817,8 @@ def missing_in_section(section, data, uploads=None):
 def consistency_warnings(section, data):
     """Checks of derived figures that the inputs allow; shown to the applicant, not blocking."""
     warnings = []
+    if section.code == ROUTE_SECTION:
+        return _filing_warnings(section, data)
     if section.code != "performance":
         return warnings
     grid = (data or {}).get("indicators") or {}
@@ -780,3 +849,18 @@ def consistency_warnings(section, data):
         if sales is not None and revenue is not None and sales > 0 and revenue > sales * 10:
             warnings.append(f"{year}年主营业务收入是销售额的 10 倍以上，请核对单位是否一致（万元）。")
     return warnings
+
+
+def _filing_warnings(section, data):
+    """通知三 “通过其他推荐单位申报的应向当地工信部门、省工业和信息化厅报备”: a route through an other unit without
+    each filing recorded (to whom and when) is pointed out; submission stays open (the document sets no consequence)."""
+    data = data or {}
+    route = str(data.get("route") or "")
+    if not route or route == section.items[0].choices[0][0]:
+        return []
+    missing = [f.label.removesuffix("报备日期").removeprefix("向") for f in section.items
+               if isinstance(f, Field) and f.key.startswith("filed_on_") and not str(data.get(f.key) or "").strip()]
+    if not missing:
+        return []
+    return [f"通过其他推荐单位申报的，应向{'、'.join(missing)}报备（通知三）。请报备后登记报备日期和材料；"
+            "未登记的，秘书处资格审查时将核实。"]

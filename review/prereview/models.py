@@ -307,3 +307,30 @@ class GovernmentOpinion(UploadedScan):
         return f"{self.application} 市级人民政府推荐意见（{self.issued_on}）"
 
 
+
+
+class CandidatePoolEntry(models.Model):
+    """One entry of the list recommenders select from (全国质量标杆 通知三: “在历年河南省质量标杆（含2020年向省
+    工业和信息化厅推荐的质量标杆）中筛选和推荐上报”), kept by the program's secretariat (import or page)."""
+
+    class Status(models.TextChoices):
+        RECOGNISED = "recognised", "已认定"
+        RECOMMENDED = "recommended", "当年已向省级主管部门推荐"
+
+    program = models.ForeignKey("applications.Program", on_delete=models.CASCADE, related_name="candidate_pool",
+                                verbose_name="奖项")
+    name = models.CharField("单位名称", max_length=120)
+    credit_code = models.CharField("统一社会信用代码", max_length=18)
+    year = models.PositiveSmallIntegerField("认定（推荐）年度")
+    title = models.CharField("项目（质量标杆名称）", max_length=200)
+    status = models.CharField("类别", max_length=20, choices=Status.choices, default=Status.RECOGNISED)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "推荐对象名单（历年质量标杆）"
+        ordering = ["program", "-year", "name"]
+        constraints = [models.UniqueConstraint(fields=["program", "credit_code", "year"],
+                                               name="unique_pool_entry_per_year")]
+
+    def __str__(self):
+        return f"{self.year} {self.name}：{self.title}"

@@ -114,15 +114,17 @@ def decorate_rows(apps, now=None):
     return apps
 
 
-def quota_usage(application):
-    """(recommended so far by this authority in this campaign, quota) or None when unlimited."""
+def quota_usage(application, user=None):
+    """(recommended so far by this application's recommender in this campaign, quota) or None when unlimited or
+    when the application goes through an other unit (附件3), whose recommendations are not the local quota's."""
+    from applications import recommenders
+
     quota = application.campaign.program.profile.recommendation_quota
     if quota is None:
         return None
-    used = (Application.objects.filter(campaign_id=application.campaign_id, region_id=application.region_id,
-                                       state__in=workflow.RECOMMENDED_OR_LATER)
-            .exclude(pk=application.pk).count())
-    return used, quota
+    if recommenders.listed_region_ids(application.campaign.program_id) and recommenders.other_unit_of(application):
+        return None
+    return recommenders.recommended_count(application, user, states=workflow.RECOMMENDED_OR_LATER), quota
 
 
 def open_return_request(application):

@@ -31,6 +31,7 @@ from applications.models import (
 )
 from qualityaward.accounts.services import record_event
 
+from . import pool
 from .models import (
     AuthorityPublicity, DepartmentOpinion, GovernmentOpinion, InitialOpinion, ReturnedSection, ReturnRequest,
     SectionCheck,
@@ -650,14 +651,19 @@ def upload_government_opinion(*, application, actor, uploaded, issued_on):
 QUOTA_REASON_MAX_CHARS = 500
 
 
-def recommend(*, application, actor, quota_reason=""):
+def recommend(*, application, actor, quota_reason="", pool_reason=""):
     """Recommend to the secretariat through the workflow (deadline, quota and this module's guards).
-    ``quota_reason``: the written reason for recommending beyond a quota the document sets only in principle
-    (recorded with the transition's audit event)."""
-    quota_reason = (quota_reason or "").strip()
-    if len(quota_reason) > QUOTA_REASON_MAX_CHARS:
-        raise workflow.GuardFailed(f"超出名额推荐的理由不能超过 {QUOTA_REASON_MAX_CHARS} 字，请精简后再推荐。")
-    params = {"quota_reason": quota_reason} if quota_reason else {}
+    ``quota_reason``: the written reason for recommending beyond a quota the document sets only in principle;
+    ``pool_reason``: for recommending one not on a list the document names only in principle (``pool``). Both
+    are recorded with the transition's audit event."""
+    params = {}
+    for key, value, what in (("quota_reason", quota_reason, "超出名额推荐的理由"),
+                             ("pool_reason", pool_reason, "推荐名单外单位的理由")):
+        value = (value or "").strip()
+        if len(value) > QUOTA_REASON_MAX_CHARS:
+            raise workflow.GuardFailed(f"{what}不能超过 {QUOTA_REASON_MAX_CHARS} 字，请精简后再推荐。")
+        if value:
+            params[key] = value
     return workflow.perform(application=application, name="recommend", actor=actor, **params)
 
 
@@ -717,7 +723,7 @@ def guard_authority_publicity(app, actor, params):
 
 
 RECOMMEND_GUARDS = (guard_sections_verified, guard_signed_opinion, guard_government_opinion,
-                    guard_department_answers, guard_authority_publicity)
+                    guard_department_answers, guard_authority_publicity, pool.guard_candidate_pool)
 
 
 def register_guards():
@@ -727,6 +733,11 @@ def register_guards():
             workflow.add_guard("recommend", guard)
     workflow.add_guard("accept", guard_secretariat_consultation)
     workflow.add_guard("propose", guard_consultation_after_evaluation)
+
+
+#: A readiness line that informs without stopping the recommendation (通知三 sets no consequence for a missing filing).
+FILING_LABEL = "报备（不影响推荐）"
+ADVISORY_LABELS = frozenset({FILING_LABEL})
 
 
 def readiness(application):
@@ -744,6 +755,14 @@ def readiness(application):
     if usage is not None:
         used, quota = usage
         result.append(("推荐名额", used < quota, f"本届最多推荐 {quota} 个，已推荐 {used} 个"))
+    in_pool = pool.pool_status(application)
+    if in_pool is not None:
+        result.append(("推荐对象名单", *in_pool))
+    from applications.recommenders import filing_summary
+
+    filing = filing_summary(application)
+    if filing is not None:
+        result.append((FILING_LABEL, *filing))
     for label, guard in (("材料逐项核实", guard_sections_verified), ("初审意见已签署", guard_signed_opinion), ("市级人民政府推荐意见", guard_government_opinion),
                          ("部门意见均已答复", guard_department_answers),
                          ("推荐前社会公示", guard_authority_publicity)):
@@ -781,6 +800,24 @@ def check_prereview_record(facts):
     return CheckResult("prereview_record", label, PASS,
                        f"初审意见第{opinion.version}版已于 {timezone.localtime(opinion.signed_at):%Y-%m-%d %H:%M} 由"
                        f"{opinion.signed_by}签署（SHA-256 {opinion.text_sha256[:12]}…）；部门意见均已答复。")
+
+
+def check_other_unit_filing(facts):
+    """通知三 “通过其他推荐单位申报的应向当地工信部门、省工业和信息化厅报备”: recorded filings pass; a missing one
+    is for the secretariat to decide with a written reason (the document sets no consequence)."""
+    from applications.recommenders import filing_summary
+
+    from ..eligibility.services import FLAG, NA, PASS, CheckResult
+
+    label = "通过其他推荐单位申报的报备"
+    summary = filing_summary(facts.application)
+    if summary is None:
+        return CheckResult("other_unit_filing", label, NA, "通过所在地推荐单位申报，或本奖项未设其他推荐单位。")
+    ok, message = summary
+    if ok:
+        return CheckResult("other_unit_filing", label, PASS, message)
+    return CheckResult("other_unit_filing", label, FLAG,
+                       message + "文件未规定未报备的后果：请秘书处向报备对象核实，作出决定并写明理由。")
 
 
 def record_panels(application, user):
@@ -828,6 +865,7 @@ def register_eligibility_plugins():
     from ..eligibility import services as eligibility
 
     eligibility.register_check("prereview_record", "推荐单位初审记录", check_prereview_record)
+    eligibility.register_check("other_unit_filing", "通过其他推荐单位申报的报备", check_other_unit_filing)
     eligibility.register_prereview_panel(record_panels)
     from ..awards.services import revocation_bans
 

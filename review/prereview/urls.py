@@ -1,7 +1,7 @@
 """URLs of the prereview screens (names live in the "review" namespace)."""
 from django.urls import path
 
-from . import views
+from . import pool_views, views
 
 urlpatterns = [
     path("", views.prereview_list, name="prereview_list"),
@@ -22,4 +22,10 @@ urlpatterns = [
          name="evaluation_consult_solicit"),
     path("<int:pk>/evaluation-consultation/answer/", views.evaluation_consult_answer, name="evaluation_consult_answer"),
     path("files/<slug:kind>/<int:file_id>/", views.prereview_file, name="prereview_file"),
+    # the secretariat's candidate list (全国质量标杆 通知三 历年河南省质量标杆)
+    path("pool/<slug:code>/", pool_views.pool_list, name="pool_list"),
+    path("pool/<slug:code>/import/", pool_views.pool_import, name="pool_import"),
+    path("pool/<slug:code>/template.csv", pool_views.pool_template, name="pool_template"),
+    path("pool/<slug:code>/<int:pk>/", pool_views.pool_edit, name="pool_edit"),
+    path("pool/<slug:code>/<int:pk>/delete/", pool_views.pool_delete, name="pool_delete"),
 ]

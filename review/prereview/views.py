@@ -183,7 +183,7 @@ def _workspace(request, app, *, bound=None, status=200, error=None):
     ctx["sign_form"] = bound.get("sign") or SignForm(initial={"opinion_id": draft.pk if draft else None})
     ctx["government_form"] = bound.get("government") or GovernmentOpinionForm(initial={"issued_on": today})
     ctx["readiness"] = svc.readiness(app)
-    ctx["ready"] = all(ok for _label, ok, _msg in ctx["readiness"])
+    ctx["ready"] = all(ok for label, ok, _msg in ctx["readiness"] if label not in svc.ADVISORY_LABELS)
     ctx["history"] = list(AuditEvent.objects.filter(
         Q(action__startswith="prereview:") | Q(action__startswith="grant:") | Q(action__in=ACTION_LABELS),
         content_type__app_label="applications", content_type__model="application", object_id=str(app.pk),
@@ -438,7 +438,7 @@ def prereview_recommend(request, pk):
     app = _bureau_app(request, pk, states=svc.SIGNING_STATES, action="推荐上报")
     try:
         svc.recommend(application=app, actor=Actor.from_request(request),
-                      quota_reason=request.POST.get("quota_reason", ""))
+                      quota_reason=request.POST.get("quota_reason", ""), pool_reason=request.POST.get("pool_reason", ""))
     except workflow.TransitionError as exc:
         return _refused(request, app, exc)
     messages.success(request, f"已推荐上报秘书处，当前状态：{app.get_state_display()}。")

@@ -119,8 +119,13 @@ def test_regions(loaded):
     assert set(cities.values_list("code", flat=True)) >= {"410100", "411500", "411700", "419001", "HKGQ"}
     hkgq = Region.objects.get(code="HKGQ")
     assert hkgq.name == "郑州航空港经济综合实验区" and "内部代码" in hkgq.note
+    # the programs' own counties, and the 10 省直管县（市） 全国质量标杆 addresses (通知抬头), each under its city
     assert {(r.code, r.name, r.parent.code) for r in Region.objects.filter(level=Region.Level.COUNTY)} == {
-        ("410105", "金水区", "410100"), ("410181", "巩义市", "410100"), ("411528", "息县", "411500")}
+        ("410105", "金水区", "410100"), ("410181", "巩义市", "410100"), ("411528", "息县", "411500"),
+        ("410225", "兰考县", "410200"), ("410482", "汝州市", "410400"), ("410526", "滑县", "410500"),
+        ("410783", "长垣市", "410700"), ("411381", "邓州市", "411300"), ("411481", "永城市", "411400"),
+        ("411525", "固始县", "411500"), ("411628", "鹿邑县", "411600"), ("411729", "新蔡县", "411700")}
+    assert Region.objects.filter(note__contains="省直管县（市）").count() == 10
     for region in Region.objects.exclude(code="HKGQ"):
         assert region.pk == int(region.code)
 
@@ -396,3 +401,19 @@ def test_revocation_rules_follow_each_documents_articles(loaded):
     with pytest.raises(ValidationError) as err:
         bad.full_clean()
     assert "不认识的撤销情形：bribe" in str(err.value) and "不认识的处理：fine" in str(err.value)
+
+
+def test_only_003_lists_recommenders_a_candidate_list_a_filing_and_a_commitment(loaded):
+    """全国质量标杆 通知抬头、二（四）、三 and 附件3; the other four documents have none of these, so their profiles
+    leave them off (empty) and their region hierarchy is unchanged."""
+    from applications.models import RecommendingUnit
+
+    values = {p.program.code: (p.other_unit_filing_to, p.candidate_pool_rule, p.applicant_commitment)
+              for p in RuleProfile.objects.select_related("program")}
+    assert values.pop("quality-benchmark") == (
+        "当地工信部门、省工业和信息化厅", "required", "承诺被遴选为全国质量标杆后，积极参与相关的分享交流活动")
+    assert set(values.values()) == {("", "", "")}
+    counts = {kind: RecommendingUnit.objects.filter(profile__program__code="quality-benchmark", kind=kind).count()
+              for kind in ("local", "other")}
+    assert counts == {"local": 29, "other": 12}
+    assert RecommendingUnit.objects.count() == 41

@@ -35,3 +35,15 @@ def test_the_dashboard_link_names_both_deadlines(client, world):
     client.force_login(world.owner)
     body = client.get(reverse("dashboard")).content.decode()
     assert "申报人提交截止 2027-03-31，推荐截止 2027-04-30" in body
+
+
+def test_the_benchmark_page_names_its_recommenders_the_list_the_filing_and_the_commitment(client, world):
+    """全国质量标杆 通知抬头、二（四）、三 and 附件3, as the public reads them; 000 shows none of it."""
+    body = client.get(reverse("applications:program_detail", args=["quality-benchmark"])).content.decode()
+    assert "29 个（各自推荐，名额各自计算）" in body and "巩义市工业和信息化主管部门" in body
+    assert "郑州航空港经济综合实验区经济发展局" in body and "中国电子质量管理协会" in body
+    assert "应向当地工信部门、省工业和信息化厅报备" in body
+    assert "须从历年河南省质量标杆（含当年向省工业和信息化厅推荐的质量标杆）中推荐" in body
+    assert "积极参与相关的分享交流活动" in body
+    body = client.get(reverse("applications:program_detail", args=["henan-cultivation"])).content.decode()
+    assert "其他推荐单位" not in body and "申报单位承诺" not in body

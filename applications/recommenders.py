@@ -1,0 +1,137 @@
+"""Who recommends an application, and what counts against a recommender's quota.
+
+Where a program's profile lists its local recommending units (``RecommendingUnit``, kind ``local``; 全国质量标杆
+通知抬头: 各省辖市、济源示范区、省直管县（市）工业和信息化主管部门，郑州航空港经济综合实验区经济发展局), an application
+belongs to the nearest listed region above it, so a 省直管县（市） (巩义市) recommends on its own and is neither in the
+city's area nor in its quota. An applicant may instead go through an other unit (附件3): the application's
+``route`` section names it, and it does not count against the local department's quota. A program without listed
+units keeps the region hierarchy (a town's authority, the county above it, the city bureau above that).
+"""
+from django.db.models import Q
+
+from qualityaward.accounts.models import Role
+from qualityaward.accounts.selectors import role_assignments
+
+from .forms.spec import OTHER_UNIT_PREFIX, ROUTE_FIELD, ROUTE_SECTION, filing_targets, route_choices  # noqa: F401
+from .models import Application, ApplicationSection, RecommendingUnit
+
+
+def listed_region_ids(program_id):
+    """Regions of the program's listed local recommending units (empty: the region hierarchy applies)."""
+    return frozenset(RecommendingUnit.objects.filter(profile__program_id=program_id, kind=RecommendingUnit.Kind.LOCAL)
+                     .values_list("region_id", flat=True))
+
+
+def stated_route(application):
+    """The route the applicant stated ('' when the form has no route question or it is unanswered)."""
+    row = ApplicationSection.objects.filter(application=application, code=ROUTE_SECTION).first()
+    return str(((row.data if row else None) or {}).get(ROUTE_FIELD) or "")
+
+
+def other_unit_of(application):
+    """The 附件3 unit the applicant applies through, or None."""
+    route = stated_route(application)
+    if not route.startswith(OTHER_UNIT_PREFIX) or not route[len(OTHER_UNIT_PREFIX):].isdigit():
+        return None
+    return RecommendingUnit.objects.filter(
+        pk=int(route[len(OTHER_UNIT_PREFIX):]), kind=RecommendingUnit.Kind.OTHER,
+        profile__program_id=application.campaign.program_id).first()
+
+
+def through_other_unit_q(prefix=""):
+    """Applications whose stated route is an other unit (as a Q over ``prefix`` + Application)."""
+    ids = ApplicationSection.objects.filter(code=ROUTE_SECTION, **{f"data__{ROUTE_FIELD}__startswith": OTHER_UNIT_PREFIX})
+    return Q(**{f"{prefix}pk__in": ids.values("application_id")})
+
+
+def authority_area(region):
+    """The regions whose authority covers an application from ``region``: the region, its parent and its
+    grandparent (a town's own authority, the county above it, the city bureau above that)."""
+    ids = [region.pk]
+    parent = region.parent
+    while parent is not None and len(ids) < 3:
+        ids.append(parent.pk)
+        parent = parent.parent
+    return ids
+
+
+def authority_scopes(user):
+    """(program id, region id) of each 推荐单位 role ``user`` holds."""
+    return [(a.program_id, a.region_id) for a in role_assignments(user) if a.role == Role.AUTHORITY]
+
+
+def recommender_region_id(application, listed=None):
+    """The region of the listed unit that recommends ``application`` (None where the program lists none, or no
+    listed region covers it)."""
+    listed = listed_region_ids(application.campaign.program_id) if listed is None else listed
+    if not listed:
+        return None
+    return next((r for r in authority_area(application.region) if r in listed), None)
+
+
+def area_regions(region_id, listed=frozenset()):
+    """The regions a recommender in ``region_id`` covers: the region and the regions under it (two levels),
+    leaving out listed regions below it and their own regions (they recommend on their own). As a subquery."""
+    from qualityaward.accounts.models import Region
+
+    others = [r for r in listed if r != region_id]
+    return Region.objects.filter(
+        Q(pk=region_id)
+        | (Q(parent_id=region_id) & ~Q(pk__in=others))
+        | (Q(parent__parent_id=region_id) & ~Q(parent_id__in=others) & ~Q(pk__in=others))).values("pk")
+
+
+def quota_area(application, user=None):
+    """(region id, listed) of the recommender whose quota ``application`` uses: the listed unit's region, or — in
+    the region hierarchy — the region of ``user``'s authority covering it (else the region's parent)."""
+    listed = listed_region_ids(application.campaign.program_id)
+    if listed:
+        return recommender_region_id(application, listed), listed
+    covering = authority_area(application.region)
+    scopes = [region_id for program_id, region_id in authority_scopes(user)
+              if program_id == application.campaign.program_id] if user else []
+    return next((r for r in covering if r in scopes), covering[1] if len(covering) > 1 else covering[0]), listed
+
+
+def recommended_count(application, user=None, states=None):
+    """How many other applications of the campaign the same recommender has recommended (``states``: the states
+    that count; the workflow passes its RECOMMENDED_OR_LATER). Applications through an other unit (附件3) are
+    not the local recommender's."""
+    region_id, listed = quota_area(application, user)
+    if region_id is None:
+        return 0
+    qs = (Application.objects.filter(campaign_id=application.campaign_id, state__in=states)
+          .filter(region_id__in=area_regions(region_id, listed)).exclude(pk=application.pk))
+    if listed:
+        qs = qs.exclude(through_other_unit_q())
+    return qs.count()
+
+
+def filings(application):
+    """(other unit or None, [(target, unit named, date, document)], [targets without a recorded date])."""
+    unit = other_unit_of(application)
+    if unit is None:
+        return None, [], []
+    row = ApplicationSection.objects.filter(application=application, code=ROUTE_SECTION).first()
+    data = (row.data if row else None) or {}
+    recorded, missing = [], []
+    for i, target in enumerate(filing_targets(application.campaign.program.profile), start=1):
+        on = str(data.get(f"filed_on_{i}") or "").strip()
+        if on:
+            recorded.append((target, str(data.get(f"filed_to_{i}") or "").strip(), on,
+                             str(data.get(f"filed_doc_{i}") or "").strip()))
+        else:
+            missing.append(target)
+    return unit, recorded, missing
+
+
+def filing_summary(application):
+    """(ok, message) of the filing for the pages; None where the applicant goes through its local recommender."""
+    unit, recorded, missing = filings(application)
+    if unit is None:
+        return None
+    done = "；".join(f"{on} 向{named or target}报备" + (f"（{doc}）" if doc else "") for target, named, on, doc in recorded)
+    if missing:
+        return False, (f"通过其他推荐单位（{unit.name}）申报，尚未登记向{'、'.join(missing)}报备"
+                       + (f"；已登记：{done}" if done else "") + "。文件规定应报备（通知三）。")
+    return True, f"通过其他推荐单位（{unit.name}）申报：{done}。"
