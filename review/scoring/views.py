@@ -30,7 +30,7 @@ from qualityaward.accounts.services import Actor
 from qualityaward.params import int_param
 
 from ..insights import selectors as insights
-from ..panels.models import Panel
+from ..panels.models import Panel, Recusal
 from . import services as svc
 from .exports import ranking_sheet, score_detail_sheets, score_matrix_sheets
 from .models import ItemScore, OnsiteVisit, ScoreSheet, SheetFrozen, StageResult
@@ -339,7 +339,12 @@ def ranking(request):
     sort_params = params.copy()
     sort_params.pop("sort", None)
     secretariat = bool(selected) and has_role(request.user, Role.SECRETARIAT, program_id=selected.program_id)
+    # 息县 第十条, 巩义 第十八条: a person who stepped aside from an application keeps its place in the
+    # campaign's ranking but sees neither who it is nor its scores
+    recused = set(Recusal.objects.filter(user=request.user, application__campaign=selected)
+                  .values_list("application_id", flat=True)) if selected else set()
     return render(request, "review/scoring/ranking.html", {
+        "recused": recused,
         "campaigns": campaigns, "selected": selected, "rows": page.object_list, "page": page, "shown": len(shown),
         "ranked": len(rows), "secretariat": secretariat, "query": query,
         "profile": selected.program.profile if selected else None,

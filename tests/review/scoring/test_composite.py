@@ -98,6 +98,21 @@ def test_the_ranking_page_shows_two_places_and_declares_in_bulk_through_the_work
     assert ranked["edge"].state == State.NOT_FINALIST
 
 
+def test_xixian_10_a_recused_secretariat_member_keeps_the_place_but_not_the_name_or_scores(client, world, ranked):
+    """息县 第十条: whoever stepped aside from an application sees its place in the campaign's ranking, never who it
+    is or what it scored; everyone else still sees it."""
+    from review.panels.models import Recusal
+
+    Recusal.objects.create(application=ranked["high"], user=world.secretariat_other,
+                           kind=Recusal.Kind.SECRETARIAT, reason="曾在该企业任职")
+    client.force_login(world.secretariat_other)
+    body = client.get(reverse("review:ranking") + f"?campaign={world.xixian_campaign.pk}").content.decode()
+    assert "高分企业" not in body and "611.40" not in body and "610.00" not in body and "您已对该申报声明回避" in body
+    assert "恰好入围的企业" in body and f'value="{ranked["high"].pk}"' not in body
+    client.force_login(world.supervisor)
+    assert "高分企业" in client.get(reverse("review:ranking") + f"?campaign={world.xixian_campaign.pk}").content.decode()
+
+
 def test_supervisors_read_the_ranking_and_change_nothing(client, world, ranked):
     client.force_login(world.supervisor)
     assert client.get(reverse("review:ranking") + f"?campaign={world.xixian_campaign.pk}").status_code == 200
