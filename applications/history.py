@@ -43,6 +43,9 @@ ACTIONS = {
     "scoring:conclude": ("评审阶段定稿", "评审专家组", True),
     "scoring:release_report": ("发布评审反馈报告", "秘书处", True),
     "print:decision": ("印制决定文件", "秘书处", False),
+    "dossier:campaign": ("批量生成推荐材料", "秘书处", False),
+    "dossier:campaign_retry": ("重新生成失败的推荐材料", "秘书处", False),
+    "export:background": ("后台导出 Excel", "秘书处", False),
 }
 OTHER = ("其他办理事项", "秘书处", False)
 SYSTEM_LABEL = "系统"

@@ -167,4 +167,9 @@ def program_detail(request, code):
             "profile__tiers", "profile__publicity_rules", "profile__exclusions", "profile__department_rules",
             "profile__required_opinions", "campaigns"),
         code=code, is_active=True)
-    return render(request, "applications/program_detail.html", {"program": program, "profile": program.profile})
+    from qualityaward.accounts.models import Role
+    from qualityaward.accounts.selectors import has_role
+
+    is_secretariat = request.user.is_authenticated and has_role(request.user, Role.SECRETARIAT, program_id=program.pk)
+    return render(request, "applications/program_detail.html", {"program": program, "profile": program.profile,
+                                                                 "is_secretariat": is_secretariat})

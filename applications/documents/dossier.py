@@ -445,29 +445,38 @@ def request_dossier(*, application, actor):
 
     An unchanged application gets its stored file back; a failed build is queued again.
     """
-    masked = masks_id_number(actor.user, application)
-    content_hash = dossier_hash(application, masked=masked)
     with transaction.atomic():
         Application.objects.select_for_update().filter(pk=application.pk).first()
-        doc = (GeneratedDocument.objects.select_for_update()
-               .filter(application=application, kind=GeneratedDocument.Kind.DOSSIER, content_hash=content_hash)
-               .order_by("-requested_at").first())
-        if doc is not None and doc.status == GeneratedDocument.Status.READY and doc.file:
-            return doc
-        if doc is None:
-            doc = GeneratedDocument.objects.create(application=application, kind=GeneratedDocument.Kind.DOSSIER,
-                                                   content_hash=content_hash, page_report={"masked": masked})
-            record_event(actor=actor, action="dossier:request", target=application,
-                         data={"document": doc.pk, "content_hash": content_hash})
-        elif doc.status == GeneratedDocument.Status.FAILED:
-            doc.status = GeneratedDocument.Status.PENDING
-            doc.error = ""
-            doc.save(update_fields=["status", "error"])
-            record_event(actor=actor, action="dossier:retry", target=application, data={"document": doc.pk})
-        else:
-            return doc  # already queued or running
-        jobs.after_commit("render_document", document_id=doc.pk)
+        doc, to_build = prepare_dossier(application=application, actor=actor)
+        if to_build:
+            jobs.after_commit("render_document", document_id=doc.pk)
     return doc
+
+
+def prepare_dossier(*, application, actor):
+    """(the dossier row for the application's current content as ``actor`` reads it, whether it must be built
+    now). Inside the caller's transaction: a new row or a failed one (made pending again) must be built; a
+    ready one, or one already queued or running, need not."""
+    masked = masks_id_number(actor.user, application)
+    content_hash = dossier_hash(application, masked=masked)
+    doc = (GeneratedDocument.objects.select_for_update()
+           .filter(application=application, kind=GeneratedDocument.Kind.DOSSIER, content_hash=content_hash)
+           .order_by("-requested_at").first())
+    if doc is not None and doc.status == GeneratedDocument.Status.READY and doc.file:
+        return doc, False
+    if doc is None:
+        doc = GeneratedDocument.objects.create(application=application, kind=GeneratedDocument.Kind.DOSSIER,
+                                               content_hash=content_hash, page_report={"masked": masked})
+        record_event(actor=actor, action="dossier:request", target=application,
+                     data={"document": doc.pk, "content_hash": content_hash})
+    elif doc.status == GeneratedDocument.Status.FAILED:
+        doc.status = GeneratedDocument.Status.PENDING
+        doc.error = ""
+        doc.save(update_fields=["status", "error"])
+        record_event(actor=actor, action="dossier:retry", target=application, data={"document": doc.pk})
+    else:
+        return doc, False  # already queued or running
+    return doc, True
 
 
 def install():
