@@ -106,14 +106,16 @@ def documents_to_build(*, job_id):
 
 
 def retry_failed_dossiers(*, job, actor):
-    """Queue the job's failed dossiers again; the zip is rewritten once they are done. Returns how many."""
+    """Queue the job's failed dossiers again; the zip is rewritten once they are done (also when a failed
+    dossier was built since by the beat's catch-up: the zip then takes it in). Returns how many were queued, or
+    None when there was nothing to do (the job still runs, or nothing failed)."""
     with transaction.atomic():
         job = BackgroundJob.objects.select_for_update().get(pk=job.pk)
         if job.is_active:
-            return 0
+            return None
         failed = list(job.documents.select_for_update().filter(status=DocStatus.FAILED))
-        if not failed:
-            return 0
+        if not failed and job.status != Status.PARTIAL:
+            return None
         GeneratedDocument.objects.filter(pk__in=[d.pk for d in failed]).update(status=DocStatus.PENDING, error="")
         job.status, job.error, job.finished_at = Status.RUNNING, "", None
         job.done = job.documents.filter(status=DocStatus.READY).count()

@@ -228,7 +228,7 @@ def job_retry(request, pk):
     if job.kind != BackgroundJob.Kind.DOSSIERS:
         raise Http404("没有找到该任务，或您无权查看。")
     count = background.retry_failed_dossiers(job=job, actor=Actor.from_request(request))
-    if count:
+    if count is not None:
         messages.info(request, f"已重新开始生成 {count} 份失败的推荐材料，完成后压缩包会随之更新。")
     else:
         messages.info(request, "没有需要重新生成的推荐材料（任务仍在进行，或没有失败的材料）。")
