@@ -187,3 +187,23 @@ def test_a_running_export_shows_its_progress_and_a_failed_one_says_what_to_do(cl
                                                    error="导出失败，请稍后重新导出；如多次失败请联系管理员。")
     status = client.get(reverse("applications:job", args=[job.pk]), **HTMX).content.decode()
     assert "导出失败，请稍后重新导出" in status and "hx-get" not in status
+
+
+def test_a_job_whose_messages_were_lost_is_finished_by_the_beats_catch_up(world, submitted):
+    """A worker host lost with the queue: the beat job (requeue_stale_documents) queues the job's remaining
+    dossiers again after ten minutes, and the job closes with its zip."""
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from applications.documents.tasks import requeue_stale_documents
+
+    job, _started = background.start_campaign_dossiers(campaign=world.campaign, actor=Actor(user=world.secretariat))
+    requeue_stale_documents()  # too early: nothing happens
+    job.refresh_from_db()
+    assert job.status == BackgroundJob.Status.RUNNING
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=11), tick=True):
+        requeue_stale_documents()
+    job.refresh_from_db()
+    assert job.status == BackgroundJob.Status.READY and len(_zip_names(job)) == 2
