@@ -47,6 +47,9 @@ ACTIONS = {
     "print:decision": ("印制决定文件", "秘书处", False),
     "award:recovery": ("登记撤销后收回证书、奖牌或奖金", "秘书处", True),
     "award:sanction": ("登记对获奖单位的处理（警告、通报）", "秘书处", True),
+    "dossier:campaign": ("批量生成推荐材料", "秘书处", False),
+    "dossier:campaign_retry": ("重新生成失败的推荐材料", "秘书处", False),
+    "export:background": ("后台导出 Excel", "秘书处", False),
 }
 OTHER = ("其他办理事项", "秘书处", False)
 SYSTEM_LABEL = "系统"

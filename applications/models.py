@@ -852,6 +852,56 @@ class GeneratedDocument(models.Model):
         return f"{self.get_kind_display()}-{self.application.number or self.application.pk}.pdf"
 
 
+class BackgroundJob(models.Model):
+    """Work too large for one request, run by Celery workers, with its progress and outcome where the user
+    sees them: a campaign's dossiers built in parallel and zipped, or a large Excel export."""
+
+    class Kind(models.TextChoices):
+        DOSSIERS = "dossiers", "推荐材料批量生成"
+        EXPORT = "export", "Excel 导出"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "排队中"
+        RUNNING = "running", "进行中"
+        READY = "ready", "已完成"
+        PARTIAL = "partial", "部分失败"
+        FAILED = "failed", "失败"
+
+    ACTIVE = (Status.PENDING, Status.RUNNING)
+
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="jobs")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    export = models.CharField("导出内容", max_length=40, blank=True)
+    params = models.JSONField("参数", default=dict, blank=True)
+    title = models.CharField("名称", max_length=200)
+    total = models.PositiveIntegerField("总数", default=0)
+    done = models.PositiveIntegerField("已完成", default=0)
+    documents = models.ManyToManyField(GeneratedDocument, blank=True, related_name="jobs")
+    file = models.FileField("文件", upload_to="jobs/%Y/%m/", blank=True)
+    error = models.TextField("失败原因", blank=True)
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "后台任务"
+        ordering = ["-requested_at", "-pk"]
+        constraints = [  # a campaign's dossiers are built by one job at a time (a second click finds the first)
+            models.UniqueConstraint(fields=["campaign", "kind"], condition=Q(kind="dossiers", status__in=[
+                "pending", "running"]), name="one_running_dossier_job_per_campaign"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_active(self):
+        return self.status in self.ACTIVE
+
+    @property
+    def percent(self):
+        return min(100, round(self.done * 100 / self.total)) if self.total else (100 if not self.is_active else 0)
 # --- Explicit per-object grants (django-guardian, direct foreign key) -------------------------
 
 

@@ -171,5 +171,9 @@ def program_detail(request, code):
     units = {"local": [], "other": []}
     for unit in program.profile.recommending_units.order_by("kind", "order", "pk"):
         units[unit.kind].append(unit)
-    return render(request, "applications/program_detail.html",
-                  {"program": program, "profile": program.profile, "units": units})
+    from qualityaward.accounts.models import Role
+    from qualityaward.accounts.selectors import has_role
+
+    is_secretariat = request.user.is_authenticated and has_role(request.user, Role.SECRETARIAT, program_id=program.pk)
+    return render(request, "applications/program_detail.html", {"program": program, "profile": program.profile,
+                                                                 "units": units, "is_secretariat": is_secretariat})

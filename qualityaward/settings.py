@@ -200,6 +200,10 @@ PDF_FONT_DIRS = env.list("PDF_FONT_DIRS", default=["/usr/share/fonts"])
 # The Chinese faces subset once for fast PDFs (`manage.py prepare_fonts`; outside git).
 PDF_FONT_CACHE_DIR = env.path("PDF_FONT_CACHE_DIR", default=str(VAR_DIR / "fonts"))
 
+#: Excel exports with more rows than this run as a background job (progress, then a download); smaller ones
+#: are answered at once.
+BACKGROUND_EXPORT_ROWS = env.int("BACKGROUND_EXPORT_ROWS", default=20000)
+
 #: Objections one network address may submit per hour (every attempt counts, refused ones too).
 OBJECTIONS_PER_IP_PER_HOUR = env.int("OBJECTIONS_PER_IP_PER_HOUR", default=10)
 

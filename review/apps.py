@@ -24,6 +24,9 @@ class ReviewConfig(AppConfig):
         from .scoring.services import install as install_scoring
 
         install_scoring()  # stage conclusions and the finalist threshold guard the workflow; report PDF builder
+        from .scoring import exports as scoring_exports
+
+        scoring_exports.install()  # the score matrix and comment details run in the background when large
         from .scoring import defense
 
         defense.install()  # 陈述答辩 before on-site review where the document has it (息县 第十八条)

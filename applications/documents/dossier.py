@@ -21,9 +21,9 @@ import gc
 import hashlib
 import json
 import re
+import tempfile
 from dataclasses import dataclass, field
 from html import escape, unescape
-from io import BytesIO
 
 from django.db import transaction
 from django.utils import timezone
@@ -329,8 +329,19 @@ def _spine_font_pt(name):
 # --- building -------------------------------------------------------------------------------------
 @dataclass
 class Dossier:
-    pdf: bytes
+    """The built dossier: ``file``, a temporary file holding the PDF (read from its start; closing it removes
+    it), and the page report."""
+
+    file: object
     report: dict
+
+    @property
+    def pdf(self):
+        """The PDF's bytes (for a reader that wants them in memory)."""
+        self.file.seek(0)
+        data = self.file.read()
+        self.file.seek(0)
+        return data
 
 
 def _page_of_anchor(document):
@@ -356,11 +367,13 @@ def _fit(src_page):
 
 
 def _merge_pdfs(pdf, items, where):
-    """Draw each uploaded PDF page onto its numbered placeholder page."""
+    """Draw each uploaded PDF page onto its numbered placeholder page. ``pdf``: the laid-out dossier (a file);
+    returns a new temporary file holding the merged one (written to disk, not to memory: with 100 scanned pages
+    the output is tens of megabytes, and a bytes copy of it would be held twice)."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.errors import PdfReadError
 
-    writer = PdfWriter(clone_from=BytesIO(pdf))
+    writer = PdfWriter(clone_from=pdf)
     for item in items:
         try:
             reader = PdfReader(item.path)
@@ -376,9 +389,11 @@ def _merge_pdfs(pdf, items, where):
             if src.get("/Rotate"):
                 src.transfer_rotation_to_content()
             writer.pages[index].merge_transformed_page(src, _fit(src), over=True)
-    out = BytesIO()
+        del reader, pages  # what the writer needs of them it has copied
+    out = tempfile.TemporaryFile()
     writer.write(out)
-    return out.getvalue()
+    out.seek(0)
+    return out
 
 
 def _part_pages(where, total, evidence):
@@ -406,29 +421,37 @@ def page_report(application, parts, total):
 
 
 def build_dossier(application, *, masked=False):
-    """Lay out and merge the dossier; returns its bytes and the page report."""
+    """Lay out and merge the dossier; returns it in a temporary file with the page report.
+
+    Memory: the layout tree is freed before the evidence is read, and the PDF goes from WeasyPrint to a
+    temporary file, through pypdf's merge to another, and from there to storage, never as a whole in memory."""
     context = dossier_context(application, masked=masked)
+    laid_out = tempfile.TemporaryFile()
     with young_collections_only():
         document = render_document("pdf/dossier.html", context)
         where, total = _page_of_anchor(document), len(document.pages)
-        pdf = document.write_pdf()
+        document.write_pdf(target=laid_out)
         del document  # the layout tree is large (and cyclic): free it before the evidence is read
         gc.collect(1)
+    laid_out.seek(0)
     government = [context["government_scan"]] if context["government_scan"] else []
     merged = [i for i in [*context["scans"], *government, *context["evidence"]] if i.kind == "pdf"]
     if merged:
-        pdf = _merge_pdfs(pdf, merged, where)
+        with laid_out:
+            pdf = _merge_pdfs(laid_out, merged, where)
+    else:
+        pdf = laid_out
     parts = _part_pages(where, total, context["evidence"])
-    return Dossier(pdf=pdf, report=page_report(application, parts, total))
+    return Dossier(file=pdf, report=page_report(application, parts, total))
 
 
 def build_dossier_document(document):
-    """The GeneratedDocument builder (``documents.BUILDERS``)."""
+    """The GeneratedDocument builder (``documents.BUILDERS``): the PDF as a file, stored from there."""
     application = document.application
     masked = bool((document.page_report or {}).get("masked"))
     content_hash = dossier_hash(application, masked=masked)
     dossier = build_dossier(application, masked=masked)
-    return dossier.pdf, {"content_hash": content_hash, "page_report": {**dossier.report, "masked": masked}}
+    return dossier.file, {"content_hash": content_hash, "page_report": {**dossier.report, "masked": masked}}
 
 
 # --- requesting (service) and reading (selector) ---------------------------------------------------
@@ -447,29 +470,38 @@ def request_dossier(*, application, actor):
 
     An unchanged application gets its stored file back; a failed build is queued again.
     """
-    masked = masks_id_number(actor.user, application)
-    content_hash = dossier_hash(application, masked=masked)
     with transaction.atomic():
         Application.objects.select_for_update().filter(pk=application.pk).first()
-        doc = (GeneratedDocument.objects.select_for_update()
-               .filter(application=application, kind=GeneratedDocument.Kind.DOSSIER, content_hash=content_hash)
-               .order_by("-requested_at").first())
-        if doc is not None and doc.status == GeneratedDocument.Status.READY and doc.file:
-            return doc
-        if doc is None:
-            doc = GeneratedDocument.objects.create(application=application, kind=GeneratedDocument.Kind.DOSSIER,
-                                                   content_hash=content_hash, page_report={"masked": masked})
-            record_event(actor=actor, action="dossier:request", target=application,
-                         data={"document": doc.pk, "content_hash": content_hash})
-        elif doc.status == GeneratedDocument.Status.FAILED:
-            doc.status = GeneratedDocument.Status.PENDING
-            doc.error = ""
-            doc.save(update_fields=["status", "error"])
-            record_event(actor=actor, action="dossier:retry", target=application, data={"document": doc.pk})
-        else:
-            return doc  # already queued or running
-        jobs.after_commit("render_document", document_id=doc.pk)
+        doc, to_build = prepare_dossier(application=application, actor=actor)
+        if to_build:
+            jobs.after_commit("render_document", document_id=doc.pk)
     return doc
+
+
+def prepare_dossier(*, application, actor):
+    """(the dossier row for the application's current content as ``actor`` reads it, whether it must be built
+    now). Inside the caller's transaction: a new row or a failed one (made pending again) must be built; a
+    ready one, or one already queued or running, need not."""
+    masked = masks_id_number(actor.user, application)
+    content_hash = dossier_hash(application, masked=masked)
+    doc = (GeneratedDocument.objects.select_for_update()
+           .filter(application=application, kind=GeneratedDocument.Kind.DOSSIER, content_hash=content_hash)
+           .order_by("-requested_at").first())
+    if doc is not None and doc.status == GeneratedDocument.Status.READY and doc.file:
+        return doc, False
+    if doc is None:
+        doc = GeneratedDocument.objects.create(application=application, kind=GeneratedDocument.Kind.DOSSIER,
+                                               content_hash=content_hash, page_report={"masked": masked})
+        record_event(actor=actor, action="dossier:request", target=application,
+                     data={"document": doc.pk, "content_hash": content_hash})
+    elif doc.status == GeneratedDocument.Status.FAILED:
+        doc.status = GeneratedDocument.Status.PENDING
+        doc.error = ""
+        doc.save(update_fields=["status", "error"])
+        record_event(actor=actor, action="dossier:retry", target=application, data={"document": doc.pk})
+    else:
+        return doc, False  # already queued or running
+    return doc, True
 
 
 def install():

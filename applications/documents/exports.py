@@ -110,3 +110,18 @@ def acceptance_list_sheet(acceptance_list):
 def export_filename(*parts):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return "-".join([p for p in parts if p] + [stamp]) + ".xlsx"
+
+
+# --- large exports run in the background (background.py) --------------------------------------------------------
+def _application_list_estimate(*, user, campaign, params):
+    return application_list_queryset(user=user, params=params)[0].count()
+
+
+def _application_list_build(*, user, campaign, params):
+    return export_filename("申报列表"), [application_list_sheet(application_list_queryset(user=user, params=params)[0])]
+
+
+def install():
+    from .background import register_export
+
+    register_export("application_list", estimate=_application_list_estimate, build=_application_list_build)

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -106,7 +106,8 @@ def _receipt_pdf(document):
     })
 
 
-#: kind -> builder(document) returning the PDF bytes, or (bytes, {"content_hash": ..., "page_report": ...}).
+#: kind -> builder(document) returning the PDF bytes, or (bytes or a file, {"content_hash": ..., "page_report": ...});
+#: a file (a large dossier) is stored from the disk and closed.
 #: The other kinds register theirs when their app is ready (dossier, certificate, review report).
 BUILDERS = {GeneratedDocument.Kind.RECEIPT: _receipt_pdf}
 
@@ -146,7 +147,11 @@ def build_document(*, document_id):
         doc = GeneratedDocument.objects.select_for_update().get(pk=document_id)
         if doc.file:
             doc.file.delete(save=False)
-        doc.file.save(f"{doc.kind}-{doc.application_id}-{doc.pk}.pdf", ContentFile(pdf), save=False)
+        content = ContentFile(pdf) if isinstance(pdf, bytes) else File(pdf)
+        try:
+            doc.file.save(f"{doc.kind}-{doc.application_id}-{doc.pk}.pdf", content, save=False)
+        finally:
+            content.close()
         doc.status = GeneratedDocument.Status.READY
         doc.finished_at = timezone.now()
         doc.duration_ms = duration_ms

@@ -3,11 +3,12 @@
 Registered under their first names (``applications.tasks.*``): beat schedules and queued messages use them."""
 from datetime import timedelta
 
-from celery import shared_task
+from celery import group, shared_task
 from django.utils import timezone
 
 from .. import jobs
-from ..models import GeneratedDocument
+from ..models import BackgroundJob, GeneratedDocument
+from .background import count_dossier_job, documents_to_build, run_export
 from .services import build_document
 
 
@@ -39,4 +40,41 @@ def requeue_stale_documents(minutes=10):
     ).values_list("pk", flat=True)
     for pk in stale:
         enqueue_document(pk)
+    lost = BackgroundJob.objects.filter(status__in=BackgroundJob.ACTIVE, requested_at__lt=cutoff).values_list(
+        "pk", "kind")
+    for pk, kind in lost:  # a job whose messages were lost: its remaining dossiers (or its export) again
+        (campaign_dossiers if kind == BackgroundJob.Kind.DOSSIERS else export_job).delay(pk)
     return len(stale)
+
+
+# --- background jobs (applications.documents.background) ------------------------------------------------------
+@shared_task(name="applications.tasks.campaign_dossiers", acks_late=True)
+def campaign_dossiers(job_id):
+    """Build the job's dossiers side by side: one task per dossier not ready yet."""
+    ids = documents_to_build(job_id=job_id)
+    if ids:
+        group(job_dossier.si(job_id, pk) for pk in ids).apply_async()
+
+
+@shared_task(name="applications.tasks.job_dossier", bind=True, acks_late=True, max_retries=3,
+             default_retry_delay=15)
+def job_dossier(self, job_id, document_id):
+    """One dossier of a campaign job; once it is ready or has failed for good, the job is counted (the last one
+    writes the zip)."""
+    try:
+        build_document(document_id=document_id)
+    except Exception as exc:  # the row records the failure for the user
+        if not (self.request.is_eager or getattr(exc, "user_message", "")) and self.request.retries < self.max_retries:
+            # not failed for good yet: the job must not close without it
+            GeneratedDocument.objects.filter(pk=document_id).update(status=GeneratedDocument.Status.PENDING)
+            raise self.retry(exc=exc)
+    count_dossier_job(job_id=job_id)
+
+
+@shared_task(name="applications.tasks.export_job", acks_late=True)
+def export_job(job_id):
+    run_export(job_id=job_id)
+
+
+jobs.register("campaign_dossiers", lambda job_id: campaign_dossiers.delay(job_id))
+jobs.register("export", lambda job_id: export_job.delay(job_id))

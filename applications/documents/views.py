@@ -5,18 +5,18 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from qualityaward.accounts.services import Actor, record_event
 
-from ..models import Campaign, GeneratedDocument
+from ..models import BackgroundJob, Campaign, GeneratedDocument
 from ..selectors import application_for_user_or_404, applications_for_user
-from . import prints
+from . import background, prints
 from .dossier import dossier_hash, masks_id_number, may_request_dossier, request_dossier
-from .exports import application_list_queryset, application_list_sheet, export_filename
+from .exports import application_list_queryset
 from .xlsx import xlsx_response
 
 
@@ -89,7 +89,21 @@ def application_list_export(request):
     qs, state, _query = application_list_queryset(user=request.user, params=request.GET)
     record_event(actor=Actor.from_request(request), action="export:applications",
                  data={"state": state, "q": request.GET.get("q", "")[:60]})
-    return xlsx_response(export_filename("申报列表"), [application_list_sheet(qs)])
+    return export_response(request, name="application_list",
+                           params={key: request.GET[key] for key in ("state", "q") if request.GET.get(key)})
+
+
+def export_response(request, *, name, campaign=None, params=None):
+    """The export ``name`` as a download at once, or, above ``settings.BACKGROUND_EXPORT_ROWS`` rows, as a
+    background job: the user is taken to its page (progress, then the download)."""
+    params = params or {}
+    if not background.is_large(name=name, user=request.user, campaign=campaign, params=params):
+        filename, sheets = background.EXPORTS[name].build(user=request.user, campaign=campaign, params=params)
+        return xlsx_response(filename, sheets)
+    job = background.request_export(name=name, actor=Actor.from_request(request), campaign=campaign, params=params)
+    messages.info(request, f"数据量较大（约 {job.total} 行），已转入后台导出。本页会显示进度，完成后可在本页下载；"
+                           "您也可以先离开，稍后从本页地址回来下载。")
+    return redirect("applications:job", pk=job.pk)
 
 
 # --- the printable dossier ----------------------------------------------------------------------------------
@@ -138,3 +152,84 @@ def dossier_status(request, pk):
         raise PermissionDenied(NOT_ALLOWED)
     return render(request, "applications/partials/dossier_status.html",
                   status_context(doc=doc, application=app, user=request.user))
+
+
+# --- background jobs: a campaign's dossiers, large exports ----------------------------------------------------
+def _campaign_for_dossiers_or_404(user, campaign_id):
+    campaign = Campaign.objects.select_related("program__profile").filter(pk=campaign_id).first()
+    if campaign is None or not background.may_build_campaign_dossiers(user, campaign):
+        raise Http404("没有找到该届次，或您不是该奖项的秘书处。")
+    return campaign
+
+
+def _job_or_404(user, pk):
+    job = BackgroundJob.objects.select_related("campaign__program", "requested_by").filter(pk=pk).first()
+    if job is None or not background.may_see_job(user, job):
+        raise Http404("没有找到该任务，或您无权查看。")
+    return job
+
+
+def job_context(job):
+    failed = background.failed_documents(job) if job and job.kind == BackgroundJob.Kind.DOSSIERS else []
+    return {"job": job, "failed": failed}
+
+
+@login_required
+@require_GET
+def campaign_dossiers(request, campaign_id):
+    """The secretariat's page of a campaign's dossiers: start building them all, watch, download the zip."""
+    campaign = _campaign_for_dossiers_or_404(request.user, campaign_id)
+    submitted = applications_for_user(user=request.user).filter(
+        campaign=campaign, submissions__isnull=False).distinct().count()
+    return render(request, "applications/campaign_dossiers.html", {
+        "campaign": campaign, "program": campaign.program, "submitted": submitted,
+        **job_context(background.latest_dossier_job(campaign))})
+
+
+@login_required
+@require_POST
+def campaign_dossiers_start(request, campaign_id):
+    campaign = _campaign_for_dossiers_or_404(request.user, campaign_id)
+    job, started = background.start_campaign_dossiers(campaign=campaign, actor=Actor.from_request(request))
+    if started:
+        messages.info(request, f"已开始生成本届次全部 {job.total} 份推荐材料，本页会显示进度，完成后可下载压缩包。")
+    else:
+        messages.info(request, f"本届次的推荐材料正在生成（已完成 {job.done} / {job.total} 份），无需重复点击，请等待完成。")
+    return redirect("applications:campaign_dossiers", campaign_id=campaign.pk)
+
+
+@login_required
+@require_GET
+def job_detail(request, pk):
+    """A job's page; under htmx its status box alone (polled while the job runs)."""
+    job = _job_or_404(request.user, pk)
+    template = "applications/partials/job_status.html" if request.htmx else "applications/job.html"
+    return render(request, template, job_context(job))
+
+
+@login_required
+@require_GET
+def job_download(request, pk):
+    job = _job_or_404(request.user, pk)
+    if not job.file or job.status not in (BackgroundJob.Status.READY, BackgroundJob.Status.PARTIAL):
+        raise Http404("文件尚未生成，请等待任务完成后再下载。")
+    suffix = ".zip" if job.kind == BackgroundJob.Kind.DOSSIERS else ".xlsx"
+    content_type = "application/zip" if suffix == ".zip" else (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=f"{job.title}{suffix}",
+                        content_type=content_type)
+
+
+@login_required
+@require_POST
+def job_retry(request, pk):
+    """Build a dossier job's failed dossiers again (after the applicant fixed what the reason says)."""
+    job = _job_or_404(request.user, pk)
+    if job.kind != BackgroundJob.Kind.DOSSIERS:
+        raise Http404("没有找到该任务，或您无权查看。")
+    count = background.retry_failed_dossiers(job=job, actor=Actor.from_request(request))
+    if count is not None:
+        messages.info(request, f"已重新开始生成 {count} 份失败的推荐材料，完成后压缩包会随之更新。")
+    else:
+        messages.info(request, "没有需要重新生成的推荐材料（任务仍在进行，或没有失败的材料）。")
+    return redirect("applications:campaign_dossiers", campaign_id=job.campaign_id)

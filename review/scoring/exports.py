@@ -173,3 +173,33 @@ def score_detail_sheets(campaign, application_id=None):
     return [Sheet("专家评分明细", ["申报编号", "申报单位（个人）", "评审阶段", "条款号", "评分条款", "分值", "专家",
                               "专家得分率（%）", "组长更正后（%）", "评审组得分率（%）", "评审组条款得分", "优势", "改进机会"],
                   rows(), number_format={10: "0.00"})]
+
+
+# --- large exports run in the background (applications.documents.background) -----------------------------------
+def _detail_application(params):
+    raw = str(params.get("application") or "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _score_export_estimate(*, user, campaign, params):
+    """Rows the workbook will hold: the detail's item scores, or the matrix's sheets and panel rows."""
+    sheets = ScoreSheet.objects.filter(panel__application__campaign=campaign, status=ScoreSheet.Status.SUBMITTED)
+    if params.get("detail"):
+        application_id = _detail_application(params)
+        if application_id is not None:
+            sheets = sheets.filter(panel__application_id=application_id)
+        return ItemScore.objects.filter(sheet__in=sheets).count()
+    return sheets.count() + Panel.objects.filter(application__campaign=campaign).count() * 2
+
+
+def _score_export_build(*, user, campaign, params):
+    name = f"{campaign.program.short_name}-{campaign.name}.xlsx"
+    if params.get("detail"):
+        return f"评语明细-{name}", score_detail_sheets(campaign, _detail_application(params))
+    return f"评分矩阵-{name}", score_matrix_sheets(campaign)
+
+
+def install():
+    from applications.documents.background import register_export
+
+    register_export("score_matrix", estimate=_score_export_estimate, build=_score_export_build)

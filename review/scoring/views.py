@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from applications.documents.services import render_pdf
+from applications.documents.views import export_response
 from applications.documents.xlsx import xlsx_response
 from applications.forms.services import declared_trade_secrets
 from applications.models import State
@@ -32,7 +33,7 @@ from qualityaward.params import int_param
 from ..insights import selectors as insights
 from ..panels.models import Panel, Recusal
 from . import services as svc
-from .exports import ranking_sheet, score_detail_sheets, score_matrix_sheets
+from .exports import ranking_sheet
 from .models import ItemScore, OnsiteVisit, ScoreSheet, SheetFrozen, StageResult
 
 
@@ -393,12 +394,8 @@ def score_matrix_xlsx(request, campaign_id):
     """The score matrix; ``?detail=1`` gives every item score with its 优势 and 改进机会 instead (one row per
     expert and item: large), optionally for one application (``&application=<id>``)."""
     campaign = _staff_campaign(request, campaign_id)
-    if request.GET.get("detail"):
-        raw = request.GET.get("application") or ""
-        application_id = int(raw) if raw.isdigit() else None
-        return xlsx_response(f"评语明细-{campaign.program.short_name}-{campaign.name}",
-                             score_detail_sheets(campaign, application_id))
-    return xlsx_response(f"评分矩阵-{campaign.program.short_name}-{campaign.name}", score_matrix_sheets(campaign))
+    params = {key: request.GET[key] for key in ("detail", "application") if request.GET.get(key)}
+    return export_response(request, name="score_matrix", campaign=campaign, params=params)
 
 
 # --- the review report -------------------------------------------------------------------------------------------

@@ -11,9 +11,11 @@ and about 200 pages. Each dossier is built in a child process (``--child``) so t
 memory (ru_maxrss) is the build's own; the best of ``--repeats`` builds is reported.
 
 Then 100 pages of scanned evidence (10 PDFs of 10 A4 JPEG pages each) are uploaded and the 60-page
-dossier is built again: the difference is what laying out the evidence pages and merging them costs.
+dossier is built again: the difference is what laying out the evidence pages and merging them costs; and the
+largest book the rules allow (a ~200-page form with the 100 evidence pages) is built for its peak memory.
 
-Goals: 60-page form ≤ 1.0 s, 200-page form ≤ 3 s, peak RSS ≤ 200 MB, 100 evidence pages add ≤ 1 s.
+Goals: 60-page form ≤ 1.0 s, 200-page form ≤ 3 s, peak RSS ≤ 200 MB (every build, the 200 + 100-page one
+included), 100 evidence pages add ≤ 1 s.
 Times are the build's CPU time in a warm process (as in a Celery worker: WeasyPrint loaded, and the
 thread's font configuration holding the prepared faces after a first document), so that other processes
 on a shared machine do not count; the wall-clock time is printed beside it, and the load average with it.
@@ -61,9 +63,9 @@ def child(app_pk):
     started, cpu_started = time.perf_counter(), time.process_time()
     dossier = build_dossier(app)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    peak_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # before anything reads the file
     print(json.dumps({"seconds": round(cpu, 3), "wall_seconds": round(seconds, 3), "report": dossier.report,
-                      "bytes": len(dossier.pdf),
-                      "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
+                      "bytes": dossier.file.seek(0, 2), "peak_rss_mb": peak_mb}))
 
 
 def run_child(app_pk, repeats):
@@ -198,7 +200,15 @@ def main():
           f"{with_evidence['wall_seconds']:.2f} s), peak RSS {with_evidence['peak_rss_mb']:.0f} MB, "
           f"{with_evidence['bytes'] // 1024} KB")
 
-    peak = max(results["form_60"]["peak_rss_mb"], results["form_200"]["peak_rss_mb"], with_evidence["peak_rss_mb"])
+    # the largest book the rules allow: a 200-page form with 100 pages of evidence (its peak memory counts)
+    with_form_pages(200)
+    largest = run_child(app.pk, args.repeats)
+    results["form_200_evidence_100"] = largest
+    print(f"~200-page form + 100 evidence pages: {largest['report']['total']} pages, {largest['seconds']:.2f} s CPU "
+          f"({largest['wall_seconds']:.2f} s wall), peak RSS {largest['peak_rss_mb']:.0f} MB, {largest['bytes'] // 1024} KB")
+
+    peak = max(results["form_60"]["peak_rss_mb"], results["form_200"]["peak_rss_mb"], with_evidence["peak_rss_mb"],
+               largest["peak_rss_mb"])
     verdict = {
         "form_60_s": results["form_60"]["seconds"] <= GOALS["form_60_s"],
         "form_200_s": results["form_200"]["seconds"] <= GOALS["form_200_s"],

@@ -312,3 +312,31 @@ def test_a_total_near_the_line_is_ranked_on_its_exact_value(world):
     world.xixian_campaign.program.profile.refresh_from_db()
     (row,) = [r for r in svc.ranking_rows(campaign=world.xixian_campaign) if r.pk == app.pk]
     assert row.finalist
+
+
+def test_a_large_detail_export_runs_in_the_background_and_gives_the_same_workbook(
+        client, world, scored_panel, settings, django_capture_on_commit_callbacks):
+    """Past BACKGROUND_EXPORT_ROWS the comment details (one row per expert and item: 69 here) become a job; the
+    matrix (4 rows and its panel's) stays immediate."""
+    from openpyxl import load_workbook
+
+    from applications.models import BackgroundJob
+
+    _finish(world, scored_panel)
+    settings.BACKGROUND_EXPORT_ROWS = 50
+    client.force_login(world.secretariat)
+    url = reverse("review:score_matrix_xlsx", args=[world.campaign.pk])
+    assert client.get(url).status_code == 200 and not BackgroundJob.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url + "?detail=1")
+    job = BackgroundJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("applications:job", args=[job.pk])
+    assert "约 69 行" in client.get(response["Location"]).content.decode()
+    job.refresh_from_db()
+    assert job.status == BackgroundJob.Status.READY and job.done == 69
+    download = client.get(reverse("applications:job_download", args=[job.pk]))
+    rows = list(load_workbook(io.BytesIO(b"".join(download.streaming_content)))["专家评分明细"].iter_rows(
+        values_only=True))
+    assert len(rows) == 1 + 23 * 3 and rows[1][3] == "4.1.2"
+    client.force_login(world.supervisor)  # staff of the program too, but not the asker
+    assert client.get(reverse("applications:job_download", args=[job.pk])).status_code == 404
