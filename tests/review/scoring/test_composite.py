@@ -108,7 +108,7 @@ def test_xixian_10_a_recused_secretariat_member_keeps_the_place_but_not_the_name
     client.force_login(world.secretariat_other)
     body = client.get(reverse("review:ranking") + f"?campaign={world.xixian_campaign.pk}").content.decode()
     assert "高分企业" not in body and "611.40" not in body and "610.00" not in body and "您已对该申报声明回避" in body
-    assert "恰好入围的企业" in body and f'value="{ranked["high"].pk}"' not in body
+    assert "恰好入围的企业" in body and f'name="applications" value="{ranked["high"].pk}"' not in body
     client.force_login(world.supervisor)
     assert "高分企业" in client.get(reverse("review:ranking") + f"?campaign={world.xixian_campaign.pk}").content.decode()
 
