@@ -290,12 +290,20 @@ class Command(BaseCommand):
         ordered = []  # documents (receipts, certificates) the build ordered, rendered at the end (``documents``)
         from applications import jobs
 
+        from review.insights.services import JOB as CALIBRATION
+
         render_job = jobs._HANDLERS["render_document"]
         jobs.register("render_document", lambda document_id: ordered.append(document_id))
+        # the experts' calibration is recomputed once per campaign at the end, not after every panel's conclusion
+        calibration_job, calibrated = jobs._HANDLERS[CALIBRATION], set()
+        jobs.register(CALIBRATION, lambda campaign_id, expert_ids=None: calibrated.add(campaign_id))
         try:
             self._build(send_mail=send_mail, readme_table=readme_table)
         finally:
             jobs.register("render_document", render_job)
+            jobs.register(CALIBRATION, calibration_job)
+        for campaign_id in sorted(calibrated):
+            calibration_job(campaign_id=campaign_id)
         self._documents(ordered, documents)
         if self.created:
             self.say(self.style.SUCCESS(f"已创建演示数据：{len(self.created)} 项，用时 {time.perf_counter() - started:.1f} 秒。"))
