@@ -18,6 +18,13 @@ before ``recommend``, the exclusion checklist before ``accept``, a witnessed ran
 stage opens, and, before the stage is left, the pledges, every expert's sheet, the consensus and the leader's
 conclusion.
 
+Then, after every program's waiting applications (so that their panels are drawn as before), the applications
+that end otherwise, as far as the program's document has the step (``demo.journeys.outcomes``): returned by the
+secretariat during its eligibility review, 不予受理 (an exclusion found and recorded on the checklist), 未入围 (on
+low scores), 未获奖 (the committee's vote, the government's decision) and 撤销奖励; the reasons are the
+secretariat's (``demo.outcomes``). Experts join the pool for them (``EXTRA_EXPERTS``). The program's final
+publicity (入库 / 候选 / 拟授奖名单公示) of the application waiting in it is open on the notice board.
+
 Its dates lie around today, on any date: every program gets a campaign open for applications today
 (``applications.campaigns``), and the demo's submissions, pre-reviews and notices are dated from the clock. A step
 that needs the working days of a year whose holidays nobody has entered yet is refused by the services, never
