@@ -22,7 +22,6 @@ hands it to the browser counter (static/js/textcount.js) as JSON, and both sides
 algorithm (``count_chars`` here, ``qaTextCount.make`` there). A test runs one table of examples through
 both.
 """
-import functools
 import json
 import unicodedata
 
@@ -59,7 +58,6 @@ RULE = {
 }
 
 
-@functools.cache  # a text repeats its characters: one range scan per distinct character
 def is_cjk(ch):
     code = ord(ch)
     return code >= 0xB7 and any(lo <= code <= hi for lo, hi in CJK_RANGES)
