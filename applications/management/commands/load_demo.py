@@ -721,11 +721,17 @@ class Command(BaseCommand):
         return app
 
     def _revoked(self, app, actor, name, ctx):
-        """撤销奖励 for fraud found after the award, through the awards service (ban as the profile says)."""
+        """撤销奖励 for fraud found after the award, through the awards service (ban as the profile says). The
+        certificate was issued on the award day: it is built before the revocation (a revoked award gets none)."""
+        from applications.documents.services import build_document
+        from applications.models import GeneratedDocument
         from demo.outcomes import revocation_reason
         from review.awards import services as awards
         from review.awards.models import Award
 
+        certificates = GeneratedDocument.objects.filter(application=app, kind=GeneratedDocument.Kind.CERTIFICATE)
+        for pk in certificates.values_list("pk", flat=True):
+            build_document(document_id=pk)
         return awards.revoke(application=app, actor=actor, ground=Award.Ground.FRAUD, reason=revocation_reason(app))
 
     def _draw(self, app, stage, actor):
@@ -862,7 +868,7 @@ class Command(BaseCommand):
 
         rows = []
         usernames = ([spec.username for spec in USERS] + [a.username for d in PROGRAMS.values() for a in d.authorities]
-                     + [e[0] for e in DEMO_EXPERTS])
+                     + [e[0] for e in DEMO_EXPERTS + EXTRA_EXPERTS])
         prefixes = [p.number_prefix.lower() for p in Program.objects.filter(code__in=PROGRAMS)]
         users = {u.username: u for u in User.objects.filter(username__in=usernames)}
         users |= {u.username: u for u in User.objects.filter(role_assignments__role=Role.APPLICANT).distinct()
