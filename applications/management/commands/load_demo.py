@@ -472,7 +472,8 @@ class Command(BaseCommand):
         (``outcomes``), numbered after the waiting ones."""
         demo = PROGRAMS.get(program.code)
         if demo is None:
-            self.say(self.style.WARNING(f"{program.name}：没有演示单位的资料（load_demo.PROGRAMS），跳过。"))
+            if not ended:
+                self.say(self.style.WARNING(f"{program.name}：没有演示单位的资料（load_demo.PROGRAMS），跳过。"))
             return
         campaign, profile = self.campaigns[program.code], program.profile
         # 息县 第十五、十七条, 金水 第十四、十五条: no recommender, so no 推荐单位 account (the area still places the
