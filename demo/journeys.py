@@ -63,3 +63,48 @@ def waiting_states(profile):
             if side not in on_route and side not in workflow.TERMINAL_STATES and all(s != side for s, _ in result):
                 result.append((side, steps + [(side_name, side)]))
     return result
+
+
+#: the endings a decision on the merits reaches: 不予受理, 未入围, 未获奖 (the committee's or the government's),
+#: 撤销奖励. Withdrawal and disqualification can happen at any stage and are not shown this way.
+UNSUCCESSFUL = (State.REJECTED, State.NOT_FINALIST, State.NOT_AWARDED, State.REVOKED)
+
+
+def revocable(profile):
+    """Whether the program's document provides for revoking an award (a ban after revocation, or a window in
+    which an accident revokes it: 息县 第二十五条, 巩义 第二十三条, 金水 第十九条); 000 and 003 have none."""
+    return bool(profile.ban_years or profile.revocation_window_years)
+
+
+def outcomes(profile):
+    """The applications the demo ends otherwise than with success, read from the state machine like
+    ``waiting_states``: [(state, steps)] where steps reach it from 草稿 along ``route``.
+
+    - each return that asks for corrections (a transition with a reason that does not end the application) taken
+      at the last stage of the route it leaves from, unless ``waiting_states`` already has that very journey
+      (the recommender's 退回修改): the secretariat's return during its eligibility review;
+    - each ending of ``UNSUCCESSFUL`` at the first and at the last stage of the route it leaves from: 未入围 at
+      material review where the program eliminates there (巩义 第十七条（五）) and after the last review stage;
+      未获奖 by the committee's vote and by the government's decision;
+    - 撤销奖励 only where the document provides for it (``revocable``)."""
+    main = route(profile)
+    states = [State.DRAFT] + [state for _name, state in main]
+    reach = {state: main[:i] for i, state in enumerate(states)}  # steps from 草稿 to each state of the route
+    waiting = [steps for _state, steps in waiting_states(profile)]
+    result = []
+    for name, transition in workflow.TRANSITIONS.items():
+        target = State(transition.target)
+        returns = transition.reason_required and target not in workflow.TERMINAL_STATES
+        if not (returns or target in UNSUCCESSFUL):
+            continue
+        if target == State.REVOKED and not revocable(profile):
+            continue
+        sources = [s for s in states if s in transition.sources(profile)]
+        if not sources:
+            continue
+        chosen = sources[-1:] if returns else list(dict.fromkeys([sources[0], sources[-1]]))
+        for source in chosen:
+            steps = reach[source] + [(name, target)]
+            if steps not in waiting:
+                result.append((target, steps))
+    return result

@@ -22,7 +22,7 @@ from applications.models import (Application, ApplicationSection, Attachment, Ca
                                  State, Submission)
 from applications.selectors import open_campaigns
 from demo.companies import TRADES, is_valid_credit_code
-from demo.journeys import route, waiting_states
+from demo.journeys import outcomes, route, waiting_states
 from publicity.notices.models import CalendarYear, Notice, NoticeItem
 from publicity.objections.models import Objection, ObjectionFile
 from qualityaward.accounts.identifiers import is_valid_id_number
@@ -96,9 +96,10 @@ def test_the_route_follows_the_rule_profile():
 def test_every_program_has_an_application_waiting_at_each_stage_reached_through_the_workflow(demo):
     for program in Program.objects.select_related("profile"):
         apps = Application.objects.filter(campaign__program=program, campaign__is_current=True)
-        expected = {state for state, _steps in waiting_states(program.profile)}
+        journeys = waiting_states(program.profile) + outcomes(program.profile)
+        expected = {state for state, _steps in journeys}
         assert set(apps.values_list("state", flat=True)) == expected, program.code
-        assert apps.filter(kind=Application.Kind.ORGANIZATION).count() == len(expected), program.code
+        assert apps.filter(kind=Application.Kind.ORGANIZATION).count() == len(journeys), program.code
         for app in apps:
             transitions = list(AuditEvent.objects.filter(object_id=str(app.pk), action__startswith="transition:")
                                .order_by("created_at", "id"))
@@ -122,6 +123,84 @@ def test_every_program_has_an_application_waiting_at_each_stage_reached_through_
     awarded = Application.objects.get(campaign__program__code="jinshui", state=State.AWARDED)
     assert AuditEvent.objects.filter(object_id=str(awarded.pk), action="decision:government").exists()
     assert awarded.documents.filter(kind=GeneratedDocument.Kind.CERTIFICATE).exists()
+
+
+def reason_of(app, transition):
+    return AuditEvent.objects.filter(object_id=str(app.pk), action=f"transition:{transition}").latest("id").reason
+
+
+def test_the_route_s_unsuccessful_endings_are_read_from_the_state_machine():
+    """未入围 where 巩义 第十七条（五） eliminates at material review as well as after the last review stage; 撤销奖励
+    only where the document provides for it (息县 第二十五条, 巩义 第二十三条, 金水 第十九条; 000 and 003 have none)."""
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    ends = {p.code: [(state, [name for name, _ in steps]) for state, steps in outcomes(p.profile)]
+            for p in Program.objects.select_related("profile")}
+    gongyi = [steps[-2] for state, steps in ends["gongyi"] if state == State.NOT_FINALIST]
+    assert gongyi == ["start_material_review", "start_onsite_review"]
+    assert not any(state == State.REVOKED for state, _ in ends["henan-cultivation"] + ends["quality-benchmark"])
+    assert all(any(state == State.REVOKED for state, _ in ends[code]) for code in ("xixian", "gongyi", "jinshui"))
+    for code, journeys in ends.items():
+        assert {State.REJECTED, State.NOT_AWARDED} <= {state for state, _ in journeys}, code
+        # the secretariat's own return during its eligibility review: to the recommender, or to the applicant
+        assert any(steps[-2:-1] == ["start_eligibility_review"] and state in (State.SUBMITTED, State.RETURNED)
+                   for state, steps in journeys), code
+
+
+def test_applications_end_every_unsuccessful_way_with_the_secretariat_s_reasons(demo, client):
+    from review.awards.models import Award, ProcedureDecision
+    from review.committee.models import VoteCandidate
+    from applications.models import EligibilityReview
+
+    for program in Program.objects.select_related("profile"):
+        apps = Application.objects.filter(campaign__program=program)
+        refused = apps.get(state=State.REJECTED)
+        reason = reason_of(refused, "reject")
+        assert "不予受理" in reason and refused.applicant_name not in reason
+        review = EligibilityReview.objects.filter(application=refused).latest("pk")
+        assert any(tick["answer"] == "present" for tick in review.exclusion_ticks.values())
+        for app in apps.filter(state=State.NOT_FINALIST):
+            assert "得分" in reason_of(app, "declare_not_finalist")
+        assert apps.filter(state=State.NOT_AWARDED).exists(), program.code
+    # 息县 第十九条: below 600 points no finalist place
+    below = Application.objects.get(campaign__program__code="xixian", state=State.NOT_FINALIST)
+    assert "低于入围分数线 600.00 分" in reason_of(below, "declare_not_finalist")
+    # 巩义 第十七条（五）: eliminated at material review, never on site
+    eliminated = Application.objects.filter(campaign__program__code="gongyi", state=State.NOT_FINALIST)
+    assert sorted(Panel.objects.filter(application__in=eliminated).values_list("stage", flat=True)) == [
+        "material", "material", "onsite"]
+    for code in ("xixian", "gongyi", "jinshui"):
+        ended = Application.objects.filter(campaign__program__code=code, state=State.NOT_AWARDED)
+        # voted down by the committee (the secretariat closed the vote and applied it) and refused by the government
+        assert VoteCandidate.objects.filter(application__in=ended, outcome=VoteCandidate.Outcome.FAILED).count() == 1
+        assert ProcedureDecision.objects.filter(application__in=ended, kind=ProcedureDecision.Kind.GOVERNMENT,
+                                                approved=False).count() == 1
+        revoked = Award.objects.get(application__campaign__program__code=code, application__state=State.REVOKED)
+        assert revoked.revoked_on and revoked.revocation_ground == Award.Ground.FRAUD
+        assert "不正当手段" in revoked.revocation_reason
+    assert Award.objects.get(application__campaign__program__code="xixian", revoked_on__isnull=False).ban_until
+    # the members' vote on the candidate still before the committee stays open for the committee member to try
+    assert Application.objects.get(campaign__program__code="xixian", state=State.COMMITTEE).vote_candidacies.filter(
+        session__closed_at__isnull=True).exists()
+    # the secretariat sees why on the application's page
+    client.post(reverse("login"), {"username": "secretariat", "password": load_demo.PASSWORD})
+    page = client.get(reverse("applications:detail", args=[refused.pk])).content.decode()
+    assert "不予受理" in page
+
+
+def test_each_program_s_final_publicity_is_open_on_the_notice_board_with_its_window(demo, client):
+    from publicity.notices.services import window_line
+
+    board = client.get(reverse("publicity:index")).content.decode()
+    kinds = {"henan-cultivation": Notice.Kind.DATABASE, "gongyi": Notice.Kind.CANDIDATES,
+             "xixian": Notice.Kind.WINNERS, "jinshui": Notice.Kind.WINNERS}
+    for code, kind in kinds.items():
+        notice = Notice.objects.get(campaign__program__code=code, kind=kind)
+        assert notice.status == Notice.Status.OPEN and notice.items.get().application.state == State.PROPOSED
+        assert notice.title in board
+        assert window_line(notice) in board, code  # 公示期：D 至 E（N个工作日）
+    assert Notice.objects.get(campaign__program__code="jinshui", kind=Notice.Kind.WINNERS).window_length == 14
+    # 003 has no publicity of its own: nothing is invented
+    assert not Notice.objects.filter(campaign__program__code="quality-benchmark").exists()
 
 
 def test_each_company_is_consistent_and_its_form_reads_like_a_real_one(demo):
@@ -200,8 +279,8 @@ def test_dashboards_show_the_demo_work(demo, client):
         client.post(reverse("login"), {"username": username, "password": load_demo.PASSWORD})
         return client.get("/").content.decode()
 
-    submitted = Application.objects.get(campaign__program__code="henan-cultivation", state=State.SUBMITTED,
-                                        kind=Application.Kind.ORGANIZATION)
+    submitted = Application.objects.filter(campaign__program__code="henan-cultivation", state=State.SUBMITTED,
+                                           kind=Application.Kind.ORGANIZATION).order_by("pk").first()
     assert submitted.applicant_name in dashboard("bureau_zz")
     # 息县 第十五、十七条: submitted straight to the secretariat, which has it waiting
     secretariat = dashboard("secretariat")
@@ -302,7 +381,8 @@ def test_once_the_secretariat_enters_the_year_a_later_run_adds_what_waited(clien
         for program in Program.objects.select_related("profile"):
             states = set(Application.objects.filter(campaign__program=program, campaign__is_current=True)
                          .values_list("state", flat=True))
-            assert states == {state for state, _steps in waiting_states(program.profile)}, program.code
+            assert states == {state for state, _steps in waiting_states(program.profile) + outcomes(program.profile)}, (
+                program.code)
         assert Objection.objects.count() == 1
 
 

@@ -18,6 +18,13 @@ before ``recommend``, the exclusion checklist before ``accept``, a witnessed ran
 stage opens, and, before the stage is left, the pledges, every expert's sheet, the consensus and the leader's
 conclusion.
 
+Then, after every program's waiting applications (so that their panels are drawn as before), the applications
+that end otherwise, as far as the program's document has the step (``demo.journeys.outcomes``): returned by the
+secretariat during its eligibility review, 不予受理 (an exclusion found and recorded on the checklist), 未入围 (on
+low scores), 未获奖 (the committee's vote, the government's decision) and 撤销奖励; the reasons are the
+secretariat's (``demo.outcomes``). Experts join the pool for them (``EXTRA_EXPERTS``). The program's final
+publicity (入库 / 候选 / 拟授奖名单公示) of the application waiting in it is open on the notice board.
+
 Its dates lie around today, on any date: every program gets a campaign open for applications today
 (``applications.campaigns``), and the demo's submissions, pre-reviews and notices are dated from the clock. A step
 that needs the working days of a year whose holidays nobody has entered yet is refused by the services, never
@@ -47,7 +54,7 @@ from applications.campaigns import open_campaigns_of_active_programs
 from applications.models import Application, Campaign, Program, State
 from applications.services import create_application
 from demo.companies import GB32100_ALPHABET, company, credit_code, is_valid_credit_code  # noqa: F401 (generate_data)
-from demo.journeys import waiting_states
+from demo.journeys import UNSUCCESSFUL as ENDED_STATES, outcomes, waiting_states
 from publicity.workdays import UnknownCalendarYear
 from qualityaward.accounts.identifiers import id_birth_date, id_gender, id_number_check_char
 from qualityaward.accounts.models import IndividualProfile, Organization, Region, Role, User
@@ -131,8 +138,13 @@ PROGRAMS = {
         Authority("gxj_ly", "罗文", "洛阳市工业和信息化局", "410300"),
         Authority("gxj_xx", "宋颖", "新乡市工业和信息化局", "410700"),
         Authority("gxj_xc", "唐宁", "许昌市工业和信息化局", "411000"),
+        # the areas of the applications that end otherwise (``demo.journeys.outcomes``): one recommendation each
+        Authority("gxj_kf", "韩冰", "开封市工业和信息化局", "410200"),
+        Authority("gxj_ay", "林涛", "安阳市工业和信息化局", "410500"),
+        Authority("gxj_ny", "谢芳", "南阳市工业和信息化局", "411300"),
     ), places={"410300": ("洛阳", "洛阳市涧西区建设路", "471003"), "410700": ("新乡", "新乡市红旗区新二街", "453000"),
-               "411000": ("许昌", "许昌市魏都区许继大道", "461000")}),
+               "411000": ("许昌", "许昌市魏都区许继大道", "461000"), "410200": ("开封", "开封市金明区郑开大道", "475000"),
+               "410500": ("安阳", "安阳市文峰区中华路", "455000"), "411300": ("南阳", "南阳市卧龙区仲景路", "473000")}),
     "jinshui": ProgramDemo("郑州", "郑州市金水区花园路", "450008", "JX", (
         Authority("bureau_js", "周丽", "郑州市金水区经八路街道办事处", "410105"),)),
 }
@@ -165,6 +177,16 @@ DEMO_EXPERTS = [
     ("expert_23", "卢娟", "河南省交通规划设计研究院", "正高级工程师", ("E", "G", "48", "54"), ZZ),
 ]
 
+#: the experts who join the pool for the applications that end otherwise (``outcomes``): a campaign's expert sits
+#: on at most ``expert_max_panels`` panels, and those applications need panels of their own
+EXTRA_EXPERTS = [
+    ("expert_24", "钱志远", "河南省产品质量监督检验院", "正高级工程师", ("C", "E", "G", "M"), ZZ),
+    ("expert_25", "金晓红", "郑州轻工业大学经济与管理学院", "教授", ("C", "13", "14", "15", "F"), ZZ),
+    ("expert_26", "孔德明", "河南理工大学", "教授", ("C", "30", "32", "34", "35"), "410800"),
+    ("expert_27", "严文静", "河南省质量协会卓越绩效研究中心", "高级经济师", ("C", "E", "F", "G", "I", "M"), ZZ),
+    ("expert_28", "江海涛", "中原工学院机电学院", "教授", ("C", "17", "18", "36", "38"), ZZ),
+    ("expert_29", "宁秀兰", "河南省纤维检验局", "高级工程师", ("C", "17", "26", "27"), ZZ),
+]
 #: the individual application (a program whose profile takes individuals): waits for the bureau's pre-review
 INDIVIDUAL = {"owner": "applicant2", "target": State.SUBMITTED}
 #: the public notice board's past notice: a bureau's intended recommendation (program, days ago, window length)
@@ -185,6 +207,14 @@ REASONS = {
 }
 #: a notice's length where the program's rules name none (the secretariat enters it)
 DEFAULT_NOTICE_LENGTH = 5
+#: the item scores (%) of an application that ends 未入围 (the others are scored around 65 %: 650 of 1000 points)
+LOW_PERCENT = 50
+#: the transitions that end an application otherwise than with success, or return it, and who writes what
+#: (``demo.outcomes``): {transition: method of the command}
+ENDING_STEPS = {"return_for_correction": "_returned", "return_to_authority": "_returned", "reject": "_refused",
+                "declare_not_finalist": "_not_finalist", "not_award": "_not_awarded", "revoke": "_revoked"}
+#: the final publicity of a program, the first kind its rules have (000 入库, 巩义 候选, 息县 and 金水 拟授奖)
+FINAL_NOTICE_KINDS = ("database", "candidates", "winners")
 
 
 def _unknown_year(exc):
@@ -267,12 +297,20 @@ class Command(BaseCommand):
         ordered = []  # documents (receipts, certificates) the build ordered, rendered at the end (``documents``)
         from applications import jobs
 
+        from review.insights.services import JOB as CALIBRATION
+
         render_job = jobs._HANDLERS["render_document"]
         jobs.register("render_document", lambda document_id: ordered.append(document_id))
+        # the experts' calibration is recomputed once per campaign at the end, not after every panel's conclusion
+        calibration_job, calibrated = jobs._HANDLERS[CALIBRATION], set()
+        jobs.register(CALIBRATION, lambda campaign_id, expert_ids=None: calibrated.add(campaign_id))
         try:
             self._build(send_mail=send_mail, readme_table=readme_table)
         finally:
             jobs.register("render_document", render_job)
+            jobs.register(CALIBRATION, calibration_job)
+        for campaign_id in sorted(calibrated):
+            calibration_job(campaign_id=campaign_id)
         self._documents(ordered, documents)
         if self.created:
             self.say(self.style.SUCCESS(f"已创建演示数据：{len(self.created)} 项，用时 {time.perf_counter() - started:.1f} 秒。"))
@@ -331,6 +369,15 @@ class Command(BaseCommand):
                     self._program(program)
                 # receipts, certificates and notifications run on commit, still inside the mail override
                 self.say(self._progress(program, len(self.created) - before, time.perf_counter() - t0))
+            # then the applications that end otherwise, after every program's waiting ones (whose panels are
+            # drawn before the experts who join the pool for them)
+            with transaction.atomic():
+                self._expert_pool(EXTRA_EXPERTS)
+            for program in Program.objects.filter(code__in=self.campaigns).select_related("profile").order_by("pk"):
+                t0, before = time.perf_counter(), len(self.created)
+                with transaction.atomic():
+                    self._program(program, ended=True)
+                self.say(self._progress(program, len(self.created) - before, time.perf_counter() - t0, ended=True))
         for why, items in self.postponed.items():
             self.say(self.style.WARNING(
                 f"暂未创建演示{'、'.join(items)}：{why} 处理后重新运行 manage.py load_demo 即可补上。"))
@@ -402,11 +449,12 @@ class Command(BaseCommand):
         self.users[spec.username] = user
         return user
 
-    def _expert_pool(self):
+    def _expert_pool(self, experts=None):
         """The expert pool: every expert is an account that can sign in (e-mail, demo password)."""
         from review.panels.models import ExpertProfile
 
-        for n, (username, name, employer, title, specialties, region) in enumerate(DEMO_EXPERTS):
+        start = 0 if experts is None else len(DEMO_EXPERTS)
+        for n, (username, name, employer, title, specialties, region) in enumerate(experts or DEMO_EXPERTS, start):
             phone = f"1390000{n:04d}"
             user = self._account(username, full_name=name, employer=employer, mobile=phone)
             self._grant(user, Role.EXPERT)
@@ -418,12 +466,14 @@ class Command(BaseCommand):
             self.users[username] = user
 
     # --- a program ------------------------------------------------------------------------------------
-    def _program(self, program):
+    def _program(self, program, ended=False):
         """One application waiting at each stage of the program's procedure (``waiting_states``), its notices
-        and its committee vote."""
+        and its committee vote; with ``ended``, one application ended each unsuccessful way the procedure allows
+        (``outcomes``), numbered after the waiting ones."""
         demo = PROGRAMS.get(program.code)
         if demo is None:
-            self.say(self.style.WARNING(f"{program.name}：没有演示单位的资料（load_demo.PROGRAMS），跳过。"))
+            if not ended:
+                self.say(self.style.WARNING(f"{program.name}：没有演示单位的资料（load_demo.PROGRAMS），跳过。"))
             return
         campaign, profile = self.campaigns[program.code], program.profile
         # 息县 第十五、十七条, 金水 第十四、十五条: no recommender, so no 推荐单位 account (the area still places the
@@ -432,12 +482,15 @@ class Command(BaseCommand):
                        for a in demo.authorities]
         recommended = {}  # authority -> applications recommended (the profile's quota per authority)
         prefix = program.number_prefix.lower()
-        for i, (target, steps) in enumerate(waiting_states(profile)):
+        waiting = waiting_states(profile)
+        for i, (target, steps) in enumerate(waiting + (outcomes(profile) if ended else [])):
             k = 0
             if profile.recommendation_quota and any(name == "recommend" for name, _ in steps):
                 k = next((j for j in range(len(authorities))
                           if recommended.get(j, 0) < profile.recommendation_quota), len(authorities) - 1)
                 recommended[k] = recommended.get(k, 0) + 1
+            if ended and i < len(waiting):
+                continue  # built in the first pass
             auth = demo.authorities[k]
             place, street, postcode = demo.places.get(auth.region, (demo.place, demo.street, demo.postcode))
             firm = company(place=place, region_code=auth.region, n=program.pk * 16 + i, street=street,
@@ -449,17 +502,20 @@ class Command(BaseCommand):
             org = self._organization(firm, members)
             self._application(campaign, target, steps, owner=owner, authority=authorities[k], organization=org,
                               ctx=self._context(firm, owner))
+        if ended:
+            self._committee_vote(campaign)  # after the votes of ``_not_awarded``: one vote is open at a time
+            return
         if profile.allows_individuals:
             owner = self.users[INDIVIDUAL["owner"]]
             target, steps = next((s, st) for s, st in waiting_states(profile) if s == INDIVIDUAL["target"])
             self._application(campaign, target, steps, owner=owner, authority=authorities[0], organization=None,
                               ctx=self._individual_context(owner), region_code=demo.authorities[0].region)
         self._acceptance_notice(campaign)
+        self._final_notice(campaign)
         if program.code == AUTHORITY_NOTICE[0]:
             self._authority_notice(campaign, authorities[0])
         if program.code == OBJECTION_PROGRAM:
             self._objection(campaign)
-        self._committee_vote(campaign)
 
     @staticmethod
     def _waits_for_applicant(state, profile):
@@ -533,14 +589,15 @@ class Command(BaseCommand):
         if steps and steps[-1][0] == "open_acceptance_publicity":
             steps = steps[:-1]  # the acceptance notice opens it (``_acceptance_notice``), as the notice job does
         for transition, reached in steps:
-            app = self._step(app, transition, people)
+            app = self._step(app, transition, people, ctx=ctx, ending=steps[-1][0])
             if app.state != reached:
                 raise CommandError(f"演示申报“{name}”停在“{app.get_state_display()}”，预期“{State(reached).label}”。")
         return app
 
-    def _step(self, app, name, people):
+    def _step(self, app, name, people, *, ctx=None, ending=None):
         """Take transition ``name``: first what the acting person does on other screens, then the transition
-        itself, through the service that performs it where there is one."""
+        itself, through the service that performs it where there is one. ``ending`` is the journey's last
+        transition: an application that ends 未入围 was scored lower all along."""
         from demo.review import (
             complete_sample_consultation, complete_sample_defense, complete_sample_prereview, score_in_bulk,
         )
@@ -555,7 +612,7 @@ class Command(BaseCommand):
         if app.state in stage_of:  # leaving a review stage: the panel has scored and concluded it
             panel = Panel.objects.get(application=app, stage=stage_of[app.state])
             panel.application = app
-            score_in_bulk(panel=panel)
+            score_in_bulk(panel=panel, percent=LOW_PERCENT if ending == "declare_not_finalist" else 65)
         if name == "recommend":
             complete_sample_prereview(application=app, actor=actor)
         elif name == "accept":
@@ -576,7 +633,9 @@ class Command(BaseCommand):
             if tier is not None:
                 params["tier"] = tier
         if app.state in workflow.DECISION_STATES:
-            app = self._decision(app, actor, awards)
+            app = self._decision(app, actor, awards, approved=name != "not_award")
+        elif name in ENDING_STEPS:
+            app = getattr(self, ENDING_STEPS[name])(app, actor, name, ctx)
         else:
             reason = (REASONS.get(name) or f"{transition.label}（演示）") if transition.reason_required else ""
             app = workflow.perform(application=app, name=name, actor=actor, reason=reason, **params)
@@ -584,9 +643,11 @@ class Command(BaseCommand):
             self._draw(app, stage_of[app.state], actor)
         return app
 
-    def _decision(self, app, actor, awards):
+    def _decision(self, app, actor, awards, approved=True):
         """The committee's or the government's decision, recorded by the secretariat with its document; the
-        service moves the application on."""
+        service moves the application on (not approved: to 未获奖, with what the meeting decided)."""
+        from demo.outcomes import government_refusal_note
+
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         from demo.content import pdf_bytes
@@ -596,9 +657,83 @@ class Command(BaseCommand):
         body = (profile.government_decision_body or "人民政府") if kind == "government" else "评审委员会"
         today = timezone.localdate()
         return awards.record_decision(
-            application=app, actor=actor, kind=kind, body=body, approved=True, decided_on=today,
+            application=app, actor=actor, kind=kind, body=body, approved=approved, decided_on=today,
+            note="" if approved else government_refusal_note(app),
             reference=f"{app.campaign.program.short_name}{today.year}年第{app.pk % 9 + 1}次会议纪要",
             document=SimpleUploadedFile("会议纪要.pdf", pdf_bytes(1), "application/pdf"))
+
+    # --- the applications that end otherwise (``demo.journeys.outcomes``) -------------------------------
+    def _returned(self, app, actor, name, ctx):
+        """A return: the recommender's (the waiting 退回修改) or the secretariat's during its eligibility review."""
+        from demo.outcomes import return_reason
+
+        reason = return_reason(app, name) if app.state == State.ELIGIBILITY_REVIEW else REASONS[name]
+        return workflow.perform(application=app, name=name, actor=actor, reason=reason)
+
+    def _refused(self, app, actor, name, ctx):
+        """不予受理: the secretariat finds one of the program's exclusions present (a failed supervision sampling
+        where the checklist names it), records it with its facts on the checklist, and refuses."""
+        from demo.outcomes import exclusion_note, refusal_reason
+
+        items = eligibility.exclusion_items(app)
+        found = next((item for item in items if "抽查" in item.text), items[0])
+        note = exclusion_note(app, ctx, found.text)
+        eligibility.record_exclusions(application=app, actor=actor, answers={
+            item.pk: (eligibility.PRESENT, note) if item == found else (eligibility.ABSENT, "") for item in items})
+        return workflow.perform(application=app, name=name, actor=actor, reason=refusal_reason(app, found.text, note))
+
+    def _not_finalist(self, app, actor, name, ctx):
+        """未入围 on the panel's (low) scores, with the score in the reason."""
+        from demo.outcomes import not_finalist_reason
+        from review.scoring.services import application_scores, exact_text
+
+        profile = app.campaign.program.profile
+        scores, total = application_scores(app)
+        total = total if total is not None else next(v for v in scores.values() if v is not None)
+        reason = not_finalist_reason(
+            app, total=exact_text(total), stage_label=app.get_state_display(),
+            threshold=exact_text(profile.finalist_threshold) if profile.finalist_threshold is not None else None,
+            eliminated_at_material=app.state == State.MATERIAL_REVIEW and profile.material_review_eliminates)
+        return workflow.perform(application=app, name=name, actor=actor, reason=reason)
+
+    def _not_awarded(self, app, actor, name, ctx):
+        """未获奖: before the committee, by its vote (the committee votes against, the secretariat closes the vote
+        and applies it); elsewhere by the secretariat with its reason (the government's is ``_decision``)."""
+        from demo.outcomes import not_awarded_reason
+        from review.committee import services as committee
+        from review.committee.models import VoteSession
+
+        profile = app.campaign.program.profile
+        if (app.state != State.COMMITTEE or profile.vote_threshold is None
+                or VoteSession.objects.filter(campaign=app.campaign, closed_at__isnull=True).exists()):
+            # (a demo built before these applications has its members' vote open: the result is recorded instead)
+            return workflow.perform(application=app, name=name, actor=actor,
+                                    reason=not_awarded_reason(app, app.get_state_display()))
+        tier = profile.tiers.order_by("order").first()
+        session = committee.open_session(campaign=app.campaign, actor=actor, candidates=[(app, tier)],
+                                         title=f"{app.campaign} 评委会全体会议表决（{app.applicant_name}）")
+        candidate = session.candidates.get()
+        for member in committee.members_of(app.campaign.program):
+            committee.cast_ballot(session=session, actor=Actor(user=member),
+                                  choices={candidate.pk: "reject"})
+        committee.close_session(session=session, actor=actor)
+        committee.decide(session=session, actor=actor)
+        app.refresh_from_db()
+        return app
+
+    def _revoked(self, app, actor, name, ctx):
+        """撤销奖励 for fraud found after the award, through the awards service (ban as the profile says). The
+        certificate was issued on the award day: it is built before the revocation (a revoked award gets none)."""
+        from applications.documents.services import build_document
+        from applications.models import GeneratedDocument
+        from demo.outcomes import revocation_reason
+        from review.awards import services as awards
+        from review.awards.models import Award
+
+        certificates = GeneratedDocument.objects.filter(application=app, kind=GeneratedDocument.Kind.CERTIFICATE)
+        for pk in certificates.values_list("pk", flat=True):
+            build_document(document_id=pk)
+        return awards.revoke(application=app, actor=actor, ground=Award.Ground.FRAUD, reason=revocation_reason(app))
 
     def _draw(self, app, stage, actor):
         from review.panels.services import draw_panel
@@ -655,6 +790,22 @@ class Command(BaseCommand):
                          f"{campaign.program.name}{campaign.name}受理名单公示",
                          length=None if rule.min_length else DEFAULT_NOTICE_LENGTH)
 
+    def _final_notice(self, campaign):
+        """The program's final publicity (拟授奖 / 候选 / 入库名单公示, whichever its rules have; none for a program
+        without one) of the application waiting in it, open today with its window."""
+        from publicity.notices.models import Notice
+
+        from publicity.notices.services import rule_for
+
+        kind = next((k for k in FINAL_NOTICE_KINDS if rule_for(campaign, k) is not None), None)
+        if kind is None:
+            return
+        rule = rule_for(campaign, kind)
+        apps = list(Application.objects.filter(campaign=campaign, state=State.PROPOSED).order_by("pk"))
+        self._notice(campaign, kind, Actor(user=self.users["secretariat"]), apps,
+                     f"{campaign.program.name}{campaign.name}{Notice.Kind(kind).label}",
+                     length=None if rule.min_length else DEFAULT_NOTICE_LENGTH)
+
     def _authority_notice(self, campaign, authority):
         """A bureau's past notice of its intended recommendation (the window is over, nothing was objected)."""
         from publicity.notices.models import Notice
@@ -694,7 +845,7 @@ class Command(BaseCommand):
         from review.committee.services import open_session
 
         candidates = list(Application.objects.filter(campaign=campaign, state=State.COMMITTEE).order_by("pk"))
-        if not candidates or VoteSession.objects.filter(campaign=campaign).exists():
+        if not candidates or VoteSession.objects.filter(campaign=campaign, closed_at__isnull=True).exists():
             return
         tier = campaign.program.profile.tiers.order_by("order").first()
         open_session(campaign=campaign, actor=Actor(user=self.users["secretariat"]),
@@ -702,8 +853,12 @@ class Command(BaseCommand):
         self.created.append(f"评委会表决（{len(candidates)} 个候选）")
 
     # --- output --------------------------------------------------------------------------------------
-    def _progress(self, program, created, seconds):
+    def _progress(self, program, created, seconds, ended=False):
         apps = Application.objects.filter(campaign=self.campaigns[program.code])
+        if ended:
+            apps = apps.filter(state__in=ENDED_STATES)
+            what = f"新建 {created} 项，用时 {seconds:.1f} 秒" if created else "已存在，未做更改"
+            return f"{program.name}：未成功结束的申报 {apps.count()} 份（{_state_list(_counts(apps))}）；{what}。"
         panels = Panel.objects.filter(application__in=apps).count()
         what = f"新建 {created} 项，用时 {seconds:.1f} 秒" if created else "已存在，未做更改"
         return (f"{program.name}：{apps.count()} 份申报（{_state_list(_counts(apps))}），评审组 {panels} 个；{what}。")
@@ -714,7 +869,7 @@ class Command(BaseCommand):
 
         rows = []
         usernames = ([spec.username for spec in USERS] + [a.username for d in PROGRAMS.values() for a in d.authorities]
-                     + [e[0] for e in DEMO_EXPERTS])
+                     + [e[0] for e in DEMO_EXPERTS + EXTRA_EXPERTS])
         prefixes = [p.number_prefix.lower() for p in Program.objects.filter(code__in=PROGRAMS)]
         users = {u.username: u for u in User.objects.filter(username__in=usernames)}
         users |= {u.username: u for u in User.objects.filter(role_assignments__role=Role.APPLICANT).distinct()
