@@ -18,6 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from applications.models import GeneratedDocument, State
+from browser_support import ok
 from publicity.notices import services as publicity
 from publicity.notices.models import Notice
 from qualityaward.accounts.services import Actor
@@ -30,10 +31,6 @@ from review.scoring.models import ReportRelease
 pytestmark = pytest.mark.browser
 
 NAME = "息县全流程质量奖测试有限公司"
-
-
-def ok(page, text):
-    expect(page.locator(".alert-success").filter(has_text=text)).to_be_visible()
 
 
 def material_percent(i):
