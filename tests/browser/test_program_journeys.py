@@ -153,11 +153,13 @@ def fill_form(j):
     page.get_by_role("link", name=re.compile(rf"^{first.number} {first.title} 可编辑")).click()
     for section in spec.sections:
         expect(page.get_by_role("heading", level=1)).to_have_text(f"{section.number} {section.title}")
+        values = {}
         if any(not isinstance(i, UploadSlot) for i in section.items):
             values, rows, _expected = section_plan(section, **_overrides(j, section))
             prefilled = {p for p in values if "." not in p and _value_of(page, p)}
             fill_section(page, section, {p: v for p, v in values.items() if p not in prefilled}, rows)
-        for slot in (i for i in section.items if isinstance(i, UploadSlot) and i.min_files and not i.required_when):
+        for slot in (i for i in section.items if isinstance(i, UploadSlot) and i.min_files
+                     and (not i.required_when or values.get(i.required_when[0]) in i.required_when[1])):
             for n in range(slot.min_files):
                 if "pdf" in slot.kinds:
                     path = j.files.pdf(f"{slot.key}-{n + 1}.pdf", pages=1)
@@ -176,9 +178,15 @@ def fill_form(j):
 def _overrides(j, section):
     if section.code == "basic":
         return {"org_name": j.company, "credit_code": j.credit_code}
-    if section.code == "conditions":  # a company of the area, not a branch, with no certificate to upload
-        return {"in_territory": "yes", "org_nature": "enterprise", "is_branch": "no", "specialized_level": "none"}
+    if section.code == "conditions":  # a company of the area, not a branch
+        return {"in_territory": "yes", "org_nature": "enterprise", "is_branch": "no", "specialized_level": _specialized(j)}
     return {}
+
+
+def _specialized(j):
+    """Where the program reserves seats for 专精特新 enterprises (巩义 第四条), the newcomer is one (province level,
+    its certificate uploaded): the demo's winners already hold the other seats."""
+    return "province" if j.profile.tiers.filter(reserved_quota__gt=0).exists() else "none"
 
 
 def _value_of(page, path):
@@ -633,9 +641,6 @@ STEPS = {
 
 #: journeys that do not reach the outcome yet: the demo's winners already fill the places a newcomer could take
 UNFINISHED = {
-    "gongyi": "巩义 第十七条: of the 5 places 2 are reserved for 专精特新 enterprises and the demo's winners hold the "
-              "other 3, so the committee's plan leaves the newcomer out (超出名额); the newcomer should register as "
-              "专精特新 with its certificate",
     "jinshui": "金水: 3 places a year, and the demo already has 4 applications with the tier, so the newcomer cannot "
                "be proposed",
 }
