@@ -229,13 +229,13 @@ def test_the_demo_seeds_a_pool_and_the_demo_experts_pledges(db):
     pledge for a seat on that application is signed."""
     from django.core.management import call_command
 
-    from applications.management.commands.load_demo import DEMO_EXPERTS
+    from applications.management.commands.load_demo import DEMO_EXPERTS, EXTRA_EXPERTS
     from applications.rules import can_view
 
     call_command("loaddata", "regions", "gbt19580", "programs", verbosity=0)
     call_command("load_demo", stdout=io.StringIO(), documents="later")
     call_command("load_demo", stdout=io.StringIO(), documents="later")  # twice changes nothing
-    assert ExpertProfile.objects.count() == len(DEMO_EXPERTS)
+    assert ExpertProfile.objects.count() == len(DEMO_EXPERTS) + len(EXTRA_EXPERTS)
     pledged = set(Pledge.objects.values_list("panel__application_id", "expert_id"))
     seats = PanelMember.objects.exclude(role=PanelMember.Role.RESERVE).select_related("panel__application", "expert")
     assert seats.exists() and any((s.panel.application_id, s.expert_id) not in pledged for s in seats)
