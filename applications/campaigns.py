@@ -75,6 +75,24 @@ def open_campaign(program, *, now=None):
     return campaign, created
 
 
+def earlier_campaign(campaign):
+    """The program's campaign one cycle (``cycle_years``) before ``campaign``: the existing one of that year, or a
+    new one laid out like ``campaign`` a cycle earlier, never made current. The demo's earlier round, whose
+    finished applications hold that round's seats."""
+    program = campaign.program
+    years = program.profile.cycle_years or 1
+    existing = Campaign.objects.filter(program=program, year=campaign.year - years).order_by("-opens_at").first()
+    if existing is not None:
+        return existing
+    dates = {name: getattr(campaign, name) and shift_months(getattr(campaign, name), -12 * years) for name in _DATES}
+    name = re.sub(r"\d{4}", lambda m: str(int(m[0]) - years), campaign.name)
+    earlier = Campaign(program=program, year=campaign.year - years, name=name, is_current=False,
+                       data_years=[year - years for year in campaign.data_years], **dates)
+    earlier.full_clean()
+    earlier.save()
+    return earlier
+
+
 def open_campaigns_of_active_programs(*, now=None):
     """[(campaign, created)] of ``open_campaign`` for every active program, in the order of their codes."""
     return [open_campaign(program, now=now)

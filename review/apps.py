@@ -21,6 +21,9 @@ class ReviewConfig(AppConfig):
         from .insights import tasks as insights_tasks  # noqa: F401  the calibration's refresh job registers itself
 
         awards.install()  # the award record, the revocation window and ban
+        from .committee import services as committee
+
+        committee.install()  # a tier's seats never beyond its quota, on every path to a seat
         from .scoring.services import install as install_scoring
 
         install_scoring()  # stage conclusions and the finalist threshold guard the workflow; report PDF builder

@@ -334,6 +334,41 @@ def _seats_used(tier, campaign, exclude):
     return qs.count(), qs.filter(Q(is_little_giant=True) | ~Q(specialized_level="")).count()
 
 
+def free_seats(*, tier, campaign, exclude=()):
+    """How many seats of ``tier`` are still free in ``campaign``'s period (None: the tier has no ceiling)."""
+    if tier.quota is None:
+        return None
+    return max(0, tier.quota - _seats_used(tier, campaign, list(exclude))[0])
+
+
+def takes_no_seat(application):
+    """A repeat winner after the earlier award's validity, who is given the title without a seat (巩义 第二十八条
+    under ``TITLE_ONLY_AFTER_EXPIRY``)."""
+    profile = application.campaign.program.profile
+    return (profile.repeat_prize_rule == RuleProfile.RepeatPrize.TITLE_ONLY_AFTER_EXPIRY
+            and earlier_awards(application).exists())
+
+
+def guard_seat_free(app, actor, params):
+    """The tier's ceiling holds on every path to a seat, not only through the committee's plan: 金水 第四条
+    “每年度不超过3个”, 息县 第六条、巩义 第四条 per 届. Reserved seats are the plan's business; this guard only
+    refuses a seat beyond the quota."""
+    if app.state in SEATED_STATES:
+        return  # moving on within its seat (公示 → 政府审定 → 授奖)
+    tier = params.get("tier") or app.tier
+    if tier is None or takes_no_seat(app):
+        return
+    if free_seats(tier=tier, campaign=app.campaign, exclude=[app.pk]) == 0:
+        period = "本年度" if tier.quota_period == "年" else "本届"
+        raise workflow.GuardFailed(f"{tier.name}{period}名额（{tier.quota} 个）已满，不能再确定该申报。"
+                          "如评委会另有决定，请先处理已占名额的申报。")
+
+
+def install():
+    workflow.add_guard("propose", guard_seat_free)
+    workflow.add_guard("award", guard_seat_free)
+
+
 def rank_key(candidate):
     return (-(candidate.approve or 0), *_desc(composite_for(candidate.application)), candidate.order)
 
@@ -360,8 +395,7 @@ def plan(*, session):
                                             reserved=tier.reserved_quota if tier else 0)
             if tier is not None:
                 p.used, p.used_reserved = _seats_used(tier, session.campaign, ids)
-        if profile.repeat_prize_rule == RuleProfile.RepeatPrize.TITLE_ONLY_AFTER_EXPIRY and earlier_awards(
-                c.application).exists():
+        if takes_no_seat(c.application):
             p.exempt.append(c)
             continue
         p.within.append(c)  # provisional: allocated below

@@ -18,7 +18,7 @@ from applications import workflow
 from applications.classifications import industry_lookup
 from applications.forms.services import missing_for_submission
 from applications.management.commands import load_demo
-from applications.models import (Application, ApplicationSection, Attachment, Campaign, GeneratedDocument, Program,
+from applications.models import (Application, ApplicationSection, Attachment, AwardTier, Campaign, GeneratedDocument, Program,
                                  State, Submission)
 from applications.selectors import open_campaigns
 from demo.companies import TRADES, is_valid_credit_code
@@ -95,7 +95,10 @@ def test_the_route_follows_the_rule_profile():
 
 def test_every_program_has_an_application_waiting_at_each_stage_reached_through_the_workflow(demo):
     for program in Program.objects.select_related("profile"):
-        apps = Application.objects.filter(campaign__program=program, campaign__is_current=True)
+        current = Campaign.objects.get(program=program, is_current=True)
+        # this round, and the round before where the year's seats could not hold every later stage
+        apps = Application.objects.filter(
+            campaign__program=program, campaign__year__in=[current.year, current.year - program.profile.cycle_years])
         journeys = waiting_states(program.profile) + outcomes(program.profile)
         expected = {state for state, _steps in journeys}
         assert set(apps.values_list("state", flat=True)) == expected, program.code
@@ -123,6 +126,31 @@ def test_every_program_has_an_application_waiting_at_each_stage_reached_through_
     awarded = Application.objects.get(campaign__program__code="jinshui", state=State.AWARDED)
     assert AuditEvent.objects.filter(object_id=str(awarded.pk), action="decision:government").exists()
     assert awarded.documents.filter(kind=GeneratedDocument.Kind.CERTIFICATE).exists()
+
+
+def test_jinshui_4_no_tier_holds_more_seats_than_its_quota_and_a_newcomer_finds_one_free(demo):
+    """金水 第四条 “每年度不超过3个”: its four stages after the committee (拟授奖公示, 正式候选名单, 政府审定, 已授奖)
+    cannot all wait in one year, so the later ones belong to last year's round, submitted before that round's
+    deadline and decided after it; every program's current round keeps a seat free for a newcomer."""
+    from review.committee.services import SEATED_STATES, free_seats
+
+    for tier in AwardTier.objects.exclude(quota=None).select_related("profile__program"):
+        program = tier.profile.program
+        for campaign in Campaign.objects.filter(program=program, applications__isnull=False).distinct():
+            assert free_seats(tier=tier, campaign=campaign) >= 0
+            seated = Application.objects.filter(tier=tier, state__in=SEATED_STATES, campaign__program=program)
+            scope = {"campaign__year": campaign.year} if tier.quota_period == "年" else {"campaign": campaign}
+            assert seated.filter(**scope).count() <= tier.quota, (tier, campaign)
+        current = Campaign.objects.get(program=program, is_current=True)
+        tiers = program.profile.tiers.all()
+        assert sum(free_seats(tier=t, campaign=current) or 99 for t in tiers) >= 1, program.code
+    earlier = Campaign.objects.get(program__code="jinshui", name="2025年度")
+    assert not earlier.is_current
+    held = Application.objects.filter(campaign=earlier)
+    assert {State.GOVERNMENT_DECISION, State.AWARDED} <= set(held.values_list("state", flat=True))
+    for app in held:
+        assert app.submitted_at <= earlier.application_deadline
+        assert app.state_changed_at > earlier.application_deadline
 
 
 def reason_of(app, transition):
@@ -359,7 +387,10 @@ def test_on_a_later_date_the_demo_opens_every_program_and_leaves_the_past_alone(
         assert snapshot() | {"campaigns": campaign_rows()} == before and "未做任何更改" in second
     after = campaign_rows()
     for pk, row in shipped.items():
-        assert after[pk] | {"is_current": row["is_current"]} == row, f"seed campaign {row['name']} was changed"
+        # its settings and dates stay; only the numbers it issued move on where last year's round holds the stages
+        # after the committee that this year's seats cannot (金水 第四条, ``load_demo._round_for``)
+        kept = {"is_current": row["is_current"], "last_number": row["last_number"]}
+        assert after[pk] | kept == row, f"seed campaign {row['name']} was changed"
         assert not after[pk]["is_current"]  # the open one is each program's current campaign now
     for text in (output, second):
         assert "Error" not in text and "Traceback" not in text and "错误" not in text
@@ -379,8 +410,10 @@ def test_once_the_secretariat_enters_the_year_a_later_run_adds_what_waited(clien
         output = run_demo()
         assert "暂未创建" not in output and "已创建演示数据" in output
         for program in Program.objects.select_related("profile"):
-            states = set(Application.objects.filter(campaign__program=program, campaign__is_current=True)
-                         .values_list("state", flat=True))
+            current = Campaign.objects.get(program=program, is_current=True)
+            states = set(Application.objects.filter(
+                campaign__program=program, campaign__year__in=[current.year, current.year - program.profile.cycle_years])
+                .values_list("state", flat=True))
             assert states == {state for state, _steps in waiting_states(program.profile) + outcomes(program.profile)}, (
                 program.code)
         assert Objection.objects.count() == 1

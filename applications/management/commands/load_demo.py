@@ -35,6 +35,8 @@ Demo notifications go to an in-memory mailbox unless ``--send-mail`` is given: d
 never mailed by accident.
 """
 import argparse
+import contextlib
+import datetime as dt
 import time
 import unicodedata
 import zlib
@@ -50,7 +52,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from applications import workflow
-from applications.campaigns import open_campaigns_of_active_programs
+from applications.campaigns import earlier_campaign, open_campaigns_of_active_programs
 from applications.models import Application, Campaign, Program, State
 from applications.services import create_application
 from demo.companies import GB32100_ALPHABET, company, credit_code, is_valid_credit_code  # noqa: F401 (generate_data)
@@ -249,6 +251,17 @@ class Login:
     username: str
     who: str
     sees: str
+
+
+#: the transitions that give an application a seat of its tier
+SEATING_STEPS = ("propose", "award")
+
+
+def _clock(moment):
+    """The clock at ``moment`` (moving on from there) while an earlier round's steps are taken; no change for None."""
+    import time_machine
+
+    return contextlib.nullcontext() if moment is None else time_machine.travel(moment, tick=True)
 
 
 def _counts(qs):
@@ -561,8 +574,11 @@ class Command(BaseCommand):
         """One demo application, or a warning and nothing at all when a step needs working days of a year
         whose holidays are not entered yet (e.g. 息县 第十六条's 5 working days of internal publicity)."""
         name = organization.name if organization else owner.full_name
-        if Application.objects.filter(campaign=campaign, applicant_name=name).exists():
+        years = [campaign.year, campaign.year - (campaign.program.profile.cycle_years or 1)]
+        if Application.objects.filter(campaign__program_id=campaign.program_id, campaign__year__in=years,
+                                      applicant_name=name).exists():
             return
+        campaign = self._round_for(campaign, steps)
         try:
             with transaction.atomic():
                 app = self._walk(campaign, target, steps, name=name, owner=owner, authority=authority,
@@ -576,20 +592,50 @@ class Command(BaseCommand):
             return
         self.created.append(f"申报 {name}（{app.get_state_display()}）")
 
+    def _round_for(self, campaign, steps):
+        """The campaign an application that takes a seat is built in: the current one while it keeps a seat free
+        for a newcomer after this one, otherwise the round before (金水 第四条 “每年度不超过3个”: its four stages
+        after the committee cannot all wait in one year; the later ones belong to last year's round)."""
+        from review.committee.services import free_seats
+
+        if not any(name in SEATING_STEPS for name, _state in steps):
+            return campaign
+        free = [free_seats(tier=tier, campaign=campaign) for tier in campaign.program.profile.tiers.all()]
+        if not free or None in free or sum(free) > 1:
+            return campaign
+        return earlier_campaign(campaign)
+
+    @staticmethod
+    def _round_clock(campaign):
+        """(submitted, decided): when an earlier round's application was submitted (a month before its deadline)
+        and when its later steps were taken (a month ago); (None, None) for the current round."""
+        if campaign.is_current:
+            return None, None
+        deadline, now = campaign.application_deadline, timezone.now()
+        return deadline - dt.timedelta(days=30), max(deadline + dt.timedelta(days=1), now - dt.timedelta(days=30))
+
     def _walk(self, campaign, target, steps, *, name, owner, authority, organization, ctx, region):
-        """Create, fill and move the application to ``target`` as the people concerned would."""
+        """Create, fill and move the application to ``target`` as the people concerned would; an earlier round's
+        application on that round's dates (submitted before its deadline, reviewed and decided after it)."""
         from demo.content import fill_in_bulk
 
-        app = create_application(
-            actor=Actor(user=owner), campaign=campaign,
-            kind=Application.Kind.ORGANIZATION if organization else Application.Kind.INDIVIDUAL,
-            applicant_name=name, region=region, organization=organization)
-        fill_in_bulk(application=app, actor=Actor(user=owner), ctx=ctx)
+        submitted_at, decided_at = self._round_clock(campaign)
         people = [u for u in (owner, authority, self.users["secretariat"]) if u is not None]
         if steps and steps[-1][0] == "open_acceptance_publicity":
             steps = steps[:-1]  # the acceptance notice opens it (``_acceptance_notice``), as the notice job does
+        with _clock(submitted_at):
+            app = create_application(
+                actor=Actor(user=owner), campaign=campaign,
+                kind=Application.Kind.ORGANIZATION if organization else Application.Kind.INDIVIDUAL,
+                applicant_name=name, region=region, organization=organization)
+            fill_in_bulk(application=app, actor=Actor(user=owner), ctx=ctx)
+            app = self._steps(app, steps[:1], people, name=name, ctx=ctx, ending=steps and steps[-1][0])
+        with _clock(decided_at):  # one clock for the rest, so that the audit trail keeps its order
+            return self._steps(app, steps[1:], people, name=name, ctx=ctx, ending=steps and steps[-1][0])
+
+    def _steps(self, app, steps, people, *, name, ctx, ending):
         for transition, reached in steps:
-            app = self._step(app, transition, people, ctx=ctx, ending=steps[-1][0])
+            app = self._step(app, transition, people, ctx=ctx, ending=ending)
             if app.state != reached:
                 raise CommandError(f"演示申报“{name}”停在“{app.get_state_display()}”，预期“{State(reached).label}”。")
         return app
@@ -628,8 +674,13 @@ class Command(BaseCommand):
 
             complete_sample_consultation(application=app, actor=actor, by=EVALUATION)
         params = {}
-        if name in ("propose", "award") and app.tier_id is None:
-            tier = app.campaign.program.profile.tiers.order_by("order").first()
+        if name in SEATING_STEPS and app.tier_id is None:
+            from review.committee.services import free_seats
+
+            # the first tier with a seat free (息县 第六条: 县长质量奖 2, then 提名奖 3 per 届)
+            tiers = list(app.campaign.program.profile.tiers.order_by("order"))
+            tier = next((t for t in tiers if free_seats(tier=t, campaign=app.campaign, exclude=[app.pk]) != 0),
+                        tiers[0] if tiers else None)
             if tier is not None:
                 params["tier"] = tier
         if app.state in workflow.DECISION_STATES:
@@ -750,8 +801,6 @@ class Command(BaseCommand):
     def _notice(self, campaign, kind, actor, apps, title, *, region=None, days_ago=None, length=None):
         """A notice composed and scheduled through the notice services and opened (and, for a past one, closed
         and settled) by the notice job at the times it would have run."""
-        import datetime as dt
-
         from publicity.notices import services as notices
         from publicity.notices.models import Notice
 
@@ -855,13 +904,25 @@ class Command(BaseCommand):
     # --- output --------------------------------------------------------------------------------------
     def _progress(self, program, created, seconds, ended=False):
         apps = Application.objects.filter(campaign=self.campaigns[program.code])
-        if ended:
-            apps = apps.filter(state__in=ENDED_STATES)
+        if ended:  # of this round and of the round before (``_round_for``)
+            current = self.campaigns[program.code]
+            apps = Application.objects.filter(
+                campaign__program=program, state__in=ENDED_STATES,
+                campaign__year__in=[current.year, current.year - (program.profile.cycle_years or 1)])
             what = f"新建 {created} 项，用时 {seconds:.1f} 秒" if created else "已存在，未做更改"
             return f"{program.name}：未成功结束的申报 {apps.count()} 份（{_state_list(_counts(apps))}）；{what}。"
         panels = Panel.objects.filter(application__in=apps).count()
         what = f"新建 {created} 项，用时 {seconds:.1f} 秒" if created else "已存在，未做更改"
-        return (f"{program.name}：{apps.count()} 份申报（{_state_list(_counts(apps))}），评审组 {panels} 个；{what}。")
+        current = self.campaigns[program.code]
+        earlier = Application.objects.filter(
+            campaign__program=program, campaign__year=current.year - (program.profile.cycle_years or 1)).exclude(
+            state__in=ENDED_STATES)
+        before = ""
+        if earlier.exists():  # ``_round_for``: the stages after the committee that the year's seats cannot hold
+            before = (f"；上一届（{earlier.first().campaign.name}）{earlier.count()} 份"
+                      f"（{_state_list(_counts(earlier))}）")
+        return (f"{program.name}：{apps.count()} 份申报（{_state_list(_counts(apps))}），评审组 {panels} 个{before}；"
+                f"{what}。")
 
     def _logins(self):
         """Every demo account with what it sees, grouped by role, from the data as it now is."""
@@ -906,11 +967,11 @@ class Command(BaseCommand):
             scopes = [a for a in user.role_assignments.all() if a.role == Role.AUTHORITY]
             regions = [a.region_id for a in scopes]
             area = Q(region_id__in=regions) | Q(region__parent_id__in=regions)
-            counts = _counts(Application.objects.filter(area, campaign__in=self.campaigns.values(),
+            counts = _counts(Application.objects.filter(area, campaign__program__code__in=self.campaigns,
                                                         campaign__program_id__in=[a.program_id for a in scopes]))
             return f"{names}：本地区申报（{_state_list(counts) or '暂无'}）；待初审推荐 {counts.get(State.SUBMITTED, 0)} 份"
         if role == Role.SECRETARIAT:
-            counts = _counts(Application.objects.filter(campaign__in=self.campaigns.values()))
+            counts = _counts(Application.objects.filter(campaign__program__code__in=self.campaigns))
             waiting = counts.get(State.RECOMMENDED, 0) + counts.get(State.ELIGIBILITY_REVIEW, 0)
             return (f"{len(programs)} 个奖项（{names}）的秘书处：待资格审核 {waiting} 份、"
                     f"评审中 {counts.get(State.MATERIAL_REVIEW, 0) + counts.get(State.ONSITE_REVIEW, 0)} 份、"
