@@ -85,8 +85,9 @@ run: install
 
 # Pytest exit codes: 0 passed, 1 failed, 2 interrupted, 3 internal error, 4 usage error,
 # 5 no tests collected. Anything but 0 fails the target; 5 gets its own message.
+# The 25 slowest tests are listed at the end of each pass, to keep an eye on the suite's time.
 define run_pytest
-	rc=0; env $(2) $(PY) -m pytest $(XDIST) $(3) $(PYTEST_ARGS) || rc=$$?; \
+	rc=0; env $(2) $(PY) -m pytest $(XDIST) --durations=25 $(3) $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: the $(1) pass collected no tests (pytest exit 5): failing." >&2; exit 5; fi; \
 	if [ $$rc -ne 0 ]; then echo "make test: the $(1) pass failed (pytest exit $$rc)." >&2; exit $$rc; fi
 endef

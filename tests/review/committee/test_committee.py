@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from applications import workflow
 from applications.models import State
 from qualityaward.accounts.models import AuditEvent
 from qualityaward.accounts.services import SYSTEM, Actor
@@ -228,6 +229,22 @@ def test_a_yearly_quota_counts_seats_taken_earlier_that_year(committee_of):
     close(c, second)
     (p,) = svc.plan(session=second)[0].values()
     assert p.used == 2 and len(p.within) == 1 and len(p.over) == 1
+
+
+def test_jinshui_4_no_path_gives_a_fourth_seat_in_a_year(committee_of):
+    """金水 第四条 “每年度不超过3个”: with three seats taken, the secretariat's 确定拟授奖 on the application page is
+    refused like the committee's plan would, and nothing changes."""
+    c = committee_of("jinshui", members=1)
+    first = open_vote(c, [c.finalist("甲"), c.finalist("乙"), c.finalist("丙")])
+    vote(first, c.members[0], A, A, A)
+    close(c, first)
+    svc.decide(session=first, actor=Actor(user=c.secretariat))
+    fourth = c.finalist("丁", target=State.COMMITTEE)
+    with pytest.raises(workflow.GuardFailed, match="区长质量奖本年度名额（3 个）已满"):
+        workflow.perform(application=fourth, name="propose", actor=Actor(user=c.secretariat), tier=c.tiers[0])
+    fourth.refresh_from_db()
+    assert fourth.state == State.COMMITTEE and fourth.tier is None
+    assert not AuditEvent.objects.filter(object_id=str(fourth.pk), action="transition:propose").exists()
 
 
 def test_ranking_uses_the_composite_score_when_votes_tie(committee_of):
