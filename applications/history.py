@@ -50,6 +50,20 @@ ACTIONS = {
     "dossier:campaign": ("批量生成推荐材料", "秘书处", False),
     "dossier:campaign_retry": ("重新生成失败的推荐材料", "秘书处", False),
     "export:background": ("后台导出 Excel", "秘书处", False),
+    "eligibility:compute": ("自动核查申报条件", "秘书处", False),
+    "eligibility:exclusions": ("核查否决情形", "秘书处", False),
+    "eligibility:flag": ("标记须核实的事项", "秘书处", False),
+    "notice:settle_item": ("公示期满，登记公示结果", "秘书处", True),
+    "review:defense_scheduled": ("安排陈述答辩", "秘书处", True),
+    "review:defense_session": ("记录陈述答辩", "评审专家组", True),
+    "review:plenary_defense": ("记录评委会全体会议的现场展示和陈述答辩", "评委会", True),
+    "decision:committee": ("登记评委会决定", "秘书处", True),
+    "decision:government": ("登记政府审定结果", "秘书处", True),
+    "dossier:request": ("生成推荐材料", "秘书处", False),
+    "dossier:retry": ("重新生成推荐材料", "秘书处", False),
+    "certificate:request": ("生成获奖证书", "秘书处", False),
+    "award:self_assessment": ("提交年度自评报告", "申报人", True),
+    "award:self_assessment_reminder": ("提醒提交年度自评报告", "秘书处", True),
 }
 OTHER = ("其他办理事项", "秘书处", False)
 SYSTEM_LABEL = "系统"

@@ -153,6 +153,15 @@ def test_jinshui_4_no_tier_holds_more_seats_than_its_quota_and_a_newcomer_finds_
         assert app.state_changed_at > earlier.application_deadline
 
 
+def test_every_step_in_the_demo_s_records_is_named_in_chinese(demo):
+    """办理记录 says what happened at every step of every program's procedure, never “其他办理事项”."""
+    from applications.history import OTHER, describe
+
+    actions = set(AuditEvent.objects.filter(content_type__model="application").values_list("action", flat=True))
+    assert {"decision:government", "eligibility:exclusions", "transition:award"} <= actions
+    assert sorted(a for a in actions if describe(a) == OTHER) == []
+
+
 def reason_of(app, transition):
     return AuditEvent.objects.filter(object_id=str(app.pk), action=f"transition:{transition}").latest("id").reason
 

@@ -27,6 +27,12 @@ def assert_printed_without_furniture(page, title, headings=()):
     expect(page.locator("nav.navbar")).to_be_hidden()
     expect(page.locator("footer")).to_be_hidden()
     assert page.locator("button:visible, .btn:visible, select:visible").count() == 0
+    # no card is left on paper with its heading only (its buttons and links gone): it is not printed at all
+    bare = page.evaluate("""() => [...document.querySelectorAll('main .card')].filter(c => c.offsetParent !== null)
+        .filter(c => { const h = c.querySelector('.card-header');
+                       return h && c.innerText.trim() === h.innerText.trim(); })
+        .map(c => c.querySelector('.card-header').innerText.trim())""")
+    assert bare == []
     expect(page.locator(".print-header")).to_be_visible()
     expect(page.locator("main h1")).to_be_visible()
     expect(page.locator("main h1")).to_contain_text(title)
