@@ -4,13 +4,15 @@ Where a program's profile lists its local recommending units (``RecommendingUnit
 通知抬头: 各省辖市、济源示范区、省直管县（市）工业和信息化主管部门，郑州航空港经济综合实验区经济发展局), an application
 belongs to the nearest listed region above it, so a 省直管县（市） (巩义市) recommends on its own and is neither in the
 city's area nor in its quota. An applicant may instead go through an other unit (附件3): the application's
-``route`` section names it, and it does not count against the local department's quota. A program without listed
-units keeps the region hierarchy (a town's authority, the county above it, the city bureau above that).
+``route`` section names it; that unit's own accounts (a 推荐单位 role granted for the unit, ``unit_scopes``)
+pre-review and recommend it (通知三: 对申报材料进行初审后，签署推荐意见并加盖单位公章), each unit with its own 原则上 1;
+the local department neither acts on it nor counts it, and sees it only as the filing it receives (报备). A program
+without listed units keeps the region hierarchy (a town's authority, the county above it, the city bureau above that).
 """
 from django.db.models import Q
 
 from qualityaward.accounts.models import Role
-from qualityaward.accounts.selectors import role_assignments
+from qualityaward.accounts.selectors import scoped, unit_scopes
 
 from .forms.spec import OTHER_UNIT_PREFIX, ROUTE_FIELD, ROUTE_SECTION, filing_targets, route_choices  # noqa: F401
 from .models import Application, ApplicationSection, RecommendingUnit
@@ -29,13 +31,29 @@ def stated_route(application):
 
 
 def other_unit_of(application):
-    """The 附件3 unit the applicant applies through, or None."""
+    """The 附件3 unit the applicant applies through, or None (the route must be exactly one of the program's choices,
+    as ``routed_through_q`` matches it)."""
     route = stated_route(application)
-    if not route.startswith(OTHER_UNIT_PREFIX) or not route[len(OTHER_UNIT_PREFIX):].isdigit():
+    pk = route[len(OTHER_UNIT_PREFIX):]
+    if not route.startswith(OTHER_UNIT_PREFIX) or not pk.isdigit() or str(int(pk)) != pk:
         return None
     return RecommendingUnit.objects.filter(
-        pk=int(route[len(OTHER_UNIT_PREFIX):]), kind=RecommendingUnit.Kind.OTHER,
-        profile__program_id=application.campaign.program_id).first()
+        pk=int(pk), kind=RecommendingUnit.Kind.OTHER, profile__program_id=application.campaign.program_id).first()
+
+
+def other_unit_ids(program_id):
+    """Ids of the program's other units (附件3)."""
+    return list(RecommendingUnit.objects.filter(profile__program_id=program_id, kind=RecommendingUnit.Kind.OTHER)
+                .values_list("pk", flat=True))
+
+
+def routed_through_q(unit_ids, prefix=""):
+    """Applications whose stated route is one of ``unit_ids`` (the ``Q`` twin of ``other_unit_of``)."""
+    values = [f"{OTHER_UNIT_PREFIX}{pk}" for pk in unit_ids]
+    if not values:
+        return Q(**{f"{prefix}pk__in": []})
+    ids = ApplicationSection.objects.filter(code=ROUTE_SECTION, **{f"data__{ROUTE_FIELD}__in": values})
+    return Q(**{f"{prefix}pk__in": ids.values("application_id")})
 
 
 def through_other_unit_q(prefix=""):
@@ -56,8 +74,13 @@ def authority_area(region):
 
 
 def authority_scopes(user):
-    """(program id, region id) of each 推荐单位 role ``user`` holds."""
-    return [(a.program_id, a.region_id) for a in role_assignments(user) if a.role == Role.AUTHORITY]
+    """(program id, region id) of each 推荐单位 role ``user`` holds for a region (a local department)."""
+    return scoped(user, Role.AUTHORITY)
+
+
+def other_unit_scopes(user):
+    """(program id, unit id) of each 推荐单位 role ``user`` holds for an other unit (附件3)."""
+    return unit_scopes(user, Role.AUTHORITY)
 
 
 def recommender_region_id(application, listed=None):
@@ -95,16 +118,17 @@ def quota_area(application, user=None):
 
 def recommended_count(application, user=None, states=None):
     """How many other applications of the campaign the same recommender has recommended (``states``: the states
-    that count; the workflow passes its RECOMMENDED_OR_LATER). Applications through an other unit (附件3) are
-    not the local recommender's."""
+    that count; the workflow passes its RECOMMENDED_OR_LATER). An application through an other unit (附件3)
+    counts against that unit (通知三 原则上最多只推荐1个, per recommender), never against the local recommender."""
+    qs = Application.objects.filter(campaign_id=application.campaign_id, state__in=states).exclude(pk=application.pk)
+    unit = other_unit_of(application)
+    if unit is not None:
+        return qs.filter(routed_through_q([unit.pk])).count()
     region_id, listed = quota_area(application, user)
     if region_id is None:
         return 0
-    qs = (Application.objects.filter(campaign_id=application.campaign_id, state__in=states)
-          .filter(region_id__in=area_regions(region_id, listed)).exclude(pk=application.pk))
-    if listed:
-        qs = qs.exclude(through_other_unit_q())
-    return qs.count()
+    return (qs.filter(region_id__in=area_regions(region_id, listed))
+            .exclude(routed_through_q(other_unit_ids(application.campaign.program_id))).count())
 
 
 def filings(application):
@@ -135,3 +159,10 @@ def filing_summary(application):
         return False, (f"通过其他推荐单位（{unit.name}）申报，尚未登记向{'、'.join(missing)}报备"
                        + (f"；已登记：{done}" if done else "") + "。文件规定应报备（通知三）。")
     return True, f"通过其他推荐单位（{unit.name}）申报：{done}。"
+
+
+def filing_only_message(application, action="办理初审和推荐"):
+    """What the local department is told about an application that goes through an other unit (通知三、附件3)."""
+    unit = other_unit_of(application)
+    return (f"该申报通过其他推荐单位（{unit.name if unit else '附件所列单位'}）申报，由该单位初审并签署推荐意见；"
+            f"当地推荐单位只接收报备，不能{action}。如有疑问请联系该单位或秘书处。")

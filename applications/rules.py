@@ -88,15 +88,25 @@ _authority_scopes = authority_scopes
 
 def _authority_holds(user, app):
     """Only where the program's document has a recommender step (``has_recommender_step``): an applicant that
-    submits to the secretariat (息县 第十五、十七条) has no 推荐单位 looking at it. Where the program lists its
-    local recommending units, only the listed unit covering the application (``recommenders``)."""
+    submits to the secretariat (息县 第十五、十七条) has no 推荐单位 looking at it. An application that names an other
+    unit as its route (全国质量标杆 通知三、附件3) is that unit's, whatever its region; else, where the program lists
+    its local recommending units, only the listed unit covering the application (``recommenders``)."""
     if app.state in PRIVATE_STATES or not app.campaign.program.profile.has_recommender_step:
         return False
     program_id = app.campaign.program_id
     scopes = [r for p, r in _authority_scopes(user) if p == program_id]
-    if not scopes:
+    units = [u for p, u in recommenders.other_unit_scopes(user) if p == program_id]
+    if not scopes and not units:
         return False
-    listed = recommenders.listed_region_ids(program_id)
+    unit = recommenders.other_unit_of(app)
+    if unit is not None:
+        return unit.pk in units
+    return _local_department_holds(scopes, app)
+
+
+def _local_department_holds(scopes, app):
+    """Whether one of the region ``scopes`` covers ``app`` as its local department."""
+    listed = recommenders.listed_region_ids(app.campaign.program_id)
     if listed:
         return recommenders.recommender_region_id(app, listed) in scopes
     regions = set(authority_area(app.region))
@@ -110,15 +120,41 @@ def _campaigns_of(program_ids, **profile):
     return Campaign.objects.filter(program_id__in=program_ids, **extra).values("pk")
 
 
-def _authority_q(user):
+def _local_department_q(user):
+    """(program id, Q over the applications its regions cover) for each region scope of ``user``."""
     # Subqueries instead of joins, so the (region, state) and (campaign, state) indexes serve the lists.
-    q = NOTHING
     for program_id, region_id in _authority_scopes(user):
         listed = recommenders.listed_region_ids(program_id)
         if listed and region_id not in listed:
             continue
         regions = recommenders.area_regions(region_id, listed)
-        q |= Q(campaign_id__in=_campaigns_of([program_id], has_recommender_step=True)) & Q(region_id__in=regions)
+        yield program_id, Q(campaign_id__in=_campaigns_of([program_id], has_recommender_step=True)) & Q(
+            region_id__in=regions)
+
+
+def _authority_q(user):
+    q = NOTHING
+    for program_id, covered in _local_department_q(user):
+        q |= covered & ~recommenders.routed_through_q(recommenders.other_unit_ids(program_id))
+    for program_id, unit_id in recommenders.other_unit_scopes(user):
+        q |= Q(campaign_id__in=_campaigns_of([program_id], has_recommender_step=True)) & recommenders.routed_through_q(
+            [unit_id])
+    return q & ~Q(state__in=PRIVATE_STATES)
+
+
+def _filing_holds(user, app):
+    """通知三 通过其他推荐单位申报的应向当地工信部门报备: the local department that would otherwise recommend the
+    application reads it (the filing it receives), without acting on it."""
+    if app.state in PRIVATE_STATES or not app.campaign.program.profile.has_recommender_step:
+        return False
+    scopes = [r for p, r in _authority_scopes(user) if p == app.campaign.program_id]
+    return bool(scopes) and recommenders.other_unit_of(app) is not None and _local_department_holds(scopes, app)
+
+
+def _filing_q(user):
+    q = NOTHING
+    for program_id, covered in _local_department_q(user):
+        q |= covered & recommenders.routed_through_q(recommenders.other_unit_ids(program_id))
     return q & ~Q(state__in=PRIVATE_STATES)
 
 
@@ -163,7 +199,9 @@ def _grant_q(user):
 
 
 register(Relationship("owner", "申报人本人或本组织成员", _owner_holds, _owner_q))
-register(Relationship("authority", "本区域本奖项的推荐单位", _authority_holds, _authority_q, vetoable=True))
+register(Relationship("authority", "本区域本奖项的推荐单位，或申报人选择的其他推荐单位", _authority_holds, _authority_q,
+                      vetoable=True))
+register(Relationship("filing", "报备对象（通过其他推荐单位申报时的当地推荐单位）", _filing_holds, _filing_q, vetoable=True))
 register(Relationship("secretariat", "本奖项秘书处", _program_role_holds(Role.SECRETARIAT),
                       _program_role_q(Role.SECRETARIAT), vetoable=True))
 register(Relationship("supervisor", "监督组", _program_role_holds(Role.SUPERVISOR), _program_role_q(Role.SUPERVISOR)))
@@ -226,6 +264,11 @@ def is_owner(user, app):
 def is_region_authority(user, app):
     """The recommending authority of the application's region, unless this person recused itself from it."""
     return user.is_authenticated and _authority_holds(user, app) and not is_recused(user, app)
+
+
+def receives_filing(user, app):
+    """The local department an application through an other unit files with (通知三), unless it recused itself."""
+    return bool(user and user.is_authenticated) and _filing_holds(user, app) and not is_recused(user, app)
 
 
 @rules.predicate

@@ -222,15 +222,13 @@ def _before_recommendation_deadline(app, actor, params):
 def _within_recommendation_quota(app, actor, params):
     """At most ``recommendation_quota`` per recommender per campaign (``recommenders``: a listed local unit's area
     without the listed regions under it, else the authority's region and the regions under it); an application
-    through an other unit (全国质量标杆 附件3) is not the local recommender's."""
+    through an other unit (全国质量标杆 附件3) counts against that unit, never against the local recommender."""
     quota = app.campaign.program.profile.recommendation_quota
     if quota is None:
         return
     from . import recommenders
     from .models import Campaign
 
-    if recommenders.listed_region_ids(app.campaign.program_id) and recommenders.other_unit_of(app) is not None:
-        return
     # Lock the campaign row: two staff recommending at once are serialised here.
     Campaign.objects.select_for_update().filter(pk=app.campaign_id).first()
     already = recommenders.recommended_count(app, actor.user, states=RECOMMENDED_OR_LATER)
@@ -418,6 +416,11 @@ def perform(*, application, name, actor, reason="", **params):
             if actor.user is not None and access.is_recused(actor.user, app):
                 # 息县 第十条, 巩义 第十八条: whoever has a conflict with the applicant steps aside
                 raise NotPermitted(f"您已对该申报声明回避，不能办理“{transition.label}”。请由本奖项其他工作人员办理。")
+            if actor.user is not None and access.receives_filing(actor.user, app):
+                # 全国质量标杆 通知三: through an other unit (附件3), the local department only receives the filing
+                from . import recommenders
+
+                raise NotPermitted(recommenders.filing_only_message(app, f"执行“{transition.label}”"))
             raise NotPermitted(f"您没有权限对该申报执行“{transition.label}”（此操作由{transition.who}执行）。")
         if app.state not in transition.sources_for(app):
             raise InvalidTransition(

@@ -6,9 +6,22 @@ from .models import AuditEvent, IndividualProfile, Invitation, Organization, Reg
 
 
 class RoleAssignmentInline(admin.TabularInline):
+    """A role with its scope. 推荐单位: a region (the local department) or one of the program's other recommending
+    units (全国质量标杆 附件3), never both; the model's ``clean`` says which in Chinese."""
+
     model = RoleAssignment
     extra = 0
     autocomplete_fields = ["region"]
+    fields = ["role", "program", "region", "recommending_unit", "unit_name"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "recommending_unit":
+            kwargs["queryset"] = (db_field.related_model.objects.filter(kind="other")
+                                  .select_related("profile__program").order_by("profile__program__code", "order"))
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = lambda unit: f"{unit.profile.program.name}：{unit.name}"
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(User)
@@ -23,7 +36,8 @@ class UserAdmin(BaseUserAdmin):
         return "、".join(str(a) for a in obj.role_assignments.all())
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("role_assignments__program", "role_assignments__region")
+        return super().get_queryset(request).prefetch_related("role_assignments__program", "role_assignments__region",
+                                                           "role_assignments__recommending_unit")
 
 
 @admin.register(Region)

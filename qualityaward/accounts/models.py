@@ -78,7 +78,9 @@ class Role(models.TextChoices):
 class RoleAssignment(models.Model):
     """One role one person holds, scoped to a program and/or a region where the role needs it.
 
-    authority: region and program required (a city bureau for one program);
+    authority: program required, and either a region (a city bureau for one program) or one of the program's other
+    recommending units (``recommending_unit``: a 全国质量标杆 附件3 association, which recommends the applications that
+    name it as their route, wherever they are);
     secretariat and committee: program required; supervisor: program optional (blank = all);
     applicant, expert, admin: unscoped.
     """
@@ -89,6 +91,11 @@ class RoleAssignment(models.Model):
         "applications.Program", verbose_name="奖项", null=True, blank=True, on_delete=models.CASCADE
     )
     region = models.ForeignKey(Region, verbose_name="区域", null=True, blank=True, on_delete=models.PROTECT)
+    recommending_unit = models.ForeignKey(
+        "applications.RecommendingUnit", verbose_name="其他推荐单位（附件3）", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="role_assignments",
+        help_text="仅用于推荐单位角色：代表文件附件所列的其他推荐单位（如中国机械工业联合会）办理通过该单位申报的初审和推荐；"
+                  "选择后不填区域。")
     unit_name = models.CharField("所在单位", max_length=120, blank=True)
     created_at = models.DateTimeField("授予时间", auto_now_add=True)
 
@@ -96,13 +103,19 @@ class RoleAssignment(models.Model):
         verbose_name = verbose_name_plural = "角色"
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "role", "program", "region"],
-                name="unique_role_scope",
+                fields=["user", "role", "program", "region", "recommending_unit"],
+                name="unique_role_scope_unit",
                 nulls_distinct=False,
             ),
             models.CheckConstraint(
-                condition=~Q(role="authority") | (Q(region__isnull=False) & Q(program__isnull=False)),
-                name="authority_needs_region_and_program",
+                condition=~Q(role="authority") | (Q(program__isnull=False) & (
+                    (Q(region__isnull=False) & Q(recommending_unit__isnull=True))
+                    | (Q(region__isnull=True) & Q(recommending_unit__isnull=False)))),
+                name="authority_needs_program_and_region_or_unit",
+            ),
+            models.CheckConstraint(
+                condition=Q(role="authority") | Q(recommending_unit__isnull=True),
+                name="only_authority_has_recommending_unit",
             ),
             models.CheckConstraint(
                 condition=~Q(role__in=["secretariat", "committee"]) | Q(program__isnull=False),
@@ -111,14 +124,25 @@ class RoleAssignment(models.Model):
         ]
 
     def __str__(self):
-        scope = " · ".join(str(x) for x in (self.program, self.region) if x)
+        scope = " · ".join(str(x) for x in (self.program, self.region, self.recommending_unit) if x)
         return f"{self.get_role_display()}（{scope}）" if scope else self.get_role_display()
 
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        if self.role == Role.AUTHORITY and not (self.region_id and self.program_id):
-            raise ValidationError("推荐单位角色必须同时指定区域和奖项。")
+        if self.recommending_unit_id and self.role != Role.AUTHORITY:
+            raise ValidationError({"recommending_unit": "其他推荐单位只能用于“推荐单位”角色，请清空或改选角色。"})
+        if self.role == Role.AUTHORITY:
+            if not self.program_id:
+                raise ValidationError("推荐单位角色必须指定奖项。")
+            if self.region_id and self.recommending_unit_id:
+                raise ValidationError("推荐单位角色指定区域（地方主管部门）或其他推荐单位（附件3）二者之一，请清空其中一项。")
+            if not (self.region_id or self.recommending_unit_id):
+                raise ValidationError("推荐单位角色必须指定区域，或指定文件附件所列的其他推荐单位。")
+            unit = self.recommending_unit
+            if unit is not None and (unit.kind != "other" or unit.profile.program_id != self.program_id):
+                raise ValidationError({"recommending_unit": f"“{unit.name}”不是所选奖项文件列出的其他推荐单位，"
+                                                            "请选择该奖项附件所列的单位。"})
         if self.role in (Role.SECRETARIAT, Role.COMMITTEE) and not self.program_id:
             raise ValidationError("秘书处和评委会角色必须指定奖项。")
 

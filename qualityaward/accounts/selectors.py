@@ -8,7 +8,7 @@ def role_assignments(user):
         return ()
     cached = getattr(user, "_role_assignments_cache", None)
     if cached is None:
-        cached = tuple(RoleAssignment.objects.filter(user=user).select_related("program", "region"))
+        cached = tuple(RoleAssignment.objects.filter(user=user).select_related("program", "region", "recommending_unit"))
         user._role_assignments_cache = cached
     return cached
 
@@ -30,5 +30,13 @@ def roles_of(user):
 
 
 def scoped(user, role):
-    """(program_id, region_id) pairs of one role the user holds."""
-    return [(a.program_id, a.region_id) for a in role_assignments(user) if a.role == role]
+    """(program_id, region_id) pairs of one role the user holds (a grant for an other recommending unit has no
+    region: see ``unit_scopes``)."""
+    return [(a.program_id, a.region_id) for a in role_assignments(user) if a.role == role
+            and not a.recommending_unit_id]
+
+
+def unit_scopes(user, role):
+    """(program_id, recommending unit id) pairs of one role the user holds for a program's other unit (附件3)."""
+    return [(a.program_id, a.recommending_unit_id) for a in role_assignments(user) if a.role == role
+            and a.recommending_unit_id]

@@ -101,11 +101,18 @@ def secretariat_group():
     return group
 
 
-def grant_role(*, user, role, program=None, region=None, unit_name=""):
-    """Give ``user`` a role; the secretariat also gets the admin pages of its programs' rules."""
-    assignment, _ = RoleAssignment.objects.get_or_create(
-        user=user, role=role, program=program, region=region, defaults={"unit_name": unit_name}
-    )
+def grant_role(*, user, role, program=None, region=None, unit_name="", recommending_unit=None):
+    """Give ``user`` a role; the secretariat also gets the admin pages of its programs' rules.
+
+    ``recommending_unit``: the recommending authority of one of the program's other units (全国质量标杆 附件3) instead
+    of a region; the program is the unit's when not given. A scope the model refuses raises ``ValidationError``."""
+    if recommending_unit is not None:
+        program = program or recommending_unit.profile.program
+        unit_name = unit_name or recommending_unit.name
+        RoleAssignment(user=user, role=role, program=program, region=region,
+                       recommending_unit=recommending_unit).clean()
+    lookup = dict(user=user, role=role, program=program, region=region, recommending_unit=recommending_unit)
+    assignment, _ = RoleAssignment.objects.get_or_create(**lookup, defaults={"unit_name": unit_name})
     if role == Role.SECRETARIAT:
         if not user.is_staff:
             user.is_staff = True

@@ -115,14 +115,12 @@ def decorate_rows(apps, now=None):
 
 
 def quota_usage(application, user=None):
-    """(recommended so far by this application's recommender in this campaign, quota) or None when unlimited or
-    when the application goes through an other unit (附件3), whose recommendations are not the local quota's."""
+    """(recommended so far by this application's recommender in this campaign, quota) or None when unlimited. The
+    recommender of an application through an other unit (附件3) is that unit, with a quota of its own."""
     from applications import recommenders
 
     quota = application.campaign.program.profile.recommendation_quota
     if quota is None:
-        return None
-    if recommenders.listed_region_ids(application.campaign.program_id) and recommenders.other_unit_of(application):
         return None
     return recommenders.recommended_count(application, user, states=workflow.RECOMMENDED_OR_LATER), quota
 

@@ -71,6 +71,10 @@ def is_bureau(user, application):
 
 def require_bureau(application, actor, *, states=BUREAU_STATES, action="办理初审事项"):
     if actor.user is None or not is_bureau(actor.user, application):
+        if actor.user is not None and access.receives_filing(actor.user, application):
+            from applications.recommenders import filing_only_message
+
+            raise PermissionDenied(filing_only_message(application, action))
         raise PermissionDenied(f"只有本区域、本奖项的推荐单位可以{action}。")
     if application.state not in states:
         if states == SIGNING_STATES and application.state == State.RETURNED:

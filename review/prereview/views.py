@@ -18,11 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from applications import rules as access
 from applications import workflow
 from applications.documents.exports import bureau_list_sheet, export_filename
 from applications.documents.xlsx import xlsx_response
 from applications.forms.spec import form_for
 from applications.models import Application
+from applications.recommenders import filing_only_message, filing_summary
 from applications.selectors import application_for_user_or_404
 from qualityaward.accounts.models import AuditEvent, Role
 from qualityaward.accounts.selectors import has_role
@@ -138,6 +140,10 @@ def _workspace(request, app, *, bound=None, status=200, error=None):
     ctx["overdue"] = deadline < ctx["now"]
     ctx["days_left"] = None if ctx["overdue"] else (deadline - ctx["now"]).days
     if audience == OTHER:
+        if access.receives_filing(user, app):  # 通知三: the filing the local department receives, as before
+            ctx["filing_only"] = filing_only_message(app)
+            ctx["filing"] = filing_summary(app)
+            ctx["filing_label"] = svc.FILING_LABEL
         return render(request, "review/prereview/detail.html", ctx, status=status)
 
     checks = {c.section: c for c in SectionCheck.objects.filter(submission=submission)} if submission else {}

@@ -87,3 +87,91 @@ def test_the_route_question_lists_the_other_units_of_attachment_3(world):
     assert recommenders.route_choices(world.cultivation.profile) == ()
     assert recommenders.filing_targets(world.benchmark.profile) == ["当地工信部门", "省工业和信息化厅"]
     assert RecommendingUnit.objects.filter(kind="local", region__isnull=True).count() == 0
+
+
+# --- the other units' own accounts (通知三 企业还可以通过其他推荐单位（附件3）申报) ------------------------------------------
+def _routed(world, name, code, unit, region=None):
+    from applications.forms import services as fs
+    from applications.models import ApplicationSection
+
+    app = new_application(world, world.benchmark_campaign, region or world.zhengzhou, name, code)
+    row = ApplicationSection.objects.filter(application=app, code="route").first()
+    result = fs.save_section(application=app, code="route", data={"route": f"unit-{unit.pk}"},
+                             base_version=row.version if row else 0, actor=Actor(user=app.owner))
+    assert not result.errors, result.errors
+    return app
+
+
+@pytest.fixture
+def units(world, bench):
+    cmif, steel = (RecommendingUnit.objects.get(profile__program=world.benchmark, kind="other", name=n)
+                   for n in ("中国机械工业联合会", "中国钢铁工业协会"))
+    cmif_user = make_user("rc_cmif", (Role.AUTHORITY, {"recommending_unit": cmif}))
+    steel_user = make_user("rc_steel", (Role.AUTHORITY, {"recommending_unit": steel}))
+    zz_routed = _routed(world, "郑州经机械联合会申报公司", "RCUN0001", cmif)
+    gy_routed = _routed(world, "巩义经机械联合会申报公司", "RCUN0002", cmif, region=bench.gongyi)
+    draft = _routed(world, "尚未提交的协会申报", "RCUN0003", cmif)
+    for app in (zz_routed, gy_routed):
+        workflow.perform(application=app, name="submit", actor=Actor(user=app.owner))
+    return type("Units", (), {"cmif": cmif, "steel": steel, "cmif_user": cmif_user, "steel_user": steel_user,
+                              "zz_routed": zz_routed, "gy_routed": gy_routed, "draft": draft})
+
+
+def test_an_other_units_account_reaches_exactly_the_applications_routed_through_it(world, bench, units):
+    """Predicate and queryset agree: the unit sees its routed applications from any region (never a draft), the
+    local department keeps its own and reads the routed ones only as the filing it receives."""
+    everyone = (bench.zz_app, bench.gy_app, bench.town_app, units.zz_routed, units.gy_routed, units.draft)
+    expected = {
+        units.cmif_user: {units.zz_routed: ["authority"], units.gy_routed: ["authority"]},
+        units.steel_user: {},
+        bench.zz: {bench.zz_app: ["authority"], units.zz_routed: ["filing"]},
+        bench.gy: {bench.gy_app: ["authority"], bench.town_app: ["authority"], units.gy_routed: ["filing"]},
+    }
+    for user, held in expected.items():
+        user = type(user).objects.get(pk=user.pk)
+        listed = set(applications_for_user(user=user).filter(campaign=world.benchmark_campaign))
+        assert listed == set(held), user
+        for app in everyone:
+            assert rules.can_view(user, app) == (app in held), (user, app)
+            assert rules.relationships_held(user, app) == held.get(app, []), (user, app)
+            assert rules.is_region_authority(user, app) == (held.get(app) == ["authority"]), (user, app)
+        authority_list = set(applications_for_user(user=user).filter(rules.relationship_q("authority", user)))
+        assert authority_list == {a for a, names in held.items() if names == ["authority"]}, user
+
+
+def test_a_route_is_the_units_only_when_it_names_the_unit_exactly(world, units):
+    from applications.models import ApplicationSection
+
+    row = ApplicationSection.objects.get(application=units.zz_routed, code="route")
+    row.data = {**row.data, "route": f"unit-0{units.cmif.pk}"}
+    row.save()
+    assert recommenders.other_unit_of(units.zz_routed) is None
+    assert not rules.can_view(units.cmif_user, units.zz_routed)
+    assert not applications_for_user(user=units.cmif_user).filter(pk=units.zz_routed.pk).exists()
+
+
+def test_each_other_unit_counts_its_own_recommendations(world, bench, units):
+    """通知三 原则上最多只推荐1个 per recommender: the unit's recommendations count for the unit, not for the local
+    departments of its applicants, and not for another unit."""
+    complete_sample_prereview(application=units.zz_routed, actor=Actor(user=units.cmif_user))
+    workflow.perform(application=units.zz_routed, name="recommend", actor=Actor(user=units.cmif_user))
+    assert quota_usage(units.gy_routed) == (1, 1)
+    assert quota_usage(bench.zz_app) == (0, 1) and quota_usage(bench.gy_app) == (0, 1)
+    steel_app = _routed(world, "郑州经钢协申报公司", "RCUN0004", units.steel)
+    assert quota_usage(steel_app) == (0, 1)
+    complete_sample_prereview(application=units.gy_routed, actor=Actor(user=units.cmif_user))
+    with pytest.raises(workflow.GuardFailed) as refusal:
+        workflow.perform(application=units.gy_routed, name="recommend", actor=Actor(user=units.cmif_user))
+    assert "您已推荐 1 个" in refusal.value.message
+    workflow.perform(application=units.gy_routed, name="recommend", actor=Actor(user=units.cmif_user),
+                     quota_reason="两家分属不同行业。")
+
+
+def test_the_local_department_is_refused_the_units_steps_with_the_reason(world, bench, units):
+    for name in ("recommend", "return_for_correction"):
+        with pytest.raises(workflow.NotPermitted) as refusal:
+            workflow.perform(application=units.zz_routed, name=name, actor=Actor(user=bench.zz), reason="补正")
+        assert "通过其他推荐单位（中国机械工业联合会）申报，由该单位初审并签署推荐意见；当地推荐单位只接收报备" in \
+            refusal.value.message
+    units.zz_routed.refresh_from_db()
+    assert units.zz_routed.state == State.SUBMITTED

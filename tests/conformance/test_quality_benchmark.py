@@ -117,7 +117,9 @@ def test_3_an_applicant_may_go_through_an_attachment_3_unit_and_should_file_with
     """通知三: 企业还可以通过其他推荐单位（附件3）申报；通过其他推荐单位申报的应向当地工信部门、省工业和信息化厅报备. The
     filing is recorded on the application (to whom, when, which document); without it the applicant is warned and
     the secretariat decides at eligibility — the notice sets no consequence, so submission stays open. Such an
-    application is not the local department's: neither its quota nor the 历年质量标杆 list applies."""
+    application is not the local department's: the unit's own account pre-reviews and recommends it (see
+    ``test_3_the_attachment_3_units_own_account_recommends_…``); neither the local quota nor the 历年质量标杆 list
+    applies."""
     from applications.recommenders import filing_summary
     from review.eligibility.services import FLAG, PASS, facts_for
     from review.prereview import services as prereview
@@ -125,6 +127,7 @@ def test_3_an_applicant_may_go_through_an_attachment_3_unit_and_should_file_with
     program = world.benchmark
     unit = _other_unit(program, "中国机械工业联合会")
     zz_industry = make_user("bf_zz", (Role.AUTHORITY, {"program": program, "region": world.zhengzhou}))
+    association = make_user("bf_cmif", (Role.AUTHORITY, {"recommending_unit": unit}))
     app = world.new_app(campaign=world.benchmark_campaign, name="通过行业协会申报的公司")
     result = _route(app, world.owner, f"unit-{unit.pk}")
     assert any("应向当地工信部门、省工业和信息化厅报备" in w for w in result.warnings)
@@ -138,7 +141,7 @@ def test_3_an_applicant_may_go_through_an_attachment_3_unit_and_should_file_with
     body = client.get(reverse("review:prereview_detail", args=[app.pk])).content.decode()
     assert "报备（不影响推荐）：通过其他推荐单位（中国机械工业联合会）申报，尚未登记" in body
 
-    step(app, "return_for_correction", zz_industry, reason="请登记报备", sections=["route"])
+    step(app, "return_for_correction", association, reason="请登记报备", sections=["route"])
     _route(app, world.owner, f"unit-{unit.pk}", filed_to_1="郑州市工业和信息化局", filed_on_1="2026-11-10",
            filed_doc_1="关于通过中国机械工业联合会申报的报备函", filed_on_2="2026-11-11", filed_doc_2="报备函")
     step(app, "resubmit", world.owner)
@@ -153,11 +156,113 @@ def test_3_an_applicant_may_go_through_an_attachment_3_unit_and_should_file_with
     step(first, "submit", world.owner)
     complete_sample_prereview(application=first, actor=Actor(user=zz_industry))
     prereview.recommend(application=first, actor=Actor(user=zz_industry))
-    complete_sample_prereview(application=app, actor=Actor(user=zz_industry))
+    complete_sample_prereview(application=app, actor=Actor(user=association))
     CandidatePoolEntry.objects.filter(credit_code=world.org.credit_code).delete()
-    prereview.recommend(application=app, actor=Actor(user=zz_industry))  # no quota reason, not on the list
+    prereview.recommend(application=app, actor=Actor(user=association))  # no quota reason, not on the list
     app.refresh_from_db()
     assert app.state == State.RECOMMENDED
+
+
+def test_3_the_attachment_3_units_own_account_recommends_and_the_local_department_only_receives_the_filing(
+        world, client):
+    """通知三: 企业还可以通过其他推荐单位（附件3）申报 — that unit 对申报材料进行初审后，签署推荐意见: a 推荐单位 account
+    granted for the unit sees exactly the applications routed through it, pre-reviews, signs and recommends them; the
+    local 工信部门 (通过其他推荐单位申报的应向当地工信部门报备) reads the application and its filing but is refused every
+    step, and does not list it as its work; another 附件3 unit sees nothing of it."""
+    from applications.models import Application
+    from review.prereview import services as prereview
+
+    program = world.benchmark
+    unit = _other_unit(program, "中国机械工业联合会")
+    association = make_user("bu_cmif", (Role.AUTHORITY, {"recommending_unit": unit}))
+    steel = make_user("bu_steel", (Role.AUTHORITY, {"recommending_unit": _other_unit(program, "中国钢铁工业协会")}))
+    zz_industry = make_user("bu_zz", (Role.AUTHORITY, {"program": program, "region": world.zhengzhou}))
+    province = make_user("bu_sec", (Role.SECRETARIAT, {"program": program}))
+    app = world.new_app(campaign=world.benchmark_campaign, name="经机械工业联合会申报的公司")
+    _route(app, world.owner, f"unit-{unit.pk}", filed_to_1="郑州市工业和信息化局", filed_on_1="2026-11-10",
+           filed_on_2="2026-11-11")
+    local = world.new_app(campaign=world.benchmark_campaign, name="经郑州市工信局申报的公司")
+    for a in (app, local):
+        step(a, "submit", world.owner)
+    assert who_may(app, "recommend", [association, steel, zz_industry, province]) == {"bu_cmif"}
+    assert who_may(app, "return_for_correction", [association, steel, zz_industry]) == {"bu_cmif"}
+    assert who_may(local, "recommend", [association, steel, zz_industry]) == {"bu_zz"}
+
+    # the unit's account: its list holds exactly its applications, the workspace is its own
+    client.force_login(association)
+    body = client.get(reverse("review:prereview_list")).content.decode()
+    assert app.applicant_name in body and local.applicant_name not in body
+    assert client.get(reverse("applications:detail", args=[local.pk])).status_code == 404
+    assert "推荐上报秘书处" in client.get(reverse("review:prereview_detail", args=[app.pk])).content.decode()
+
+    # another 附件3 unit: a stranger to it
+    client.force_login(steel)
+    assert client.get(reverse("applications:detail", args=[app.pk])).status_code == 404
+    assert client.get(reverse("review:prereview_detail", args=[app.pk])).status_code == 404
+
+    # the local department: reads the filing, lists it not as its work, and is refused with the reason
+    client.force_login(zz_industry)
+    body = client.get(reverse("review:prereview_list")).content.decode()
+    assert local.applicant_name in body and app.applicant_name not in body
+    assert "2026-11-10 向郑州市工业和信息化局报备" in client.get(
+        reverse("applications:detail", args=[app.pk])).content.decode()
+    body = client.get(reverse("review:prereview_detail", args=[app.pk])).content.decode()
+    assert "由该单位初审并签署推荐意见；当地推荐单位只接收报备" in body
+    assert "报备（不影响推荐）：通过其他推荐单位（中国机械工业联合会）申报：2026-11-10" in body
+    assert "推荐上报秘书处" not in body
+    response = client.post(reverse("review:prereview_recommend", args=[app.pk]))
+    assert response.status_code == 403
+    with pytest.raises(workflow.NotPermitted) as refusal:
+        workflow.perform(application=app, name="recommend", actor=Actor(user=zz_industry))
+    assert "通过其他推荐单位（中国机械工业联合会）申报，由该单位初审并签署推荐意见" in refusal.value.message
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied) as refusal:
+        complete_sample_prereview(application=app, actor=Actor(user=zz_industry))
+    assert "当地推荐单位只接收报备" in str(refusal.value)
+
+    # the unit signs its opinion and recommends through its own workspace
+    complete_sample_prereview(application=app, actor=Actor(user=association))
+    client.force_login(association)
+    response = client.post(reverse("review:prereview_recommend", args=[app.pk]))
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.state == State.RECOMMENDED
+    assert prereview.current_opinion(app).signed_by == association
+    assert Application.objects.get(pk=local.pk).state == State.SUBMITTED
+
+
+def test_3_in_principle_at_most_one_per_attachment_3_unit_too(world):
+    """通知三 原则上最多只推荐1个 binds each recommending unit: a 附件3 unit's second recommendation asks for the written
+    reason; it is neither counted by nor counts against the local department, nor another 附件3 unit."""
+    from review.prereview import services as prereview
+    from review.prereview.selectors import quota_usage
+
+    program = world.benchmark
+    unit, steel_unit = _other_unit(program, "中国机械工业联合会"), _other_unit(program, "中国钢铁工业协会")
+    association = make_user("bv_cmif", (Role.AUTHORITY, {"recommending_unit": unit}))
+    steel = make_user("bv_steel", (Role.AUTHORITY, {"recommending_unit": steel_unit}))
+    zz_industry = make_user("bv_zz", (Role.AUTHORITY, {"program": program, "region": world.zhengzhou}))
+    first, second, third, local = (world.new_app(campaign=world.benchmark_campaign, name=n)
+                                   for n in ("协会甲公司", "协会乙公司", "钢协丙公司", "本地丁公司"))
+    for app, route in ((first, unit), (second, unit), (third, steel_unit)):
+        _route(app, world.owner, f"unit-{route.pk}")
+    for app in (first, second, third, local):
+        step(app, "submit", world.owner)
+    for app, recommender in ((first, association), (second, association), (third, steel), (local, zz_industry)):
+        complete_sample_prereview(application=app, actor=Actor(user=recommender))
+    prereview.recommend(application=first, actor=Actor(user=association))
+    assert quota_usage(second) == (1, 1)
+    assert quota_usage(third) == (0, 1) and quota_usage(local) == (0, 1)
+    with pytest.raises(workflow.GuardFailed) as refusal:
+        prereview.recommend(application=second, actor=Actor(user=association))
+    assert "原则上每个推荐单位本届最多推荐 1 个，您已推荐 1 个" in refusal.value.message
+    for app, recommender in ((third, steel), (local, zz_industry)):
+        prereview.recommend(application=app, actor=Actor(user=recommender))  # each its first: no reason asked
+    prereview.recommend(application=second, actor=Actor(user=association), quota_reason="两家分属不同行业。")
+    for app in (second, third, local):
+        app.refresh_from_db()
+        assert app.state == State.RECOMMENDED
 
 
 # --- the 历年河南省质量标杆 list (通知三) ----------------------------------------------------------------------
