@@ -435,13 +435,15 @@ def panel_calibration(panel):
     return [(cal.get(pk), pk) for pk in members]
 
 
-def campaign_panel_balance(campaign):
+def campaign_panel_balance(campaign, recused=frozenset()):
     """For the draw page: the program's experts' severities, and each formed panel of the campaign with its
-    seated experts' mean severity (a panel of lenient experts shows as such; the draw itself stays random)."""
+    seated experts' mean severity (a panel of lenient experts shows as such; the draw itself stays random),
+    but the panels of the applications in ``recused`` (the reader stepped aside from them, 息县 第十条)."""
     cal = calibration(program=campaign.program, detail_for=[])
     panels = defaultdict(list)
     for panel_id, app_name, stage, expert_id in (
             PanelMember.objects.filter(panel__application__campaign=campaign, role__in=SEATED)
+            .exclude(panel__application_id__in=recused)
             .values_list("panel_id", "panel__application__applicant_name", "panel__stage", "expert_id")
             .order_by("panel__application__number", "panel__stage", "-role", "pk")):
         panels[(panel_id, app_name, stage)].append(cal.get(expert_id))
