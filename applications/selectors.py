@@ -32,6 +32,13 @@ def applications_for_user(*, user):
 RECUSED_LABEL = "（已回避）"
 
 
+def recused_applications(*, user):
+    """The applications ``user`` stepped aside from (a veto holds), for lists that span campaigns to leave out."""
+    if not user or not user.is_authenticated:
+        return Application.objects.none()
+    return Application.objects.filter(access.vetoed_q(user))
+
+
 def recused_application_ids(*, user, campaign):
     """Ids of ``campaign``'s applications ``user`` stepped aside from (息县 第十条, 巩义 第十八条: 回避).
 
@@ -41,8 +48,7 @@ def recused_application_ids(*, user, campaign):
     if not user or not user.is_authenticated or campaign is None:
         return set()
     campaign_id = getattr(campaign, "pk", campaign)
-    return set(Application.objects.filter(access.vetoed_q(user), campaign_id=campaign_id)
-               .values_list("pk", flat=True))
+    return set(recused_applications(user=user).filter(campaign_id=campaign_id).values_list("pk", flat=True))
 
 
 def application_for_user_or_404(*, user, pk):
