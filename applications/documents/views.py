@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from qualityaward.accounts.services import Actor, record_event
 
 from ..models import BackgroundJob, Campaign, GeneratedDocument
-from ..selectors import application_for_user_or_404, applications_for_user
+from ..selectors import application_for_user_or_404, applications_for_user, recused_application_ids
 from . import background, prints
 from .dossier import dossier_hash, masks_id_number, may_request_dossier, request_dossier
 from .exports import application_list_queryset
@@ -48,12 +48,20 @@ def decision(request, campaign_id):
         params = prints.parse_decision_params(request.GET)
     except ValidationError as exc:
         errors = exc.messages
+    # 息县 第十条, 巩义 第十八条: an application the reader stepped aside from keeps its number in the list as
+    # "（已回避）"; the document itself, which must name it, is printed by a colleague
+    recused = recused_application_ids(user=request.user, campaign=campaign)
+    if request.GET.get("format") == "pdf" and recused & {a.pk for g in prints.awarded_by_tier(campaign)
+                                                           for a in g.applications}:
+        errors = [*errors, "您已对本届次的获奖申报声明回避，不能生成决定文件，请由本奖项其他工作人员生成。"]
     if request.GET.get("format") == "pdf" and not errors:
         pdf = prints.decision_pdf(campaign=campaign, **params)
         record_event(actor=Actor.from_request(request), action="print:decision", target=campaign,
                      data={"doc_number": params["doc_number"]})
         return pdf_response(pdf, f"{campaign.program.short_name}{campaign.name}决定.pdf")
     context = prints.decision_context(campaign=campaign, **(params or {}))
+    for app in (a for g in context["groups"] for a in g.applications):
+        app.recused = app.pk in recused
     if prints.is_program_secretariat_of(request.user, campaign):  # the certificates the secretariat hands out
         apps = [a for g in context["groups"] for a in g.applications]
         certificates = {}
