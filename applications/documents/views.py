@@ -177,9 +177,19 @@ def _job_or_404(user, pk):
     return job
 
 
-def job_context(job):
-    failed = background.failed_documents(job) if job and job.kind == BackgroundJob.Kind.DOSSIERS else []
-    return {"job": job, "failed": failed}
+def job_context(job, user=None):
+    dossiers = bool(job) and job.kind == BackgroundJob.Kind.DOSSIERS
+    failed = background.failed_documents(job) if dossiers else []
+    # 息县 第十条, 巩义 第十八条: what the reader stepped aside from stays unnamed, and its dossier out of reach
+    recused = recused_application_ids(user=user, campaign=job.campaign_id) if dossiers and user else set()
+    for doc in failed:
+        doc.recused = doc.application_id in recused
+    zip_refused = bool(recused) and job.documents.filter(application_id__in=recused).exists()
+    return {"job": job, "failed": failed, "zip_refused": RECUSED_ZIP if zip_refused else ""}
+
+
+#: Why a campaign's dossiers zip is refused to someone who stepped aside from one of its applications.
+RECUSED_ZIP = "压缩包中有您已声明回避的申报的推荐材料，您不能下载，请由本奖项其他工作人员下载。"
 
 
 @login_required
@@ -191,7 +201,7 @@ def campaign_dossiers(request, campaign_id):
         campaign=campaign, submissions__isnull=False).distinct().count()
     return render(request, "applications/campaign_dossiers.html", {
         "campaign": campaign, "program": campaign.program, "submitted": submitted,
-        **job_context(background.latest_dossier_job(campaign))})
+        **job_context(background.latest_dossier_job(campaign), request.user)})
 
 
 @login_required
@@ -212,7 +222,7 @@ def job_detail(request, pk):
     """A job's page; under htmx its status box alone (polled while the job runs)."""
     job = _job_or_404(request.user, pk)
     template = "applications/partials/job_status.html" if request.htmx else "applications/job.html"
-    return render(request, template, job_context(job))
+    return render(request, template, job_context(job, request.user))
 
 
 @login_required
@@ -221,6 +231,8 @@ def job_download(request, pk):
     job = _job_or_404(request.user, pk)
     if not job.file or job.status not in (BackgroundJob.Status.READY, BackgroundJob.Status.PARTIAL):
         raise Http404("文件尚未生成，请等待任务完成后再下载。")
+    if job_context(job, request.user)["zip_refused"]:
+        raise PermissionDenied(RECUSED_ZIP)  # 息县 第十条: the zip holds a dossier the reader stepped aside from
     suffix = ".zip" if job.kind == BackgroundJob.Kind.DOSSIERS else ".xlsx"
     content_type = "application/zip" if suffix == ".zip" else (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
