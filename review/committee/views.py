@@ -124,7 +124,8 @@ def _render_session(request, session, *, status=200, errors=None, chosen=None):
         "session": session, "candidates": candidates, "is_sec": is_sec, "is_member": is_member,
         "has_voted": svc.has_voted(session=session, user=user) if is_member else False,
         "voted": voted, "total": total, "choices": Ballot.Choice.choices, "errors": errors or [],
-        "plans": plans, "failed": failed, "threshold": session.threshold, "any_hidden": any(c.hidden for c in candidates),
+        "plans": plans, "failed": failed, "threshold": session.threshold,
+        "any_hidden": any(c.hidden for c in candidates),
         "can_vote": is_member and session.is_open and not (session.closes_at and session.closes_at <= timezone.now()),
     }, status=status)
 

@@ -57,9 +57,8 @@ def test_xixian_10_the_ranking_export_keeps_the_place_without_name_or_scores(cli
 
 def test_xixian_10_the_score_matrix_and_details_leave_it_out(client, world, recused_scores):
     name = recused_scores.applicant_name
-    for url in (reverse("review:score_matrix_xlsx", args=[world.campaign.pk]),
-                reverse("review:score_matrix_xlsx", args=[world.campaign.pk]) + "?detail=1",
-                reverse("review:score_matrix_xlsx", args=[world.campaign.pk]) + f"?detail=1&application={recused_scores.pk}"):
+    base = reverse("review:score_matrix_xlsx", args=[world.campaign.pk])
+    for url in (base, base + "?detail=1", base + f"?detail=1&application={recused_scores.pk}"):
         wb = _workbook(client, world.secretariat, url)
         for sheet in wb.worksheets:
             cells = _cells(sheet)
