@@ -27,6 +27,30 @@ def applications_for_user(*, user):
     return Application.objects.filter(visible_q(user))
 
 
+#: What a campaign-wide page or export shows instead of an application's name (and figures) to someone who
+#: stepped aside from it (息县 第十条, 巩义 第十八条).
+RECUSED_LABEL = "（已回避）"
+
+
+def recused_applications(*, user):
+    """The applications ``user`` stepped aside from (a veto holds), for lists that span campaigns to leave out."""
+    if not user or not user.is_authenticated:
+        return Application.objects.none()
+    return Application.objects.filter(access.vetoed_q(user))
+
+
+def recused_application_ids(*, user, campaign):
+    """Ids of ``campaign``'s applications ``user`` stepped aside from (息县 第十条, 巩义 第十八条: 回避).
+
+    Campaign-wide pages and exports (the ranking, panel draws, the committee's vote, score exports) keep such
+    an application's place where numbering matters, showing ``RECUSED_LABEL`` instead of its name and
+    figures, and leave its row out elsewhere."""
+    if not user or not user.is_authenticated or campaign is None:
+        return set()
+    campaign_id = getattr(campaign, "pk", campaign)
+    return set(recused_applications(user=user).filter(campaign_id=campaign_id).values_list("pk", flat=True))
+
+
 def application_for_user_or_404(*, user, pk):
     """One application the user may see; anything else (missing or not theirs) is a plain 404.
 

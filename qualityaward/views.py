@@ -1,6 +1,7 @@
 """Project-level pages: the per-role dashboard, composed from each app's sections, and error pages."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import Resolver404, resolve, reverse
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
@@ -13,6 +14,8 @@ from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import role_assignments, roles_of
 from review.committee import dashboard as committee_dashboard
 from review.panels.dashboard import expert_section
+from review.panels.rules import DISSOLVED
+from review.panels.services import dissolved_seat
 from review.insights.views import dashboard_section
 
 DASHBOARD_SECTIONS = {**SECTIONS, Role.EXPERT: expert_section}
@@ -45,8 +48,9 @@ def dashboard(request):
     return render(request, "dashboard.html", {**context, "roles": roles})
 
 
-def _error(request, status, title, text):
-    return render(request, "error.html", {"status": status, "title": title, "messages_list": [text]}, status=status)
+def _error(request, status, title, text, link=None):
+    return render(request, "error.html", {"status": status, "title": title, "messages_list": [text], "link": link},
+                  status=status)
 
 
 def bad_request(request, exception=None):
@@ -58,7 +62,36 @@ def permission_denied(request, exception=None):
     return _error(request, 403, "没有权限", text)
 
 
+#: Pages of one application an expert of its panel opened, by URL name: the keyword naming the application
+#: (``pk``) or the panel (``panel_pk``).
+_APPLICATION_PAGES = ("applications:detail", "applications:form", "applications:form_docx", "applications:section",
+                      "applications:narrative_image", "applications:transition")
+
+
+def _dissolved_panel_page(request):
+    """Whether the page not found is one of an application (or a panel) whose panel ``request.user`` sat on
+    and which has dissolved with the campaign's decision (息县 第九条)."""
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated):
+        return False
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    name, kwargs = match.view_name, match.kwargs
+    if name in ("review:pledge", "review:declare_conflict") and "panel_pk" in kwargs:
+        return dissolved_seat(user=user, panel_id=kwargs["panel_pk"])
+    if "pk" in kwargs and (name in _APPLICATION_PAGES or name.startswith("review:scoring_")
+                           and name != "review:scoring_report_release"):
+        return dissolved_seat(user=user, application_id=kwargs["pk"])
+    return False
+
+
 def page_not_found(request, exception=None):
+    if _dissolved_panel_page(request):
+        # 息县 第九条 评审组自动解散: still a 404 (the page is closed as to anyone), but the expert learns why
+        return _error(request, 404, "评审材料不再开放", f"{DISSOLVED}。评审组已随本批次审定解散，您可在“我的评审任务”中查看其他评审任务。",
+                      link={"url": reverse("review:my_panels"), "label": "我的评审任务"})
     return _error(request, 404, "页面不存在", "没有找到该页面或记录，或您无权查看。请从首页重新进入。")
 
 

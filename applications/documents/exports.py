@@ -8,7 +8,7 @@ contacts or scores).
 from django.utils import timezone
 
 from ..models import State
-from ..selectors import applications_for_user
+from ..selectors import RECUSED_LABEL, applications_for_user
 from .xlsx import Sheet
 
 CHUNK = 1000
@@ -96,12 +96,16 @@ def eligibility_sheet(rows_by_group):
                  number_format={7: "yyyy-mm-dd hh:mm"})
 
 
-def acceptance_list_sheet(acceptance_list):
-    """A 受理名单: its frozen public fields only."""
+def acceptance_list_sheet(acceptance_list, recused=frozenset()):
+    """A 受理名单: its frozen public fields only; a line of an application in ``recused`` (the reader stepped aside
+    from it, 息县 第十条) keeps its number as RECUSED_LABEL."""
     headers = ["序号", "申报单位（个人）", "所在地区", "所属行业"]
 
     def rows():
         for item in acceptance_list.items.order_by("order").iterator(chunk_size=CHUNK):
+            if item.application_id in recused:
+                yield [item.order, RECUSED_LABEL, None, None]
+                continue
             yield [item.order, item.applicant_name, item.region_name, item.industry_name]
 
     return Sheet("受理名单", headers, rows(), widths=[8, 40, 16, 30])

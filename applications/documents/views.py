@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from qualityaward.accounts.services import Actor, record_event
 
 from ..models import BackgroundJob, Campaign, GeneratedDocument
-from ..selectors import application_for_user_or_404, applications_for_user
+from ..selectors import application_for_user_or_404, applications_for_user, recused_application_ids
 from . import background, prints
 from .dossier import dossier_hash, masks_id_number, may_request_dossier, request_dossier
 from .exports import application_list_queryset
@@ -48,12 +48,20 @@ def decision(request, campaign_id):
         params = prints.parse_decision_params(request.GET)
     except ValidationError as exc:
         errors = exc.messages
+    # 息县 第十条, 巩义 第十八条: an application the reader stepped aside from keeps its number in the list as
+    # "（已回避）"; the document itself, which must name it, is printed by a colleague
+    recused = recused_application_ids(user=request.user, campaign=campaign)
+    if request.GET.get("format") == "pdf" and recused & {a.pk for g in prints.awarded_by_tier(campaign)
+                                                           for a in g.applications}:
+        errors = [*errors, "您已对本届次的获奖申报声明回避，不能生成决定文件，请由本奖项其他工作人员生成。"]
     if request.GET.get("format") == "pdf" and not errors:
         pdf = prints.decision_pdf(campaign=campaign, **params)
         record_event(actor=Actor.from_request(request), action="print:decision", target=campaign,
                      data={"doc_number": params["doc_number"]})
         return pdf_response(pdf, f"{campaign.program.short_name}{campaign.name}决定.pdf")
     context = prints.decision_context(campaign=campaign, **(params or {}))
+    for app in (a for g in context["groups"] for a in g.applications):
+        app.recused = app.pk in recused
     if prints.is_program_secretariat_of(request.user, campaign):  # the certificates the secretariat hands out
         apps = [a for g in context["groups"] for a in g.applications]
         certificates = {}
@@ -169,9 +177,19 @@ def _job_or_404(user, pk):
     return job
 
 
-def job_context(job):
-    failed = background.failed_documents(job) if job and job.kind == BackgroundJob.Kind.DOSSIERS else []
-    return {"job": job, "failed": failed}
+def job_context(job, user=None):
+    dossiers = bool(job) and job.kind == BackgroundJob.Kind.DOSSIERS
+    failed = background.failed_documents(job) if dossiers else []
+    # 息县 第十条, 巩义 第十八条: what the reader stepped aside from stays unnamed, and its dossier out of reach
+    recused = recused_application_ids(user=user, campaign=job.campaign_id) if dossiers and user else set()
+    for doc in failed:
+        doc.recused = doc.application_id in recused
+    zip_refused = bool(recused) and job.documents.filter(application_id__in=recused).exists()
+    return {"job": job, "failed": failed, "zip_refused": RECUSED_ZIP if zip_refused else ""}
+
+
+#: Why a campaign's dossiers zip is refused to someone who stepped aside from one of its applications.
+RECUSED_ZIP = "压缩包中有您已声明回避的申报的推荐材料，您不能下载，请由本奖项其他工作人员下载。"
 
 
 @login_required
@@ -183,7 +201,7 @@ def campaign_dossiers(request, campaign_id):
         campaign=campaign, submissions__isnull=False).distinct().count()
     return render(request, "applications/campaign_dossiers.html", {
         "campaign": campaign, "program": campaign.program, "submitted": submitted,
-        **job_context(background.latest_dossier_job(campaign))})
+        **job_context(background.latest_dossier_job(campaign), request.user)})
 
 
 @login_required
@@ -204,7 +222,7 @@ def job_detail(request, pk):
     """A job's page; under htmx its status box alone (polled while the job runs)."""
     job = _job_or_404(request.user, pk)
     template = "applications/partials/job_status.html" if request.htmx else "applications/job.html"
-    return render(request, template, job_context(job))
+    return render(request, template, job_context(job, request.user))
 
 
 @login_required
@@ -213,6 +231,8 @@ def job_download(request, pk):
     job = _job_or_404(request.user, pk)
     if not job.file or job.status not in (BackgroundJob.Status.READY, BackgroundJob.Status.PARTIAL):
         raise Http404("文件尚未生成，请等待任务完成后再下载。")
+    if job_context(job, request.user)["zip_refused"]:
+        raise PermissionDenied(RECUSED_ZIP)  # 息县 第十条: the zip holds a dossier the reader stepped aside from
     suffix = ".zip" if job.kind == BackgroundJob.Kind.DOSSIERS else ".xlsx"
     content_type = "application/zip" if suffix == ".zip" else (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

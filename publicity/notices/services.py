@@ -20,6 +20,7 @@ from django.utils import timezone
 from applications import jobs, workflow
 from applications.models import Application, ApplicationSection, PublicityRule, State
 from applications.rules import _authority_scopes
+from applications.selectors import recused_applications
 from qualityaward.accounts.services import SYSTEM, record_event
 from review.eligibility.services import industry_name, is_campaign_secretariat
 
@@ -89,10 +90,13 @@ def can_manage(user, notice):
     return can_compose(user, notice.campaign, notice.kind, notice.region)
 
 
-def eligible_applications(campaign, kind, region=None):
-    """Applications that may be listed on a new notice of ``kind`` (an authority's: its own area)."""
+def eligible_applications(campaign, kind, region=None, *, user=None):
+    """Applications that may be listed on a new notice of ``kind`` (an authority's: its own area); for ``user``,
+    not those the user stepped aside from (息县 第十条, 巩义 第十八条: a colleague lists them)."""
     qs = (Application.objects.filter(campaign=campaign, state__in=SOURCE_STATES.get(kind, []))
           .select_related("region", "tier").order_by("number", "pk"))
+    if user is not None:
+        qs = qs.exclude(pk__in=recused_applications(user=user))
     if kind in AUTHORITY_KINDS:
         if region is None:
             return qs.none()
@@ -178,7 +182,7 @@ def compose_notice(*, campaign, kind, actor, application_ids, title="", body="",
     ids = {int(i) for i in application_ids or []}
     if not ids:
         raise ValidationError("请至少选择一个申报列入公示。")
-    apps = list(eligible_applications(campaign, kind, region).filter(pk__in=ids))
+    apps = list(eligible_applications(campaign, kind, region, user=actor.user).filter(pk__in=ids))
     if len(apps) != len(ids):
         raise ValidationError("所选申报中有的不在可公示的范围内（状态已变化或不属于本届、本区域），请刷新页面后重新选择。")
     with transaction.atomic():

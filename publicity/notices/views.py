@@ -125,7 +125,7 @@ def compose(request, campaign_pk, kind):
     rule = services.rule_for(campaign, kind)
     if rule is None:
         raise Http404("本奖项没有此类公示。")
-    eligible = list(services.eligible_applications(campaign, kind, region))
+    eligible = list(services.eligible_applications(campaign, kind, region, user=request.user))
     initial = {"window_length": rule.min_length, "issuer": services._issuer(campaign, kind, request.user, region),
                "title": services._default_title(campaign, kind, region),
                "applications": [str(a.pk) for a in eligible]}
@@ -162,7 +162,7 @@ def _manage_page(request, notice, *, form=None, schedule_form=None, errors=None,
     rule = services.rule_for(notice.campaign, notice.kind)
     editable = notice.status in services.EDITABLE
     if form is None and editable:
-        pool = list(services.eligible_applications(notice.campaign, notice.kind, notice.region)) \
+        pool = list(services.eligible_applications(notice.campaign, notice.kind, notice.region, user=request.user)) \
             if notice.corrects_id is None else []
         on_notice = list(notice.items.select_related("application__region").order_by("position"))
         apps = {a.pk: a for a in pool}

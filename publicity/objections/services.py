@@ -21,6 +21,7 @@ from applications import jobs, workflow
 from applications.forms.uploads import inspect_upload
 from applications.models import Program
 from applications.rules import is_owner
+from applications.selectors import recused_applications
 from qualityaward.accounts.models import Role, User
 from qualityaward.accounts.selectors import has_role, role_assignments
 from qualityaward.accounts.services import SYSTEM, record_event
@@ -79,7 +80,9 @@ def handled_program_ids(user):
 
 def objections_for_user(*, user):
     ids = readable_program_ids(user)
-    qs = Objection.objects.select_related("notice__campaign__program__profile", "application__region", "item")
+    # 息县 第十条, 巩义 第十八条: an objection against an application the user stepped aside from is a colleague's
+    qs = Objection.objects.select_related("notice__campaign__program__profile", "application__region", "item").exclude(
+        application__in=recused_applications(user=user))
     if ids is None:
         return qs
     return qs.filter(notice__campaign__program_id__in=ids)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from applications.documents.xlsx import Sheet, xlsx_response
 from applications.models import Program
+from applications.selectors import recused_applications
 from qualityaward.accounts.services import Actor, client_ip
 from qualityaward.params import int_param
 
@@ -211,6 +212,7 @@ def objection_export(request):
     if not handled:
         raise PermissionDenied("异议登记表只能由本奖项秘书处导出。")
     qs = (Objection.objects.filter(notice__campaign__program_id__in=handled)
+          .exclude(application__in=recused_applications(user=request.user))  # 息县 第十条: as in the register
           .select_related("notice__campaign__program", "application", "item")
           .annotate(request_count=Count("requests")).order_by("received_at"))
     program = int_param(request.GET.get("program"))

@@ -31,6 +31,7 @@ from applications import rules as access
 from applications import workflow
 from applications.forms.uploads import inspect_upload
 from applications.models import Application, Program, RuleProfile, State
+from applications.selectors import recused_applications
 from applications.services import register_creation_check
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role, role_assignments
@@ -380,7 +381,9 @@ def awards_for(user):
             programs.add(a.program_id)
         elif a.role in (Role.SUPERVISOR, Role.ADMIN):
             everything = True
-    qs = Award.objects.select_related("program__profile", "tier", "application__campaign")
+    # 息县 第十条, 巩义 第十八条: an award of an application the user stepped aside from is not theirs to read
+    qs = Award.objects.select_related("program__profile", "tier", "application__campaign").exclude(
+        application__in=recused_applications(user=user))
     if everything:
         return qs
     return qs.filter(Q(program_id__in=programs) | Q(application__in=Application.objects.filter(
@@ -393,9 +396,10 @@ def staff_awards_for(user):
         return Award.objects.none()
     staff = [a for a in role_assignments(user) if a.role in (Role.SECRETARIAT, Role.COMMITTEE, Role.SUPERVISOR,
                                                               Role.ADMIN)]
+    awards = Award.objects.exclude(application__in=recused_applications(user=user))  # 息县 第十条
     if any(a.role in (Role.SUPERVISOR, Role.ADMIN) and not a.program_id for a in staff):
-        return Award.objects.all()
-    return Award.objects.filter(program_id__in={a.program_id for a in staff if a.program_id})
+        return awards
+    return awards.filter(program_id__in={a.program_id for a in staff if a.program_id})
 
 
 def is_program_secretariat(user, award):
@@ -411,6 +415,7 @@ def proposed_for(user):
     programs = [a.program_id for a in role_assignments(user) if a.role == Role.SECRETARIAT and a.program_id]
     return (Application.objects.filter(campaign__program_id__in=programs,
                                        state__in=[State.PROPOSED, *workflow.DECISION_STATES])
+            .exclude(pk__in=recused_applications(user=user))  # 息县 第十条: not for whoever stepped aside
             .select_related("campaign__program__profile", "region", "tier").order_by("campaign", "number"))
 
 

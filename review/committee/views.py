@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from applications import workflow
 from applications.documents.xlsx import Sheet, xlsx_response
 from applications.models import AwardTier, Campaign
+from applications.selectors import RECUSED_LABEL, recused_application_ids
 from qualityaward.accounts.services import SYSTEM, Actor
 from qualityaward.params import int_param
 
@@ -52,7 +53,10 @@ def committee_open(request, campaign_pk):
     campaign = get_object_or_404(Campaign.objects.select_related("program__profile"), pk=campaign_pk)
     if not svc.is_secretariat(request.user, campaign):
         raise Http404
-    choices = svc.candidate_choices(campaign=campaign)
+    # 息县 第十条, 巩义 第十八条: whoever stepped aside from an application neither sees it here nor puts it to
+    # the vote; another member of the secretariat does
+    recused = recused_application_ids(user=request.user, campaign=campaign)
+    choices = [a for a in svc.candidate_choices(campaign=campaign) if a.pk not in recused]
     tiers = list(AwardTier.objects.filter(profile=campaign.program.profile).order_by("order"))
     errors, posted = [], {}
     if request.method == "POST":
@@ -89,7 +93,8 @@ def committee_open(request, campaign_pk):
     return render(request, "review/committee/open.html", {
         "campaign": campaign, "rows": rows, "tiers": tiers, "errors": errors, "post": request.POST,
         "threshold": campaign.program.profile.vote_threshold,
-        "members": svc.members_of(campaign.program).count(),
+        "members": svc.members_of(campaign.program).count(), "recused_count": len(
+            {a.pk for a in svc.candidate_choices(campaign=campaign)} & recused),
     }, status=400 if errors else 200)
 
 
@@ -100,8 +105,12 @@ def _render_session(request, session, *, status=200, errors=None, chosen=None):
     is_sec, is_member = svc.is_secretariat(user, campaign), svc.is_member(user, campaign)
     candidates = list(session.candidates.select_related("application__region", "tier").order_by("order"))
     recused = svc.recused_candidates(session=session, user=user) if is_member else set()
+    # 息县 第十条, 巩义 第十八条: a candidate this person stepped aside from keeps its number in the list but
+    # shows neither who it is nor its figures
+    hidden = recused_application_ids(user=user, campaign=campaign)
     for c in candidates:
-        c.composite = svc.composite_for(c.application)
+        c.hidden = c.application_id in hidden
+        c.composite = None if c.hidden else svc.composite_for(c.application)
         c.chosen = (chosen or {}).get(c.pk, "")
         c.recused = c.pk in recused
     voted, total = svc.turnout(session=session)
@@ -109,11 +118,14 @@ def _render_session(request, session, *, status=200, errors=None, chosen=None):
     if not session.is_open and is_sec and not session.is_decided:
         plans, failed = svc.plan(session=session)
         plans = list(plans.values())
+        for c in [c for p in plans for c in p.within + p.exempt + p.over] + failed:
+            c.hidden = c.application_id in hidden
     return render(request, "review/committee/session.html", {
         "session": session, "candidates": candidates, "is_sec": is_sec, "is_member": is_member,
         "has_voted": svc.has_voted(session=session, user=user) if is_member else False,
         "voted": voted, "total": total, "choices": Ballot.Choice.choices, "errors": errors or [],
         "plans": plans, "failed": failed, "threshold": session.threshold,
+        "any_hidden": any(c.hidden for c in candidates),
         "can_vote": is_member and session.is_open and not (session.closes_at and session.closes_at <= timezone.now()),
     }, status=status)
 
@@ -177,11 +189,15 @@ def committee_results(request, pk):
     session = _session_or_404(request, pk)
     rows = svc.results(session=session)
     voted, total = svc.turnout(session=session)
+    hidden = recused_application_ids(user=request.user, campaign=session.campaign)
+    for c in rows or []:
+        c.hidden = c.application_id in hidden  # 息县 第十条: its number stays, its name and tally do not
     if rows is not None and request.GET.get("format") == "xlsx":
         return xlsx_response(f"计票结果-{session.campaign.program.short_name}-{session.campaign.name}", [Sheet(
             title="计票结果",
             headers=["序号", "编号", "候选对象", "地区", "拟授等级", "同意", "不同意", "弃权", "投票人数", "表决结果", "确定结果"],
-            rows=[[c.order, c.application.number or "", c.application.applicant_name, c.application.region.name,
+            rows=[[c.order, "", RECUSED_LABEL, "", "", None, None, None, None, "", ""] if c.hidden else
+                  [c.order, c.application.number or "", c.application.applicant_name, c.application.region.name,
                    c.tier.name if c.tier else "", c.approve, c.reject, c.abstain, c.voters,
                    "通过" if c.passed else "未通过", c.outcome_reason] for c in rows])])
     return render(request, "review/committee/results.html", {

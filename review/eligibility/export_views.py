@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from applications.documents.exports import acceptance_list_sheet, eligibility_sheet, export_filename
 from applications.documents.xlsx import xlsx_response
 from applications.models import AcceptanceList, EligibilityReview
+from applications.selectors import recused_application_ids
 from qualityaward.accounts.services import Actor, record_event
 
 from . import services as el
@@ -61,4 +62,6 @@ def acceptance_list_export(request, pk):
     lst = AcceptanceList.objects.select_related("campaign__program").filter(pk=pk).first()
     if lst is None or (not lst.is_published and not el.is_campaign_secretariat(request.user, lst.campaign)):
         raise Http404("没有找到该受理名单。")
-    return xlsx_response(export_filename(lst.title), [acceptance_list_sheet(lst)])
+    # 息县 第十条, 巩义 第十八条: before publication, a line the reader stepped aside from keeps only its number
+    recused = set() if lst.is_published else recused_application_ids(user=request.user, campaign=lst.campaign)
+    return xlsx_response(export_filename(lst.title), [acceptance_list_sheet(lst, recused)])

@@ -21,7 +21,7 @@ from applications.forms.services import declared_trade_secrets
 from applications.models import AcceptanceList, Application, EligibilityReview, State
 from applications.history import history_for
 from applications.rules import is_program_secretariat
-from applications.selectors import application_for_user_or_404, applications_for_user
+from applications.selectors import application_for_user_or_404, applications_for_user, recused_application_ids
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role
 from qualityaward.accounts.services import Actor
@@ -410,8 +410,13 @@ def acceptance_list(request, pk):
             messages.success(request, "受理名单已发布，公示期自发布之日起计算。")
             return redirect("review:acceptance_list", pk=lst.pk)
     rule = el.acceptance_publicity_rule(lst.campaign)
+    items = list(lst.items.order_by("order"))
+    if not lst.is_published:  # 息县 第十条, 巩义 第十八条: a draft's line one stepped aside from keeps its number only
+        recused = recused_application_ids(user=request.user, campaign=lst.campaign)
+        for item in items:
+            item.recused = item.application_id in recused
     return render(request, "review/eligibility/acceptance_list_print.html", {
-        "lst": lst, "items": lst.items.order_by("order"), "program": lst.campaign.program,
+        "lst": lst, "items": items, "program": lst.campaign.program,
         "profile": lst.campaign.program.profile, "rule": rule, "is_secretariat": is_sec, "errors": errors,
         "lists_url": reverse("review:acceptance_lists"),
     }, status=400 if errors else 200)

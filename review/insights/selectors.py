@@ -20,6 +20,7 @@ from applications.forms.spec import ORG_SIZES, ORG_TYPES
 from applications.models import (
     Application, ApplicationSection, Campaign, ScoringCategory, ScoringItem, State,
 )
+from applications.selectors import recused_applications
 from qualityaward.accounts.models import AuditEvent, Region, Role
 from qualityaward.accounts.selectors import has_role, role_assignments
 
@@ -435,13 +436,15 @@ def panel_calibration(panel):
     return [(cal.get(pk), pk) for pk in members]
 
 
-def campaign_panel_balance(campaign):
+def campaign_panel_balance(campaign, recused=frozenset()):
     """For the draw page: the program's experts' severities, and each formed panel of the campaign with its
-    seated experts' mean severity (a panel of lenient experts shows as such; the draw itself stays random)."""
+    seated experts' mean severity (a panel of lenient experts shows as such; the draw itself stays random),
+    but the panels of the applications in ``recused`` (the reader stepped aside from them, 息县 第十条)."""
     cal = calibration(program=campaign.program, detail_for=[])
     panels = defaultdict(list)
     for panel_id, app_name, stage, expert_id in (
             PanelMember.objects.filter(panel__application__campaign=campaign, role__in=SEATED)
+            .exclude(panel__application_id__in=recused)
             .values_list("panel_id", "panel__application__applicant_name", "panel__stage", "expert_id")
             .order_by("panel__application__number", "panel__stage", "-role", "pk")):
         panels[(panel_id, app_name, stage)].append(cal.get(expert_id))
@@ -481,16 +484,20 @@ def category_scores(application_ids):
     return out
 
 
-def organization_timeline(organization, *, visible):
+def organization_timeline(organization, *, visible, hidden=None):
     """The organization's applications (``visible``: the reader's queryset of applications), their outcomes,
     awards with validity, self-assessment reports, revocations and bans, and its category scores per
-    campaign from released review reports (the applicant) or concluded reviews (the secretariat)."""
+    campaign from released review reports (the applicant) or concluded reviews (the secretariat); never the
+    award of an application in ``hidden`` (those the reader stepped aside from, 息县 第十条)."""
     from ..awards.models import Award
 
     apps = list(visible.filter(organization=organization).select_related("campaign__program__profile", "tier")
                 .order_by("campaign__year", "campaign__opens_at", "pk"))
     released = set(ReportRelease.objects.filter(application__in=apps).values_list("application_id", flat=True))
-    awards = list(Award.objects.filter(organization=organization)
+    awards = Award.objects.filter(organization=organization)
+    if hidden is not None:
+        awards = awards.exclude(application__in=hidden)
+    awards = list(awards
                   .select_related("program__profile", "tier", "application__campaign")
                   .prefetch_related("self_assessments", "sanctions", "recoveries").order_by("decided_on", "pk"))
     scores = category_scores([a.pk for a in apps])
@@ -554,7 +561,9 @@ def organization_readable(user, organization):
     programs = staff_programs(user, roles=(Role.SECRETARIAT,))
     if not programs:
         return False
-    submitted = Application.objects.filter(organization=organization).exclude(state=State.DRAFT)
+    # 息县 第十条: an application the reader stepped aside from does not open its organization's history
+    submitted = Application.objects.filter(organization=organization).exclude(state=State.DRAFT).exclude(
+        pk__in=recused_applications(user=user))
     return None in programs or submitted.filter(campaign__program_id__in=programs).exists()
 
 

@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET
 
 from applications.models import Application, Campaign, Program, State
-from applications.selectors import applications_for_user
+from applications.selectors import applications_for_user, recused_applications
 from applications.documents.xlsx import xlsx_response
 from qualityaward.accounts.models import Organization, Role
 from qualityaward.accounts.services import Actor, record_event
@@ -137,7 +137,8 @@ def _readable_organizations(user):
     mine = Q(members=user)
     if None in programs:
         return Organization.objects.filter(mine | Q(applications__isnull=False)).distinct()
-    submitted = Application.objects.filter(campaign__program_id__in=programs).exclude(state=State.DRAFT)
+    submitted = Application.objects.filter(campaign__program_id__in=programs).exclude(state=State.DRAFT).exclude(
+        pk__in=recused_applications(user=user))  # 息县 第十条: not through an application one stepped aside from
     return Organization.objects.filter(mine | Q(pk__in=submitted.values("organization_id"))).distinct()
 
 
@@ -158,7 +159,7 @@ def _organization_page(request, pk):
         raise Http404("没有找到该组织，或您无权查看。")
     member = org.members.filter(pk=request.user.pk).exists()
     visible = applications_for_user(user=request.user)
-    data = sel.organization_timeline(org, visible=visible)
+    data = sel.organization_timeline(org, visible=visible, hidden=recused_applications(user=request.user))
     # the applicant sees the scores of released review reports only
     scored = [a for a in data["applications"] if (a.pk in data["released"] or not member)
               and any(s is not None for _c, s in data["scores"].get(a.pk, []))]

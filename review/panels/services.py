@@ -1035,6 +1035,21 @@ def seats_of(user):
                     s.panel.application_id in recused, decided[s.panel.application.campaign_id]) for s in seats]
 
 
+def dissolved_seat(*, user, application_id=None, panel_id=None):
+    """Whether ``user`` sat (leader or member, not recused) on a panel of this application (or on this panel)
+    whose campaign has been decided, so the panel has dissolved (息县 第九条). Its pages answer 404 as to
+    anyone; this tells the 404 page to say why (``DISSOLVED``) instead of nothing."""
+    if not (user and user.is_authenticated) or (application_id is None and panel_id is None):
+        return False
+    seats = PanelMember.objects.filter(expert=user, role__in=SEATED)
+    seats = seats.filter(panel_id=panel_id) if panel_id is not None else seats.filter(
+        panel__application_id=application_id)
+    seat = seats.select_related("panel__application").first()
+    if seat is None or Recusal.objects.filter(application_id=seat.panel.application_id, user=user).exists():
+        return False
+    return campaign_decided(seat.panel.application.campaign_id)
+
+
 def _industries(app_ids):
     out = {}
     for app_id, data in ApplicationSection.objects.filter(application_id__in=app_ids, code="basic").values_list(

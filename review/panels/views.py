@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from applications.classifications import industry_lookup
 from applications.documents.xlsx import xlsx_response
 from applications.models import Application, Campaign
-from applications.selectors import application_for_user_or_404
+from applications.selectors import RECUSED_LABEL, application_for_user_or_404, recused_application_ids
 from qualityaward.accounts.models import Region, User
 from qualityaward.accounts.services import Actor
 from qualityaward.params import int_param
@@ -151,15 +151,21 @@ def panel_campaigns(request):
 def panel_campaign(request, campaign_pk):
     campaign = _watched_campaign(request, campaign_pk)
     profile = campaign.program.profile
-    rows = ex.campaign_rows(campaign)
+    # 息县 第十条, 巩义 第十八条: the applications this person stepped aside from are left out of the panels and
+    # the balance, and named only as "（已回避）" in the draw records
+    recused = recused_application_ids(user=request.user, campaign=campaign)
+    rows = [row for row in ex.campaign_rows(campaign) if row.application.pk not in recused]
     sections = [(s, dict(Panel.Stage.choices)[s], [(row, row.panels.get(s)) for row in rows])
                 for s in ex.stages_of(profile)]
-    draws = PanelDraw.objects.filter(campaign=campaign).select_related("performed_by").prefetch_related(
-        "applications")[:100]
+    draws = list(PanelDraw.objects.filter(campaign=campaign).select_related("performed_by").prefetch_related(
+        "applications")[:100])
+    for d in draws:
+        d.app_names = [RECUSED_LABEL if a.pk in recused else a.applicant_name for a in d.applications.all()]
     return render(request, "review/experts/campaign.html", {
         "campaign": campaign, "profile": profile, "sections": sections, "draws": draws,
         "can_draw": ex.can_draw(request.user, campaign), "drawable": set(ex.DRAWABLE_STATES),
-        "balance": insights.campaign_panel_balance(campaign) if ex.can_draw(request.user, campaign) else None,
+        "balance": insights.campaign_panel_balance(campaign, recused) if ex.can_draw(request.user, campaign)
+        else None,
     })
 
 
@@ -173,6 +179,11 @@ def panel_draw(request, campaign_pk):
     source = request.POST if request.method == "POST" else request.GET
     ids = [i for i in (int_param(v) for v in source.getlist("app")) if i]
     apps = list(Application.objects.filter(campaign=campaign, pk__in=ids).select_related("region").order_by("pk"))
+    recused = recused_application_ids(user=request.user, campaign=campaign)
+    if any(a.pk in recused for a in apps):
+        # 息县 第十条: whoever stepped aside from an application does not form its panel
+        messages.error(request, "您已对所选的申报声明回避，不能为其抽取专家，请由本奖项其他工作人员办理。")
+        return redirect("review:panel_campaign", campaign.pk)
     stage = source.get("stage") or (ex.stages_of(profile) or [""])[0]
     if stage not in ex.stages_of(profile):
         messages.error(request, f"{campaign.program.name}不设该评审阶段。")
@@ -212,9 +223,20 @@ def draw_detail(request, pk):
     reproduced = ex.reproduce(draw)
     expected = [*draw.result.get("members", []), *draw.result.get("reserves", [])]
     excluded = {e["id"] for e in draw.exclusions}
+    apps = list(draw.applications.select_related("region").order_by("pk"))
+    # 息县 第十条, 巩义 第十八条: an application this person stepped aside from stays in the record as
+    # "（已回避）", its name taken out of the exclusion reasons too
+    recused = recused_application_ids(user=request.user, campaign=draw.campaign)
+    hidden = [a for a in apps if a.pk in recused]
+    exclusions = draw.exclusions
+    if hidden:
+        for a in apps:
+            a.recused = a.pk in recused
+        exclusions = [{**e, "reasons": [_without_names(r, hidden) for r in e.get("reasons", [])]}
+                      for e in draw.exclusions]
     return render(request, "review/experts/draw_print.html", {
-        "draw": draw, "leader": leader, "members": members, "reserves": reserves,
-        "apps": draw.applications.select_related("region").order_by("pk"),
+        "draw": draw, "leader": leader, "members": members, "reserves": reserves, "exclusions": exclusions,
+        "apps": apps,
         "industries": [industry_lookup(c) for c in draw.industry_codes],
         "reproduced_ok": reproduced is None or reproduced == expected,
         "pool": [{**p, "excluded": p["id"] in excluded} for p in draw.pool],
@@ -230,6 +252,8 @@ def panel_replace(request, panel_pk, user_pk):
         raise Http404(NOT_FOUND)
     if not ex.can_draw(request.user, campaign):
         raise PermissionDenied("补充抽取由本奖项秘书处进行，监督组只能查看抽取记录。")
+    if panel.application_id in recused_application_ids(user=request.user, campaign=campaign):
+        raise Http404(NOT_FOUND)  # 息县 第十条: the panel of an application this person stepped aside from
     vacated = get_object_or_404(User, pk=user_pk)
     recusal = Recusal.objects.filter(application=panel.application, user=vacated).first()
     form = ReplaceForm(request.POST if request.method == "POST" else None, campaign=campaign)
@@ -247,6 +271,14 @@ def panel_replace(request, panel_pk, user_pk):
         "panel": panel, "campaign": campaign, "vacated": vacated, "recusal": recusal, "form": form,
         "reserves": panel.members.filter(role=PanelMember.Role.RESERVE).select_related("expert"),
     }, status=400 if form.errors else 200)
+
+
+def _without_names(text, applications):
+    """``text`` with the names of ``applications`` (and of their organizations) replaced by RECUSED_LABEL."""
+    for app in applications:
+        for name in {app.applicant_name, getattr(app.organization, "name", "")} - {""}:
+            text = text.replace(name, RECUSED_LABEL)
+    return text
 
 
 # --- the expert's side ---------------------------------------------------------------------------

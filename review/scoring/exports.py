@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import OuterRef, Subquery
 
 from applications.documents.xlsx import Sheet
+from applications.selectors import RECUSED_LABEL, recused_application_ids
 
 from ..panels.models import Panel
 from . import services as svc
@@ -21,11 +22,16 @@ def _two(value):
     return None if value is None else float(Decimal(value).quantize(svc.TWO_PLACES))
 
 
-def ranking_sheet(campaign):
+def ranking_sheet(campaign, recused=frozenset()):
+    """The campaign's ranking; an application in ``recused`` (ids the reader stepped aside from, 息县 第十条,
+    巩义 第十八条) keeps its place but shows neither who it is nor its scores, as on the ranking page."""
     profile = campaign.program.profile
 
     def rows():
         for r in svc.ranking(campaign=campaign).iterator(chunk_size=CHUNK):
+            if r.pk in recused:
+                yield [r.rank if r.total is not None else None, None, RECUSED_LABEL, None, None, None, None, None, None]
+                continue
             yield [r.rank if r.total is not None else None, r.number, r.applicant_name, r.region.name,
                    r.get_state_display(), _two(r.material), _two(r.onsite), _two(r.total),
                    svc.is_finalist(profile=profile, total=r.total)]
@@ -40,11 +46,12 @@ def ranking_sheet(campaign):
 MATRIX_CHUNK = 100
 
 
-def score_matrix_sheets(campaign):
+def score_matrix_sheets(campaign, recused=frozenset()):
     """The score matrix, one row per application × stage × expert with the 23 items as columns (the
     percentage each expert gave), then the panel's row (consensus or mean) with the stage score; the
     leader's corrections; and the ranking with the composite. Applications are read MATRIX_CHUNK at a time,
-    so memory does not grow with the campaign."""
+    so memory does not grow with the campaign. The applications in ``recused`` (the reader stepped aside
+    from them, 息县 第十条) are left out, except for their place in the ranking sheet."""
     items = svc.scored_items(campaign.program.profile.scoring_scheme_id)
     column = {item.pk: i for i, item in enumerate(items)}
     points = [item.points for item in items]
@@ -64,7 +71,7 @@ def score_matrix_sheets(campaign):
         return row
 
     def rows():
-        apps = list(Panel.objects.filter(application__campaign=campaign)
+        apps = list(Panel.objects.filter(application__campaign=campaign).exclude(application_id__in=recused)
                     .order_by("application__number", "application_id")
                     .values_list("application_id", "application__number", "application__applicant_name")
                     .distinct())
@@ -100,7 +107,7 @@ def score_matrix_sheets(campaign):
                *[f"{item.code} {item.name}（{item.points}分）" for item in items], "阶段得分"]
     matrix = Sheet("评分矩阵", headers, rows(), widths=[14, 28, 10, 18, *[12] * len(items), 10],
                    number_format={4 + len(items): "0.00"})
-    return [matrix, corrections_sheet(campaign), ranking_sheet(campaign)]
+    return [matrix, corrections_sheet(campaign, recused), ranking_sheet(campaign, recused)]
 
 
 def _submitted_sheets(application_ids):
@@ -128,9 +135,11 @@ def _submitted_sheets(application_ids):
         yield (*sheet, *scores.get(sheet[0], ([], [])))
 
 
-def corrections_sheet(campaign):
-    """The leader's corrections of submitted expert scores (the expert's own record stays as submitted)."""
+def corrections_sheet(campaign, recused=frozenset()):
+    """The leader's corrections of submitted expert scores (the expert's own record stays as submitted), but
+    those of the applications in ``recused``."""
     qs = (ScoreCorrection.objects.filter(score__sheet__panel__application__campaign=campaign)
+          .exclude(score__sheet__panel__application_id__in=recused)
           .order_by("score__sheet__panel__application__number", "corrected_at", "pk")
           .values_list("score__sheet__panel__application__number", "score__sheet__panel__application__applicant_name",
                        "score__sheet__panel__stage", "score__item__code", "score__sheet__expert__full_name",
@@ -144,14 +153,16 @@ def corrections_sheet(campaign):
                           "更正后（%）", "更正理由", "更正人", "更正时间"], rows())
 
 
-def score_detail_sheets(campaign, application_id=None):
+def score_detail_sheets(campaign, application_id=None, recused=frozenset()):
     """Every independent item score with its 优势 and 改进机会, one row each (large: one row per expert and
-    item), with its correction and the panel's score; for one application when ``application_id`` is given."""
+    item), with its correction and the panel's score; for one application when ``application_id`` is given;
+    never those of the applications in ``recused``."""
     latest = ScoreCorrection.objects.filter(score=OuterRef("pk")).order_by("-corrected_at", "-pk").values("percent")[:1]
     panel_pct = PanelItemScore.objects.filter(panel=OuterRef("sheet__panel"), item=OuterRef("item"),
                                               is_current=True).values("percent")[:1]
     qs = ItemScore.objects.filter(sheet__panel__application__campaign=campaign,
-                                  sheet__status=ScoreSheet.Status.SUBMITTED)
+                                  sheet__status=ScoreSheet.Status.SUBMITTED).exclude(
+        sheet__panel__application_id__in=recused)
     if application_id is not None:
         qs = qs.filter(sheet__panel__application_id=application_id)
     qs = (qs.annotate(corrected=Subquery(latest), panel_percent=Subquery(panel_pct))
@@ -194,9 +205,10 @@ def _score_export_estimate(*, user, campaign, params):
 
 def _score_export_build(*, user, campaign, params):
     name = f"{campaign.program.short_name}-{campaign.name}.xlsx"
+    recused = recused_application_ids(user=user, campaign=campaign)
     if params.get("detail"):
-        return f"评语明细-{name}", score_detail_sheets(campaign, _detail_application(params))
-    return f"评分矩阵-{name}", score_matrix_sheets(campaign)
+        return f"评语明细-{name}", score_detail_sheets(campaign, _detail_application(params), recused)
+    return f"评分矩阵-{name}", score_matrix_sheets(campaign, recused)
 
 
 def install():

@@ -24,14 +24,14 @@ from applications.documents.xlsx import xlsx_response
 from applications.forms.services import declared_trade_secrets
 from applications.models import State
 from applications.rules import relationships_held
-from applications.selectors import application_for_user_or_404
+from applications.selectors import application_for_user_or_404, recused_application_ids
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role
 from qualityaward.accounts.services import Actor
 from qualityaward.params import int_param
 
 from ..insights import selectors as insights
-from ..panels.models import Panel, Recusal
+from ..panels.models import Panel
 from . import services as svc
 from .exports import ranking_sheet
 from .models import ItemScore, OnsiteVisit, ScoreSheet, SheetFrozen, StageResult
@@ -342,8 +342,7 @@ def ranking(request):
     secretariat = bool(selected) and has_role(request.user, Role.SECRETARIAT, program_id=selected.program_id)
     # 息县 第十条, 巩义 第十八条: a person who stepped aside from an application keeps its place in the
     # campaign's ranking but sees neither who it is nor its scores
-    recused = set(Recusal.objects.filter(user=request.user, application__campaign=selected)
-                  .values_list("application_id", flat=True)) if selected else set()
+    recused = recused_application_ids(user=request.user, campaign=selected)
     return render(request, "review/scoring/ranking.html", {
         "recused": recused,
         "campaigns": campaigns, "selected": selected, "rows": page.object_list, "page": page, "shown": len(shown),
@@ -385,7 +384,8 @@ def ranking_declare(request, campaign_id):
 @require_GET
 def ranking_xlsx(request, campaign_id):
     campaign = _staff_campaign(request, campaign_id)
-    return xlsx_response(f"排名-{campaign.program.short_name}-{campaign.name}", [ranking_sheet(campaign)])
+    return xlsx_response(f"排名-{campaign.program.short_name}-{campaign.name}", [ranking_sheet(
+        campaign, recused_application_ids(user=request.user, campaign=campaign))])
 
 
 @login_required

@@ -207,3 +207,27 @@ def test_a_job_whose_messages_were_lost_is_finished_by_the_beats_catch_up(world,
         requeue_stale_documents()
     job.refresh_from_db()
     assert job.status == BackgroundJob.Status.READY and len(_zip_names(job)) == 2
+
+
+def test_xixian_10_a_campaigns_zip_with_a_dossier_one_stepped_aside_from_is_a_colleagues_to_download(
+        client, world, submitted, django_capture_on_commit_callbacks):
+    """息县 第十条, 巩义 第十八条: a member of the secretariat who stepped aside from one of the campaign's applications
+    after a colleague built the zip is told to leave the download to that colleague, and gets 403; the
+    colleague downloads it."""
+    from conformance_support import make_user
+    from qualityaward.accounts.models import Role
+    from review.panels.models import Recusal
+
+    colleague = make_user("secretariat_b", (Role.SECRETARIAT, {"program": world.cultivation}))
+    client.force_login(colleague)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("applications:campaign_dossiers_start", args=[world.campaign.pk]))
+    job = BackgroundJob.objects.get(campaign=world.campaign)
+    Recusal.objects.create(application=submitted[0], user=world.secretariat, kind="secretariat", reason="曾任职")
+    client.force_login(world.secretariat)
+    page = client.get(reverse("applications:campaign_dossiers", args=[world.campaign.pk])).content.decode()
+    assert "请由本奖项其他工作人员下载" in page and reverse("applications:job_download", args=[job.pk]) not in page
+    response = client.get(reverse("applications:job_download", args=[job.pk]))
+    assert response.status_code == 403 and "请由本奖项其他工作人员下载" in response.content.decode()
+    client.force_login(colleague)
+    assert client.get(reverse("applications:job_download", args=[job.pk])).status_code == 200

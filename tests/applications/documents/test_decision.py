@@ -109,3 +109,27 @@ def test_the_decision_names_only_the_steps_that_were_held(world, outcome):
     # no 息县 application has reached its 陈述答辩 (第十八条) here and nothing is awarded yet: nothing held, nothing printed
     xixian = prints.decision_context(campaign=world.xixian_campaign)["stages"]
     assert "陈述答辩" not in xixian and "推荐" not in xixian
+
+
+def test_xixian_10_a_recused_member_sees_the_place_not_the_name_and_leaves_the_print_to_a_colleague(
+        client, world, outcome):
+    """息县 第十条, 巩义 第十八条: whoever stepped aside from an awarded application sees its number in the list as
+    "（已回避）" and cannot print the decision, which must name it; a colleague can."""
+    from conformance_support import make_user
+    from qualityaward.accounts.models import Role
+    from review.panels.models import Recusal
+
+    Recusal.objects.create(application=outcome["awarded"][0], user=world.secretariat, kind="secretariat",
+                           reason="近亲属在申报单位任职")
+    colleague = make_user("secretariat_b", (Role.SECRETARIAT, {"program": world.cultivation}))
+    url = reverse("applications:decision", args=[world.campaign.pk])
+    client.force_login(world.secretariat)
+    body = client.get(url).content.decode()
+    assert "郑州乙公司" not in body and "（已回避）" in body and "郑州甲公司" in body
+    response = client.get(url, {"format": "pdf", "doc_number": "豫质强办〔2026〕3号"})
+    assert response.status_code == 400 and "请由本奖项其他工作人员生成" in response.content.decode()
+    assert "郑州乙公司" not in response.content.decode()
+    client.force_login(colleague)
+    assert "郑州乙公司" in client.get(url).content.decode()
+    response = client.get(url, {"format": "pdf", "doc_number": "豫质强办〔2026〕3号"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"

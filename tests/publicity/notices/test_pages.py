@@ -264,3 +264,25 @@ def test_the_secretariat_sees_the_internal_publicity_in_the_eligibility_review(c
     assert "申报单位内部公示" in page
     assert "2026年2月11日 至 2026年2月24日（5个工作日）" in page  # across the Spring Festival
     assert "经核实异议不成立" in page
+
+
+def test_xixian_10_a_recused_secretariat_member_composes_without_that_application(client, world, accepted_apps,
+                                                                                  acceptance_rule):
+    """息县 第十条, 巩义 第十八条: whoever stepped aside from an application neither sees it among the applications a
+    notice may list nor lists it; a colleague does."""
+    from conformance_support import make_user
+    from qualityaward.accounts.models import Role
+    from review.panels.models import Recusal
+
+    recused = accepted_apps[0]
+    Recusal.objects.create(application=recused, user=world.secretariat, kind="secretariat", reason="曾任职")
+    colleague = make_user("secretariat_b", (Role.SECRETARIAT, {"program": world.cultivation}))
+    url = reverse("publicity:compose", args=[world.campaign.pk, "acceptance"])
+    client.force_login(world.secretariat)
+    form = client.get(url).content.decode()
+    assert recused.applicant_name not in form and accepted_apps[1].applicant_name in form
+    response = client.post(url, {"window_length": "5", "applications": [recused.pk, accepted_apps[1].pk]})
+    assert response.status_code == 400 and not Notice.objects.exists()
+    assert recused.applicant_name not in response.content.decode()
+    client.force_login(colleague)
+    assert recused.applicant_name in client.get(url).content.decode()

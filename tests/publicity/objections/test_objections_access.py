@@ -169,3 +169,34 @@ def test_the_applicants_dashboard_lists_open_requests_without_the_objector(clien
     svc.reply_to_request(request=req, text="说明。", files=[], actor=Actor(user=world.owner))
     client.force_login(world.owner)
     assert "公示异议：请您说明" not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_xixian_10_an_objection_against_what_one_stepped_aside_from_is_a_colleagues(client, world, objection):
+    """息县 第十条, 巩义 第十八条: a member of the secretariat who stepped aside from the application neither finds
+    the objection in the register nor opens it; a colleague of the secretariat does."""
+    from conformance_support import make_user
+    from qualityaward.accounts.models import Role
+    from review.panels.models import Recusal
+
+    Recusal.objects.create(application=objection.application, user=world.secretariat, kind="secretariat",
+                           reason="曾任职")
+    colleague = make_user("secretariat_b", (Role.SECRETARIAT, {"program": world.cultivation}))
+    client.force_login(world.secretariat)
+    body = client.get(reverse("publicity:objection_list")).content.decode()
+    assert objection.receipt_number not in body and objection.application.applicant_name not in body
+    assert client.get(reverse("publicity:objection_detail", args=[objection.pk])).status_code == 404
+    assert len(_export_cells(client)) == 1  # the headers only
+    client.force_login(colleague)
+    assert any(objection.receipt_number in row for row in _export_cells(client))
+    assert objection.receipt_number in client.get(reverse("publicity:objection_list")).content.decode()
+    assert client.get(reverse("publicity:objection_detail", args=[objection.pk])).status_code == 200
+
+
+def _export_cells(client):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client.get(reverse("publicity:objection_export"))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return [" ".join(str(v) for v in row if v is not None) for row in book.active.iter_rows(values_only=True)]

@@ -312,3 +312,44 @@ def test_a_holder_does_not_apply_again_while_its_award_is_valid(committee_of):
     assert svc.check_valid_award(facts_for(later)).status == PASS
     other = c.world.new_app(campaign=within, region=c.region)
     assert svc.check_valid_award(facts_for(other)).status == PASS
+
+
+def test_xixian_10_the_award_lists_leave_out_what_one_stepped_aside_from(client, committee_of):
+    """息县 第十条, 巩义 第十八条: the award list (page and Excel), the applications waiting for the award decision
+    and the self-assessment overview leave out an application the reader stepped aside from; a colleague of
+    the secretariat sees it."""
+    from django.urls import reverse
+
+    from conformance_support import make_user
+    from qualityaward.accounts.models import Role
+    from review.panels.models import Recusal
+
+    c = committee_of("gongyi")
+    won = awarded(c, "巩义回避对象公司")
+    awarded(c, "巩义另一获奖公司")
+    waiting = proposed(c, "巩义待授奖回避公司")
+    for app in (won, waiting):
+        Recusal.objects.create(application=app, user=c.secretariat, kind=Recusal.Kind.SECRETARIAT, reason="曾任职")
+    colleague = make_user("sec_gongyi_b", (Role.SECRETARIAT, {"program": c.program}))
+    pages = [reverse("review:award_list"), reverse("review:award_list") + "?format=xlsx",
+             reverse("review:self_assessment_overview")]
+    client.force_login(c.secretariat)
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200
+        if response.streaming:  # the Excel export: its cells
+            from io import BytesIO
+
+            from openpyxl import load_workbook
+
+            book = load_workbook(BytesIO(b"".join(response.streaming_content)))
+            body = " ".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row)
+            assert "巩义另一获奖公司" in body  # other winners are listed
+        else:
+            body = response.content.decode()
+        assert "巩义回避对象公司" not in body and "巩义待授奖回避公司" not in body, url
+    assert client.get(reverse("review:award_detail", args=[won.award.pk])).status_code == 404
+    client.force_login(colleague)
+    body = client.get(pages[0]).content.decode()
+    assert "巩义回避对象公司" in body and "巩义待授奖回避公司" in body
+    assert client.get(reverse("review:award_detail", args=[won.award.pk])).status_code == 200

@@ -422,3 +422,38 @@ def test_the_bureaus_record_is_checked_and_shown_in_the_eligibility_review(clien
     client.force_login(world.secretariat)
     page = client.get(reverse("review:eligibility_detail", args=[app.pk])).content.decode()
     assert "推荐单位初审记录" in page and "征求部门意见" in page and "第1版" in page
+
+
+def test_xixian_10_a_draft_acceptance_list_keeps_the_number_not_the_name_of_what_one_stepped_aside_from(
+        client, world):
+    """息县 第十条, 巩义 第十八条: before publication, a recused member of the secretariat sees the line's number as
+    "（已回避）" on the page and in the Excel; a colleague sees the name. Once published the list is public."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from conformance_support import make_user
+    from qualityaward.accounts.models import Role
+    from review.panels.models import Recusal
+
+    app = in_review(world)
+    tick_all(world, app)
+    workflow.perform(application=app, name="accept", actor=Actor(user=world.secretariat))
+    lst = el.create_acceptance_list(campaign=world.campaign, actor=Actor(user=world.secretariat), title="")
+    Recusal.objects.create(application=app, user=world.secretariat, kind="secretariat", reason="曾任职")
+    colleague = make_user("secretariat_b", (Role.SECRETARIAT, {"program": world.cultivation}))
+    url = reverse("review:acceptance_list", args=[lst.pk])
+    export = reverse("review:acceptance_list_export", args=[lst.pk])
+
+    def cells(user):
+        client.force_login(user)
+        book = load_workbook(io.BytesIO(b"".join(client.get(export).streaming_content)))
+        return [v for row in book.active.iter_rows(values_only=True) for v in row if v is not None]
+
+    client.force_login(world.secretariat)
+    page = client.get(url).content.decode()
+    assert app.applicant_name not in page and "（已回避）" in page
+    assert app.applicant_name not in cells(world.secretariat) and "（已回避）" in cells(world.secretariat)
+    client.force_login(colleague)
+    assert app.applicant_name in client.get(url).content.decode()
+    assert app.applicant_name in cells(colleague)

@@ -94,3 +94,28 @@ def test_xixian_9_the_panel_stays_while_another_reviewed_application_waits(world
     assert campaign_decided(panel_app.campaign_id)
     assert _sees(world.expert, panel_app) == (False, False)
     assert _sees(other_expert, other) == (False, False)
+
+
+def test_xixian_9_the_dissolved_panels_expert_is_told_why_on_the_404(client, world, panel_app, drive):
+    """息县 第九条: an old link of a dissolved panel's expert still answers 404 (the material is closed as to
+    anyone), but the page says the batch has been decided and leads to the expert's tasks; a stranger, the
+    recused expert and an unknown application get the plain 404."""
+    complete_sample_scoring(application=panel_app, percent=85)
+    drive(panel_app, State.FINALIST)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=30), tick=False):
+        drive(panel_app, State.AWARDED)
+        client.force_login(world.expert)
+        for url in _expert_pages(panel_app):
+            response = client.get(url)
+            body = response.content.decode()
+            assert response.status_code == 404, url
+            assert DISSOLVED in body and reverse("review:my_panels") in body, url
+            assert panel_app.applicant_name not in body, url
+        missing = client.get(reverse("applications:detail", args=[panel_app.pk + 1000]))
+        assert missing.status_code == 404 and DISSOLVED not in missing.content.decode()
+        for user in (world.stranger, world.recused_expert, world.reserve_expert):
+            client.force_login(user)
+            for url in _expert_pages(panel_app):
+                response = client.get(url)
+                assert response.status_code == 404, (user, url)
+                assert DISSOLVED not in response.content.decode(), (user, url)
