@@ -71,6 +71,8 @@ STATED = {"in_territory": "yes", "org_nature": "enterprise", "is_branch": "no", 
 
 def _value(field, index=0, ctx=None):
     ctx = ctx or DEFAULT_CONTEXT
+    if field.key in ctx.get("stated", {}):  # what one applicant states otherwise (its route, its filings)
+        return ctx["stated"][field.key]
     if field.key in STATED:
         return STATED[field.key]
     if field.key == TRADE_SECRETS_FIELD or field.key.startswith("filed_"):

@@ -102,7 +102,8 @@ def test_every_program_has_an_application_waiting_at_each_stage_reached_through_
         journeys = waiting_states(program.profile) + outcomes(program.profile)
         expected = {state for state, _steps in journeys}
         assert set(apps.values_list("state", flat=True)) == expected, program.code
-        assert apps.filter(kind=Application.Kind.ORGANIZATION).count() == len(journeys), program.code
+        through_unit = 1 if program.code == load_demo.OTHER_UNIT.program else 0  # 全国质量标杆 附件3
+        assert apps.filter(kind=Application.Kind.ORGANIZATION).count() == len(journeys) + through_unit, program.code
         for app in apps:
             transitions = list(AuditEvent.objects.filter(object_id=str(app.pk), action__startswith="transition:")
                                .order_by("created_at", "id"))
@@ -151,6 +152,27 @@ def test_jinshui_4_no_tier_holds_more_seats_than_its_quota_and_a_newcomer_finds_
     for app in held:
         assert app.submitted_at <= earlier.application_deadline
         assert app.state_changed_at > earlier.application_deadline
+
+
+def test_benchmark_notice_3_an_other_unit_s_account_pre_reviews_what_is_filed_with_the_local_department(demo, client):
+    """全国质量标杆 通知三、附件3: the applicant through 中国机械工业质量管理协会 waits for that unit's pre-review; the
+    unit's account has it on its dashboard and can work on it; 洛阳's 工信部门 only reads the filing (报备)."""
+    from applications.recommenders import filing_summary, other_unit_of
+
+    spec = load_demo.OTHER_UNIT
+    app = Application.objects.get(campaign__program__code=spec.program, campaign__is_current=True,
+                                  state=State.SUBMITTED, region__code=spec.region)
+    assert other_unit_of(app).name == spec.unit
+    ok, message = filing_summary(app)
+    assert ok and "洛阳市工业和信息化局" in message and "河南省工业和信息化厅" in message
+    client.force_login(User.objects.get(username=spec.username))
+    assert app.applicant_name in client.get("/").content.decode()
+    page = client.get(reverse("review:prereview_detail", args=[app.pk])).content.decode()
+    assert "推荐上报秘书处" in page
+    client.force_login(User.objects.get(username="gxj_ly"))
+    page = client.get(reverse("review:prereview_detail", args=[app.pk])).content.decode()
+    assert "当地推荐单位只接收报备" in page and "推荐上报秘书处" not in page
+    assert "经其他推荐单位申报的报备 1 份" in printed_logins(demo)["gxj_ly"]
 
 
 def test_every_step_in_the_demo_s_records_is_named_in_chinese(demo):

@@ -151,6 +151,22 @@ PROGRAMS = {
         Authority("bureau_js", "周丽", "郑州市金水区经八路街道办事处", "410105"),)),
 }
 
+@dataclass(frozen=True)
+class OtherUnitDemo:
+    """全国质量标杆 通知三、附件3: an applicant that goes through an other recommending unit, whose own account
+    pre-reviews and recommends it; the applicant has filed (报备) with its local 工信部门 and the province."""
+
+    program: str
+    unit: str  # a 附件3 unit's name as the profile lists it
+    username: str
+    full_name: str
+    region: str  # where the applicant is registered
+    filed_to: tuple  # (local department, province) as the applicant names them
+
+
+OTHER_UNIT = OtherUnitDemo("quality-benchmark", "中国机械工业质量管理协会", "jx_zlxh", "贺明", "410300",
+                           ("洛阳市工业和信息化局", "河南省工业和信息化厅"))
+
 #: the expert pool (all can log in): (username, name, employer, title, specialties (GB/T 4754 门类/大类), region)
 DEMO_EXPERTS = [
     ("expert", "杨光", "郑州大学管理学院", "高级工程师", ("C", "13"), ZZ),
@@ -523,12 +539,48 @@ class Command(BaseCommand):
             target, steps = next((s, st) for s, st in waiting_states(profile) if s == INDIVIDUAL["target"])
             self._application(campaign, target, steps, owner=owner, authority=authorities[0], organization=None,
                               ctx=self._individual_context(owner), region_code=demo.authorities[0].region)
+        if program.code == OTHER_UNIT.program:
+            self._through_other_unit(campaign, demo, len(waiting) + len(outcomes(profile)))
         self._acceptance_notice(campaign)
         self._final_notice(campaign)
         if program.code == AUTHORITY_NOTICE[0]:
             self._authority_notice(campaign, authorities[0])
         if program.code == OBJECTION_PROGRAM:
             self._objection(campaign)
+
+    def _through_other_unit(self, campaign, demo, i):
+        """``OTHER_UNIT``: the unit's account, and one application through it waiting for its pre-review, numbered
+        after the program's other applications."""
+        from applications.forms.spec import OTHER_UNIT_PREFIX, filing_targets
+        from applications.models import RecommendingUnit
+
+        spec, program = OTHER_UNIT, campaign.program
+        unit = RecommendingUnit.objects.filter(profile__program=program, kind=RecommendingUnit.Kind.OTHER,
+                                               name=spec.unit).first()
+        if unit is None:
+            self.say(self.style.WARNING(f"{program.name}：奖项规则中没有其他推荐单位“{spec.unit}”，跳过经其申报的演示。"))
+            return
+        user = self._account(spec.username, full_name=spec.full_name, employer=spec.unit)
+        before = user.role_assignments.count()
+        grant_role(user=user, role=Role.AUTHORITY, recommending_unit=unit)
+        if user.role_assignments.count() != before:
+            self.created.append(f"角色 {user.username}:{Role.AUTHORITY}")
+        self.users[spec.username] = user
+        place, street, postcode = demo.places.get(spec.region, (demo.place, demo.street, demo.postcode))
+        firm = company(place=place, region_code=spec.region, n=program.pk * 16 + i, street=street, postcode=postcode,
+                       tag=demo.tag)
+        owner = self._account(f"{program.number_prefix.lower()}{i + 1:02d}", full_name=firm.contact,
+                              employer=firm.name, mobile=f"137{program.pk:02d}{i:06d}")
+        self._grant(owner, Role.APPLICANT)
+        ctx = self._context(firm, owner)
+        filed_on = timezone.localdate() - dt.timedelta(days=3)
+        ctx["stated"] = {"route": f"{OTHER_UNIT_PREFIX}{unit.pk}"}
+        for n, (_target, named) in enumerate(zip(filing_targets(program.profile), spec.filed_to), start=1):
+            ctx["stated"] |= {f"filed_to_{n}": named, f"filed_on_{n}": filed_on.isoformat(),
+                              f"filed_doc_{n}": f"关于经{spec.unit}申报全国质量标杆的报备函"}
+        target, steps = next((s, st) for s, st in waiting_states(program.profile) if s == State.SUBMITTED)
+        self._application(campaign, target, steps, owner=owner, authority=user,
+                          organization=self._organization(firm, [owner]), ctx=ctx)
 
     @staticmethod
     def _waits_for_applicant(state, profile):
@@ -930,7 +982,7 @@ class Command(BaseCommand):
 
         rows = []
         usernames = ([spec.username for spec in USERS] + [a.username for d in PROGRAMS.values() for a in d.authorities]
-                     + [e[0] for e in DEMO_EXPERTS + EXTRA_EXPERTS])
+                     + [OTHER_UNIT.username] + [e[0] for e in DEMO_EXPERTS + EXTRA_EXPERTS])
         prefixes = [p.number_prefix.lower() for p in Program.objects.filter(code__in=PROGRAMS)]
         users = {u.username: u for u in User.objects.filter(username__in=usernames)}
         users |= {u.username: u for u in User.objects.filter(role_assignments__role=Role.APPLICANT).distinct()
@@ -965,11 +1017,24 @@ class Command(BaseCommand):
             from django.db.models import Q
 
             scopes = [a for a in user.role_assignments.all() if a.role == Role.AUTHORITY]
+            units = [a.recommending_unit_id for a in scopes if a.recommending_unit_id]
+            if units:  # 附件3: the applications that name the unit as their route, from any region
+                from applications.recommenders import routed_through_q
+
+                counts = _counts(Application.objects.filter(routed_through_q(units),
+                                                            campaign__program__code__in=self.campaigns))
+                return (f"{names}：经本单位申报（{_state_list(counts) or '暂无'}）；"
+                        f"待初审推荐 {counts.get(State.SUBMITTED, 0)} 份")
+            from applications.recommenders import through_other_unit_q
+
             regions = [a.region_id for a in scopes]
-            area = Q(region_id__in=regions) | Q(region__parent_id__in=regions)
-            counts = _counts(Application.objects.filter(area, campaign__program__code__in=self.campaigns,
-                                                        campaign__program_id__in=[a.program_id for a in scopes]))
-            return f"{names}：本地区申报（{_state_list(counts) or '暂无'}）；待初审推荐 {counts.get(State.SUBMITTED, 0)} 份"
+            area = Application.objects.filter(
+                Q(region_id__in=regions) | Q(region__parent_id__in=regions), campaign__program__code__in=self.campaigns,
+                campaign__program_id__in=[a.program_id for a in scopes])
+            counts = _counts(area.exclude(through_other_unit_q()))
+            filed = area.filter(through_other_unit_q()).count()  # 通知三: it only receives their filing (报备)
+            return (f"{names}：本地区申报（{_state_list(counts) or '暂无'}）；待初审推荐 {counts.get(State.SUBMITTED, 0)} 份"
+                    + (f"；经其他推荐单位申报的报备 {filed} 份" if filed else ""))
         if role == Role.SECRETARIAT:
             counts = _counts(Application.objects.filter(campaign__program__code__in=self.campaigns))
             waiting = counts.get(State.RECOMMENDED, 0) + counts.get(State.ELIGIBILITY_REVIEW, 0)
