@@ -12,7 +12,10 @@ one more experts (leader + members): every expert's submitted sheet with 23 item
 the panels' current item scores, the weighted total and a RANK window), the ranking page through the
 test client (the whole request path, 2,000 rows rendered), the ranking's Excel export, and the score
 matrix export (one row per application × stage × expert plus the panel's row, 23 item columns), with
-its Python memory peak (tracemalloc).
+its Python memory peak (tracemalloc). At 2,000 applications the matrix holds more than
+``BACKGROUND_EXPORT_ROWS`` rows, so the export answers with its background job (Celery eager here: the job
+writes the workbook within the request): the time runs from the click to the downloaded file (the job's
+page, then its download).
 
 Goals (the issue): the ranking query ≤ 300 ms on PostgreSQL; the score matrix of 2,000 applications
 exported in ≤ 3 s with memory that does not grow with the row count. Writes bench-results/ranking.json.
@@ -204,11 +207,36 @@ def main():
     xlsx_url = reverse("review:ranking_xlsx", args=[campaign.pk])
     xlsx_ms, _ = timed(lambda: b"".join(client.get(xlsx_url).streaming_content), 3)
     matrix_url = reverse("review:score_matrix_xlsx", args=[campaign.pk])
-    matrix_ms, matrix_max = timed(lambda: b"".join(client.get(matrix_url).streaming_content), 3)
+    from django.conf import settings
+
+    from applications.models import BackgroundJob
+
+    matrix_way = []
+
+    def score_matrix():
+        """The score matrix as the user gets it: streamed at once, or, above ``BACKGROUND_EXPORT_ROWS`` rows,
+        the export's job (Celery eager: it runs within the request), its page, then the file's download."""
+        response = client.get(matrix_url)
+        if response.status_code == 200:
+            matrix_way.append("download at once")
+            return b"".join(response.streaming_content)
+        assert response.status_code == 302, response.status_code
+        job = BackgroundJob.objects.filter(kind=BackgroundJob.Kind.EXPORT, export="score_matrix",
+                                           requested_by=secretariat).order_by("-pk").first()
+        assert job is not None and response.url == reverse("applications:job", args=[job.pk]), response.url
+        assert client.get(response.url).status_code == 200  # the job's page (the user follows the redirect)
+        job.refresh_from_db()
+        assert job.status == BackgroundJob.Status.READY, (job.status, job.error)
+        download = client.get(reverse("applications:job_download", args=[job.pk]))
+        assert download.status_code == 200, download.status_code
+        matrix_way.append(f"background job ({job.total} rows > BACKGROUND_EXPORT_ROWS {settings.BACKGROUND_EXPORT_ROWS})")
+        return b"".join(download.streaming_content)
+
+    matrix_ms, matrix_max = timed(score_matrix, 3)
     import tracemalloc
 
     tracemalloc.start()
-    matrix_bytes = len(b"".join(client.get(matrix_url).streaming_content))
+    matrix_bytes = len(score_matrix())
     matrix_peak_mb = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
     tracemalloc.stop()
 
@@ -222,14 +250,15 @@ def main():
         "ranking_xlsx_median_ms": xlsx_ms, "goal_ms": 300, "plan_tail": plan,
         "score_matrix_xlsx_median_ms": matrix_ms, "score_matrix_xlsx_max_ms": matrix_max,
         "score_matrix_xlsx_kb": matrix_bytes // 1024, "score_matrix_python_peak_mb": matrix_peak_mb,
-        "score_matrix_goal_ms": 3000,
+        "score_matrix_goal_ms": 3000, "score_matrix_delivery": matrix_way[-1],
     }
     print(f"ranking query ({ranking_queries} SQL statement(s)): median {query_ms} ms, max {query_max} ms "
           f"(goal ≤ 300 ms); {finalists} of {len(rows)} at or above 600")
     print(f"ranking page ({page_queries} queries, {len(rows)} rows rendered): median {page_ms} ms")
     print(f"ranking Excel export: median {xlsx_ms} ms")
     print(f"score matrix Excel export: median {matrix_ms} ms, max {matrix_max} ms (goal ≤ 3000 ms), "
-          f"{matrix_bytes // 1024} KB, Python memory peak {matrix_peak_mb} MB (read {MATRIX_CHUNK} applications at a time)")
+          f"{matrix_bytes // 1024} KB, Python memory peak {matrix_peak_mb} MB (read {MATRIX_CHUNK} applications at a time; "
+          f"{matrix_way[-1]}, timed from the click to the downloaded file)")
     if plan:
         print(plan)
     RESULTS.parent.mkdir(exist_ok=True)
