@@ -105,8 +105,10 @@ def eligibility_groups(user, selected, params=None):
     groups = []
     for key, label, states in groups_for(selected.program.profile):
         total = sum(counts.get(s, 0) for s in states)
-        page = Paginator(apps.filter(state__in=states).select_related("region").order_by("state_changed_at", "pk"),
-                         GROUP_PAGE_SIZE).get_page(params.get(f"{key}_page"))
+        paginator = Paginator(apps.filter(state__in=states).select_related("region").order_by("state_changed_at", "pk"),
+                              GROUP_PAGE_SIZE)
+        paginator.count = total  # counted by the aggregate above: no COUNT query per group
+        page = paginator.get_page(params.get(f"{key}_page"))
         groups.append({"key": key, "label": label, "count": total, "page": page,
                        "rows": list(page.object_list)})
     shown = [app for g in groups for app in g["rows"]]
