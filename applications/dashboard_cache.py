@@ -8,16 +8,27 @@ versions of what the sections read:
   edited, withdrawn);
 * one version for everything else a section shows (``dashboard:v:other``): panels, pledges, notices,
   objections, votes, awards, campaigns, role assignments, memberships …, bumped by any save or deletion
-  of a model of the applications, review and publicity apps or of the accounts' role and membership
-  rows (``watch_models``);
+  of a model of the applications, review and publicity apps, of the accounts' role and membership
+  rows (``watch_models``); an audit event on an application (its history) counts as a change of the
+  application;
 * ``dashboard:v:all``, bumped with every program's version, read instead of the program versions by
   users whose sections span every program (applicants, experts, holders of an all-programs role).
 
 A bump happens at once and again after the transaction commits, so a dashboard rebuilt between the two
 from data not yet committed is dropped by the second bump. Countdowns and “open now” offers depend on
 the clock, so an entry lives at most ``TTL`` seconds.
+
+The busiest pages' content (the application list, an application's page, the work lists) is cached the same
+way (``cached_fragment``), per user and per query string, on ``dashboard:v:all`` and ``dashboard:v:other``
+(a page may show any program's applications): the page around it (navigation, messages) is rendered for every
+request, and the forms' CSRF tokens are filled in per request.
 """
+import hashlib
+
 from django.core.cache import cache
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils import timezone
@@ -77,6 +88,38 @@ def cached_dashboard(user, assignments, roles, build):
     return value
 
 
+#: Rendered into cached fragments in place of the CSRF token, which ``cached_fragment`` fills in per request
+#: (the token is the session's, the fragment the user's).
+CSRF_PLACEHOLDER = "csrf-token-filled-per-request"
+
+
+def cached_fragment(request, *, name, template, build, parts=(), keep=()):
+    """``template`` rendered with ``build()``'s context for ``request.user``, from the cache while nothing it
+    reads has changed (any application, or any other watched model: ``ALL`` and ``OTHER``); ``parts`` tell
+    apart the variants of the page (the object, the query string). Returns ``{"body": html}`` with the context
+    values named in ``keep`` (what the page around it shows, its title). ``build`` may raise (a 404 for a
+    stranger): nothing is cached then, so what was built for a user was that user's to see, and stays so
+    while the versions hold (access follows the same watched data)."""
+    user = request.user
+    keys = [ALL, OTHER]
+    versions = cache.get_many(keys)
+    stamp = ".".join(str(versions.get(k, 0)) for k in keys)
+    variant = hashlib.sha1(repr(list(parts)).encode()).hexdigest()[:16]
+    key = f"fragment:{name}:{user.pk}:{variant}:{timezone.localdate():%Y%m%d}:{stamp}"
+    value = cache.get(key)
+    if value is None:
+        context = build()
+        html = render_to_string(template, {**context, "csrf_token": CSRF_PLACEHOLDER}, request=request)
+        value = {"body": html, **{k: context[k] for k in keep}}
+        cache.set(key, value, timeout=TTL)
+    return {**value, "body": mark_safe(value["body"].replace(CSRF_PLACEHOLDER, get_token(request)))}
+
+
+def query_parts(request):
+    """The query string as a cache variant (the order of the parameters does not matter)."""
+    return sorted((k, tuple(v)) for k, v in request.GET.lists())
+
+
 WATCHED_APPS = {"applications", "review", "publicity"}
 WATCHED_ACCOUNT_MODELS = {"roleassignment", "organization", "user_organizations", "individualprofile"}
 
@@ -92,6 +135,21 @@ def _changed(sender, instance, **kwargs):
             bump_program(program_id)
         else:
             bump_other()
+        return
+    if meta.app_label == "accounts" and meta.model_name == "auditevent":
+        # an application's 办理记录 (history), on the cached application pages: as a change of the application
+        from django.contrib.contenttypes.models import ContentType
+
+        target = instance.content_type_id and ContentType.objects.get_for_id(instance.content_type_id)
+        if target and (target.app_label, target.model) == ("applications", "application"):
+            from .models import Application
+
+            program_id = (Application.objects.filter(pk=instance.object_id)
+                          .values_list("campaign__program_id", flat=True).first())
+            if program_id is not None:
+                bump_program(program_id)
+            else:
+                bump_other()
         return
     if meta.app_label in WATCHED_APPS or (meta.app_label == "accounts" and meta.model_name in WATCHED_ACCOUNT_MODELS):
         bump_other()

@@ -11,7 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from qualityaward.accounts.services import Actor
 
-from . import recommenders, workflow
+from . import dashboard_cache, recommenders, workflow
 from .forms import services as form_services
 from .forms.forms import ApplicationCreateForm, TransitionForm
 from .forms.spec import form_for
@@ -26,10 +26,15 @@ from .selectors import application_for_user_or_404, applicant_subject, applicati
 def application_list(request):
     from .documents.exports import application_list_queryset
 
-    qs, state, query = application_list_queryset(user=request.user, params=request.GET)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "applications/list.html",
-                  {"page": page, "states": State.choices, "state": state, "q": query})
+    def build():
+        qs, state, query = application_list_queryset(user=request.user, params=request.GET)
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        return {"page": page, "states": State.choices, "state": state, "q": query}
+
+    page = dashboard_cache.cached_fragment(request, name="applications:list", build=build,
+                                           template="applications/partials/list_body.html",
+                                           parts=dashboard_cache.query_parts(request))
+    return render(request, "applications/list.html", page)
 
 
 @login_required
@@ -65,24 +70,29 @@ def application_create(request, campaign_id):
 @login_required
 @require_GET
 def application_detail(request, pk):
-    app = application_for_user_or_404(user=request.user, pk=pk)
-    actor = Actor.from_request(request)
-    transitions = workflow.available_transitions(app, actor)
-    history = history_for(application=app, user=request.user)
-    submissions = app.submissions.prefetch_related("documents").order_by("-sequence")
-    entries = form_services.progress(app)
-    spec = form_for(app)
-    can_edit = is_owner(request.user, app) and bool(form_services.editable_section_codes(app))
-    return render(request, "applications/detail.html", {
-        "app": app, "transitions": transitions, "history": history, "submissions": submissions,
-        "transition_form": TransitionForm(application=app), "sections_total": len(entries),
-        "sections_done": sum(1 for e in entries if e["complete"]), "can_edit": can_edit,
-        "missing": form_services.missing_for_submission(app, entries) if can_edit else [],
-        "all_sections": spec.sections, "word_url": reverse("applications:form_docx", args=[app.pk]),
-        "reopened": [s for s in spec.sections if s.code in (app.reopened_sections or [])],
-        "filing": recommenders.filing_summary(app),
-        **_certificate_context(request.user, app),
-    })
+    def build():
+        app = application_for_user_or_404(user=request.user, pk=pk)
+        actor = Actor.from_request(request)
+        transitions = workflow.available_transitions(app, actor)
+        history = history_for(application=app, user=request.user)
+        submissions = app.submissions.prefetch_related("documents").order_by("-sequence")
+        entries = form_services.progress(app)
+        spec = form_for(app)
+        can_edit = is_owner(request.user, app) and bool(form_services.editable_section_codes(app))
+        return {
+            "app": app, "transitions": transitions, "history": history, "submissions": submissions,
+            "transition_form": TransitionForm(application=app), "sections_total": len(entries),
+            "sections_done": sum(1 for e in entries if e["complete"]), "can_edit": can_edit,
+            "missing": form_services.missing_for_submission(app, entries) if can_edit else [],
+            "all_sections": spec.sections, "word_url": reverse("applications:form_docx", args=[app.pk]),
+            "reopened": [s for s in spec.sections if s.code in (app.reopened_sections or [])],
+            "filing": recommenders.filing_summary(app),
+            **_certificate_context(request.user, app), "title": app.applicant_name,
+        }
+
+    page = dashboard_cache.cached_fragment(request, name="applications:detail", build=build, parts=[pk],
+                                           template="applications/partials/detail_body.html", keep=["title"])
+    return render(request, "applications/detail.html", page)
 
 
 def _certificate_context(user, app):

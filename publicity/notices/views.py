@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from applications import dashboard_cache
 from applications.models import Campaign
 from applications.rules import EDITABLE_STATES, is_owner
 from applications.selectors import application_for_user_or_404
@@ -93,13 +94,17 @@ def notice_print(request, pk):
 @login_required
 @require_GET
 def manage_list(request):
-    notices = list(selectors.managed_notices(request.user).annotate(n=Count("items")).order_by("-created_at")[:200])
-    clock = workdays.DeadlineClock()
-    for notice in notices:
-        notice.window_text = services.window_line(notice)
-        notice.days_left = selectors.workdays_left(notice, clock) if notice.status == Notice.Status.OPEN else None
-    return render(request, "publicity/manage_list.html", {
-        "notices": notices, "composable": selectors.composable(request.user)})
+    def build():
+        notices = list(selectors.managed_notices(request.user).annotate(n=Count("items"))
+                       .order_by("-created_at")[:200])
+        clock = workdays.DeadlineClock()
+        for notice in notices:
+            notice.window_text = services.window_line(notice)
+            notice.days_left = selectors.workdays_left(notice, clock) if notice.status == Notice.Status.OPEN else None
+        return {"notices": notices, "composable": selectors.composable(request.user)}
+
+    return render(request, "publicity/manage_list.html", dashboard_cache.cached_fragment(
+        request, name="publicity:manage", template="publicity/_manage_list_body.html", build=build))
 
 
 def _compose_target(request, campaign_pk, kind):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from applications import workflow
+from applications import dashboard_cache, workflow
 from applications.documents.xlsx import Sheet, xlsx_response
 from applications.models import AwardTier, Campaign
 from applications.selectors import RECUSED_LABEL, recused_application_ids
@@ -37,13 +37,19 @@ def _session_or_404(request, pk):
 @require_GET
 def committee_list(request):
     user = request.user
-    sessions = list(svc.sessions_for(user).select_related("campaign__program")[:100])
-    voted = set(svc.VoterRoll.objects.filter(voter=user, session__in=sessions).values_list("session_id", flat=True))
-    rows = [{"session": s, "voted": s.pk in voted, "member": svc.is_member(user, s.campaign),
-             "secretariat": svc.is_secretariat(user, s.campaign)} for s in sessions]
-    campaigns = [{"campaign": c, "waiting": len(svc.candidate_choices(campaign=c))}
-                 for c in svc.secretariat_campaigns(user)]
-    return render(request, "review/committee/list.html", {"rows": rows, "campaigns": campaigns})
+
+    def build():
+        sessions = list(svc.sessions_for(user).select_related("campaign__program")[:100])
+        voted = set(svc.VoterRoll.objects.filter(voter=user, session__in=sessions)
+                    .values_list("session_id", flat=True))
+        rows = [{"session": s, "voted": s.pk in voted, "member": svc.is_member(user, s.campaign),
+                 "secretariat": svc.is_secretariat(user, s.campaign)} for s in sessions]
+        campaigns = [{"campaign": c, "waiting": len(svc.candidate_choices(campaign=c))}
+                     for c in svc.secretariat_campaigns(user)]
+        return {"rows": rows, "campaigns": campaigns}
+
+    return render(request, "review/committee/list.html", dashboard_cache.cached_fragment(
+        request, name="review:committee_list", template="review/committee/_list_body.html", build=build))
 
 
 # --- opening a vote ------------------------------------------------------------------------------------------------

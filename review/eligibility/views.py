@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from applications import workflow
+from applications import dashboard_cache, workflow
 from applications.forms.services import declared_trade_secrets
 from applications.models import AcceptanceList, Application, EligibilityReview, State
 from applications.history import history_for
@@ -138,20 +138,23 @@ def _pager_links(params, name, page):
 @login_required
 @require_GET
 def eligibility_list(request):
-    campaigns = list(el.secretariat_campaigns(request.user))
-    selected = selected_campaign(request, campaigns)
-    groups, returned = [], []
-    if selected is not None:
-        groups = eligibility_groups(request.user, selected, request.GET)
-        returned = list(
-            EligibilityReview.objects.filter(application__campaign=selected,
-                                             decision=EligibilityReview.Decision.RETURNED)
-            .exclude(application__state__in=el.listed_states(selected.program.profile))
-            .select_related("application__region", "decided_by").order_by("-decided_at")[:50]
-        )
-    return render(request, "review/eligibility/list.html", {
-        "campaigns": campaigns, "selected": selected, "groups": groups, "returned": returned,
-    })
+    def build():
+        campaigns = list(el.secretariat_campaigns(request.user))
+        selected = selected_campaign(request, campaigns)
+        groups, returned = [], []
+        if selected is not None:
+            groups = eligibility_groups(request.user, selected, request.GET)
+            returned = list(
+                EligibilityReview.objects.filter(application__campaign=selected,
+                                                 decision=EligibilityReview.Decision.RETURNED)
+                .exclude(application__state__in=el.listed_states(selected.program.profile))
+                .select_related("application__region", "decided_by").order_by("-decided_at")[:50]
+            )
+        return {"campaigns": campaigns, "selected": selected, "groups": groups, "returned": returned}
+
+    return render(request, "review/eligibility/list.html", dashboard_cache.cached_fragment(
+        request, name="review:eligibility_list", template="review/eligibility/_list_body.html", build=build,
+        parts=dashboard_cache.query_parts(request)))
 
 
 # --- one application ----------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from applications import dashboard_cache
 from applications.classifications import industry_lookup
 from applications.documents.xlsx import xlsx_response
 from applications.models import Application, Campaign
@@ -143,7 +144,9 @@ def _watched_campaign(request, campaign_pk):
 @login_required
 @require_GET
 def panel_campaigns(request):
-    return render(request, "review/experts/campaigns.html", {"campaigns": ex.watched_campaigns(request.user)})
+    return render(request, "review/experts/campaigns.html", dashboard_cache.cached_fragment(
+        request, name="review:panel_campaigns", template="review/experts/_campaigns_body.html",
+        build=lambda: {"campaigns": ex.watched_campaigns(request.user)}))
 
 
 @login_required
@@ -332,7 +335,9 @@ def declare_conflict(request, panel_pk):
 @require_GET
 def my_panels(request):
     """The expert's seats with pledge status: a seat opens the application only after the pledge."""
-    return render(request, "review/my_panels.html", {"rows": ex.seats_of(request.user)})
+    return render(request, "review/my_panels.html", dashboard_cache.cached_fragment(
+        request, name="review:my_panels", template="review/_my_panels_body.html",
+        build=lambda: {"rows": ex.seats_of(request.user)}))
 
 
 # --- staff recusals (工作人员回避) ----------------------------------------------------------------------

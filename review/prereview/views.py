@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from applications import dashboard_cache, workflow
 from applications import rules as access
-from applications import workflow
 from applications.documents.exports import bureau_list_sheet, export_filename
 from applications.documents.xlsx import xlsx_response
 from applications.forms.spec import form_for
@@ -104,18 +104,23 @@ def _errors(exc):
 @login_required
 @require_GET
 def prereview_list(request):
-    query = sel.ListQuery.from_params(request.GET)
-    scopes = sel.authority_scopes(request.user)
-    page = Paginator(sel.bureau_list(request.user, query), sel.PAGE_SIZE).get_page(request.GET.get("page"))
-    sel.decorate_rows(page.object_list)
-    programs, campaigns = sel.filter_choices(request.user)
-    params = request.GET.copy()
-    params.pop("page", None)
-    return render(request, "review/prereview/list.html", {
-        "page": page, "query": query, "programs": programs, "campaigns": campaigns, "states": sel.LIST_STATES,
-        "sorts": [(k, v[0]) for k, v in sel.SORTS.items()], "is_authority": bool(scopes),
-        "params": params.urlencode(),
-    })
+    def build():
+        query = sel.ListQuery.from_params(request.GET)
+        scopes = sel.authority_scopes(request.user)
+        page = Paginator(sel.bureau_list(request.user, query), sel.PAGE_SIZE).get_page(request.GET.get("page"))
+        sel.decorate_rows(page.object_list)
+        programs, campaigns = sel.filter_choices(request.user)
+        params = request.GET.copy()
+        params.pop("page", None)
+        return {
+            "page": page, "query": query, "programs": programs, "campaigns": campaigns, "states": sel.LIST_STATES,
+            "sorts": [(k, v[0]) for k, v in sel.SORTS.items()], "is_authority": bool(scopes),
+            "params": params.urlencode(),
+        }
+
+    return render(request, "review/prereview/list.html", dashboard_cache.cached_fragment(
+        request, name="review:prereview_list", template="review/prereview/_list_body.html", build=build,
+        parts=dashboard_cache.query_parts(request)))
 
 
 # --- the workspace ------------------------------------------------------------------------------------------

@@ -96,3 +96,50 @@ def test_one_program_s_transition_keeps_another_program_s_secretariat_cached(cli
     with CaptureQueriesContext(connection) as ctx:
         load(client)
     assert len(ctx.captured_queries) <= 3
+
+
+# --- the busiest pages' content, cached the same way (cached_fragment) -------------------------------------------
+def test_the_application_page_shows_the_authority_s_return_and_its_reason_on_the_next_load(client, world, drive):
+    app = drive(world.new_app(name="详情页缓存企业"), State.SUBMITTED)
+    client.force_login(world.owner)
+    url = f"/applications/{app.pk}/"
+    assert "请补充近三年质量损失率的计算依据" not in client.get(url).content.decode()
+    client.get(url)  # served from the cache now
+    workflow.perform(application=app, name="return_for_correction", actor=Actor(user=world.authority),
+                     reason="请补充近三年质量损失率的计算依据。")
+    body = client.get(url).content.decode()
+    assert "退回修改" in body and "请补充近三年质量损失率的计算依据" in body
+
+
+def test_a_colleague_s_new_draft_shows_in_the_application_list_at_once(client, world):
+    client.force_login(world.owner)
+    assert "同事新建的草稿" not in client.get("/applications/").content.decode()
+    world.new_app(owner=world.colleague, name="同事新建的草稿", filled=False)
+    assert "同事新建的草稿" in client.get("/applications/").content.decode()
+
+
+def test_a_cached_application_page_carries_each_session_s_own_csrf_token(world):
+    """The page is cached per user, the forms' CSRF token is the session's: a second sign-in still submits."""
+    from django.test import Client
+
+    app = world.new_app(name="两次登录的企业")
+    url = f"/applications/{app.pk}/"
+    first = Client(enforce_csrf_checks=True)
+    first.force_login(world.owner)
+    first.get(url)
+    second = Client(enforce_csrf_checks=True)
+    second.force_login(world.owner)
+    body = second.get(url).content.decode()
+    token = re.search(rf'action="/applications/{app.pk}/transition/(\w+)/"[^>]*>'
+                      r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    assert token is not None, "the owner's draft offers a transition form"
+    response = second.post(f"/applications/{app.pk}/transition/{token.group(1)}/", {"csrfmiddlewaretoken": token.group(2)})
+    assert response.status_code == 302  # not the 403 of a stale token
+
+
+def test_a_stranger_gets_404_for_an_application_page_cached_for_its_owner(client, world):
+    app = world.new_app(name="别人的企业")
+    client.force_login(world.owner)
+    assert client.get(f"/applications/{app.pk}/").status_code == 200
+    client.force_login(world.expert)
+    assert client.get(f"/applications/{app.pk}/").status_code == 404
