@@ -67,6 +67,12 @@ def bump_other():
     _bump([OTHER, ALL])
 
 
+def changed_in_bulk():
+    """What a queryset ``update()`` of a watched model makes stale: no signal tells of it, so the services that
+    write that way (a document's status, a notice's opening and closing, a sheet's submission) call this."""
+    bump_other()
+
+
 def _version_keys(user, assignments, roles):
     program_ids = {a.program_id for a in assignments}
     if not roles or not set(roles) <= PROGRAM_SCOPED_ROLES or None in program_ids:

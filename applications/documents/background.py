@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from qualityaward.accounts.services import record_event
 
-from .. import jobs
+from .. import dashboard_cache, jobs
 from ..models import Application, BackgroundJob, Campaign, GeneratedDocument
 from ..selectors import applications_for_user
 from .dossier import prepare_dossier
@@ -117,6 +117,7 @@ def retry_failed_dossiers(*, job, actor):
         if not failed and job.status != Status.PARTIAL:
             return None
         GeneratedDocument.objects.filter(pk__in=[d.pk for d in failed]).update(status=DocStatus.PENDING, error="")
+        dashboard_cache.changed_in_bulk()
         job.status, job.error, job.finished_at = Status.RUNNING, "", None
         job.done = job.documents.filter(status=DocStatus.READY).count()
         job.save(update_fields=["status", "error", "finished_at", "done"])
@@ -239,6 +240,7 @@ def run_export(*, job_id):
         BackgroundJob.objects.filter(pk=job_id).update(
             status=Status.FAILED, finished_at=timezone.now(),
             error="导出失败，请稍后重新导出；如多次失败请联系管理员。")
+        dashboard_cache.changed_in_bulk()
         raise
     job.status, job.done, job.finished_at = Status.READY, counted[0], timezone.now()
     job.total = max(job.total, counted[0])

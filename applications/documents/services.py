@@ -12,6 +12,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from .. import dashboard_cache
 from ..models import GeneratedDocument
 from .fonts import cache_dir, ensure_fonts
 
@@ -139,6 +140,7 @@ def build_document(*, document_id):
         GeneratedDocument.objects.filter(pk=doc.pk).update(
             status=GeneratedDocument.Status.FAILED, error=message, finished_at=timezone.now(),
         )
+        dashboard_cache.changed_in_bulk()
         traceback.print_exc()
         raise
     pdf, extra = (result, {}) if isinstance(result, bytes) else result

@@ -6,7 +6,7 @@ from datetime import timedelta
 from celery import group, shared_task
 from django.utils import timezone
 
-from .. import jobs
+from .. import dashboard_cache, jobs
 from ..models import BackgroundJob, GeneratedDocument
 from .background import count_dossier_job, documents_to_build, run_export
 from .services import build_document
@@ -67,6 +67,7 @@ def job_dossier(self, job_id, document_id):
         if not (self.request.is_eager or getattr(exc, "user_message", "")) and self.request.retries < self.max_retries:
             # not failed for good yet: the job must not close without it
             GeneratedDocument.objects.filter(pk=document_id).update(status=GeneratedDocument.Status.PENDING)
+            dashboard_cache.changed_in_bulk()
             raise self.retry(exc=exc)
     count_dossier_job(job_id=job_id)
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from applications import jobs, workflow
+from applications import dashboard_cache, jobs, workflow
 from applications.models import Application, ApplicationSection, PublicityRule, State
 from applications.rules import _authority_scopes
 from applications.selectors import recused_applications
@@ -400,9 +400,11 @@ def open_notice(*, notice_id, now=None):
                 except workflow.TransitionError as exc:
                     note = exc.message[:300]
             NoticeItem.objects.filter(pk=item.pk).update(opened_at=now, open_note=note)
+            dashboard_cache.changed_in_bulk()
         if notice.kind in AUTHORITY_KINDS:
             _record_authority_publicity(notice)
         Notice.objects.filter(pk=notice.pk).update(status=Notice.Status.OPEN, opened_at=now)
+        dashboard_cache.changed_in_bulk()
         record_event(actor=SYSTEM, action="notice:open", target=notice, to_state=Notice.Status.OPEN,
                      data={"items": notice.items.count(), "closes_at": notice.closes_at.isoformat()})
         transaction.on_commit(lambda: _notify("notice_opened", notice_id=notice.pk))
@@ -430,6 +432,7 @@ def close_notice(*, notice_id, now=None):
         if notice is None:
             return 0
         Notice.objects.filter(pk=notice.pk).update(status=Notice.Status.CLOSED, closed_at=now)
+        dashboard_cache.changed_in_bulk()
         record_event(actor=SYSTEM, action="notice:close", target=notice, from_state=Notice.Status.OPEN,
                      to_state=Notice.Status.CLOSED, data={"last_day": notice.last_day.isoformat()})
     return 1
@@ -450,6 +453,7 @@ def settle_notice(*, notice_id, now=None):
         notice = Notice.objects.select_for_update().filter(pk=notice_id, status=Notice.Status.CLOSED).first()
         if notice is not None and not notice.items.filter(settled_at__isnull=True).exists():
             Notice.objects.filter(pk=notice.pk).update(status=Notice.Status.SETTLED, settled_at=now)
+            dashboard_cache.changed_in_bulk()
             record_event(actor=SYSTEM, action="notice:settle", target=notice, from_state=Notice.Status.CLOSED,
                          to_state=Notice.Status.SETTLED, data={"items": notice.items.count()})
             done = 1
@@ -476,6 +480,7 @@ def settle_item(*, item_id, now=None):
             reason = "；".join(reasons)[:500]
             if reason != item.blocked_reason:
                 NoticeItem.objects.filter(pk=item.pk).update(blocked_reason=reason)
+                dashboard_cache.changed_in_bulk()
             return "blocked"
         names = CLOSE_TRANSITIONS.get(notice.kind, ())
         name = workflow.first_available(app, names) or (names[-1] if names else None)
@@ -492,6 +497,7 @@ def settle_item(*, item_id, now=None):
                                      reason=f"公示“{notice.title}”期满无异议")
                 except workflow.TransitionError as exc:
                     NoticeItem.objects.filter(pk=item.pk).update(blocked_reason=exc.message[:500])
+                    dashboard_cache.changed_in_bulk()
                     return "blocked"
                 app.refresh_from_db()
                 outcome = f"公示期满无异议，{transition.label}（{app.get_state_display()}）"
@@ -499,6 +505,7 @@ def settle_item(*, item_id, now=None):
                 outcome = f"公示期满；申报当前状态为“{app.get_state_display()}”，未执行“{transition.label}”"
         outcome = outcome[:300]
         NoticeItem.objects.filter(pk=item.pk).update(settled_at=now, outcome=outcome, blocked_reason="")
+        dashboard_cache.changed_in_bulk()
         record_event(actor=SYSTEM, action="notice:settle_item", target=app,
                      data={"notice": notice.pk, "item": item.pk, "outcome": outcome})
         transaction.on_commit(lambda: _notify("item_settled", item_id=item.pk))

@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from applications import dashboard_cache
 from applications import rules as access
 from applications.classifications import industry_lookup
 from applications.documents.xlsx import Sheet
@@ -178,6 +179,7 @@ def set_expert_active(*, actor, profile, active, reason=""):
         raise PermissionDenied("专家库由秘书处维护，您没有权限执行此操作。")
     with transaction.atomic():
         ExpertProfile.objects.filter(pk=profile.pk).update(is_active=active, updated_at=timezone.now())
+        dashboard_cache.changed_in_bulk()
         record_event(actor=actor, action="expert:activate" if active else "expert:deactivate", target=profile,
                      reason=reason)
     profile.refresh_from_db()

@@ -29,8 +29,8 @@ from django.db.models.functions import Coalesce, Rank
 from django.http import Http404
 from django.utils import timezone
 
+from applications import dashboard_cache, jobs
 from applications import rules as access
-from applications import jobs
 from applications.forms import richtext
 from applications.forms.spec import CONTROL_CHARS
 from applications.models import Application, GeneratedDocument, RuleProfile, ScoringBand, ScoringItem, State
@@ -275,6 +275,7 @@ def submit_sheet(*, sheet, base_version, actor):
         locked.submitted_at = timezone.now()
         ScoreSheet.objects.filter(pk=locked.pk).update(status=locked.status, submitted_at=locked.submitted_at,
                                                        version=F("version") + 1)
+        dashboard_cache.changed_in_bulk()
         record_event(actor=actor, action="scoring:submit", target=sheet.panel.application,
                      data={"stage": sheet.panel.stage, "sheet": locked.pk})
         panel_scores_changed(panel=sheet.panel)
@@ -390,6 +391,7 @@ def record_panel_score(*, acc, item, percent, reason, actor):
         current = PanelItemScore.objects.filter(panel=panel, item=item, is_current=True).first()
         if current is not None:
             PanelItemScore.objects.filter(pk=current.pk).update(is_current=False)
+            dashboard_cache.changed_in_bulk()
         row = PanelItemScore.objects.create(
             panel=panel, item=item, percent=Decimal(value), reason=reason, recorded_by=actor.user,
             source=PanelItemScore.Source.CONSENSUS, is_correction=concluded, supersedes=current)
@@ -483,6 +485,7 @@ def conclude(*, acc, actor):
                     percent_sum=total, experts_counted=count, source=source, recorded_by=actor.user,
                     reason=reason))
             PanelItemScore.objects.filter(panel=panel, is_current=True).update(is_current=False)
+            dashboard_cache.changed_in_bulk()
             PanelItemScore.objects.bulk_create(rows)
         result = StageResult.objects.create(panel=panel, aggregation=rule, experts=len(submitted),
                                             concluded_by=actor.user)
@@ -981,9 +984,11 @@ def request_report_pdf(*, application):
     doc, _ = GeneratedDocument.objects.get_or_create(application=application, submission=submission,
                                                      kind=GeneratedDocument.Kind.REVIEW_REPORT)
     GeneratedDocument.objects.filter(pk=doc.pk).update(status=GeneratedDocument.Status.PENDING, error="")
+    dashboard_cache.changed_in_bulk()
     if doc.file:
         doc.file.delete(save=False)
         GeneratedDocument.objects.filter(pk=doc.pk).update(file="")
+        dashboard_cache.changed_in_bulk()
     jobs.after_commit("render_document", document_id=doc.pk)
     return doc
 

@@ -1,6 +1,7 @@
 """Composing notices, what the public sees, the frozen window, and the beat job settling windows
 exactly once — also after an outage and when an objection holds a line."""
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -282,3 +283,22 @@ def test_each_program_publishes_the_notices_its_rules_name(world):
     assert kinds("jinshui") == [("winners", 14, "calendar_days")]  # 不少于两周, in natural days
     assert kinds("quality-benchmark") == []
     assert [k for k in services.kinds_for(world.campaign, authority=True)] == ["authority"]
+
+
+def test_the_secretariat_s_cached_notice_list_shows_the_opening_and_the_close_at_once(world, accepted_apps, client):
+    """Opening and closing write with ``update()`` (no save signal): the cached 公示管理 page must not keep saying
+    “待发布” or “公示中” after the notice job has moved the notice on."""
+    notice = publish_now(world, compose(world, accepted_apps))
+    client.force_login(world.secretariat)
+
+    def listed():  # the notices' table (the page's CSRF token changes with every response)
+        return re.search(r"<table.*?</table>", client.get(reverse("publicity:manage")).content.decode(), re.S)[0]
+
+    before = listed()
+    assert listed() == before  # served from the cache
+    services.open_notice(notice_id=notice.pk, now=notice.opens_at)
+    opened = listed()
+    assert opened != before and "公示中" in opened
+    notice.refresh_from_db()
+    services.close_notice(notice_id=notice.pk, now=notice.closes_at)
+    assert listed() != opened
