@@ -24,7 +24,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from applications.forms.spec import UploadSlot, form_for
+from applications.forms.spec import LOCAL_ROUTE, ROUTE_FIELD, ROUTE_SECTION, UploadSlot, form_for
 from applications.models import Campaign, Program, State
 from browser_support import (
     assert_section_complete, confirm_and_sign_in, create_from_dashboard, field, fill_section, next_section, ok,
@@ -180,6 +180,8 @@ def _overrides(j, section):
         return {"org_name": j.company, "credit_code": j.credit_code}
     if section.code == "conditions":  # a company of the area, not a branch
         return {"in_territory": "yes", "org_nature": "enterprise", "is_branch": "no", "specialized_level": _specialized(j)}
+    if section.code == ROUTE_SECTION:  # 全国质量标杆 通知三: through the local 工信部门 of PLACES, not an Attachment 3 unit
+        return {ROUTE_FIELD: LOCAL_ROUTE}
     return {}
 
 
@@ -216,6 +218,8 @@ def submit(j):
 # --- 推荐单位: pre-review and recommendation ---------------------------------------------------------------
 def recommend(j):
     page = j.page
+    if j.profile.candidate_pool_rule:
+        record_in_candidate_list(j)
     j.sign_in(j.recommender)
     page.get_by_role("link", name=re.compile("^初审推荐工作台")).click()
     page.get_by_role("link", name=j.company).click()
@@ -251,6 +255,21 @@ def recommend(j):
         quota.fill("该单位质量管理成效突出，另行推荐。")
     page.get_by_role("button", name="推荐上报秘书处").click()
     ok(page, "已推荐上报秘书处")
+
+
+def record_in_candidate_list(j):
+    """全国质量标杆 通知三: candidates come from the 历年河南省质量标杆 list the secretariat keeps; the newcomer was
+    recognised last year, and the secretariat adds it from its dashboard's link (the recommender's page says to)."""
+    page = j.page
+    j.sign_in("secretariat")
+    page.get_by_role("link", name=re.compile(f"^{j.program.short_name}：推荐对象名单")).click()
+    page.get_by_label("单位名称").fill(j.company)
+    page.get_by_label("统一社会信用代码").fill(j.credit_code)
+    page.get_by_label("认定（推荐）年度").fill(str(timezone.localdate().year - 1))
+    page.get_by_label("项目（质量标杆名称）").fill("钢结构焊接全过程质量追溯管理经验")
+    page.get_by_label("类别").select_option(label="已认定")
+    page.get_by_role("button", name="添加", exact=True).click()
+    ok(page, f"已添加：{timezone.localdate().year - 1}年度 {j.company}")
 
 
 def consult_departments(page):
