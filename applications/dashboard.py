@@ -12,7 +12,7 @@ from qualityaward.accounts.selectors import role_assignments
 
 from . import rules as access
 from .history import describe, state_label
-from .models import Application, State
+from .models import Application, RuleProfile, State
 from .selectors import campaign_offers
 
 LIST_LIMIT = 20
@@ -30,8 +30,7 @@ class Section:
 
 
 ROW_FIELDS = ["number", "applicant_name", "state", "updated_at", "state_changed_at", "submitted_at",
-              "region__name", "campaign__program__short_name"]
-STATE_LABELS = dict(State.choices)
+              "region__name", "campaign__program__short_name", "campaign__program__profile__outcome"]
 
 
 def row(app, deadline, *, note="", now, detail_prefix):
@@ -42,7 +41,7 @@ def row(app, deadline, *, note="", now, detail_prefix):
         "program": app.campaign.program.short_name,
         "region": app.region.name,
         "state": app.state,
-        "state_label": STATE_LABELS.get(app.state, app.state),
+        "state_label": app.get_state_display(),
         "url": f"{detail_prefix}{app.pk}/",
         "note": note,
         "deadline": deadline,
@@ -67,15 +66,28 @@ def _rows(qs, deadline_field):
 def _base(role_q):
     """Applications one relationship gives (a subset of what the user may see; see rules.py).
     Filtering by that relationship alone keeps the other relationships' subqueries out of the SQL."""
-    return Application.objects.filter(role_q).select_related("campaign__program", "region")
+    return Application.objects.filter(role_q).select_related("campaign__program__profile", "region")
 
 
 def _count_by_state(qs):
-    return dict(qs.order_by().values_list("state").annotate(n=Count("pk")))
+    """{(state, the program's outcome): number}, one aggregate; the outcome gives a state its program's word."""
+    return {(state, outcome): n for state, outcome, n in qs.order_by().values_list(
+        "state", "campaign__program__profile__outcome").annotate(n=Count("pk"))}
+
+
+def _count_of(counts, state):
+    return sum(n for (s, _), n in counts.items() if s == state)
 
 
 def _labelled(counts):
-    return [(label, counts[value]) for value, label in State.choices if counts.get(value)]
+    """(label, number) in pipeline order; a state a program names in its own words (已入库) is counted apart."""
+    totals = {}
+    for value, label in State.choices:
+        for (state, outcome), n in counts.items():
+            if state == value and n:
+                word = RuleProfile(outcome=outcome).word(value, label)
+                totals[word] = totals.get(word, 0) + n
+    return list(totals.items())
 
 
 # The applicant has something to do before the application deadline only while the application is in its
@@ -105,7 +117,7 @@ def authority_section(user):
     waiting = all_visible.filter(state=State.SUBMITTED).order_by(
         "campaign__recommendation_deadline", "submitted_at")
     return Section(Role.AUTHORITY, "待初审推荐", rows=_rows(waiting, "recommendation_deadline"),
-                   counts=_labelled(counts), more=max(0, counts.get(State.SUBMITTED, 0) - LIST_LIMIT),
+                   counts=_labelled(counts), more=max(0, _count_of(counts, State.SUBMITTED) - LIST_LIMIT),
                    empty_text="本区域暂无待初审的申报。",
                    links=[("初审推荐工作台：核实材料、征求部门意见、签署初审意见、推荐上报", reverse("review:prereview_list"))])
 
@@ -147,14 +159,23 @@ def supervisor_section(user):
     events = (AuditEvent.objects.filter(action__startswith="transition:", content_type__app_label="applications",
                                         content_type__model="application",
                                         object_id__in=visible.values(key=Cast("pk", CharField())))
-              .order_by("-created_at").values("created_at", "actor_label", "object_repr", "action", "to_state")[:10])
+              .order_by("-created_at").values("created_at", "actor_label", "object_repr", "object_id", "action",
+                                              "to_state")[:10])
     section = Section(Role.SUPERVISOR, "监督：各阶段申报数量", counts=counts,
                       empty_text="" if counts else "监督范围内暂无申报。",
                       links=[("专家抽取记录（只读）", reverse("review:panel_campaigns")),
                              ("评审排名与评分明细（只读）", reverse("review:ranking"))])
-    section.events = [{"at": e["created_at"], "who": e["actor_label"] or "系统", "what": e["object_repr"],
-                       "label": describe(e["action"])[0], "state": state_label(e["to_state"])}
-                      for e in events]
+    events = list(events)
+    # each event in its program's words (入库, 推荐参加全国遴选): one query for the ten applications' programs
+    outcomes = dict(Application.objects.filter(pk__in=[int(e["object_id"]) for e in events])
+                    .values_list("pk", "campaign__program__profile__outcome"))
+    profiles = {o: RuleProfile(outcome=o) for o in set(outcomes.values())}
+    section.events = []
+    for e in events:
+        profile = profiles.get(outcomes.get(int(e["object_id"])))
+        section.events.append({"at": e["created_at"], "who": e["actor_label"] or "系统", "what": e["object_repr"],
+                               "label": describe(e["action"], profile)[0],
+                               "state": state_label(e["to_state"], profile)})
     return section
 
 

@@ -80,20 +80,22 @@ class Entry:
     times: int = 1
 
 
-def describe(action):
-    """(label, office, shown to the applicant's side) for an action code."""
+def describe(action, profile=None):
+    """(label, office, shown to the applicant's side) for an action code, in ``profile``'s program's words."""
     if action.startswith("transition:"):
         transition = TRANSITIONS.get(action.partition(":")[2])
         if transition is not None:
-            return transition.label, transition.who.split("（")[0].split("或")[0], True
+            label = profile.word(transition.name, transition.label) if profile else transition.label
+            return label, transition.who.split("（")[0].split("或")[0], True
     return ACTIONS.get(action, OTHER)
 
 
-def state_label(code):
+def state_label(code, profile=None):
     try:
-        return State(code).label
+        label = State(code).label
     except ValueError:
         return ""
+    return profile.word(code, label) if profile else label
 
 
 def history_for(*, application, user):
@@ -103,12 +105,13 @@ def history_for(*, application, user):
                                         object_id=str(application.pk))
               .exclude(action__in=HIDDEN_FROM_PAGE).order_by("created_at", "id")
               .values("created_at", "actor_id", "actor_label", "action", "to_state", "reason"))
+    profile = application.campaign.program.profile
     members = set(application.organization.members.values_list("pk", flat=True)) if application.organization_id \
         else set()
     members.add(application.owner_id)
     entries, last_key = [], None
     for e in events:
-        label, office, public = describe(e["action"])
+        label, office, public = describe(e["action"], profile)
         if applicant_side and not public:
             continue
         if e["actor_id"] is None:
@@ -122,7 +125,7 @@ def history_for(*, application, user):
             entries[-1].times += 1
             entries[-1].at = e["created_at"]
             continue
-        entries.append(Entry(at=e["created_at"], who=who, label=label, state=state_label(e["to_state"]),
+        entries.append(Entry(at=e["created_at"], who=who, label=label, state=state_label(e["to_state"], profile),
                              reason=e["reason"]))
         last_key = key
     return entries

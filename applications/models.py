@@ -160,6 +160,21 @@ class RuleProfile(models.Model):
         NO_MONEY_FOR_REPEAT = "no_money_for_repeat", "同类奖项再次获奖不再发放奖金"
         TITLE_ONLY_AFTER_EXPIRY = "title_only_after_expiry", "有效期满后再次获奖只授称号和证书，不发奖金、不占名额"
 
+    #: What a program's document calls the end of its procedure, where it is not an award: 000 五（五） puts the
+    #: organizations 入库 (纳入培育库) after publicity; 003 三 ends with the province recommending them to the
+    #: national 全国质量标杆 selection.  Neither document hands out a certificate.  Keys are state codes
+    #: (proposed, awarded, not_awarded) and transition names (propose, award, not_award).
+    OUTCOME_WORDS = {
+        "cultivation": {
+            "proposed": "拟入库公示中", "awarded": "已入库", "not_awarded": "未入库",
+            "propose": "确定拟入库名单并公示", "award": "入库", "not_award": "不予入库",
+        },
+        "recommendation": {
+            "awarded": "已推荐参加全国遴选", "not_awarded": "未推荐",
+            "award": "推荐参加全国遴选", "not_award": "不予推荐",
+        },
+    }
+
     program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="profile", verbose_name="奖项")
     scoring_scheme = models.ForeignKey(ScoringScheme, verbose_name="评分准则", on_delete=models.PROTECT)
     # who may apply
@@ -461,6 +476,22 @@ class RuleProfile(models.Model):
             return Fraction(self.vote_threshold_numerator, self.vote_threshold_denominator)
         return None
 
+    def word(self, code, default):
+        """The program's own word for a state or transition ``code`` (see OUTCOME_WORDS), else ``default``."""
+        return self.OUTCOME_WORDS.get(self.outcome, {}).get(code, default)
+
+    @property
+    def provides_revocation(self):
+        """Whether the program's document provides for revoking its outcome (a ban after revocation, or a window in
+        which an accident revokes it: 息县 第二十五条, 巩义 第二十三条, 金水 第十九条); 000 and 003 have none."""
+        return bool(self.ban_years or self.revocation_window_years)
+
+    @property
+    def issues_certificate(self):
+        """Only an award comes with a certificate (息县 第二十六条, 巩义 第十七条（八）, 金水 第十六条); 入库 and a
+        national recommendation do not."""
+        return self.outcome == self.Outcome.AWARD
+
     def enabled_stages(self):
         """The optional pipeline stages this program has, in pipeline order (see workflow)."""
         flags = {
@@ -725,6 +756,9 @@ class State(models.TextChoices):
     REVOKED = "revoked", "已撤销"
 
 
+#: The states some programs name in their own words (RuleProfile.OUTCOME_WORDS).
+RENAMED_STATES = frozenset({State.PROPOSED, State.AWARDED, State.NOT_AWARDED})
+
 SPECIALIZED_LEVELS = [("", "否"), ("province", "省级专精特新中小企业"),
                       ("little_giant", "国家级专精特新“小巨人”企业")]
 
@@ -776,6 +810,13 @@ class Application(models.Model):
 
     def __str__(self):
         return f"{self.number or '（未编号）'} {self.applicant_name}"
+
+    def get_state_display(self):
+        """The state in the program's own words: 已入库 for the cultivation pool, 已推荐参加全国遴选 for 003."""
+        label = State(self.state).label if self.state in State.values else self.state
+        if self.state in RENAMED_STATES:
+            return self.campaign.program.profile.word(self.state, label)
+        return label
 
     @property
     def program(self):

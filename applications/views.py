@@ -98,7 +98,8 @@ def application_detail(request, pk):
 def _certificate_context(user, app):
     from .documents.prints import can_see_certificate, certificate_of
 
-    if app.state not in (State.AWARDED, State.REVOKED) or not can_see_certificate(user, app):
+    if app.state not in (State.AWARDED, State.REVOKED) or not app.campaign.program.profile.issues_certificate \
+            or not can_see_certificate(user, app):
         return {}
     return {"show_certificate": True, "certificate": certificate_of(app)}
 
@@ -123,7 +124,7 @@ def application_transition(request, pk, name):
         params["sections"] = request.POST.getlist("sections")
     workflow.perform(application=app, name=name, actor=Actor.from_request(request),
                      reason=form.cleaned_data["reason"], **params)
-    messages.success(request, f"已完成“{workflow.TRANSITIONS[name].label}”，当前状态：{app.get_state_display()}。")
+    messages.success(request, f"已完成“{workflow.TRANSITIONS[name].label_for(app)}”，当前状态：{app.get_state_display()}。")
     if request.htmx:
         return HttpResponseClientRedirect(reverse("applications:detail", args=[app.pk]))
     return redirect("applications:detail", pk=app.pk)

@@ -8,7 +8,7 @@ The review pipeline after acceptance is the same for every program, but a progra
 switches optional stages off (e.g. the cultivation program has no on-site review, no committee);
 forward transitions then leave from the nearest enabled stage before them.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from django.db import transaction
@@ -102,6 +102,11 @@ def _predecessor(target):
 
 def _fixed(*states):
     return lambda profile: set(states)
+
+
+def _revocation_sources(profile):
+    """An award is revoked only where the document provides for it (RuleProfile.provides_revocation)."""
+    return {State.AWARDED} if profile.provides_revocation else set()
 
 
 def _with_recommender(*states):
@@ -306,6 +311,10 @@ class Transition:
     def sources_for(self, app):
         return self.sources(app.campaign.program.profile)
 
+    def label_for(self, app):
+        """The label in the program's own words (入库, 推荐参加全国遴选 where the outcome is not an award)."""
+        return app.campaign.program.profile.word(self.name, self.label)
+
     def allowed_for(self, actor, app):
         if actor.user is None:
             return self.system_allowed
@@ -357,7 +366,7 @@ TRANSITIONS = {t.name: t for t in [
     _T("withdraw", "撤回申报", _fixed(State.DRAFT, *ACTIVE_AFTER_SUBMISSION), State.WITHDRAWN, "申报人", _owner),
     _T("disqualify", "取消资格", _fixed(*ACTIVE_AFTER_SUBMISSION), State.DISQUALIFIED, "秘书处（异议查实等）",
        _secretariat, reason_required=True),
-    _T("revoke", "撤销奖励", _fixed(State.AWARDED), State.REVOKED, "秘书处", _secretariat, reason_required=True),
+    _T("revoke", "撤销奖励", _revocation_sources, State.REVOKED, "秘书处", _secretariat, reason_required=True),
 ]}
 
 
@@ -393,7 +402,7 @@ def available_transitions(application, actor):
     result = []
     for t in TRANSITIONS.values():
         if application.state in t.sources_for(application) and t.allowed_for(actor, application):
-            result.append(t)
+            result.append(replace(t, label=t.label_for(application)))
     return result
 
 
@@ -412,22 +421,23 @@ def perform(*, application, name, actor, reason="", **params):
             .select_related("campaign__program__profile", "region")
             .get(pk=application.pk)
         )
+        label = transition.label_for(app)
         if not transition.allowed_for(actor, app):
             if actor.user is not None and access.is_recused(actor.user, app):
                 # 息县 第十条, 巩义 第十八条: whoever has a conflict with the applicant steps aside
-                raise NotPermitted(f"您已对该申报声明回避，不能办理“{transition.label}”。请由本奖项其他工作人员办理。")
+                raise NotPermitted(f"您已对该申报声明回避，不能办理“{label}”。请由本奖项其他工作人员办理。")
             if actor.user is not None and access.receives_filing(actor.user, app):
                 # 全国质量标杆 通知三: through an other unit (附件3), the local department only receives the filing
                 from . import recommenders
 
-                raise NotPermitted(recommenders.filing_only_message(app, f"执行“{transition.label}”"))
-            raise NotPermitted(f"您没有权限对该申报执行“{transition.label}”（此操作由{transition.who}执行）。")
+                raise NotPermitted(recommenders.filing_only_message(app, f"执行“{label}”"))
+            raise NotPermitted(f"您没有权限对该申报执行“{label}”（此操作由{transition.who}执行）。")
         if app.state not in transition.sources_for(app):
             raise InvalidTransition(
-                f"该申报当前状态为“{app.get_state_display()}”，不能执行“{transition.label}”。请刷新页面查看最新状态。"
+                f"该申报当前状态为“{app.get_state_display()}”，不能执行“{label}”。请刷新页面查看最新状态。"
             )
         if transition.reason_required and not reason:
-            raise GuardFailed(f"“{transition.label}”须填写理由。")
+            raise GuardFailed(f"“{label}”须填写理由。")
         for guard in (*transition.guards, *transition.extra_guards):
             guard(app, actor, params)
         from_state = app.state

@@ -70,12 +70,6 @@ def waiting_states(profile):
 UNSUCCESSFUL = (State.REJECTED, State.NOT_FINALIST, State.NOT_AWARDED, State.REVOKED)
 
 
-def revocable(profile):
-    """Whether the program's document provides for revoking an award (a ban after revocation, or a window in
-    which an accident revokes it: 息县 第二十五条, 巩义 第二十三条, 金水 第十九条); 000 and 003 have none."""
-    return bool(profile.ban_years or profile.revocation_window_years)
-
-
 def outcomes(profile):
     """The applications the demo ends otherwise than with success, read from the state machine like
     ``waiting_states``: [(state, steps)] where steps reach it from 草稿 along ``route``.
@@ -86,7 +80,7 @@ def outcomes(profile):
     - each ending of ``UNSUCCESSFUL`` at the first and at the last stage of the route it leaves from: 未入围 at
       material review where the program eliminates there (巩义 第十七条（五）) and after the last review stage;
       未获奖 by the committee's vote and by the government's decision;
-    - 撤销奖励 only where the document provides for it (``revocable``)."""
+    - 撤销奖励 only where the document provides for it (the transition's sources read the profile)."""
     main = route(profile)
     states = [State.DRAFT] + [state for _name, state in main]
     reach = {state: main[:i] for i, state in enumerate(states)}  # steps from 草稿 to each state of the route
@@ -96,8 +90,6 @@ def outcomes(profile):
         target = State(transition.target)
         returns = transition.reason_required and target not in workflow.TERMINAL_STATES
         if not (returns or target in UNSUCCESSFUL):
-            continue
-        if target == State.REVOKED and not revocable(profile):
             continue
         sources = [s for s in states if s in transition.sources(profile)]
         if not sources:

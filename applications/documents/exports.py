@@ -16,7 +16,7 @@ CHUNK = 1000
 
 def application_list_queryset(*, user, params):
     """The applicant/staff list (applications:list): visible applications, filtered by state and q."""
-    qs = applications_for_user(user=user).select_related("campaign__program", "region", "tier").order_by(
+    qs = applications_for_user(user=user).select_related("campaign__program__profile", "region", "tier").order_by(
         "-state_changed_at", "-pk")
     state = params.get("state", "")
     state = state if state in State.values else ""

@@ -140,6 +140,9 @@ def decision_context(*, campaign, doc_number="", signed_on=None, copy_to=""):
         "title": f"关于{campaign.name}{program.name}{words['title']}的决定",
         "words": words, "program": program, "profile": profile, "campaign": campaign, "groups": groups,
         "total": total, "stages": "、".join(stages),
+        # the program's own words: 已入库 / 入库 (000), 已推荐参加全国遴选 / 推荐参加全国遴选 (003)
+        "awarded_label": profile.word(State.AWARDED, State.AWARDED.label),
+        "award_label": profile.word("award", "授奖"),
     }
 
 
@@ -233,6 +236,9 @@ def request_certificate(*, application, actor):
     queued again. Returns the document. Refused with a Chinese message when not awarded."""
     if not can_see_certificate(actor.user, application):
         raise PermissionDenied("获奖证书仅提供给获奖单位（个人）和本奖项秘书处。")
+    program = application.campaign.program
+    if not program.profile.issues_certificate:
+        raise PermissionDenied(f"{program.name}的文件未规定颁发证书，本平台不生成证书。")
     if application.state != State.AWARDED:
         raise PermissionDenied(f"该申报当前状态为“{application.get_state_display()}”，尚未授奖，不能生成获奖证书。")
     with transaction.atomic():
@@ -246,6 +252,8 @@ def request_certificate(*, application, actor):
 
 
 def _effect_award(app, actor, params, reason):
+    if not app.campaign.program.profile.issues_certificate:  # 入库 (000), a national recommendation (003)
+        return {}
     doc, _created = _order_certificate(app)
     return {"certificate": doc.pk}
 

@@ -62,7 +62,10 @@ def decision(request, campaign_id):
     context = prints.decision_context(campaign=campaign, **(params or {}))
     for app in (a for g in context["groups"] for a in g.applications):
         app.recused = app.pk in recused
-    if prints.is_program_secretariat_of(request.user, campaign):  # the certificates the secretariat hands out
+    is_secretariat = prints.is_program_secretariat_of(request.user, campaign)
+    # the certificates the secretariat hands out, where the program's document names one
+    hands_out_certificates = is_secretariat and campaign.program.profile.issues_certificate
+    if hands_out_certificates:
         apps = [a for g in context["groups"] for a in g.applications]
         certificates = {}
         for doc in GeneratedDocument.objects.filter(application__in=apps, kind=GeneratedDocument.Kind.CERTIFICATE
@@ -71,8 +74,8 @@ def decision(request, campaign_id):
         for app in apps:
             app.certificate = certificates.get(app.pk)
     return render(request, "applications/decision.html", {
-        **context, "errors": errors, "form": request.GET, "is_secretariat": prints.is_program_secretariat_of(
-            request.user, campaign),
+        **context, "errors": errors, "form": request.GET, "is_secretariat": is_secretariat,
+        "hands_out_certificates": hands_out_certificates,
     }, status=400 if errors else 200)
 
 

@@ -500,9 +500,9 @@ def settle_item(*, item_id, now=None):
                     dashboard_cache.changed_in_bulk()
                     return "blocked"
                 app.refresh_from_db()
-                outcome = f"公示期满无异议，{transition.label}（{app.get_state_display()}）"
+                outcome = f"公示期满无异议，{transition.label_for(app)}（{app.get_state_display()}）"
             else:
-                outcome = f"公示期满；申报当前状态为“{app.get_state_display()}”，未执行“{transition.label}”"
+                outcome = f"公示期满；申报当前状态为“{app.get_state_display()}”，未执行“{transition.label_for(app)}”"
         outcome = outcome[:300]
         NoticeItem.objects.filter(pk=item.pk).update(settled_at=now, outcome=outcome, blocked_reason="")
         dashboard_cache.changed_in_bulk()

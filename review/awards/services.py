@@ -364,6 +364,9 @@ def not_award(*, application, actor, reason):
 def revoke(*, application, actor, ground, reason, reference=""):
     """``reference``: the government's approval of the revocation (息县 第三十三条 提请县政府批准撤销), printed on the
     public notice; ``reason`` stays internal (it may touch the holder's business secrets)."""
+    profile = application.campaign.program.profile
+    if not profile.provides_revocation:  # 000 and 003 provide for no revocation
+        raise workflow.InvalidTransition(f"{application.campaign.program.name}的文件未规定撤销，本平台不办理撤销。")
     if ground not in Award.Ground.values:
         raise workflow.GuardFailed("请选择撤销情形。")
     return workflow.perform(application=application, name="revoke", actor=actor, reason=reason, ground=ground,

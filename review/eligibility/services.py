@@ -617,7 +617,7 @@ def earlier_revocations(application, *, registered_code="", declared_code=""):
                .values("application_id"))
     earlier = list(
         Application.objects.filter(q, campaign__program_id=application.campaign.program_id, state=State.REVOKED)
-        .exclude(pk=application.pk).select_related("campaign__program").distinct()
+        .exclude(pk=application.pk).select_related("campaign__program__profile").distinct()
     )
     if not earlier:
         return ()

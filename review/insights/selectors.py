@@ -17,6 +17,7 @@ from django.db.models.functions import Cast
 from applications import workflow
 from applications.classifications import industry_lookup
 from applications.forms.spec import ORG_SIZES, ORG_TYPES
+from applications.history import state_label
 from applications.models import (
     Application, ApplicationSection, Campaign, ScoringCategory, ScoringItem, State,
 )
@@ -30,7 +31,6 @@ from ..scoring.services import STAGE_FLAG, STAGE_WEIGHT
 from ..scoring.models import PanelItemScore, ReportRelease
 from .models import ExpertItemCalibration
 
-STATE_LABELS = dict(State.choices)
 UNFILLED = "未填写"
 HIST_STEP = 50  # points per histogram bar on the 1000 scale
 #: Where an application leaves the campaign without the outcome, and how it is called.
@@ -165,7 +165,7 @@ def program_statistics(campaign):
                 counter["个人申报"] += individuals
             counter[UNFILLED] += len(rows) - classified[c.pk] - individuals
         classes[c.pk]["region"] = Counter(regions.get(r[3], UNFILLED) for r in rows)
-        classes[c.pk]["state"] = Counter(STATE_LABELS[r[2]] for r in rows)
+        classes[c.pk]["state"] = Counter(state_label(r[2], profile) for r in rows)
     industry, size, org_type = (classes[campaign.pk][k] for k in ("industry", "size", "type"))
 
     # the funnel and the losses, from the audit trail of the program's applications
@@ -195,7 +195,7 @@ def program_statistics(campaign):
             later = stages[stages.index(stage) + 1:]
             ids |= {r[0] for r in rows if r[2] in later or (stage != State.DRAFT and r[2] in FINALIST_OR_LATER
                                                              and stage in (State.SUBMITTED, State.RECOMMENDED))}
-            out.append((STATE_LABELS[stage] if stage != State.DRAFT else "创建申报", len(ids)))
+            out.append((state_label(stage, profile) if stage != State.DRAFT else "创建申报", len(ids)))
         return out
 
     losses = Counter()
@@ -206,8 +206,8 @@ def program_statistics(campaign):
         frm, objection = lost_from.get(app_id, ("", 0))
         key = "objection" if state == State.DISQUALIFIED and objection else state
         losses[key] += 1
-        loss_stage[key][STATE_LABELS.get(frm, "—")] += 1
-    loss_rows = [{"label": label, "count": losses[key],
+        loss_stage[key][state_label(frm, profile) or "—"] += 1
+    loss_rows = [{"label": profile.word(key, label) if key == State.NOT_AWARDED else label, "count": losses[key],
                   "stages": "、".join(f"{s} {n}" for s, n in loss_stage[key].most_common())}
                  for key, label in LOSSES if losses[key]]
 
@@ -547,7 +547,7 @@ def eligibility_history(application):
         others = Application.objects.filter(owner_id=application.owner_id, organization__isnull=True)
         awards = Award.objects.filter(application__owner_id=application.owner_id, organization__isnull=True)
     earlier = list(others.exclude(pk=application.pk).exclude(state=State.DRAFT)
-                   .select_related("campaign__program").order_by("-campaign__opens_at", "-pk")[:20])
+                   .select_related("campaign__program__profile").order_by("-campaign__opens_at", "-pk")[:20])
     return {"earlier": earlier, "awards": list(awards.select_related("program", "tier").order_by("-decided_on")),
             "profile": application.campaign.program.profile}
 

@@ -22,7 +22,7 @@ def expert_section(user):
         .order_by("-panel__created_at")
         .values_list("panel__application_id", "panel__stage", "role", "panel_id", "pledged")[:LIST_LIMIT]
     )
-    apps = (Application.objects.select_related("campaign__program", "region")
+    apps = (Application.objects.select_related("campaign__program__profile", "region")
             .only(*ROW_FIELDS, "campaign__review_deadline").in_bulk({s[0] for s in seats}))
     stages, roles, now, prefix = dict(Panel.Stage.choices), dict(PanelMember.Role.choices), timezone.now(), detail_prefix()
     pledge_prefix = reverse("review:pledge", args=[0])[:-2]

@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import OuterRef, Subquery
 
 from applications.documents.xlsx import Sheet
+from applications.history import state_label
 from applications.selectors import RECUSED_LABEL, recused_application_ids
 
 from ..panels.models import Panel
@@ -33,7 +34,7 @@ def ranking_sheet(campaign, recused=frozenset()):
                 yield [r.rank if r.total is not None else None, None, RECUSED_LABEL, None, None, None, None, None, None]
                 continue
             yield [r.rank if r.total is not None else None, r.number, r.applicant_name, r.region.name,
-                   r.get_state_display(), _two(r.material), _two(r.onsite), _two(r.total),
+                   state_label(r.state, profile), _two(r.material), _two(r.onsite), _two(r.total),
                    svc.is_finalist(profile=profile, total=r.total)]
 
     return Sheet("排名", ["名次", "申报编号", "申报单位（个人）", "所在地区", "状态",

@@ -33,6 +33,7 @@ from applications import dashboard_cache, jobs
 from applications import rules as access
 from applications.forms import richtext
 from applications.forms.spec import CONTROL_CHARS
+from applications.history import state_label
 from applications.models import Application, GeneratedDocument, RuleProfile, ScoringBand, ScoringItem, State
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role
@@ -762,13 +763,11 @@ class RankedRow:
     total: Decimal | None
     rank: int
     finalist: bool = False
+    profile: object = None
 
     @property
     def state_label(self):
-        return STATE_LABELS.get(self.state, self.state)
-
-
-STATE_LABELS = dict(State.choices)
+        return state_label(self.state, self.profile)
 
 
 def ranking_rows(*, campaign):
@@ -799,6 +798,7 @@ def ranking_rows(*, campaign):
                                   onsite=stages.get((pk, Panel.Stage.ONSITE)))
     for row in rows:
         row.finalist = is_finalist(profile=profile, total=row.total)
+        row.profile = profile
     return rows
 
 

@@ -28,4 +28,8 @@ def scoring_links(app, user):
                 links.append((panel, role))
     released = ReportRelease.objects.filter(application=app).exists()
     owner = app.owner_id == user.pk or user.organizations.filter(pk=app.organization_id).exists()
+    # a program without expert stages (全国质量标杆: the province checks and recommends) has no report or ranking
+    profile = app.campaign.program.profile
+    if not (profile.has_material_review or profile.has_onsite_review):
+        return {"app": app, "links": links, "report": False, "staff": False}
     return {"app": app, "links": links, "report": staff or (owner and released), "staff": staff}

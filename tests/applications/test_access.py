@@ -512,6 +512,13 @@ def _build(w):
     assign_perm("applications.read_application", w.recused_grantee, panel)
     Recusal.objects.create(application=panel, user=w.recused_grantee, reason="与申报单位存在利害关系")
 
+    # the matrix's program stands for one whose document hands out a certificate with the award (息县 第二十六条,
+    # 巩义 第十七条（八）, 金水 第十六条) and may revoke it, so that those pages are in the matrix
+    profile = w.cultivation.profile
+    profile.outcome = profile.Outcome.AWARD
+    profile.revocation_window_years = 3  # and provides for revocation (息县 第三十四条), for the revocation pages
+    profile.save()
+    awarded = drive(w, w.new_app(name="已授奖的申报"), State.AWARDED)
     prereviewed = drive(w, w.new_app(name="初审完成待推荐的申报"), State.SUBMITTED)
     complete_sample_prereview(application=prereviewed, actor=Actor(user=w.authority))
     w.apps = {
@@ -521,7 +528,7 @@ def _build(w):
         "prereviewed": prereviewed,
         "recommended": drive(w, w.new_app(name="已推荐的申报"), State.RECOMMENDED),
         "eligibility": drive(w, w.new_app(name="资格审核中的申报"), State.ELIGIBILITY_REVIEW),
-        "awarded": drive(w, w.new_app(name="已入库的申报"), State.AWARDED),
+        "awarded": awarded,
     }
     # a 息县 candidate before the committee: its applicant, a committee member, an open vote
     xx = _review_module.Committee(w, "xixian", members=1)

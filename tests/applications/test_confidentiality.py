@@ -48,7 +48,6 @@ def _links(html):
 def test_an_applicant_never_reads_an_experts_name(client, world, drive, mailoutbox,
                                                  django_capture_on_commit_callbacks):
     from review.scoring.services import release_report
-    from applications.documents.prints import request_certificate
 
     with django_capture_on_commit_callbacks(execute=True):  # the notifications go out after each commit
         app = drive(world.new_app(name="评审完成的申报单位"), State.MATERIAL_REVIEW)
@@ -62,8 +61,7 @@ def test_an_applicant_never_reads_an_experts_name(client, world, drive, mailoutb
             workflow.perform(application=app, name=name, actor=Actor(user=world.secretariat),
                              **({"tier": tier} if name != "declare_finalist" else {}))
     app.refresh_from_db()
-    assert app.state == State.AWARDED
-    request_certificate(application=app, actor=Actor(user=world.owner))
+    assert app.state == State.AWARDED  # 入库: no certificate (000 五（五）); the PDFs are the receipt and the report
     experts = {s.expert for s in ScoreSheet.objects.filter(panel__application=app).select_related("expert")}
     assert len(experts) >= 2
     secrets = {e.username for e in experts} | {e.full_name for e in experts if e.full_name}
@@ -88,7 +86,7 @@ def test_an_applicant_never_reads_an_experts_name(client, world, drive, mailoutb
                     seen.add(link)
                     queue.append(link)
     kinds = " ".join(read.values())
-    # the walk reached the review report, a PDF (receipt, report or certificate), the Word copy and an export
+    # the walk reached the review report, a PDF (receipt or report), the Word copy and an export
     assert reverse("review:scoring_report", args=[app.pk]) in read
     assert "pdf" in kinds and "wordprocessingml" in kinds and "spreadsheetml" in kinds, read
     # and the e-mails the portal sent on the way (to the applicant, the offices) name no expert either

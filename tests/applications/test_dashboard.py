@@ -45,3 +45,18 @@ def test_the_deadline_column_shows_the_application_deadline_only_while_the_appli
     rows = {name: row for name, row in re.findall(r"<tr>\s*<td>[^<]*</td>\s*<td><a[^>]*>([^<]+)</a>(.*?)</tr>", body, re.S)}
     assert deadline in rows[draft.applicant_name]
     assert deadline not in rows[submitted.applicant_name] and "—" in rows[submitted.applicant_name]
+
+
+def test_dashboards_count_and_name_the_cultivation_outcome_in_its_own_words(client, world, drive):
+    """000 五（五）: organizations are 入库, not awarded — the bureau's counts, the applicant's row and the supervisor's
+    latest events say 已入库."""
+    drive(world.new_app(name="已入库的企业"), State.AWARDED)
+    drive(world.new_app(name="已提交的企业"), State.SUBMITTED)
+    for user in (world.authority, world.owner, world.supervisor):
+        client.force_login(user)
+        body = client.get("/").content.decode()
+        assert "已入库" in body, user.username
+        assert "已授奖" not in body and "授奖（" not in body, user.username
+    client.force_login(world.authority)
+    body = client.get("/").content.decode()
+    assert re.search(r"已入库\D{0,40}1", body, re.S) and re.search(r"已提交\D{0,40}1", body, re.S)

@@ -48,7 +48,7 @@ CULTIVATION_SOURCES = {
     "not_award": {S.PROPOSED},
     "withdraw": {S.DRAFT} | ACTIVE,
     "disqualify": set(ACTIVE),
-    "revoke": {S.AWARDED},
+    "revoke": set(),  # 000 provides for no revocation of 入库 (息县 第三十三条 and the others do)
 }
 
 OWNERS = {"owner", "colleague"}
@@ -75,11 +75,10 @@ BRANCHES = {
     S.NOT_AWARDED: (S.PROPOSED, "not_award", "secretariat"),
     S.WITHDRAWN: (S.DRAFT, "withdraw", "owner"),
     S.DISQUALIFIED: (S.ACCEPTANCE_PUBLICITY, "disqualify", "secretariat"),
-    S.REVOKED: (S.AWARDED, "revoke", "secretariat"),
 }
 CULTIVATION_STATES = [S.DRAFT, S.SUBMITTED, S.RETURNED, S.RECOMMENDED, S.ELIGIBILITY_REVIEW, S.ACCEPTED, S.REJECTED,
                       S.ACCEPTANCE_PUBLICITY, S.MATERIAL_REVIEW, S.FINALIST, S.NOT_FINALIST, S.PROPOSED, S.AWARDED,
-                      S.NOT_AWARDED, S.WITHDRAWN, S.DISQUALIFIED, S.REVOKED]
+                      S.NOT_AWARDED, S.WITHDRAWN, S.DISQUALIFIED]
 
 
 def app_in_state(world, drive, state):

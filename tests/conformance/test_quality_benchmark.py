@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from applications import workflow
-from applications.models import State
+from applications.models import GeneratedDocument, State
 from conformance_support import make_user, refused, step, tick_exclusions, who_may
 from demo.review import complete_sample_prereview
 from qualityaward.accounts.models import Role
@@ -30,9 +30,19 @@ def test_2_3_the_local_industry_department_recommends_and_the_province_recommend
     step(app, "accept", province)
     for stage in ("open_acceptance_publicity", "start_material_review", "propose"):
         assert refused(app, stage, province, tier=program.profile.tiers.first()) is workflow.InvalidTransition
+    client.force_login(province)
+    page = client.get(reverse("applications:detail", args=[app.pk])).content.decode()
+    assert "推荐参加全国遴选" in page and "不予推荐" in page and ">授奖<" not in page
     step(app, "award", province, tier=program.profile.tiers.first())
     assert app.state == State.AWARDED
+    assert app.get_state_display() == "已推荐参加全国遴选"
     assert "推荐上报" in program.profile.procedure_end
+    # the national body selects; the province hands out no certificate
+    assert not app.documents.filter(kind=GeneratedDocument.Kind.CERTIFICATE).exists()
+    page = client.get(reverse("applications:detail", args=[app.pk])).content.decode()
+    assert "已推荐参加全国遴选" in page and "获奖证书" not in page and "已授奖" not in page
+    # no expert stages, so no review report or ranking to link to; and the notice provides for no revocation
+    assert "评审报告" not in page and "本届评审排名" not in page and "撤销奖励" not in page
 
 
 def test_2_in_principle_at_most_one_per_recommender(world):

@@ -197,7 +197,9 @@ class Generator:
     def valid_states(self, profile):
         pipeline = workflow.enabled_pipeline(profile)
         states = [State.DRAFT, State.SUBMITTED, State.RETURNED, State.RECOMMENDED, State.ELIGIBILITY_REVIEW,
-                  State.REJECTED, State.WITHDRAWN, State.DISQUALIFIED, *pipeline, State.REVOKED]
+                  State.REJECTED, State.WITHDRAWN, State.DISQUALIFIED, *pipeline]
+        if profile.provides_revocation:  # 000 and 003 provide for no revocation
+            states.append(State.REVOKED)
         if not profile.has_recommender_step:
             states.remove(State.RECOMMENDED)
         if State.FINALIST in pipeline:

@@ -284,9 +284,11 @@ def _counts(qs):
     return dict(qs.values_list("state").annotate(n=Count("pk")).order_by())
 
 
-def _state_list(counts):
+def _state_list(counts, profile=None):
+    """The counts by state in pipeline order, in ``profile``'s program's words (已入库) where given."""
     order = {s: i for i, s in enumerate(State.values)}
-    return "、".join(f"{State(s).label} {n}" for s, n in sorted(counts.items(), key=lambda kv: order[kv[0]]))
+    return "、".join(f"{profile.word(s, State(s).label) if profile else State(s).label} {n}"
+                    for s, n in sorted(counts.items(), key=lambda kv: order[kv[0]]))
 
 
 class Command(BaseCommand):
@@ -962,7 +964,8 @@ class Command(BaseCommand):
                 campaign__program=program, state__in=ENDED_STATES,
                 campaign__year__in=[current.year, current.year - (program.profile.cycle_years or 1)])
             what = f"新建 {created} 项，用时 {seconds:.1f} 秒" if created else "已存在，未做更改"
-            return f"{program.name}：未成功结束的申报 {apps.count()} 份（{_state_list(_counts(apps))}）；{what}。"
+            listed = _state_list(_counts(apps), program.profile)
+            return f"{program.name}：未成功结束的申报 {apps.count()} 份（{listed}）；{what}。"
         panels = Panel.objects.filter(application__in=apps).count()
         what = f"新建 {created} 项，用时 {seconds:.1f} 秒" if created else "已存在，未做更改"
         current = self.campaigns[program.code]
@@ -972,8 +975,9 @@ class Command(BaseCommand):
         before = ""
         if earlier.exists():  # ``_round_for``: the stages after the committee that the year's seats cannot hold
             before = (f"；上一届（{earlier.first().campaign.name}）{earlier.count()} 份"
-                      f"（{_state_list(_counts(earlier))}）")
-        return (f"{program.name}：{apps.count()} 份申报（{_state_list(_counts(apps))}），评审组 {panels} 个{before}；"
+                      f"（{_state_list(_counts(earlier), program.profile)}）")
+        listed = _state_list(_counts(apps), program.profile)
+        return (f"{program.name}：{apps.count()} 份申报（{listed}），评审组 {panels} 个{before}；"
                 f"{what}。")
 
     def _logins(self):

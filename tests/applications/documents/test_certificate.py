@@ -18,8 +18,14 @@ PEOPLE = ["owner", "colleague", "stranger", "authority", "authority_other_city",
 HOLDERS = {"owner", "colleague", "secretariat"}
 
 
-
-
+@pytest.fixture(autouse=True)
+def _an_awarding_program(world):
+    """Only an award comes with a certificate (息县 第二十六条, 巩义 第十七条（八）, 金水 第十六条); 000's 入库 does
+    not (tests/conformance/test_henan_cultivation.py), so the world's program stands for an awarding one here."""
+    profile = world.cultivation.profile
+    profile.outcome = profile.Outcome.AWARD
+    profile.revocation_window_years = 3  # and may revoke it (息县 第三十四条)
+    profile.save()
 
 
 def file_text(doc):
