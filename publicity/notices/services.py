@@ -156,12 +156,9 @@ def _default_title(campaign, kind, region=None):
 
 def _issuer(campaign, kind, user, region):
     if kind in AUTHORITY_KINDS:
-        from qualityaward.accounts.selectors import role_assignments
+        from applications.recommenders import authority_unit_name
 
-        for a in role_assignments(user):
-            if a.program_id == campaign.program_id and a.region_id == region.pk and a.unit_name:
-                return a.unit_name
-        return f"{region.name}{campaign.program.profile.recommender_label}"
+        return authority_unit_name(user, campaign.program, region)
     return campaign.program.organizer
 
 
