@@ -39,8 +39,13 @@ def notice_for_print_or_404(*, user, pk):
     raise Http404("没有找到该公示。")
 
 
-def notice_context(notice):
-    items = list(notice.items.order_by("position").values("position", *[f for f, _h in ITEM_COLUMNS]))
+def notice_context(notice, user=None):
+    """What the PDF prints; a draft proof shows a line its reader stepped aside from as （已回避）."""
+    from .services import masked_line, recused_line_ids
+
+    hidden = recused_line_ids(notice, user) if user is not None else set()
+    items = [masked_line(item, item.pop("application_id") in hidden) for item in notice.items.order_by("position")
+             .values("position", "application_id", *[f for f, _h in ITEM_COLUMNS])]
     columns = [(f, h) for f, h in ITEM_COLUMNS if f == "name" or any(i[f] for i in items)]
     rows = [[item["position"], *[item[f] for f, _h in columns]] for item in items]
     opens_on = timezone.localtime(notice.opens_at).date()
@@ -68,10 +73,11 @@ def _cache_key(context):
     return f"publicity:notice-pdf:{notice.pk}:{digest}"
 
 
-def notice_pdf(notice):
+def notice_pdf(notice, user=None):
     """The notice as a PDF. Published notices are public, so their PDF is cached (keyed by everything it
-    prints): anyone may download it without costing a rendering each time. Drafts are always rendered."""
-    context = notice_context(notice)
+    prints): anyone may download it without costing a rendering each time. Drafts are always rendered, for
+    their reader (``user``)."""
+    context = notice_context(notice, user)
     if context["draft"]:
         return render_pdf("pdf/notice.html", context)
     key = _cache_key(context)
