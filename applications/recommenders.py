@@ -166,7 +166,7 @@ def filing_only_message(application, action="办理初审和推荐"):
             f"当地推荐单位只接收报备，不能{action}。如有疑问请联系该单位或秘书处。")
 
 
-def authority_unit_name(user, program, region):
+def authority_unit_name(user, program, region, listed=None):
     """The name of the unit ``user`` acts for as the recommending authority of ``region`` in ``program``: the unit
     recorded on the role (所在单位, e.g. 郑州市市场监督管理局), else the program's listed unit for that region (全国质量标杆
     通知抬头), else the region's name with the profile's generic label."""
@@ -174,9 +174,11 @@ def authority_unit_name(user, program, region):
         if (a.role == Role.AUTHORITY and a.program_id == program.pk and a.region_id == region.pk
                 and not a.recommending_unit_id and a.unit_name):
             return a.unit_name
-    listed = RecommendingUnit.objects.filter(profile__program_id=program.pk, kind=RecommendingUnit.Kind.LOCAL,
-                                             region_id=region.pk).values_list("name", flat=True).first()
-    return listed or f"{region.name}{program.profile.recommender_label}"
+    unit = None
+    if listed is None or region.pk in listed:  # ``listed``: the program's listed regions, when the caller has them
+        unit = RecommendingUnit.objects.filter(profile__program_id=program.pk, kind=RecommendingUnit.Kind.LOCAL,
+                                               region_id=region.pk).values_list("name", flat=True).first()
+    return unit or f"{region.name}{program.profile.recommender_label}"
 
 
 def signing_unit_name(application, signer):
@@ -192,9 +194,10 @@ def signing_unit_name(application, signer):
     if unit is not None:
         return unit.name
     listed = listed_region_ids(program.pk)
-    if listed:
-        region_id = recommender_region_id(application, listed)
-        return authority_unit_name(signer, program, Region.objects.get(pk=region_id)) if region_id else None
-    held = {region_id for program_id, region_id in authority_scopes(signer) if program_id == program.pk}
-    region_id = next((r for r in authority_area(application.region) if r in held), None)
-    return authority_unit_name(signer, program, Region.objects.get(pk=region_id)) if region_id else None
+    held = listed or {region_id for program_id, region_id in authority_scopes(signer) if program_id == program.pk}
+    region, steps = application.region, 0  # the applicant's region and the two above it, nearest first
+    while region is not None and steps < 3:
+        if region.pk in held:
+            return authority_unit_name(signer, program, region, listed)
+        region, steps = region.parent, steps + 1
+    return None

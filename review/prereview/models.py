@@ -5,6 +5,7 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import cached_property
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
@@ -255,7 +256,7 @@ class InitialOpinion(models.Model):
     def is_signed(self):
         return self.signed_at is not None
 
-    @property
+    @cached_property
     def signing_unit(self):
         """The unit whose seal the signed opinion carries (None for a draft or where it cannot be told)."""
         return signing_unit_name(self.application, self.signed_by) if self.is_signed else None
