@@ -20,7 +20,7 @@ from django.utils import timezone
 from applications import dashboard_cache, jobs, workflow
 from applications.models import Application, ApplicationSection, PublicityRule, State
 from applications.rules import _authority_scopes
-from applications.selectors import RECUSED_LABEL, recused_application_ids, recused_applications
+from applications.selectors import recused_application_ids, recused_applications
 from qualityaward.accounts.services import SYSTEM, record_event
 from review.eligibility.services import industry_name, is_campaign_secretariat
 
@@ -88,26 +88,6 @@ def can_compose(user, campaign, kind, region=None):
 
 def can_manage(user, notice):
     return can_compose(user, notice.campaign, notice.kind, notice.region)
-
-
-def recused_line_ids(notice, user):
-    """Applications on a notice not yet published that ``user`` stepped aside from (息县 第十条, 巩义 第十八条: 回避).
-    A draft or scheduled notice is internal: such a reader sees the line as RECUSED_LABEL and cannot add or remove
-    it (a colleague does). A published notice is public and shows every line to everyone."""
-    from .prints import is_published
-
-    if notice is None or is_published(notice):
-        return set()
-    recused = recused_application_ids(user=user, campaign=notice.campaign_id)
-    if not recused:
-        return set()
-    return recused & set(NoticeItem.objects.filter(notice=notice).values_list("application_id", flat=True))
-
-
-def masked_line(values, hidden=True):
-    """The public fields of a line (name, region, industry, tier) as a recused reader of a draft sees them: the
-    place is kept, nothing that names the application is shown."""
-    return {**values, "name": RECUSED_LABEL, "region_name": "", "industry": "", "tier": ""} if hidden else values
 
 
 def eligible_applications(campaign, kind, region=None, *, user=None):

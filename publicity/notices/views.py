@@ -21,7 +21,7 @@ from qualityaward.accounts.models import Region
 from qualityaward.accounts.services import Actor
 
 from .. import workdays
-from . import selectors, services
+from . import prints, selectors, services
 from .forms import InternalPublicityForm, NoticeForm, ScheduleForm
 from .models import InternalPublicity, Notice
 
@@ -167,11 +167,11 @@ def _manage_page(request, notice, *, form=None, schedule_form=None, errors=None,
     rule = services.rule_for(notice.campaign, notice.kind)
     editable = notice.status in services.EDITABLE
     # a draft is internal: a reader who stepped aside from a line sees its place only (息县 第十条, 巩义 第十八条)
-    hidden = services.recused_line_ids(notice, request.user)
+    hidden = prints.recused_line_ids(notice, request.user)
     items = list(notice.items.order_by("position"))
     for item in items:
         if item.application_id in hidden:
-            item.name, item.region_name, item.industry, item.tier = services.RECUSED_LABEL, "", "", ""
+            item.name, item.region_name, item.industry, item.tier = prints.RECUSED_LABEL, "", "", ""
     if form is None and editable:
         pool = list(services.eligible_applications(notice.campaign, notice.kind, notice.region, user=request.user)) \
             if notice.corrects_id is None else []
@@ -207,7 +207,7 @@ def notice_edit(request, pk):
         if notice.corrects_id is None else []
     pool += [i.application for i in notice.items.select_related("application__region")]
     form = NoticeForm(request.POST, eligible={a.pk: a for a in pool}.values(), rule=rule,
-                      recused=services.recused_line_ids(notice, request.user))
+                      recused=prints.recused_line_ids(notice, request.user))
     if not form.is_valid():
         return _manage_page(request, notice, form=form, status=400,
                             errors=[m for msgs in form.errors.values() for m in msgs])
