@@ -11,8 +11,8 @@ without listed units keeps the region hierarchy (a town's authority, the county 
 """
 from django.db.models import Q
 
-from qualityaward.accounts.models import Role
-from qualityaward.accounts.selectors import scoped, unit_scopes
+from qualityaward.accounts.models import Region, Role
+from qualityaward.accounts.selectors import role_assignments, scoped, unit_scopes
 
 from .forms.spec import OTHER_UNIT_PREFIX, ROUTE_FIELD, ROUTE_SECTION, filing_targets, route_choices  # noqa: F401
 from .models import Application, ApplicationSection, RecommendingUnit
@@ -95,8 +95,6 @@ def recommender_region_id(application, listed=None):
 def area_regions(region_id, listed=frozenset()):
     """The regions a recommender in ``region_id`` covers: the region and the regions under it (two levels),
     leaving out listed regions below it and their own regions (they recommend on their own). As a subquery."""
-    from qualityaward.accounts.models import Region
-
     others = [r for r in listed if r != region_id]
     return Region.objects.filter(
         Q(pk=region_id)
@@ -166,3 +164,40 @@ def filing_only_message(application, action="办理初审和推荐"):
     unit = other_unit_of(application)
     return (f"该申报通过其他推荐单位（{unit.name if unit else '附件所列单位'}）申报，由该单位初审并签署推荐意见；"
             f"当地推荐单位只接收报备，不能{action}。如有疑问请联系该单位或秘书处。")
+
+
+def authority_unit_name(user, program, region, listed=None):
+    """The name of the unit ``user`` acts for as the recommending authority of ``region`` in ``program``: the unit
+    recorded on the role (所在单位, e.g. 郑州市市场监督管理局), else the program's listed unit for that region (全国质量标杆
+    通知抬头), else the region's name with the profile's generic label."""
+    for a in role_assignments(user):
+        if (a.role == Role.AUTHORITY and a.program_id == program.pk and a.region_id == region.pk
+                and not a.recommending_unit_id and a.unit_name):
+            return a.unit_name
+    unit = None
+    if listed is None or region.pk in listed:  # ``listed``: the program's listed regions, when the caller has them
+        unit = RecommendingUnit.objects.filter(profile__program_id=program.pk, kind=RecommendingUnit.Kind.LOCAL,
+                                               region_id=region.pk).values_list("name", flat=True).first()
+    return unit or f"{region.name}{program.profile.recommender_label}"
+
+
+def signing_unit_name(application, signer):
+    """The unit whose seal a signed initial opinion of ``application`` carries (printed before （盖章）), or None when
+    it cannot be told (the pages then keep the profile's generic label). 全国质量标杆 通知三: an application routed
+    through an other unit (附件3) is signed by that unit (对申报材料进行初审后，签署推荐意见并加盖单位公章); else by the listed
+    local unit covering its region; in the region hierarchy (000 省辖市（区）市场监督管理局, 巩义 所在镇（街道）) by the
+    authority of the signer's region covering the application, nearest first."""
+    if signer is None:
+        return None
+    program = application.campaign.program
+    unit = other_unit_of(application)
+    if unit is not None:
+        return unit.name
+    listed = listed_region_ids(program.pk)
+    held = listed or {region_id for program_id, region_id in authority_scopes(signer) if program_id == program.pk}
+    region, steps = application.region, 0  # the applicant's region and the two above it, nearest first
+    while region is not None and steps < 3:
+        if region.pk in held:
+            return authority_unit_name(signer, program, region, listed)
+        region, steps = region.parent, steps + 1
+    return None

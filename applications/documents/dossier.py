@@ -34,6 +34,7 @@ from .. import jobs
 from ..forms import richtext
 from ..forms.spec import UploadSlot, form_for
 from ..models import Application, Attachment, GeneratedDocument
+from ..recommenders import signing_unit_name
 from .docx import (
     LAYOUTS, TEXT_WIDTH_CM, _Builder, clean_text, cover_content, display_value, narrative_image_files, paragraphs_of,
 )
@@ -115,7 +116,8 @@ def dossier_hash(application, *, masked=False):
         "content": assemble_content(application),
         "attachments": list(Attachment.objects.filter(application=application).order_by("slot", "order", "pk")
                             .values_list("pk", "sha256", "title", "order")),
-        "initial_opinion": [initial.pk, initial.text_sha256, initial.signed_at.isoformat()] if initial else None,
+        "initial_opinion": [initial.pk, initial.text_sha256, initial.signed_at.isoformat(),
+                            signing_unit_name(application, initial.signed_by)] if initial else None,
         "government_opinion": [government.pk, government.sha256, government.issued_on.isoformat()]
         if government else None,
         "submitted": [s.isoformat() for s in application.submissions.order_by("-sequence")
@@ -304,6 +306,10 @@ def dossier_context(application, *, masked=False):
         "title": title, "subtitle": subtitle, "cover_lines": cover_lines, "cover_date": cover_date,
         "issuer": program.issuer, "form_html": builder.html(),
         "opinion_number": _next_numeral(spec), "initial": initial, "opinion_parts": opinion_parts,
+        # the signed opinion carries the seal of the unit that signed it (通知三 加盖单位公章); the blank form keeps
+        # the profile's generic label
+        "signing_unit": (signing_unit_name(application, initial.signed_by) if initial is not None else None)
+        or profile.recommender_label,
         "opinion_labels": [label for _key, label in _initial_parts(application.kind)],
         "government": government, "government_scan": government_scan,
         "requires_government": profile.requires_government_opinion,

@@ -3,6 +3,8 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from applications.selectors import RECUSED_LABEL
+
 
 class NoticeForm(forms.Form):
     title = forms.CharField(label="标题", max_length=200, required=False,
@@ -18,10 +20,13 @@ class NoticeForm(forms.Form):
                                              widget=forms.CheckboxSelectMultiple,
                                              error_messages={"required": "请至少选择一个申报列入公示。"})
 
-    def __init__(self, *args, eligible=(), rule=None, **kwargs):
+    def __init__(self, *args, eligible=(), rule=None, recused=(), **kwargs):
+        """``recused``: applications on the draft the reader stepped aside from (息县 第十条, 巩义 第十八条), listed
+        without their names."""
         super().__init__(*args, **kwargs)
-        self.fields["applications"].choices = [(str(a.pk), f"{a.number or '未编号'} {a.applicant_name}（{a.region.name}）")
-                                               for a in eligible]
+        self.fields["applications"].choices = [
+            (str(a.pk), RECUSED_LABEL if a.pk in recused else f"{a.number or '未编号'} {a.applicant_name}（{a.region.name}）")
+            for a in eligible]
         if rule is not None:
             unit = rule.get_unit_display()
             self.fields["window_length"].label = f"公示时长（{unit}）"

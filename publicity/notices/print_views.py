@@ -9,4 +9,4 @@ from .prints import notice_for_print_or_404, notice_pdf
 @require_GET
 def notice_print(request, pk):
     notice = notice_for_print_or_404(user=request.user, pk=pk)
-    return pdf_response(notice_pdf(notice), f"{notice.title}.pdf")
+    return pdf_response(notice_pdf(notice, request.user), f"{notice.title}.pdf")

@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from applications.documents.prints import issuer_name, version_head
 from applications.documents.services import render_pdf
+from applications.selectors import RECUSED_LABEL, recused_application_ids
 from qualityaward.accounts.models import Role
 from qualityaward.accounts.selectors import has_role
 
 from ..workdays import WINDOW_CONVENTION, describe_window
-from .models import Notice
+from .models import Notice, NoticeItem
 
 PUBLISHED = {Notice.Status.OPEN, Notice.Status.CLOSED, Notice.Status.SETTLED}
 #: Item columns in print order: (NoticeItem field, header). A column nobody filled is left out.
@@ -24,6 +25,24 @@ ITEM_COLUMNS = [("name", "名称"), ("region_name", "所在地区"), ("industry"
 
 def is_published(notice):
     return notice.status in PUBLISHED or (notice.opened_at is not None and notice.status != Notice.Status.DRAFT)
+
+
+def recused_line_ids(notice, user):
+    """Applications on a notice not yet published that ``user`` stepped aside from (息县 第十条, 巩义 第十八条: 回避).
+    A draft or scheduled notice is internal: such a reader sees the line as RECUSED_LABEL and cannot add or remove
+    it (a colleague does). A published notice is public and shows every line to everyone."""
+    if notice is None or is_published(notice):
+        return set()
+    recused = recused_application_ids(user=user, campaign=notice.campaign_id)
+    if not recused:
+        return set()
+    return recused & set(NoticeItem.objects.filter(notice=notice).values_list("application_id", flat=True))
+
+
+def masked_line(values, hidden=True):
+    """The public fields of a line (name, region, industry, tier) as a recused reader of a draft sees them: the
+    place is kept, nothing that names the application is shown."""
+    return {**values, "name": RECUSED_LABEL, "region_name": "", "industry": "", "tier": ""} if hidden else values
 
 
 def notice_for_print_or_404(*, user, pk):
@@ -39,8 +58,11 @@ def notice_for_print_or_404(*, user, pk):
     raise Http404("没有找到该公示。")
 
 
-def notice_context(notice):
-    items = list(notice.items.order_by("position").values("position", *[f for f, _h in ITEM_COLUMNS]))
+def notice_context(notice, user=None):
+    """What the PDF prints; a draft proof shows a line its reader stepped aside from as （已回避）."""
+    hidden = recused_line_ids(notice, user) if user is not None else set()
+    items = [masked_line(item, item.pop("application_id") in hidden) for item in notice.items.order_by("position")
+             .values("position", "application_id", *[f for f, _h in ITEM_COLUMNS])]
     columns = [(f, h) for f, h in ITEM_COLUMNS if f == "name" or any(i[f] for i in items)]
     rows = [[item["position"], *[item[f] for f, _h in columns]] for item in items]
     opens_on = timezone.localtime(notice.opens_at).date()
@@ -68,10 +90,11 @@ def _cache_key(context):
     return f"publicity:notice-pdf:{notice.pk}:{digest}"
 
 
-def notice_pdf(notice):
+def notice_pdf(notice, user=None):
     """The notice as a PDF. Published notices are public, so their PDF is cached (keyed by everything it
-    prints): anyone may download it without costing a rendering each time. Drafts are always rendered."""
-    context = notice_context(notice)
+    prints): anyone may download it without costing a rendering each time. Drafts are always rendered, for
+    their reader (``user``)."""
+    context = notice_context(notice, user)
     if context["draft"]:
         return render_pdf("pdf/notice.html", context)
     key = _cache_key(context)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from applications import dashboard_cache, jobs, workflow
 from applications.models import Application, ApplicationSection, PublicityRule, State
 from applications.rules import _authority_scopes
-from applications.selectors import recused_applications
+from applications.selectors import recused_application_ids, recused_applications
 from qualityaward.accounts.services import SYSTEM, record_event
 from review.eligibility.services import industry_name, is_campaign_secretariat
 
@@ -156,12 +156,9 @@ def _default_title(campaign, kind, region=None):
 
 def _issuer(campaign, kind, user, region):
     if kind in AUTHORITY_KINDS:
-        from qualityaward.accounts.selectors import role_assignments
+        from applications.recommenders import authority_unit_name
 
-        for a in role_assignments(user):
-            if a.program_id == campaign.program_id and a.region_id == region.pk and a.unit_name:
-                return a.unit_name
-        return f"{region.name}{campaign.program.profile.recommender_label}"
+        return authority_unit_name(user, campaign.program, region)
     return campaign.program.organizer
 
 
@@ -234,6 +231,10 @@ def update_notice(*, notice, actor, title=None, body=None, issuer=None, contact=
         if application_ids is not None:
             ids = {int(i) for i in application_ids}
             current = set(locked.items.values_list("application_id", flat=True))
+            # 息县 第十条, 巩义 第十八条: whoever stepped aside from an application neither lists it nor takes it off
+            if (ids ^ current) & recused_application_ids(user=actor.user, campaign=locked.campaign_id):
+                raise ValidationError("名单中有您已回避的申报，您不能将其列入或移出本公示。"
+                                      "请保留该行（显示为“（已回避）”）后再保存，或请未回避的同事修改名单。")
             if ids != current:
                 if not ids:
                     raise ValidationError("请至少选择一个申报列入公示。")

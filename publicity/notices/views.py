@@ -21,7 +21,7 @@ from qualityaward.accounts.models import Region
 from qualityaward.accounts.services import Actor
 
 from .. import workdays
-from . import selectors, services
+from . import prints, selectors, services
 from .forms import InternalPublicityForm, NoticeForm, ScheduleForm
 from .models import InternalPublicity, Notice
 
@@ -166,6 +166,12 @@ def _managed_or_404(request, pk):
 def _manage_page(request, notice, *, form=None, schedule_form=None, errors=None, status=200):
     rule = services.rule_for(notice.campaign, notice.kind)
     editable = notice.status in services.EDITABLE
+    # a draft is internal: a reader who stepped aside from a line sees its place only (息县 第十条, 巩义 第十八条)
+    hidden = prints.recused_line_ids(notice, request.user)
+    items = list(notice.items.order_by("position"))
+    for item in items:
+        if item.application_id in hidden:
+            item.name, item.region_name, item.industry, item.tier = prints.RECUSED_LABEL, "", "", ""
     if form is None and editable:
         pool = list(services.eligible_applications(notice.campaign, notice.kind, notice.region, user=request.user)) \
             if notice.corrects_id is None else []
@@ -173,11 +179,11 @@ def _manage_page(request, notice, *, form=None, schedule_form=None, errors=None,
         apps = {a.pk: a for a in pool}
         for item in on_notice:
             apps.setdefault(item.application_id, item.application)
-        form = NoticeForm(eligible=list(apps.values()), rule=rule, initial={
+        form = NoticeForm(eligible=list(apps.values()), rule=rule, recused=hidden, initial={
             "title": notice.title, "body": notice.body, "issuer": notice.issuer, "contact": notice.contact,
             "window_length": notice.window_length, "applications": [str(i.application_id) for i in on_notice]})
     return render(request, "publicity/manage_notice.html", {
-        "notice": notice, "items": list(notice.items.order_by("position")), "window": _window(notice),
+        "notice": notice, "items": items, "window": _window(notice),
         "form": form, "schedule_form": schedule_form or ScheduleForm(), "editable": editable, "rule": rule,
         "errors": errors or [], "public_url": reverse("publicity:notice", args=[notice.pk]),
         "days_left": selectors.workdays_left(notice) if notice.status == Notice.Status.OPEN else None,
@@ -197,10 +203,11 @@ def notice_edit(request, pk):
     if notice.status not in services.EDITABLE:
         return _manage_page(request, notice, errors=[services.frozen_message(notice)], status=409)
     rule = services.rule_for(notice.campaign, notice.kind)
-    pool = list(services.eligible_applications(notice.campaign, notice.kind, notice.region)) \
+    pool = list(services.eligible_applications(notice.campaign, notice.kind, notice.region, user=request.user)) \
         if notice.corrects_id is None else []
     pool += [i.application for i in notice.items.select_related("application__region")]
-    form = NoticeForm(request.POST, eligible={a.pk: a for a in pool}.values(), rule=rule)
+    form = NoticeForm(request.POST, eligible={a.pk: a for a in pool}.values(), rule=rule,
+                      recused=prints.recused_line_ids(notice, request.user))
     if not form.is_valid():
         return _manage_page(request, notice, form=form, status=400,
                             errors=[m for msgs in form.errors.values() for m in msgs])

@@ -5,11 +5,13 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import cached_property
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 
 from applications.models import Application, DepartmentOpinionRule, Submission
+from applications.recommenders import signing_unit_name
 
 
 # =====================================================================================================
@@ -253,6 +255,11 @@ class InitialOpinion(models.Model):
     @property
     def is_signed(self):
         return self.signed_at is not None
+
+    @cached_property
+    def signing_unit(self):
+        """The unit whose seal the signed opinion carries (None for a draft or where it cannot be told)."""
+        return signing_unit_name(self.application, self.signed_by) if self.is_signed else None
 
     def parts(self):
         return [(label, getattr(self, key)) for key, label in self.parts_for(self.application.kind)]

@@ -495,7 +495,8 @@ def signed_opinions(application):
 def current_opinion(application):
     """The signed version in force: the highest signed version (a correction supersedes the one before)."""
     return (InitialOpinion.objects.signed().filter(application=application)
-            .select_related("signed_by", "submission", "supersedes")
+            .select_related("signed_by", "submission", "supersedes", "application__campaign__program__profile",
+                            "application__region__parent")
             .order_by("-version").first())
 
 

@@ -137,7 +137,9 @@ def _workspace(request, app, *, bound=None, status=200, error=None):
         "error": error, "now": timezone.now(), "profile": app.campaign.program.profile,
         "current": svc.current_opinion(app),
         "versions": list(InitialOpinion.objects.signed().filter(application=app)
-                         .select_related("signed_by", "submission", "supersedes").order_by("-version")),
+                         .select_related("signed_by", "submission", "supersedes", "application__campaign__program__profile",
+                                         "application__region__parent")
+                         .order_by("-version")),
         "government": list(GovernmentOpinion.objects.filter(application=app).select_related("uploaded_by")),
         "open_return": sel.open_return_request(app),
     }

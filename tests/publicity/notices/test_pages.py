@@ -286,3 +286,48 @@ def test_xixian_10_a_recused_secretariat_member_composes_without_that_applicatio
     assert recused.applicant_name not in response.content.decode()
     client.force_login(colleague)
     assert recused.applicant_name in client.get(url).content.decode()
+
+
+def test_xixian_10_a_recused_member_reading_a_colleagues_draft_sees_the_line_as_recused(client, world, accepted_apps,
+                                                                                        acceptance_rule):
+    """息县 第十条, 巩义 第十八条: a draft notice is internal, so whoever stepped aside from an application on it sees
+    only its place (（已回避）) on the draft's page and proof, and can neither take it off nor put it back; once
+    published the notice is public and names it."""
+    from conformance_support import make_user
+    from publicity.notices.prints import notice_context
+    from qualityaward.accounts.models import Role
+    from review.panels.models import Recusal
+
+    recused, other = accepted_apps[0], accepted_apps[1]
+    colleague = make_user("secretariat_b", (Role.SECRETARIAT, {"program": world.cultivation}))
+    notice = services.compose_notice(campaign=world.campaign, kind="acceptance", actor=Actor(user=colleague),
+                                     application_ids=[recused.pk, other.pk], window_length=5)
+    Recusal.objects.create(application=recused, user=world.secretariat, kind="secretariat", reason="曾任职")
+
+    client.force_login(world.secretariat)
+    page = client.get(reverse("publicity:manage_notice", args=[notice.pk])).content.decode()
+    assert recused.applicant_name not in page and "（已回避）" in page and other.applicant_name in page
+    proof = notice_context(notice, world.secretariat)
+    assert [row[1] for row in proof["rows"]] == ["（已回避）", other.applicant_name]
+
+    # taking the line off is refused in Chinese and changes nothing; keeping it saves the other fields
+    edit = reverse("publicity:notice_edit", args=[notice.pk])
+    refused = client.post(edit, {"window_length": "5", "title": "改过的标题", "applications": [other.pk]})
+    assert refused.status_code == 400 and "您已回避的申报" in refused.content.decode()
+    assert recused.applicant_name not in refused.content.decode()
+    assert set(notice.items.values_list("application_id", flat=True)) == {recused.pk, other.pk}
+    kept = client.post(edit, {"window_length": "5", "title": "改过的标题", "applications": [recused.pk, other.pk]})
+    assert kept.status_code == 302
+    notice.refresh_from_db()
+    assert notice.title == "改过的标题" and notice.items.count() == 2
+
+    client.force_login(colleague)
+    assert recused.applicant_name in client.get(reverse("publicity:manage_notice", args=[notice.pk])).content.decode()
+    services.schedule_notice(notice=notice, actor=Actor(user=colleague), opens_at=timezone.now())
+    services.run_due()
+    notice.refresh_from_db()
+    client.logout()
+    assert recused.applicant_name in client.get(reverse("publicity:notice", args=[notice.pk])).content.decode()
+    client.force_login(world.secretariat)
+    assert recused.applicant_name in client.get(reverse("publicity:manage_notice", args=[notice.pk])).content.decode()
+    assert notice_context(notice, world.secretariat)["rows"][0][1] == recused.applicant_name
