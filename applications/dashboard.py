@@ -85,7 +85,7 @@ def _labelled(counts):
     for value, label in State.choices:
         for (state, outcome), n in counts.items():
             if state == value and n:
-                word = RuleProfile(outcome=outcome).word(value, label)
+                word = RuleProfile.outcome_word(outcome, value, label)
                 totals[word] = totals.get(word, 0) + n
     return list(totals.items())
 
@@ -169,13 +169,12 @@ def supervisor_section(user):
     # each event in its program's words (入库, 推荐参加全国遴选): one query for the ten applications' programs
     outcomes = dict(Application.objects.filter(pk__in=[int(e["object_id"]) for e in events])
                     .values_list("pk", "campaign__program__profile__outcome"))
-    profiles = {o: RuleProfile(outcome=o) for o in set(outcomes.values())}
     section.events = []
     for e in events:
-        profile = profiles.get(outcomes.get(int(e["object_id"])))
+        outcome = outcomes.get(int(e["object_id"]), "")
         section.events.append({"at": e["created_at"], "who": e["actor_label"] or "系统", "what": e["object_repr"],
-                               "label": describe(e["action"], profile)[0],
-                               "state": state_label(e["to_state"], profile)})
+                               "label": describe(e["action"], outcome)[0],
+                               "state": state_label(e["to_state"], outcome)})
     return section
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from qualityaward.accounts.models import AuditEvent
 
-from .models import State
+from .models import RuleProfile, State
 from .rules import relationships_held
 from .workflow import TRANSITIONS
 
@@ -80,22 +80,24 @@ class Entry:
     times: int = 1
 
 
-def describe(action, profile=None):
-    """(label, office, shown to the applicant's side) for an action code, in ``profile``'s program's words."""
+def describe(action, outcome=""):
+    """(label, office, shown to the applicant's side) for an action code, in the words of a program with
+    ``outcome`` (RuleProfile.outcome)."""
     if action.startswith("transition:"):
         transition = TRANSITIONS.get(action.partition(":")[2])
         if transition is not None:
-            label = profile.word(transition.name, transition.label) if profile else transition.label
+            label = RuleProfile.outcome_word(outcome, transition.name, transition.label)
             return label, transition.who.split("（")[0].split("或")[0], True
     return ACTIONS.get(action, OTHER)
 
 
-def state_label(code, profile=None):
+def state_label(code, outcome=""):
+    """A state's label, in the words of a program with ``outcome`` (RuleProfile.outcome)."""
     try:
         label = State(code).label
     except ValueError:
         return ""
-    return profile.word(code, label) if profile else label
+    return RuleProfile.outcome_word(outcome, code, label)
 
 
 def history_for(*, application, user):
@@ -105,13 +107,13 @@ def history_for(*, application, user):
                                         object_id=str(application.pk))
               .exclude(action__in=HIDDEN_FROM_PAGE).order_by("created_at", "id")
               .values("created_at", "actor_id", "actor_label", "action", "to_state", "reason"))
-    profile = application.campaign.program.profile
+    outcome = application.campaign.program.profile.outcome
     members = set(application.organization.members.values_list("pk", flat=True)) if application.organization_id \
         else set()
     members.add(application.owner_id)
     entries, last_key = [], None
     for e in events:
-        label, office, public = describe(e["action"], profile)
+        label, office, public = describe(e["action"], outcome)
         if applicant_side and not public:
             continue
         if e["actor_id"] is None:
@@ -125,7 +127,7 @@ def history_for(*, application, user):
             entries[-1].times += 1
             entries[-1].at = e["created_at"]
             continue
-        entries.append(Entry(at=e["created_at"], who=who, label=label, state=state_label(e["to_state"], profile),
+        entries.append(Entry(at=e["created_at"], who=who, label=label, state=state_label(e["to_state"], outcome),
                              reason=e["reason"]))
         last_key = key
     return entries

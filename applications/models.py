@@ -476,9 +476,15 @@ class RuleProfile(models.Model):
             return Fraction(self.vote_threshold_numerator, self.vote_threshold_denominator)
         return None
 
+    @classmethod
+    def outcome_word(cls, outcome, code, default):
+        """The word a program with ``outcome`` uses for a state or transition ``code`` (OUTCOME_WORDS), else
+        ``default``."""
+        return cls.OUTCOME_WORDS.get(outcome, {}).get(code, default)
+
     def word(self, code, default):
-        """The program's own word for a state or transition ``code`` (see OUTCOME_WORDS), else ``default``."""
-        return self.OUTCOME_WORDS.get(self.outcome, {}).get(code, default)
+        """This program's own word for a state or transition ``code``."""
+        return self.outcome_word(self.outcome, code, default)
 
     @property
     def provides_revocation(self):

@@ -39,10 +39,13 @@ def recused_line_ids(notice, user):
     return recused & set(NoticeItem.objects.filter(notice=notice).values_list("application_id", flat=True))
 
 
+#: The public fields of a line (name, region, industry, tier) as a recused reader of a draft sees them: the place is
+#: kept, nothing that names the application is shown.
+MASKED_LINE = {"name": RECUSED_LABEL, "region_name": "", "industry": "", "tier": ""}
+
+
 def masked_line(values, hidden=True):
-    """The public fields of a line (name, region, industry, tier) as a recused reader of a draft sees them: the
-    place is kept, nothing that names the application is shown."""
-    return {**values, "name": RECUSED_LABEL, "region_name": "", "industry": "", "tier": ""} if hidden else values
+    return {**values, **MASKED_LINE} if hidden else values
 
 
 def notice_for_print_or_404(*, user, pk):

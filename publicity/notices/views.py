@@ -171,7 +171,8 @@ def _manage_page(request, notice, *, form=None, schedule_form=None, errors=None,
     items = list(notice.items.order_by("position"))
     for item in items:
         if item.application_id in hidden:
-            item.name, item.region_name, item.industry, item.tier = prints.RECUSED_LABEL, "", "", ""
+            for field, value in prints.MASKED_LINE.items():
+                setattr(item, field, value)
     if form is None and editable:
         pool = list(services.eligible_applications(notice.campaign, notice.kind, notice.region, user=request.user)) \
             if notice.corrects_id is None else []

@@ -165,7 +165,7 @@ def program_statistics(campaign):
                 counter["个人申报"] += individuals
             counter[UNFILLED] += len(rows) - classified[c.pk] - individuals
         classes[c.pk]["region"] = Counter(regions.get(r[3], UNFILLED) for r in rows)
-        classes[c.pk]["state"] = Counter(state_label(r[2], profile) for r in rows)
+        classes[c.pk]["state"] = Counter(state_label(r[2], profile.outcome) for r in rows)
     industry, size, org_type = (classes[campaign.pk][k] for k in ("industry", "size", "type"))
 
     # the funnel and the losses, from the audit trail of the program's applications
@@ -195,7 +195,7 @@ def program_statistics(campaign):
             later = stages[stages.index(stage) + 1:]
             ids |= {r[0] for r in rows if r[2] in later or (stage != State.DRAFT and r[2] in FINALIST_OR_LATER
                                                              and stage in (State.SUBMITTED, State.RECOMMENDED))}
-            out.append((state_label(stage, profile) if stage != State.DRAFT else "创建申报", len(ids)))
+            out.append((state_label(stage, profile.outcome) if stage != State.DRAFT else "创建申报", len(ids)))
         return out
 
     losses = Counter()
@@ -206,7 +206,7 @@ def program_statistics(campaign):
         frm, objection = lost_from.get(app_id, ("", 0))
         key = "objection" if state == State.DISQUALIFIED and objection else state
         losses[key] += 1
-        loss_stage[key][state_label(frm, profile) or "—"] += 1
+        loss_stage[key][state_label(frm, profile.outcome) or "—"] += 1
     loss_rows = [{"label": profile.word(key, label) if key == State.NOT_AWARDED else label, "count": losses[key],
                   "stages": "、".join(f"{s} {n}" for s, n in loss_stage[key].most_common())}
                  for key, label in LOSSES if losses[key]]

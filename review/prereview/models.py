@@ -5,10 +5,10 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.functional import cached_property
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
+from django.utils.functional import cached_property
 
 from applications.models import Application, DepartmentOpinionRule, Submission
 from applications.recommenders import signing_unit_name

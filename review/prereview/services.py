@@ -492,12 +492,17 @@ def signed_opinions(application):
     return initial, government
 
 
-def current_opinion(application):
-    """The signed version in force: the highest signed version (a correction supersedes the one before)."""
+def signed_versions(application):
+    """The signed versions, newest first, with what each one's page line reads (signer, its unit, the submission)."""
     return (InitialOpinion.objects.signed().filter(application=application)
             .select_related("signed_by", "submission", "supersedes", "application__campaign__program__profile",
                             "application__region__parent")
-            .order_by("-version").first())
+            .order_by("-version"))
+
+
+def current_opinion(application):
+    """The signed version in force: the highest signed version (a correction supersedes the one before)."""
+    return signed_versions(application).first()
 
 
 def opinion_draft(application):

@@ -136,10 +136,7 @@ def _workspace(request, app, *, bound=None, status=200, error=None):
         "app": app, "audience": audience, "submission": submission, "open_stage": open_stage, "can_sign": can_sign,
         "error": error, "now": timezone.now(), "profile": app.campaign.program.profile,
         "current": svc.current_opinion(app),
-        "versions": list(InitialOpinion.objects.signed().filter(application=app)
-                         .select_related("signed_by", "submission", "supersedes", "application__campaign__program__profile",
-                                         "application__region__parent")
-                         .order_by("-version")),
+        "versions": list(svc.signed_versions(app)),
         "government": list(GovernmentOpinion.objects.filter(application=app).select_related("uploaded_by")),
         "open_return": sel.open_return_request(app),
     }

@@ -34,7 +34,7 @@ def ranking_sheet(campaign, recused=frozenset()):
                 yield [r.rank if r.total is not None else None, None, RECUSED_LABEL, None, None, None, None, None, None]
                 continue
             yield [r.rank if r.total is not None else None, r.number, r.applicant_name, r.region.name,
-                   state_label(r.state, profile), _two(r.material), _two(r.onsite), _two(r.total),
+                   state_label(r.state, profile.outcome), _two(r.material), _two(r.onsite), _two(r.total),
                    svc.is_finalist(profile=profile, total=r.total)]
 
     return Sheet("排名", ["名次", "申报编号", "申报单位（个人）", "所在地区", "状态",

@@ -767,7 +767,7 @@ class RankedRow:
 
     @property
     def state_label(self):
-        return state_label(self.state, self.profile)
+        return state_label(self.state, self.profile.outcome if self.profile else "")
 
 
 def ranking_rows(*, campaign):
