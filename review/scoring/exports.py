@@ -1,6 +1,7 @@
 """Excel exports of the scoring (through ``applications.xlsx``: write-only, neutralised text cells).
 
 Rows are generated from ``values_list(...).iterator()``, so memory stays flat with the row count."""
+import operator
 from decimal import Decimal
 from fractions import Fraction
 
@@ -57,12 +58,22 @@ def score_matrix_sheets(campaign, recused=frozenset()):
     column = {item.pk: i for i, item in enumerate(items)}
     points = [item.points for item in items]
 
-    def stage_score(percents):
-        """Σ points × percent / 100 computed exactly (integer percentages, or the panel's exact means), then
-        rounded once to two places."""
+    def expert_score(percents):
+        """An expert's stage score: Σ points × percent / 100 over integer percentages, summed as integers and
+        rounded once to two places (no fractions: 30,000 such rows in a campaign of 2,000)."""
         if None in percents:
             return None
-        return _two(svc.exact_to_decimal(sum(pts * Fraction(p) for pts, p in zip(points, percents)) / 100))
+        return _two(Decimal(sum(map(operator.mul, points, percents))) / 100)
+
+    def panel_score(exact):
+        """The panel's stage score from its exact item values (fractions: a mean is percent_sum / experts),
+        summed per denominator, so a row costs one fraction per denominator instead of one per item."""
+        if None in exact:
+            return None
+        by_denominator = {}
+        for pts, p in zip(points, exact):
+            by_denominator[p.denominator] = by_denominator.get(p.denominator, 0) + pts * p.numerator
+        return _two(svc.exact_to_decimal(sum(Fraction(n, d) for d, n in by_denominator.items()) / 100))
 
     def _percents(item_ids, percents):
         row = [None] * len(items)
@@ -98,11 +109,11 @@ def score_matrix_sheets(campaign, recused=frozenset()):
                 for stage in (Panel.Stage.MATERIAL, Panel.Stage.ONSITE):
                     for sheet_stage, expert, percents in by_app.get(app_id, []):
                         if sheet_stage == stage:
-                            yield [number, name, STAGES[stage], expert, *percents, stage_score(percents)]
+                            yield [number, name, STAGES[stage], expert, *percents, expert_score(percents)]
                     if (app_id, stage) in panels:
                         percents = panels[(app_id, stage)]
                         yield [number, name, STAGES[stage], "评审组（共识/平均）", *percents,
-                               stage_score(exact[(app_id, stage)])]
+                               panel_score(exact[(app_id, stage)])]
 
     headers = ["申报编号", "申报单位（个人）", "评审阶段", "评分人",
                *[f"{item.code} {item.name}（{item.points}分）" for item in items], "阶段得分"]
@@ -114,16 +125,20 @@ def score_matrix_sheets(campaign, recused=frozenset()):
 def _submitted_sheets(application_ids):
     """(sheet id, application id, stage, expert name, username, item ids, percents) of the submitted
     sheets of these applications, by stage and expert. PostgreSQL gathers each sheet's scores into two
-    arrays (one row per sheet instead of 23); elsewhere they are grouped here."""
+    arrays (one row per sheet instead of 23), each array a correlated subquery over the sheet's 23 scores in
+    item order (an index range each: no sort of every score row by the expert's name, which took half the
+    time); elsewhere they are grouped here."""
     qs = (ScoreSheet.objects.filter(panel__application_id__in=application_ids, status=ScoreSheet.Status.SUBMITTED)
           .order_by("panel__stage", "expert__username"))
     fields = ("pk", "panel__application_id", "panel__stage", "expert__full_name", "expert__username")
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.aggregates import ArrayAgg
+        from django.contrib.postgres.expressions import ArraySubquery
 
-        # both arrays aggregate the same rows in the same pass, so their elements line up
-        yield from qs.annotate(item_ids=ArrayAgg("scores__item_id"), percents=ArrayAgg("scores__percent")
-                               ).values_list(*fields, "item_ids", "percents")
+        # both arrays read the same rows in the same order (item id, unique per sheet), so their elements line up
+        scores = ItemScore.objects.filter(sheet=OuterRef("pk")).order_by("item_id")
+        yield from qs.annotate(item_ids=ArraySubquery(scores.values("item_id")),
+                               percents=ArraySubquery(scores.values("percent"))).values_list(*fields, "item_ids",
+                                                                                            "percents")
         return
     sheets = list(qs.values_list(*fields))
     scores = {}

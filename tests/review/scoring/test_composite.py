@@ -192,6 +192,36 @@ def test_the_score_matrix_has_a_row_per_expert_and_the_panels_row_with_stage_sco
     assert wb["组长更正"].max_row >= 1
 
 
+def test_the_score_matrix_gives_each_expert_and_a_non_terminating_mean_their_exact_stage_scores(
+        client, world, scored_panel):
+    """With the panel's score set to the experts' mean (a secretariat's choice in the profile: the documents
+    leave the aggregation open), 50, 60 and 50 % on every item average to 53⅓ %, so the panel's stage score
+    is 1000 × 160/3 % = 533.33 (the exact value rounded once), while each expert's row carries their own
+    500 / 600 / 500."""
+    from openpyxl import load_workbook
+
+    from applications.models import RuleProfile
+
+    S.set_rule(scored_panel.application, RuleProfile.Aggregation.MEAN)
+    items = S.items_of(scored_panel.application)
+    assert sum(i.points for i in items) == 1000
+    for expert, pct in ((world.expert, 50), (scored_panel.a, 60), (scored_panel.b, 50)):
+        sheet = svc.sheet_for(panel=scored_panel, expert=expert)
+        data = {str(i.pk): {"percent": str(pct), "strengths": "方法系统", "opportunities": "数据分析不足"}
+                for i in items}
+        sheet, _ = svc.save_sheet(sheet=sheet, data=data, base_version=0, actor=Actor(user=expert))
+        svc.submit_sheet(sheet=sheet, base_version=sheet.version, actor=Actor(user=expert))
+    S.conclude(scored_panel)
+    client.force_login(world.secretariat)
+    response = client.get(reverse("review:score_matrix_xlsx", args=[world.campaign.pk]))
+    body = list(load_workbook(io.BytesIO(b"".join(response.streaming_content)))["评分矩阵"].iter_rows(
+        values_only=True))[1:]
+    experts = {row[3]: row[-1] for row in body[:-1]}
+    assert experts == {str(world.expert): 500, str(scored_panel.a): 600, str(scored_panel.b): 500}
+    panel_row = body[-1]
+    assert panel_row[4] == pytest.approx(53.3333) and panel_row[-1] == 533.33
+
+
 def test_the_detail_export_neutralises_formulas_in_what_experts_wrote(client, world, scored_panel):
     from openpyxl import load_workbook
 
