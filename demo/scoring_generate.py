@@ -6,6 +6,7 @@ from decimal import Decimal
 from applications.models import ScoringItem, State
 from review.panels.models import Panel, PanelMember
 from review.scoring.models import ItemScore, PanelItemScore, ScoreSheet, StageResult
+from review.scoring.services import refresh_stage_sums
 
 from .bulk import explicit_timestamps
 
@@ -76,4 +77,5 @@ def generate_scores(gen):
         StageResult.objects.bulk_create([
             StageResult(panel=panel, aggregation="consensus", experts=count, concluded_by=leader, concluded_at=at)
             for panel, leader, _items, _base, at, count in concluded], batch_size=BATCH)
+    refresh_stage_sums(panels=[c[0] for c in concluded])
     gen.n_item_scores, gen.n_concluded = n, len(concluded)

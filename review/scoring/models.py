@@ -191,6 +191,11 @@ class StageResult(models.Model):
     concluded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                      verbose_name="定稿人")
     concluded_at = models.DateTimeField("定稿时间", auto_now_add=True)
+    #: Σ points × percent over the panel's current item scores (the stage score × 100, from the percentages as
+    #: stored), kept by ``services.refresh_stage_sums`` whenever they change, so the ranking adds two numbers per
+    #: application instead of summing 46 item scores.
+    points_sum = models.DecimalField("Σ 分值 × 评审组得分率", max_digits=14, decimal_places=4, null=True,
+                                     editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "评审阶段结果"

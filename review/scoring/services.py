@@ -23,7 +23,7 @@ from fractions import Fraction
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import (
-    Count, DecimalField, ExpressionWrapper, F, FilteredRelation, OuterRef, Q, Subquery, Sum, Value, Window,
+    Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value, Window,
 )
 from django.db.models.functions import Coalesce, Rank
 from django.http import Http404
@@ -400,6 +400,7 @@ def record_panel_score(*, acc, item, percent, reason, actor):
                      target=panel.application, reason=reason,
                      data={"stage": panel.stage, "item": item.code, "percent": value,
                            "previous": str(current.percent) if current else ""})
+        refresh_stage_sums(panels=[panel])
         panel_scores_changed(panel=panel)
     return row
 
@@ -490,6 +491,7 @@ def conclude(*, acc, actor):
             PanelItemScore.objects.bulk_create(rows)
         result = StageResult.objects.create(panel=panel, aggregation=rule, experts=len(submitted),
                                             concluded_by=actor.user)
+        refresh_stage_sums(panels=[panel])
         score = stage_score(panel)
         record_event(actor=actor, action="scoring:conclude", target=panel.application,
                      data={"stage": panel.stage, "rule": rule, "score": str(score), "experts": len(submitted),
@@ -705,20 +707,31 @@ def band_table(scheme_id):
 RANKING_FIELDS = ("id", "number", "applicant_name", "state", "region_id", "region__name", "tier_id")
 
 
+def stage_sums_subquery():
+    """Σ points × percent of the current item scores of the panel of the StageResult at hand (OuterRef)."""
+    return Subquery(PanelItemScore.objects.filter(panel=OuterRef("panel"), is_current=True).order_by()
+                    .values("panel").annotate(points_sum=Sum(F("item__points") * F("percent"))).values("points_sum"),
+                    output_field=DecimalField(max_digits=14, decimal_places=4))
+
+
+def refresh_stage_sums(*, panels):
+    """Store on each concluded panel's StageResult the Σ points × percent of its current item scores (one
+    UPDATE): called in the transaction that concludes a stage or changes a concluded panel's score, so the
+    ranking reads it instead of summing the item scores."""
+    StageResult.objects.filter(panel__in=panels).update(points_sum=stage_sums_subquery())
+
+
 def _stage_sum(stage):
-    """Σ points × percent over the current item scores of the application's concluded panel of ``stage``
-    (an aggregate over the joined rows, filtered per stage: one pass over the item scores). ``current`` is
-    the item scores joined on ``is_current``, so the join reads the partial covering index of current
-    scores instead of every row of the table."""
-    return Sum(F("current__item__points") * F("current__percent"),
-               filter=Q(panels__stage=stage, panels__result__isnull=False),
+    """Σ points × percent of the application's concluded panel of ``stage``, as its StageResult keeps it (one
+    row per panel: the ranking joins 2 rows per application instead of 46 item scores)."""
+    return Sum("panels__result__points_sum", filter=Q(panels__stage=stage),
                output_field=DecimalField(max_digits=14, decimal_places=4))
 
 
 def ranking(*, campaign):
     """The campaign's applications under review or past it, each with its stage scores and total,
-    ranked by total (SQL: one GROUP BY over the panels' current item scores, the weighted total and a
-    RANK window).
+    ranked by total (SQL: one GROUP BY over the applications' concluded stages' stored sums, the weighted
+    total and a RANK window).
 
     ``material``/``onsite`` are None before the stage is concluded; ``total`` is None while a stage the
     program weighs is missing. Values are exact (six decimal places hold every total)."""
@@ -726,7 +739,6 @@ def ranking(*, campaign):
     dec = DecimalField(max_digits=16, decimal_places=6)
     qs = (Application.objects.filter(campaign=campaign, state__in=RANKED_STATES)
           .select_related("region").only(*RANKING_FIELDS)
-          .alias(current=FilteredRelation("panels__item_scores", condition=Q(panels__item_scores__is_current=True)))
           .annotate(material_raw=_stage_sum(Panel.Stage.MATERIAL), onsite_raw=_stage_sum(Panel.Stage.ONSITE)))
     parts = []
     for stage in (Panel.Stage.MATERIAL, Panel.Stage.ONSITE):

@@ -110,6 +110,7 @@ def build(args, campaign):
     PanelItemScore.objects.bulk_create(panel_rows, batch_size=BATCH)
     StageResult.objects.bulk_create([StageResult(panel=p, aggregation="consensus", experts=args.experts,
                                                  concluded_by=leaders[p.pk]) for p in panels], batch_size=BATCH)
+    svc.refresh_stage_sums(panels=panels)
     build_s = time.perf_counter() - started
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

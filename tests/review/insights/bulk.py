@@ -83,6 +83,7 @@ def build(campaign, *, apps, experts, per_panel=5, seed=5, prefix="bulk", outcom
         batch_size=BATCH)
     StageResult.objects.bulk_create([StageResult(panel=p, aggregation="consensus", experts=per_panel,
                                                  concluded_by=leaders[p.pk]) for p in panels], batch_size=BATCH)
+    svc.refresh_stage_sums(panels=panels)
     # outcomes by the known total (the level × 10 on the 1000 scale) and the audit trail of the states passed
     ct = ContentType.objects.get_for_model(Application)
     path = [State.DRAFT, State.SUBMITTED, State.RECOMMENDED, State.ELIGIBILITY_REVIEW, State.ACCEPTED,

@@ -43,6 +43,7 @@ def _concluded(app, stage, percents, leader):
         PanelItemScore(panel=panel, item=item, percent=Decimal(str(percents.get(item.code, 60))), source="mean",
                        reason="平均") for item in S.items_of(app)])
     StageResult.objects.create(panel=panel, aggregation="mean", experts=5, concluded_by=leader)
+    svc.refresh_stage_sums(panels=[panel])
     return panel
 
 
@@ -332,6 +333,7 @@ def test_a_total_near_the_line_is_ranked_on_its_exact_value(world):
             PanelItemScore(panel=panel, item=item, percent=Decimal("66.6667"), percent_sum=200, experts_counted=3,
                            source="mean", reason="平均") for item in S.items_of(app)])
         StageResult.objects.create(panel=panel, aggregation="mean", experts=3, concluded_by=leader)
+        svc.refresh_stage_sums(panels=[panel])
     exact = svc.application_scores(app)[1]
     assert Decimal("666.6666") < exact < Decimal("666.6667")  # 1000 × 2/3
     RuleProfile.objects.filter(program=world.xixian).update(finalist_threshold=Decimal("666.67"))

@@ -224,6 +224,10 @@ def test_after_conclusion_a_correction_is_a_new_audited_record(world, scored_pan
     assert [(r.percent, r.is_current, r.is_correction) for r in rows] == [
         (Decimal("50"), False, False), (Decimal("60"), True, True)]
     assert svc.stage_score(scored_panel) == Decimal("504.00")
+    # the ranking reads the corrected score at once (the concluded stage's stored sum follows the correction)
+    (ranked,) = [r for r in svc.ranking_rows(campaign=scored_panel.application.campaign)
+                 if r.pk == scored_panel.application_id]
+    assert ranked.material == Decimal("504.00")
     assert AuditEvent.objects.filter(action="scoring:correct_panel", reason="复核证实性材料后上调").exists()
     with pytest.raises(DatabaseError), transaction.atomic():  # the record itself never changes
         PanelItemScore.objects.filter(pk=rows[0].pk).update(percent=Decimal("70"))
