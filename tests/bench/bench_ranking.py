@@ -10,14 +10,14 @@ applications in on-site review, each with a concluded material and on-site panel
 one more experts (leader + members): every expert's submitted sheet with 23 item scores and comments
 (about 600,000 rows at the defaults, plus a few corrections), and each panel's 23 item scores (consensus). Then it times ``review.scoring.ranking_rows`` (one SQL query: correlated sums over
 the panels' current item scores, the weighted total and a RANK window), the ranking page through the
-test client (the whole request path, 2,000 rows rendered), the ranking's Excel export, and the score
+test client (the whole request path: all 2,000 ranked, one page of them rendered), the ranking's Excel export, and the score
 matrix export (one row per application × stage × expert plus the panel's row, 23 item columns), with
 its Python memory peak (tracemalloc). At 2,000 applications the matrix holds more than
 ``BACKGROUND_EXPORT_ROWS`` rows, so the export answers with its background job (Celery eager here: the job
 writes the workbook within the request): the time runs from the click to the downloaded file (the job's
 page, then its download).
 
-Goals (the issue): the ranking query ≤ 300 ms on PostgreSQL; the score matrix of 2,000 applications
+Goals (the issue): the ranking query ≤ 150 ms on PostgreSQL, the ranking page ≤ 100 ms; the score matrix of 2,000 applications
 exported in ≤ 3 s with memory that does not grow with the row count. Writes bench-results/ranking.json.
 """
 import argparse
@@ -175,6 +175,7 @@ def main():
         campaign, _created = open_campaign(Program.objects.get(code="xixian"))  # open today, whatever the date
         secretariat, counts = build(args, campaign)
     from review.scoring.exports import MATRIX_CHUNK
+    from review.scoring.views import RANKING_PAGE_SIZE
 
     print(f"database: {connection.vendor}; {counts['apps']} applications, {counts['panels']} panels, "
           f"{counts['scores']} expert item scores, {counts['panel_rows']} panel item scores"
@@ -248,14 +249,15 @@ def main():
         "corrections": counts["corrections"], "build_seconds": round(counts["build"], 1), "finalists_at_600": finalists,
         "ranking_queries": ranking_queries, "ranking_query_median_ms": query_ms, "ranking_query_max_ms": query_max,
         "ranking_page_queries": page_queries, "ranking_page_median_ms": page_ms, "ranking_page_max_ms": page_max,
-        "ranking_xlsx_median_ms": xlsx_ms, "goal_ms": 300, "plan_tail": plan,
+        "ranking_xlsx_median_ms": xlsx_ms, "goal_ms": 150, "page_goal_ms": 100, "plan_tail": plan,
         "score_matrix_xlsx_median_ms": matrix_ms, "score_matrix_xlsx_max_ms": matrix_max,
         "score_matrix_xlsx_kb": matrix_bytes // 1024, "score_matrix_python_peak_mb": matrix_peak_mb,
         "score_matrix_goal_ms": 3000, "score_matrix_delivery": matrix_way[-1],
     }
     print(f"ranking query ({ranking_queries} SQL statement(s)): median {query_ms} ms, max {query_max} ms "
-          f"(goal ≤ 300 ms); {finalists} of {len(rows)} at or above 600")
-    print(f"ranking page ({page_queries} queries, {len(rows)} rows rendered): median {page_ms} ms")
+          f"(goal ≤ 150 ms); {finalists} of {len(rows)} at or above 600")
+    print(f"ranking page ({page_queries} queries, {len(rows)} ranked, {RANKING_PAGE_SIZE} a page): median {page_ms} ms "
+          "(goal ≤ 100 ms)")
     print(f"ranking Excel export: median {xlsx_ms} ms")
     print(f"score matrix Excel export: median {matrix_ms} ms, max {matrix_max} ms (goal ≤ 3000 ms), "
           f"{matrix_bytes // 1024} KB, Python memory peak {matrix_peak_mb} MB (read {MATRIX_CHUNK} applications at a time; "
