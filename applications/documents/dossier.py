@@ -38,7 +38,7 @@ from ..recommenders import signing_unit_name
 from .docx import (
     LAYOUTS, TEXT_WIDTH_CM, _Builder, clean_text, cover_content, display_value, narrative_image_files, paragraphs_of,
 )
-from .services import BUILDERS, render_document, young_collections_only
+from .services import BUILDERS, release_free_memory, render_document, young_collections_only
 
 #: Raise when the printed layout changes: every stored dossier is then rebuilt on request.
 FORMAT_VERSION = "2"  # 2: narratives printed with their headings, tables and images
@@ -429,9 +429,11 @@ def page_report(application, parts, total):
 def build_dossier(application, *, masked=False):
     """Lay out and merge the dossier; returns it in a temporary file with the page report.
 
-    Memory: the layout tree is freed before the evidence is read, and the PDF goes from WeasyPrint to a
-    temporary file, through pypdf's merge to another, and from there to storage, never as a whole in memory."""
+    Memory: the layout tree is freed (and its pages handed back to the system) before the evidence is read,
+    and the PDF goes from WeasyPrint to a temporary file, through pypdf's merge to another, and from there to
+    storage, never as a whole in memory."""
     context = dossier_context(application, masked=masked)
+    release_free_memory()  # what earlier work freed is not kept under the layout's peak
     laid_out = tempfile.TemporaryFile()
     with young_collections_only():
         document = render_document("pdf/dossier.html", context)
@@ -439,6 +441,7 @@ def build_dossier(application, *, masked=False):
         document.write_pdf(target=laid_out)
         del document  # the layout tree is large (and cyclic): free it before the evidence is read
         gc.collect(1)
+    release_free_memory()  # the merge then grows into the layout's returned pages, not above its peak
     laid_out.seek(0)
     government = [context["government_scan"]] if context["government_scan"] else []
     merged = [i for i in [*context["scans"], *government, *context["evidence"]] if i.kind == "pdf"]

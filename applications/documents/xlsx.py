@@ -7,6 +7,7 @@ and a sample of rows, and every text cell that a spreadsheet would read as a for
 after leading blanks, or a tab/CR/LF) neutralised with a leading apostrophe so it shows as text.
 """
 import datetime as dt
+import re
 import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,12 +15,14 @@ from typing import Iterable, Sequence
 
 from django.http import FileResponse
 from django.utils import timezone
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from rustpy_xlsxwriter import FastExcel, Format
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 _WIDTH_SAMPLE = 200
 _MAX_WIDTH = 60
+#: The control characters a cell may not hold (openpyxl's ILLEGAL_CHARACTERS_RE, kept here: importing openpyxl
+#: for this one pattern put about 5 MB into every process that loads the exports).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def neutralise(value):
