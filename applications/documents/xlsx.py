@@ -15,7 +15,6 @@ from typing import Iterable, Sequence
 
 from django.http import FileResponse
 from django.utils import timezone
-from rustpy_xlsxwriter import FastExcel, Format
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 _WIDTH_SAMPLE = 200
@@ -84,6 +83,10 @@ def _unique(headers):
 def write_workbook(target, sheets: Sequence[Sheet]):
     """Write ``sheets`` to ``target`` (a path or binary file object), one row at a time (the compiled writer
     takes the rows from a generator and never holds the sheet: memory stays flat)."""
+    # imported here, not with the module: a process that never writes a workbook (a worker building
+    # dossiers, whose peak memory counts) does not carry the writer's 8 MB
+    from rustpy_xlsxwriter import FastExcel, Format
+
     book = FastExcel(target).format(datetime_format="yyyy-mm-dd hh:mm:ss").freeze(row=1)
     header_format = Format().set_bold().set_background_color("#DDE7F3").set_text_wrap().set_align("vcenter")
     for spec in sheets:
