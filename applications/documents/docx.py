@@ -19,14 +19,6 @@ import re
 from dataclasses import dataclass
 from io import BytesIO
 
-from docx import Document
-from docx.enum.section import WD_SECTION
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
 
 from ..forms import richtext
 from ..forms.spec import Field, Grid, Table, UploadSlot, form_for
@@ -35,7 +27,7 @@ from ..forms.spec import Field, Grid, Table, UploadSlot, form_for
 ERHAO, XIAOER, SANHAO, SIHAO, XIAOSI, WUHAO = 22, 18, 16, 14, 12, 10.5
 
 SONG, HEI, LATIN = "宋体", "黑体", "Times New Roman"
-PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Cm(21.0), Cm(29.7), Cm(2.5)
+PAGE_CM, MARGIN_CM = (21.0, 29.7), 2.5
 TEXT_WIDTH_CM = 21.0 - 2 * 2.5
 
 #: A table with more columns than this does not fit A4 portrait at 四号: it is printed transposed.
@@ -237,8 +229,8 @@ def _sect_child_before(sectPr, element, successors):
 
 
 def _page_setup(section):
-    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
-    section.top_margin = section.bottom_margin = section.left_margin = section.right_margin = MARGIN
+    section.page_width, section.page_height = Cm(PAGE_CM[0]), Cm(PAGE_CM[1])
+    section.top_margin = section.bottom_margin = section.left_margin = section.right_margin = Cm(MARGIN_CM)
     section.header_distance = section.footer_distance = Cm(1.5)
 
 
@@ -280,10 +272,34 @@ def _element(tag, **attrs):
     return el
 
 
-_RUN = _element("w:r")
-_RUN.append(_element("w:t"))
-_RUN[0].set(_XML_SPACE, "preserve")
+_RUN = None  # an empty w:r with its w:t, copied for each new run (made when python-docx is loaded)
+# python-docx's names, bound by _load_python_docx
+Document = WD_SECTION = WD_CELL_VERTICAL_ALIGNMENT = WD_TABLE_ALIGNMENT = WD_STYLE_TYPE = None
+WD_ALIGN_PARAGRAPH = WD_BREAK = OxmlElement = qn = Cm = Pt = RGBColor = None
 _PARAGRAPHS = {}  # style id -> an empty w:p carrying it, copied for each new paragraph
+
+
+def _load_python_docx():
+    """Import python-docx (with lxml) into this module's names on first use, not with the module: the PDF
+    dossier shares this module's form walk (``_Builder``, ``display_value`` …) but never writes Word, and a
+    worker building dossiers keeps its peak memory lower without python-docx and lxml (about 8 MB)."""
+    global Document, WD_SECTION, WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT, WD_STYLE_TYPE
+    global WD_ALIGN_PARAGRAPH, WD_BREAK, OxmlElement, qn, Cm, Pt, RGBColor, _RUN
+    if _RUN is not None:
+        return
+    from docx import Document
+    from docx.enum.section import WD_SECTION
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt, RGBColor
+
+    run = _element("w:r")
+    run.append(_element("w:t"))
+    run[0].set(_XML_SPACE, "preserve")
+    _RUN = run
 
 
 def _run(text):
@@ -790,6 +806,7 @@ def build_docx(*, application, content=None, mask_id_number=False):
     """
     from ..forms.services import assemble_content
 
+    _load_python_docx()
     spec = form_for(application)
     layout = LAYOUTS.get(spec.code, LAYOUTS["organization"])
     content = content if content is not None else assemble_content(application)
