@@ -24,7 +24,7 @@ from django.conf import settings
 log = logging.getLogger(__name__)
 
 #: Raise when the character set or the subsetting options change: prepared fonts are then rebuilt.
-CHARSET_VERSION = "1"
+CHARSET_VERSION = "2"  # 2: the locale forms of other languages dropped (no 'locl')
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,12 @@ def _subset(face, source, target):
     if font is None:
         raise RuntimeError(f"{source} has no {face.source_family}")
     options = subset.Options()
-    options.layout_features = ["*"]  # vertical forms, full-width and proportional alternates stay usable
+    # Every layout feature (vertical forms, full-width and proportional alternates stay usable) but 'locl': in
+    # the Simplified Chinese member it only maps to the Japanese, Korean and Traditional Chinese glyph forms,
+    # which zh-CN text never uses; dropping them makes each face about 40 % smaller, and a dossier build
+    # holds the faces it embeds in memory while it writes.
+    options.layout_features = sorted({record.FeatureTag for table in ("GSUB", "GPOS") if table in font
+                                      for record in font[table].table.FeatureList.FeatureRecord} - {"locl"})
     options.name_IDs = ["*"]
     options.name_languages = ["*"]
     options.notdef_outline = True
