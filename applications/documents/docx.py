@@ -282,7 +282,7 @@ _PARAGRAPHS = {}  # style id -> an empty w:p carrying it, copied for each new pa
 def _load_python_docx():
     """Import python-docx (with lxml) into this module's names on first use, not with the module: the PDF
     dossier shares this module's form walk (``_Builder``, ``display_value`` …) but never writes Word, and a
-    worker building dossiers keeps its peak memory lower without python-docx and lxml (about 8 MB)."""
+    worker building dossiers keeps its peak memory lower without python-docx (about 4 MB)."""
     global Document, WD_SECTION, WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT, WD_STYLE_TYPE
     global WD_ALIGN_PARAGRAPH, WD_BREAK, OxmlElement, qn, Cm, Pt, RGBColor, _RUN
     if _RUN is not None:
