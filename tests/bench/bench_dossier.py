@@ -8,7 +8,7 @@ directory, loads the fixtures, prepares the PDF fonts (``prepare_fonts``, a no-o
 current) and fills an application of 河南省省长质量奖培育 through the form services, with its
 self-assessment report (三、自评报告) lengthened until the 推荐表 part of the dossier has about 60
 and about 200 pages. Each dossier is built in a child process (``--child``) so that its peak
-memory (ru_maxrss) is the build's own; the best of ``--repeats`` builds is reported.
+memory (VmHWM, not ru_maxrss: see ``benchdb.peak_rss_mb``) is the build's own; the best of ``--repeats`` builds is reported.
 
 Then 100 pages of scanned evidence (10 PDFs of 10 A4 JPEG pages each) are uploaded and the 60-page
 dossier is built again: the difference is what laying out the evidence pages and merging them costs; and the
@@ -25,7 +25,6 @@ so compare runs made under similar load. Writes bench-results/dossier.json.
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -63,7 +62,9 @@ def child(app_pk):
     started, cpu_started = time.perf_counter(), time.process_time()
     dossier = build_dossier(app)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    peak_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # before anything reads the file
+    from benchdb import peak_rss_mb
+
+    peak_mb = round(peak_rss_mb(), 1)  # before anything reads the file
     print(json.dumps({"seconds": round(cpu, 3), "wall_seconds": round(seconds, 3), "report": dossier.report,
                       "bytes": dossier.file.seek(0, 2), "peak_rss_mb": peak_mb}))
 

@@ -21,7 +21,6 @@ disk). Prints a table and writes bench-results/export.json.
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -118,7 +117,9 @@ def child(args):
     response = client.get(url, params)
     size = sum(len(chunk) for chunk in response.streaming_content)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from benchdb import peak_rss_mb
+
+    peak = peak_rss_mb()
     from io import BytesIO  # count the rows written (outside the measured part)
 
     from openpyxl import load_workbook

@@ -51,3 +51,16 @@ def setup_portal(*, prefix, postgres_name, sqlite=False):
     call_command("collectstatic", interactive=False, verbosity=0)
     call_command("load_seed_data", verbosity=0)
     return workdir, url
+
+
+def peak_rss_mb():
+    """This process's own peak resident memory (VmHWM), in MB. Not ``ru_maxrss``: Linux keeps that across
+    ``execve``, so a child started by a large parent reports at least the parent's resident memory at the
+    fork, whatever the child itself used."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
