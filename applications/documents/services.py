@@ -25,6 +25,9 @@ def render_document(template_name, context):
     """
     from weasyprint import HTML
 
+    from .layout_speedups import install
+
+    install()
     faces = ensure_fonts()
     html = render_to_string(template_name, context)
     return HTML(string=html, base_url=None, url_fetcher=local_url_fetcher()).render(
