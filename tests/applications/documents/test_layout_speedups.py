@@ -50,15 +50,66 @@ TEXT = """{% include "pdf/_fonts.html" %}<style>
 {% endfor %}"""
 
 
-def layout_of(template, **context):
-    """Every box of every page: its kind, place, size and text."""
+BOXES = """{% include "pdf/_fonts.html" %}<style>
+  @page { size: A4; margin: 5% 8%; padding: 2%; }
+  body { font-size: 10.5pt; }
+  .outer { width: 80%; margin: 0 auto; padding: 2% 3%; border: 1.5pt solid; }
+  .border-box { box-sizing: border-box; width: 60%; padding: 1em 5%; border: 3pt double; }
+  .padding-box { box-sizing: padding-box; width: calc(50% + 2em); padding: 2%; border-left: 6pt solid; }
+  .limits { width: 120%; max-width: 70%; min-height: 10%; margin: 1% 4% 2em calc(5% - 3pt); }
+  .float { float: right; width: 30%; padding: 1%; margin-left: 2%; }
+  .abs { position: absolute; right: 5%; top: 10%; width: 20%; }
+  .cell-box td { box-sizing: border-box; padding: 1% 2%; }
+  table { width: 100%; margin: 2% 0; } td { border: 0.75pt solid; padding: 2pt 1%; }
+  .collapse { border-collapse: collapse; } .collapse td:first-child { border-left-width: 3pt; }
+  .inline-block { display: inline-block; width: 25%; padding: 0 1%; border: 1pt dashed; }
+</style>
+<div class="abs">{{ short }}</div>
+{% for p in paragraphs %}
+<div class="outer"><div class="float">{{ short }}</div><p class="border-box">{{ p }}</p>
+  <p class="padding-box">{{ p }}</p><p class="limits">{{ p }}</p>
+  <p>{{ short }}<span class="inline-block">{{ short }}</span>{{ p }}</p></div>
+<table class="collapse"><tr><td style="width: 25%">{{ p }}</td><td><p class="border-box">{{ p }}</p></td></tr>
+  <tr><td colspan="2" style="border-top-width: 2pt">{{ p }}</td></tr></table>
+<table class="collapse cell-box"><tr><td style="width: 30%">{{ p }}</td><td>{{ p }}</td></tr></table>
+<table><tr><td style="width: 40%">{{ p }}</td><td>{{ short }}</td></tr></table>
+{% endfor %}"""
+
+DRAWN = """{% include "pdf/_fonts.html" %}<style>
+  @page { size: A5; margin: 15mm; }
+  body { font-size: 11pt; line-height: 1.5; }
+  .justify { text-align: justify; } .underline { text-decoration: underline; }
+  .through { text-decoration: line-through 1pt; } .over { text-decoration: overline wavy; }
+  .caps { font-variant: small-caps; } .features { font-feature-settings: "liga" 0, "kern" 0; }
+  .spaced { letter-spacing: 0.1em; } .words { word-spacing: 0.5em; } .bold { font-weight: bold; }
+  .ellipsis { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; width: 12em; }
+  .tabs { white-space: pre; tab-size: 6; }
+</style>
+{% for p in paragraphs %}
+  <p class="justify">{{ p }}</p><p class="underline justify">{{ p }}</p><p class="through">{{ p }}</p>
+  <p class="over bold">{{ p }}</p><p class="caps" lang="en">{{ p }}</p><p class="features">{{ p }}</p>
+  <p class="spaced justify">{{ p }}</p><p class="words justify">{{ p }}</p><p class="ellipsis">{{ p }}</p>
+  <p lang="zh-Hant">{{ p }}</p><p class="tabs">甲	乙	{{ p|truncatechars:20 }}</p>
+{% endfor %}"""
+
+EDGES = ("margin", "padding", "border")
+SIDES = ("top", "right", "bottom", "left")
+
+
+def render(template, **context):
     html = Template(template).render(Context(context))
-    document = weasyprint.HTML(string=html, url_fetcher=local_url_fetcher()).render(
+    return weasyprint.HTML(string=html, url_fetcher=local_url_fetcher()).render(
         font_config=font_configuration(ensure_fonts()))
+
+
+def layout_of(template, **context):
+    """Every box of every page: its kind, place, size, margins, paddings, borders and text."""
     pages = []
-    for page in document.pages:
+    for page in render(template, **context).pages:
         boxes = [(type(box).__name__, round(box.position_x, 3), round(box.position_y, 3), round(box.width, 3),
-                  round(box.height, 3), getattr(box, "text", None))
+                  round(box.height, 3), getattr(box, "text", None),
+                  tuple(round(getattr(box, f"{edge}_{side}" + ("_width" if edge == "border" else "")), 3)
+                        for edge in EDGES for side in SIDES))
                  for box in page._page_box.descendants()]
         pages.append((page.width, page.height, boxes))
     return pages
@@ -72,14 +123,32 @@ def both_layouts(template, **context):
     return ours, theirs
 
 
+def both_pdfs(template, **context):
+    assert layout_speedups.install()
+    with layout_speedups.weasyprint_layout():
+        theirs = render(template, **context).write_pdf()
+    ours = render(template, **context).write_pdf()
+    return ours, theirs
+
+
 def test_the_shortcuts_are_installed_on_the_weasyprint_release_they_were_checked_against():
     # On another release they stay out (see WEASYPRINT_VERSION): check them again, then move the pin.
     assert weasyprint.__version__ == layout_speedups.WEASYPRINT_VERSION
     assert layout_speedups.install()
     from weasyprint.layout import inline, page
 
+    from weasyprint.layout import block, percent, table
+    from weasyprint.text import line_break
+
     assert page.set_page_type_computed_styles is layout_speedups._shared_page_styles
     assert inline.split_first_line is layout_speedups._split_first_line
+    assert line_break.first_line_metrics is layout_speedups._first_line_metrics
+    assert line_break.Layout.setup is layout_speedups._setup
+    for module in (percent, block, inline, page, table):
+        assert module.resolve_percentages is layout_speedups._resolve_percentages
+    with layout_speedups.weasyprint_layout():  # and WeasyPrint's own are back inside the block
+        assert block.resolve_percentages is not layout_speedups._resolve_percentages
+        assert line_break.Layout.setup is not layout_speedups._setup
 
 
 def test_pages_sharing_styles_keep_weasyprints_pages_counters_and_margin_boxes():
@@ -107,3 +176,50 @@ def test_a_slice_is_taken_only_where_it_is_shorter_than_weasyprints():
     assert layout_speedups._short_length(CJK, ems * 2) is None  # the whole paragraph is shorter than that
     latin = layout_speedups._short_length(LATIN * 3, ems)
     assert latin is None or latin > ems * 2  # half-width letters: more characters, or WeasyPrint's own slice
+
+
+def test_used_margins_paddings_sizes_and_borders_are_weasyprints_in_every_kind_of_box():
+    # percentages of the containing block, calc(), box-sizing, min/max, floats, absolute positions,
+    # inline blocks, and tables with separate and collapsed borders (where a cell's border comes from the table)
+    ours, theirs = both_layouts(BOXES, paragraphs=[CJK * 2, MIXED, LATIN], short="短句。")
+    assert ours == theirs
+    borders = {box[6][8:] for _w, _h, boxes in ours for box in boxes if box[0] == "TableCellBox"}
+    assert len(borders) > 2  # the collapsed borders differ from cell to cell
+
+
+def test_drawn_pages_are_byte_for_byte_weasyprints():
+    # lines measured where Pango broke them and Pango set up once per style draw the same PDF: decorations
+    # (which read the font's metrics), font features, letter and word spacing, justification, ellipsis, tabs
+    for template, paragraphs in ((DRAWN, [CJK * 3, MIXED * 2, LATIN * 2, URL]), (TEXT, [CJK * 2, MIXED, LONG_WORDS]),
+                                 (PAGES, [CJK * 2, LATIN])):
+        ours, theirs = both_pdfs(template, paragraphs=paragraphs, parts=["一、基本情况", "二、主要指标"])
+        assert len(ours) > 10_000
+        assert ours == theirs
+
+
+def test_a_wrapped_line_is_measured_from_pangos_break_only_where_that_is_the_same_measure():
+    # WeasyPrint still shapes a wrapped line again where its own measure can differ from Pango's break:
+    # a collapsible space at its end (Latin text), letter or word spacing, forced breaks
+    wrapped = []
+    module, original = layout_speedups._originals["first_line_metrics"]
+
+    def recording(first_line, text, layout, resume_at, *args):
+        if resume_at:
+            wrapped.append(text)
+        return original(first_line, text, layout, resume_at, *args)
+
+    paragraph = '{% include "pdf/_fonts.html" %}<p style="width: 20em{{ style }}">{{ text }}</p>'
+    layout_speedups._originals["first_line_metrics"] = (module, recording)
+    try:
+        lines = {}
+        for name, text, style in (("chinese", CJK * 4, ""), ("latin", LATIN * 2, ""),
+                                  ("spaced chinese", CJK * 2, "; letter-spacing: 1pt")):
+            wrapped.clear()
+            document = render(paragraph, text=text, style=style)
+            count = sum(type(box).__name__ == "LineBox" for box in document.pages[0]._page_box.descendants())
+            lines[name] = (count, len(wrapped))
+    finally:
+        layout_speedups._originals["first_line_metrics"] = (module, original)
+    assert lines["chinese"][0] > 10 and lines["chinese"][1] == 0
+    assert lines["latin"][0] > 5 and lines["latin"][1] == lines["latin"][0] - 1
+    assert lines["spaced chinese"][0] > 5 and lines["spaced chinese"][1] == lines["spaced chinese"][0] - 1
