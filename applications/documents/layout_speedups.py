@@ -49,6 +49,7 @@ _lock = threading.Lock()
 _originals = {}
 _installed = None  # decided once per process: True, or False on another WeasyPrint release
 _boxes = None  # weasyprint.formatting_structure.boxes, once installed
+_line_break = None  # weasyprint.text.line_break, once installed (the hot paths below read it per line)
 
 
 def install():
@@ -71,8 +72,8 @@ def install():
         from weasyprint.text import line_break
         from weasyprint.layout import absolute, block, column, float as float_, grid, percent, table
 
-        global _boxes
-        _boxes = boxes
+        global _boxes, _line_break
+        _boxes, _line_break = boxes, line_break
 
         _originals.update(set_page_type_computed_styles=(page, page.set_page_type_computed_styles),
                           split_first_line=(inline, inline.split_first_line), strut=(inline, inline.strut))
@@ -199,10 +200,8 @@ def _first_line_metrics(first_line, text, layout, resume_at, space_collapse, sty
             and not style["word_spacing"] and style["overflow_wrap"] == "normal"):
         line_text = text.encode()[:resume_at].decode()
         if line_text and line_text[-1] not in " \u3000" and not any(c in line_text for c in _MEASURED_APART):
-            from weasyprint.text.line_break import FROM_UNITS, line_size, pango
-
-            width, height = line_size(first_line, style)
-            baseline = pango.pango_layout_get_baseline(layout.layout) * FROM_UNITS
+            width, height = _line_break.line_size(first_line, style)
+            baseline = _line_break.pango.pango_layout_get_baseline(layout.layout) * _line_break.FROM_UNITS
             layout.text = line_text
             layout.deactivate()  # frees the Pango layout, and ``first_line`` with it
             return layout, resume_at, resume_at, width, height, baseline
@@ -219,8 +218,7 @@ def _setup(self, style):
     for decorated text, reading the font's metrics: all of it the same for every line of a style. The
     layout itself is still made per line, with the same calls in the same order.
     """
-    from weasyprint.text.line_break import ffi, gobject, pango
-
+    pango = _line_break.pango
     self.style = style
     self.first_line_direction = 0
     try:
@@ -231,7 +229,7 @@ def _setup(self, style):
     self.ascent, self.underline_position, self.strikethrough_position = decoration[:3]
     if len(decoration) > 3:
         self.underline_thickness, self.strikethrough_thickness = decoration[3:]
-    self.layout = ffi.gc(pango.pango_layout_new(context), gobject.g_object_unref)
+    self.layout = _line_break.ffi.gc(pango.pango_layout_new(context), _line_break.gobject.g_object_unref)
     pango.pango_layout_set_auto_dir(self.layout, False)
     pango.pango_layout_set_font_description(self.layout, description)
     if attributes is not None:  # as WeasyPrint does: a list per layout holding the shared features attribute
@@ -280,7 +278,8 @@ def _pango_setup(style):
     if features:
         features = ",".join(f"{key} {value}" for key, value in features.items()).encode()
         # WeasyPrint keeps one attribute per set of features on the font configuration
-        attribute = style.font_config.font_features.setdefault(features, pango.pango_attr_font_features_new(features))
+        attribute = style.font_config.font_features.setdefault(
+            features, pango.pango_attr_font_features_new(features))
     return context, language, description, decoration, attribute
 
 
