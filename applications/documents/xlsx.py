@@ -24,20 +24,27 @@ _MAX_WIDTH = 60
 ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
+#: Cell types written as they are: the first test of every cell, by exact type (a score matrix is mostly
+#: numbers and blanks, and exact type tests cost a quarter of the isinstance chain below).
+_AS_IS = frozenset({type(None), int, float, Decimal})
+
+
 def neutralise(value):
     """A cell value safe to open in Excel/WPS: text that would start a formula gets a leading "'"."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, (int, float, Decimal)):
+    kind = type(value)
+    if kind in _AS_IS:
         return value
-    if isinstance(value, dt.datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return value.replace(tzinfo=None)
-    if isinstance(value, dt.date):
-        return value
+    if kind is not str:
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if isinstance(value, (int, float, Decimal)):
+            return value
+        if isinstance(value, dt.datetime):
+            if timezone.is_aware(value):
+                value = timezone.localtime(value)
+            return value.replace(tzinfo=None)
+        if isinstance(value, dt.date):
+            return value
     # control characters (other than tab, CR, LF) are not allowed in a cell: openpyxl would refuse the file
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
     if text.lstrip(" ").startswith(FORMULA_PREFIXES):
@@ -68,6 +75,9 @@ class Sheet:
     #: Optional fixed widths (characters); otherwise computed from the header and the first rows.
     widths: Sequence[int] | None = None
     number_format: dict | None = None  # column index -> Excel number format, e.g. {3: "0.00"}
+    #: Optional: the only columns that may hold text, dates or yes/no; every other column promises numbers
+    #: or blanks and is written as it comes (the score matrix: 4 text columns beside 24 of scores, 30,000 rows).
+    text_columns: Sequence[int] | None = None
 
 
 def _unique(headers):
@@ -110,11 +120,18 @@ def write_workbook(target, sheets: Sequence[Sheet]):
             if column and all(isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in column):
                 formats.setdefault(i, "yyyy-mm-dd")
 
-        def records(sample=sample, rows=rows, keys=keys):
+        def records(sample=sample, rows=rows, keys=keys, text_columns=spec.text_columns):
             for row in sample:
                 yield dict(zip(keys, row))
-            for row in rows:
-                yield dict(zip(keys, (neutralise(v) for v in row)))
+            if text_columns is None:
+                for row in rows:
+                    yield dict(zip(keys, map(neutralise, row)))
+            else:
+                for row in rows:
+                    row = list(row)
+                    for i in text_columns:
+                        row[i] = neutralise(row[i])
+                    yield dict(zip(keys, row))
             if not sample:  # an empty sheet still shows its header row
                 yield dict.fromkeys(keys)
 

@@ -66,16 +66,23 @@ def score_matrix_sheets(campaign, recused=frozenset()):
         return _two(Decimal(sum(map(operator.mul, points, percents))) / 100)
 
     def panel_score(exact):
-        """The panel's stage score from its exact item values (fractions: a mean is percent_sum / experts),
-        summed per denominator, so a row costs one fraction per denominator instead of one per item."""
+        """The panel's stage score from its exact item values, each a (numerator, denominator) pair of
+        integers (a mean is percent_sum / experts), summed per denominator, so a row costs one fraction per
+        denominator instead of one per item."""
         if None in exact:
             return None
         by_denominator = {}
-        for pts, p in zip(points, exact):
-            by_denominator[p.denominator] = by_denominator.get(p.denominator, 0) + pts * p.numerator
+        for pts, (numerator, denominator) in zip(points, exact):
+            by_denominator[denominator] = by_denominator.get(denominator, 0) + pts * numerator
         return _two(svc.exact_to_decimal(sum(Fraction(n, d) for d, n in by_denominator.items()) / 100))
 
+    # a sheet's scores come in item id order: when they are all there, one C-level pick puts them in column order
+    in_id_order = sorted(column)
+    pick = operator.itemgetter(*[in_id_order.index(item.pk) for item in items]) if len(items) > 1 else None
+
     def _percents(item_ids, percents):
+        if pick is not None and item_ids == in_id_order:
+            return list(pick(percents))
         row = [None] * len(items)
         for item_id, percent in zip(item_ids, percents):
             if item_id in column:
@@ -101,7 +108,7 @@ def score_matrix_sheets(campaign, recused=frozenset()):
                 exact_row = exact.setdefault((app_id, stage), [None] * len(items))
                 if item_id in column:
                     row[column[item_id]] = percent  # shown to four places
-                    exact_row[column[item_id]] = Fraction(percent_sum, counted) if counted else Fraction(percent)
+                    exact_row[column[item_id]] = (percent_sum, counted) if counted else percent.as_integer_ratio()
             by_app = {}
             for app_id, stage, expert, percents in sheets.values():
                 by_app.setdefault(app_id, []).append((stage, expert, percents))
@@ -118,7 +125,7 @@ def score_matrix_sheets(campaign, recused=frozenset()):
     headers = ["申报编号", "申报单位（个人）", "评审阶段", "评分人",
                *[f"{item.code} {item.name}（{item.points}分）" for item in items], "阶段得分"]
     matrix = Sheet("评分矩阵", headers, rows(), widths=[14, 28, 10, 18, *[12] * len(items), 10],
-                   number_format={4 + len(items): "0.00"})
+                   number_format={4 + len(items): "0.00"}, text_columns=range(4))
     return [matrix, corrections_sheet(campaign, recused), ranking_sheet(campaign, recused)]
 
 

@@ -77,7 +77,10 @@ class ScoreSheet(models.Model):
 class ItemScore(models.Model):
     """An expert's score for one item: a percentage in 5 % steps, with 优势 and 改进机会."""
 
-    sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="scores", verbose_name="评分表")
+    # no index of its own: one_score_per_sheet_item (sheet, item) serves every lookup by sheet, and in item
+    # order, so a sheet's scores come without a sort (the score matrix reads 30,000 sheets' scores that way)
+    sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="scores", verbose_name="评分表",
+                              db_index=False)
     item = models.ForeignKey(ScoringItem, on_delete=models.PROTECT, related_name="+", verbose_name="评分条款")
     percent = models.PositiveSmallIntegerField("得分率（%）", null=True, blank=True,
                                                validators=[MinValueValidator(0), MaxValueValidator(100)])

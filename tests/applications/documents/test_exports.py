@@ -1,6 +1,7 @@
 """Excel exports of the lists: the same filters and the same visibility as the page, Chinese headers, a
 frozen header row, widths, and text that a spreadsheet would run as a formula neutralised."""
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -55,9 +56,13 @@ def test_text_that_would_start_a_formula_gets_a_leading_apostrophe(text):
     assert neutralise(text) == "'" + text
 
 
-@pytest.mark.parametrize("value", ["郑州甲公司", "PY2026-00001", "a=b", -5, 3.5, None])
+@pytest.mark.parametrize("value", ["郑州甲公司", "PY2026-00001", "a=b", -5, 3.5, None, Decimal("87.5000")])
 def test_plain_values_are_left_as_they_are(value):
     assert neutralise(value) == value
+
+
+def test_yes_and_no_are_written_in_chinese():
+    assert (neutralise(True), neutralise(False)) == ("是", "否")
 
 
 def test_the_writer_freezes_the_header_sets_widths_and_keeps_formulas_as_text(tmp_path):
@@ -69,6 +74,20 @@ def test_the_writer_freezes_the_header_sets_widths_and_keeps_formulas_as_text(tm
     assert ws["A2"].value == "'=SUM(B2:B3)" and ws["A2"].data_type == "s"
     assert ws["B3"].value == -3
     assert ws.column_dimensions["A"].width >= 12
+
+
+def test_a_sheet_that_names_its_text_columns_still_neutralises_them_and_keeps_numbers_as_numbers(tmp_path):
+    """The score matrix names its four text columns; rows past the width sample go the short way, and a
+    formula in a text column is still shown as text."""
+
+    path = tmp_path / "t.xlsx"
+    rows = ([f"=HYPERLINK(\"{i}\")" if i % 2 else f"企业{i}", i, Decimal("87.5000"), None, True] for i in range(300))
+    write_workbook(path, [Sheet("矩阵", ["名称", "序号", "得分率", "空", "达标"], rows, text_columns=(0, 4))])
+    body = rows_of(load_workbook(path)["矩阵"])
+    assert len(body) == 300
+    assert body[299][0] == "'=HYPERLINK(\"299\")" and body[298][0] == "企业298"
+    assert body[299][1:] == [299, 87.5, None, "是"]
+    assert [r[1] for r in body] == list(range(300)) and {r[2] for r in body} == {87.5}
 
 
 def test_control_characters_and_odd_sheet_titles_never_break_the_file(tmp_path):

@@ -223,6 +223,47 @@ def test_the_score_matrix_gives_each_expert_and_a_non_terminating_mean_their_exa
     assert panel_row[4] == pytest.approx(53.3333) and panel_row[-1] == 533.33
 
 
+def test_the_score_matrix_puts_each_items_score_under_that_items_header_in_the_schemes_order(
+        client, world, scored_panel):
+    """Every expert scores each item differently and the scheme lists two items out of their id order (the
+    secretariat may reorder items): each percentage still sits under its own item's header, the panel's row
+    holds the item means, and the stage scores are Σ points × percent / 100 of those columns."""
+    from openpyxl import load_workbook
+
+    from applications.models import RuleProfile, ScoringItem
+
+    S.set_rule(scored_panel.application, RuleProfile.Aggregation.MEAN)
+    first, second = S.items_of(scored_panel.application)[:2]
+    ScoringItem.objects.filter(pk=first.pk).update(order=second.order)
+    ScoringItem.objects.filter(pk=second.pk).update(order=first.order)
+    items = S.items_of(scored_panel.application)
+    assert items[0].pk == second.pk  # shown in a different order than the ids
+    given = {}
+    for k, expert in enumerate((world.expert, scored_panel.a, scored_panel.b)):
+        given[str(expert)] = {i.code: 5 * ((n + 3 * k) % 21) for n, i in enumerate(items)}
+        sheet = svc.sheet_for(panel=scored_panel, expert=expert)
+        data = {str(i.pk): {"percent": str(given[str(expert)][i.code]), "strengths": "方法系统",
+                            "opportunities": "数据分析不足"} for i in items}
+        sheet, _ = svc.save_sheet(sheet=sheet, data=data, base_version=0, actor=Actor(user=expert))
+        svc.submit_sheet(sheet=sheet, base_version=sheet.version, actor=Actor(user=expert))
+    S.conclude(scored_panel)
+    client.force_login(world.secretariat)
+    response = client.get(reverse("review:score_matrix_xlsx", args=[world.campaign.pk]))
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content)))["评分矩阵"].iter_rows(
+        values_only=True))
+    codes = [h.split(" ")[0] for h in rows[0][4:-1]]
+    assert codes == [i.code for i in items]
+    points = {i.code: i.points for i in items}
+    for row in rows[1:-1]:
+        expected = given[row[3]]
+        assert dict(zip(codes, row[4:-1])) == expected
+        assert row[-1] == pytest.approx(sum(points[c] * p for c, p in expected.items()) / 100)
+    panel_row = rows[-1]
+    means = {c: sum(g[c] for g in given.values()) / 3 for c in codes}
+    assert dict(zip(codes, panel_row[4:-1])) == pytest.approx({c: round(m, 4) for c, m in means.items()})
+    assert panel_row[-1] == round(sum(points[c] * m for c, m in means.items()) / 100, 2)
+
+
 def test_the_detail_export_neutralises_formulas_in_what_experts_wrote(client, world, scored_panel):
     from openpyxl import load_workbook
 
