@@ -207,11 +207,7 @@ def test_the_score_matrix_gives_each_expert_and_a_non_terminating_mean_their_exa
     items = S.items_of(scored_panel.application)
     assert sum(i.points for i in items) == 1000
     for expert, pct in ((world.expert, 50), (scored_panel.a, 60), (scored_panel.b, 50)):
-        sheet = svc.sheet_for(panel=scored_panel, expert=expert)
-        data = {str(i.pk): {"percent": str(pct), "strengths": "方法系统", "opportunities": "数据分析不足"}
-                for i in items}
-        sheet, _ = svc.save_sheet(sheet=sheet, data=data, base_version=0, actor=Actor(user=expert))
-        svc.submit_sheet(sheet=sheet, base_version=sheet.version, actor=Actor(user=expert))
+        S.fill(scored_panel, expert, pct)
     S.conclude(scored_panel)
     client.force_login(world.secretariat)
     response = client.get(reverse("review:score_matrix_xlsx", args=[world.campaign.pk]))
@@ -241,11 +237,7 @@ def test_the_score_matrix_puts_each_items_score_under_that_items_header_in_the_s
     given = {}
     for k, expert in enumerate((world.expert, scored_panel.a, scored_panel.b)):
         given[str(expert)] = {i.code: 5 * ((n + 3 * k) % 21) for n, i in enumerate(items)}
-        sheet = svc.sheet_for(panel=scored_panel, expert=expert)
-        data = {str(i.pk): {"percent": str(given[str(expert)][i.code]), "strengths": "方法系统",
-                            "opportunities": "数据分析不足"} for i in items}
-        sheet, _ = svc.save_sheet(sheet=sheet, data=data, base_version=0, actor=Actor(user=expert))
-        svc.submit_sheet(sheet=sheet, base_version=sheet.version, actor=Actor(user=expert))
+        S.fill(scored_panel, expert, given[str(expert)])
     S.conclude(scored_panel)
     client.force_login(world.secretariat)
     response = client.get(reverse("review:score_matrix_xlsx", args=[world.campaign.pk]))
